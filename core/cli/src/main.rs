@@ -1,0 +1,3 @@
+//! `rempla`: the headless Rempla client (being written).
+
+fn main() {}

@@ -1,0 +1,18 @@
+//! Rempla core: everything a Rempla device knows how to do without a server.
+//!
+//! The crate is layered so that most of it is pure (sans-I/O):
+//!
+//! - [`domain`]: the records of the product (doctors, facilities, availabilities, requests…) and the
+//!   validators of French identifiers (RPPS, SIRET, postcodes, phone numbers).
+//! - [`calendar`]: French calendar rules (shift templates, public holidays per département, business days,
+//!   answer deadlines), recurrence, interval algebra and iCalendar import/export. Pure functions.
+//! - [`store`]: the offline store on SQLite; the only module that touches the disk.
+//! - [`sync`]: values shared with the sync protocol (hybrid logical clock, outbox operations).
+//!
+//! Each module exposes one flat error type whose variants carry a stable machine-readable code
+//! (`code()`), so that every front end (CLI, FFI, desktop) reports the same codes.
+
+pub mod calendar;
+pub mod domain;
+pub mod store;
+pub mod sync;

@@ -1,0 +1,1 @@
+//! The offline store on SQLite (being written).

@@ -1,0 +1,1 @@
+//! Values shared with the sync protocol (being written).
