@@ -4,10 +4,16 @@
 //! FFI. Validation happens once, at construction (`parse`/`new`), so a value of these types is valid.
 
 pub mod availability;
+pub mod busy;
 pub mod ids;
+pub mod notification;
+pub mod request;
 
 pub use availability::{Availability, AvailabilityStatus};
+pub use busy::BusyPeriod;
 pub use ids::*;
+pub use notification::Notification;
+pub use request::{GeoPoint, Request, RequestShift, RequestStatus, Requirements};
 
 /// The one error of the domain API surface (identifiers and validators). Each variant has a stable
 /// [`ValidationError::code`].
