@@ -3,17 +3,8 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{FacilityId, RequestId, SiteId};
+use super::{FacilityId, GeoPoint, RequestId, SiteId};
 use crate::calendar::{Interval, ShiftKind};
-
-/// A point on Earth in WGS 84 degrees.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GeoPoint {
-    /// Latitude, −90..=90.
-    pub lat: f64,
-    /// Longitude, −180..=180.
-    pub lon: f64,
-}
 
 /// One shift needed by a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,58 @@
+//! Missions: accepted proposals. A mission unlocks both parties' contact details and books the slots.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::{DoctorId, FacilityId, MissionId, ProposalId, RequestId, RequestShift, SiteId};
+
+/// Life cycle of a mission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissionStatus {
+    /// Agreed, not started.
+    Confirmed,
+    /// Service started (start of service recorded).
+    InProgress,
+    /// Service ended.
+    Completed,
+    /// Cancelled by either side (lateness recorded server-side).
+    Cancelled,
+}
+
+/// A mission between one doctor and one facility at one site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mission {
+    /// Id.
+    pub id: MissionId,
+    /// The accepted proposal.
+    pub proposal_id: ProposalId,
+    /// The request it fills.
+    pub request_id: RequestId,
+    /// The doctor.
+    pub doctor_id: DoctorId,
+    /// The facility.
+    pub facility_id: FacilityId,
+    /// The site.
+    pub site_id: SiteId,
+    /// Display title, e.g. « Remplacement – CH de Lannion ».
+    pub title: String,
+    /// Address shown in calendars.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Zone of the site.
+    pub zone: Tz,
+    /// The booked shifts.
+    pub shifts: Vec<RequestShift>,
+    /// State.
+    pub status: MissionStatus,
+    /// Start of service, recorded on the doctor's device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    /// End of service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Incremented on every change; exported as iCalendar `SEQUENCE`.
+    #[serde(default)]
+    pub revision: u32,
+}

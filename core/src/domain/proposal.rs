@@ -1,0 +1,135 @@
+//! Proposals: a request offered to one doctor (or a doctor's application), answered before a deadline.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{DoctorId, ProposalId, RequestId, ValidationError};
+
+/// Who started the proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Initiator {
+    /// The facility proposed the request to the doctor.
+    Facility,
+    /// The doctor applied to an open request.
+    Doctor,
+}
+
+/// Life cycle of a proposal: `sent` → `accepted` | `declined` | `expired` | `withdrawn`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalState {
+    /// Waiting for an answer.
+    Sent,
+    /// Accepted: a mission exists and contact details are unlocked.
+    Accepted,
+    /// Declined (a decline is an answer).
+    Declined,
+    /// Not answered before the deadline.
+    Expired,
+    /// Withdrawn by its initiator, or because the doctor was booked elsewhere.
+    Withdrawn,
+}
+
+impl ProposalState {
+    /// Stable name, used in messages and the audit log.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Expired => "expired",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Checks a state change: only a `sent` proposal moves, and only to a final state.
+    pub fn transition(self, to: Self) -> Result<Self, ValidationError> {
+        if self == Self::Sent && to != Self::Sent {
+            Ok(to)
+        } else {
+            Err(ValidationError::Transition {
+                from: self.as_str(),
+                to: to.as_str(),
+            })
+        }
+    }
+}
+
+/// A request offered to one doctor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// Device-created id.
+    pub id: ProposalId,
+    /// The request.
+    pub request_id: RequestId,
+    /// The doctor.
+    pub doctor_id: DoctorId,
+    /// Who started it.
+    pub initiator: Initiator,
+    /// Indexes (into the request's shifts) the doctor is asked to cover.
+    pub shift_indexes: Vec<u16>,
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+    /// Answer deadline (end of the third business day in the site's zone).
+    pub deadline: DateTime<Utc>,
+    /// Current state.
+    pub state: ProposalState,
+}
+
+impl Proposal {
+    /// Whether the deadline has passed at `now` for a proposal still waiting.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.state == ProposalState::Sent && now >= self.deadline
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sent_proposals_move() {
+        use ProposalState::*;
+        assert_eq!(Sent.transition(Accepted), Ok(Accepted));
+        assert_eq!(Sent.transition(Declined), Ok(Declined));
+        assert_eq!(
+            Expired.transition(Accepted).unwrap_err().code(),
+            "transition"
+        );
+        assert_eq!(
+            Accepted.transition(Withdrawn).unwrap_err().code(),
+            "transition"
+        );
+        assert_eq!(Sent.transition(Sent).unwrap_err().code(), "transition");
+    }
+
+    #[test]
+    fn overdue_is_end_exclusive() {
+        let sent = DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let deadline = DateTime::parse_from_rfc3339("2026-11-26T23:00:00Z")
+            .unwrap()
+            .to_utc();
+        let p = Proposal {
+            id: ProposalId::new(),
+            request_id: RequestId::new(),
+            doctor_id: DoctorId::new(),
+            initiator: Initiator::Facility,
+            shift_indexes: vec![0],
+            sent_at: sent,
+            deadline,
+            state: ProposalState::Sent,
+        };
+        assert!(!p.is_overdue(deadline - chrono::Duration::seconds(1)));
+        assert!(p.is_overdue(deadline));
+        assert!(
+            !Proposal {
+                state: ProposalState::Declined,
+                ..p
+            }
+            .is_overdue(deadline)
+        );
+    }
+}
