@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks to build and test Rempla. Idempotent: every step checks first,
+# so running it again costs a few seconds. Used by scripts/test.sh and scripts/run.sh.
+set -euo pipefail
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+apt_packages=(build-essential pkg-config ca-certificates curl python3 python3-pip python3-venv)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "cargo is missing: install Rust with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+
+# Python is only used to check interoperability with other tools (the `icalendar` package reads our .ics).
+PYTHON="${PYTHON:-python3}"
+if ! "$PYTHON" -c 'import icalendar' 2>/dev/null; then
+  log "pip install icalendar"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check icalendar 2>/dev/null \
+    || "$PYTHON" -m pip install --quiet --disable-pip-version-check --break-system-packages icalendar
+fi
+log "ok"
