@@ -1,0 +1,169 @@
+//! Command-line grammar of `rempla`, with French help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Rempla en ligne de commande : règles du calendrier français et calendrier hors ligne d'un remplaçant.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rempla",
+    version,
+    about,
+    long_about = "Rempla en ligne de commande.\n\n\
+        Vérifie les numéros RPPS, donne les jours fériés de chaque département (métropole, Alsace-Moselle, \
+        outre-mer) et le délai de réponse d'une proposition (fin du 3e jour ouvré), et tient le calendrier \
+        hors ligne d'un médecin remplaçant (disponibilités, récurrences, export et import iCalendar).\n\n\
+        Codes de sortie : 0 succès, 1 refusé par une règle (numéro invalide, saisie incorrecte), \
+        2 mauvaise utilisation, 3 erreur de fichier ou de base.",
+    after_help = "Exemples :\n  rempla rpps check 10000001916\n  rempla holidays 2027 --department 57\n  \
+        rempla deadline --sent 2027-04-30T16:00:00+02:00 --department 75\n  \
+        rempla calendar --store agenda.sqlite3 add --date 2027-03-27 --kind night --department 22\n  \
+        rempla calendar --store agenda.sqlite3 export --output agenda.ics"
+)]
+pub struct Cli {
+    /// Sortie JSON (pour les scripts) au lieu du texte.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Commande.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Numéros RPPS (11 chiffres, clé de Luhn).
+    Rpps {
+        /// Action.
+        #[command(subcommand)]
+        action: RppsAction,
+    },
+    /// Jours fériés d'une année dans un département (une ligne par jour : date ISO et nom).
+    Holidays {
+        /// Année (1900 à 2200).
+        year: i32,
+        /// Code du département : 75, 2A, 57, 971…
+        #[arg(long, short = 'd', value_name = "CODE")]
+        department: String,
+    },
+    /// Délai de réponse d'une proposition : fin (24 h, heure locale) du N-ième jour ouvré suivant l'envoi.
+    Deadline {
+        /// Date et heure d'envoi, RFC 3339 (ex. 2027-04-30T16:00:00+02:00).
+        #[arg(long, value_name = "RFC3339")]
+        sent: String,
+        /// Département du site de la demande (fixe le fuseau horaire et les jours fériés).
+        #[arg(long, short = 'd', value_name = "CODE")]
+        department: String,
+        /// Nombre de jours ouvrés accordés pour répondre.
+        #[arg(long, default_value_t = 3, value_name = "N")]
+        business_days: u32,
+    },
+    /// Calendrier hors ligne d'un médecin remplaçant, dans un fichier local.
+    Calendar(CalendarArgs),
+}
+
+/// `rempla rpps …`
+#[derive(Debug, Subcommand)]
+pub enum RppsAction {
+    /// Vérifie un numéro RPPS (code de sortie 0 s'il est valide, 1 sinon, avec la raison).
+    Check {
+        /// Le numéro (les espaces sont tolérés ; « 8 » + RPPS de la carte CPS accepté).
+        number: String,
+    },
+}
+
+/// `rempla calendar --store PATH …`
+#[derive(Debug, Args)]
+pub struct CalendarArgs {
+    /// Fichier du calendrier local (créé s'il n'existe pas).
+    #[arg(long, short = 's', value_name = "PATH", env = "REMPLA_STORE")]
+    pub store: PathBuf,
+    /// Action.
+    #[command(subcommand)]
+    pub action: CalendarAction,
+}
+
+/// Shift kinds as typed on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// Journée, 08 h – 20 h.
+    Day,
+    /// Matinée, 08 h – 14 h.
+    Morning,
+    /// Après-midi, 14 h – 20 h.
+    Afternoon,
+    /// Nuit, 20 h – 08 h le lendemain.
+    Night,
+    /// Garde de nuit, 20 h – 08 h le lendemain.
+    GardeNight,
+    /// Garde de jour (dimanches et jours fériés), 08 h – 20 h.
+    GardeDay,
+    /// Astreinte, 20 h – 08 h le lendemain.
+    Astreinte,
+    /// Période libre : donner --start et --end.
+    Custom,
+}
+
+/// `rempla calendar … <action>`
+#[derive(Debug, Subcommand)]
+pub enum CalendarAction {
+    /// Ajoute une disponibilité (éventuellement récurrente).
+    Add {
+        /// Jour local du début (AAAA-MM-JJ), pour un créneau type.
+        #[arg(long, value_name = "DATE", required_unless_present = "start")]
+        date: Option<String>,
+        /// Type de créneau.
+        #[arg(long, value_enum, default_value = "day")]
+        kind: KindArg,
+        /// Département où la disponibilité vaut (fixe le fuseau et les jours fériés).
+        #[arg(long, short = 'd', value_name = "CODE", default_value = "75")]
+        department: String,
+        /// Début d'une période libre, RFC 3339 (avec --kind custom).
+        #[arg(long, value_name = "RFC3339", requires = "end")]
+        start: Option<String>,
+        /// Fin d'une période libre, RFC 3339.
+        #[arg(long, value_name = "RFC3339", requires = "start")]
+        end: Option<String>,
+        /// Règle de récurrence RFC 5545 (ex. "FREQ=WEEKLY;BYDAY=MO,TU;COUNT=20").
+        #[arg(long, value_name = "RRULE")]
+        repeat: Option<String>,
+        /// Jours exclus de la récurrence (AAAA-MM-JJ), répétable.
+        #[arg(long, value_name = "DATE")]
+        except: Vec<String>,
+        /// Note personnelle.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Liste les disponibilités (occurrences développées) d'une période.
+    List {
+        /// Premier jour (AAAA-MM-JJ) ; par défaut le 1er du mois courant.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Jour de fin exclu (AAAA-MM-JJ) ; par défaut un mois après --from.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+    },
+    /// Supprime une disponibilité, ou une seule occurrence d'une série avec --occurrence.
+    Remove {
+        /// Identifiant de la disponibilité (voir `list`).
+        id: String,
+        /// Jour local de l'occurrence à retirer d'une série (AAAA-MM-JJ).
+        #[arg(long, value_name = "DATE")]
+        occurrence: Option<String>,
+    },
+    /// Exporte le calendrier au format iCalendar (.ics).
+    Export {
+        /// Fichier de sortie ; sortie standard par défaut.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Importe un fichier .ics (ex. export Google Agenda) comme périodes occupées.
+    Import {
+        /// Le fichier .ics.
+        file: PathBuf,
+        /// Fuseau des heures « flottantes » et des journées entières.
+        #[arg(long, default_value = "Europe/Paris", value_name = "IANA")]
+        zone: String,
+    },
+}
