@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod failure;
+mod format;
 
 use std::process::ExitCode;
 

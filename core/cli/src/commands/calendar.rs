@@ -1,0 +1,329 @@
+//! `rempla calendar --store PATH add|list|remove|export|import`: a doctor's offline calendar kept in a
+//! local store file, exactly as a phone keeps it (every change also queues its sync op).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rempla_core::calendar::ical::{
+    CalendarExport, ImportOptions, MissionEvent, export_calendar, import_busy_bytes,
+};
+use rempla_core::calendar::recurrence::{Recurrence, expand};
+use rempla_core::calendar::shift::{resolve_local, shift_interval};
+use rempla_core::calendar::territory::Department;
+use rempla_core::calendar::{Interval, ShiftKind};
+use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, BusyId, BusyPeriod, DoctorId};
+use rempla_core::store::{Store, StoreError};
+
+use crate::cli::{CalendarAction, CalendarArgs, KindArg};
+use crate::failure::Failure;
+use crate::format::{describe_interval, kind_label, parse_date, status_label};
+
+/// Key of the local doctor id in the store's `sync_state` table (set on first use, replaced at login).
+const DOCTOR_KEY: &str = "cli.doctor_id";
+/// Most occurrences one `list` prints; a wider window is refused rather than flooding the terminal.
+const MAX_LISTED: usize = 20_000;
+/// Largest `.ics` file read from disk before parsing.
+const MAX_ICS_BYTES: u64 = 10 * 1024 * 1024;
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Database { .. } | StoreError::SchemaTooNew { .. } => Failure::io(e.code(), e.to_string()),
+            _ => Failure::rejected(e.code(), e.to_string()),
+        }
+    }
+}
+
+impl From<rempla_core::calendar::ical::IcalError> for Failure {
+    fn from(e: rempla_core::calendar::ical::IcalError) -> Self {
+        Failure::rejected(e.code(), e.to_string())
+    }
+}
+
+/// Runs one calendar action on the store file.
+pub fn run(args: CalendarArgs, json: bool) -> Result<ExitCode, Failure> {
+    let mut store = Store::open(&args.store)?;
+    let doctor = local_doctor(&mut store)?;
+    match args.action {
+        CalendarAction::Add { date, kind, department, start, end, repeat, except, note } => {
+            let dept = Department::parse(&department)?;
+            let availability = build_availability(
+                doctor,
+                &dept,
+                kind,
+                date.as_deref(),
+                start.as_deref().zip(end.as_deref()),
+                repeat,
+                &except,
+                note,
+            )?;
+            store.add_availability(&availability)?;
+            print_added(&availability, json);
+        }
+        CalendarAction::List { from, to } => list(&store, doctor, from.as_deref(), to.as_deref(), json)?,
+        CalendarAction::Remove { id, occurrence } => remove(&mut store, &id, occurrence.as_deref(), json)?,
+        CalendarAction::Export { output } => export(&store, doctor, output.as_deref())?,
+        CalendarAction::Import { file, zone } => import(&mut store, doctor, &file, &zone, json)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The doctor whose calendar this store holds, created on first use.
+fn local_doctor(store: &mut Store) -> Result<DoctorId, Failure> {
+    if let Some(text) = store.sync_state(DOCTOR_KEY)? {
+        return Ok(text.parse()?);
+    }
+    let id = DoctorId::new();
+    store.set_sync_state(DOCTOR_KEY, &id.to_string())?;
+    Ok(id)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_availability(
+    doctor: DoctorId,
+    dept: &Department,
+    kind: KindArg,
+    date: Option<&str>,
+    custom: Option<(&str, &str)>,
+    repeat: Option<String>,
+    except: &[String],
+    note: Option<String>,
+) -> Result<Availability, Failure> {
+    let zone = dept.time_zone();
+    let kind = shift_kind(kind);
+    let interval = match (kind, custom, date) {
+        (ShiftKind::Custom, Some((start, end)), _) => Interval::new(parse_instant(start)?, parse_instant(end)?)?,
+        (ShiftKind::Custom, None, _) => {
+            return Err(Failure::rejected("custom_needs_bounds", "un créneau libre demande --start et --end"));
+        }
+        (_, Some(_), _) => {
+            return Err(Failure::rejected("bounds_need_custom", "--start et --end ne s'emploient qu'avec --kind custom"));
+        }
+        (_, None, Some(date)) => shift_interval(kind, parse_date(date)?, dept)?,
+        (_, None, None) => return Err(Failure::rejected("missing_date", "indiquez --date (AAAA-MM-JJ)")),
+    };
+    let recurrence = match repeat {
+        Some(rrule) => {
+            let exdates = except
+                .iter()
+                .map(|d| occurrence_start(&interval, zone, parse_date(d)?))
+                .collect::<Result<Vec<_>, Failure>>()?;
+            let recurrence = Recurrence { rrule: rrule.trim().trim_start_matches("RRULE:").to_owned(), exdates };
+            recurrence.validate(&interval, zone)?;
+            Some(recurrence)
+        }
+        None if !except.is_empty() => {
+            return Err(Failure::rejected("except_needs_repeat", "--except n'a de sens qu'avec --repeat"));
+        }
+        None => None,
+    };
+    if note.as_ref().is_some_and(|n| n.len() > 2_000) {
+        return Err(Failure::rejected("too_long", "la note dépasse 2 000 caractères"));
+    }
+    Ok(Availability {
+        id: AvailabilityId::new(),
+        doctor_id: doctor,
+        interval,
+        zone,
+        kind,
+        recurrence,
+        status: AvailabilityStatus::Open,
+        note,
+        revision: 0,
+    })
+}
+
+fn shift_kind(kind: KindArg) -> ShiftKind {
+    match kind {
+        KindArg::Day => ShiftKind::Day,
+        KindArg::Morning => ShiftKind::Morning,
+        KindArg::Afternoon => ShiftKind::Afternoon,
+        KindArg::Night => ShiftKind::Night,
+        KindArg::GardeNight => ShiftKind::GardeNight,
+        KindArg::GardeDay => ShiftKind::GardeDay,
+        KindArg::Astreinte => ShiftKind::Astreinte,
+        KindArg::Custom => ShiftKind::Custom,
+    }
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, Failure> {
+    DateTime::parse_from_rfc3339(text.trim()).map(|t| t.to_utc()).map_err(|e| {
+        Failure::rejected("invalid_datetime", format!("« {text} » n'est pas une date RFC 3339 ({e})"))
+    })
+}
+
+/// Start instant of the occurrence of a series on a local date: the first occurrence's local start time
+/// on that date, in the series' zone.
+fn occurrence_start(first: &Interval, zone: Tz, date: NaiveDate) -> Result<DateTime<Utc>, Failure> {
+    let local_time = first.start().with_timezone(&zone).time();
+    Ok(resolve_local(zone, date.and_time(local_time))?.to_utc())
+}
+
+fn print_added(a: &Availability, json: bool) {
+    if json {
+        println!("{}", serde_json::json!({ "added": a }));
+    } else {
+        let series = a.recurrence.as_ref().map_or(String::new(), |r| format!(", répétée ({})", r.rrule));
+        println!(
+            "Disponibilité ajoutée {} : {} {}{series}",
+            a.id,
+            kind_label(a.kind),
+            describe_interval(&a.interval, a.zone)
+        );
+    }
+}
+
+fn list(store: &Store, doctor: DoctorId, from: Option<&str>, to: Option<&str>, json: bool) -> Result<(), Failure> {
+    let paris = chrono_tz::Europe::Paris;
+    let from = match from {
+        Some(d) => parse_date(d)?,
+        None => {
+            let today = Utc::now().with_timezone(&paris).date_naive();
+            today.with_day0(0).unwrap_or(today)
+        }
+    };
+    let to = match to {
+        Some(d) => parse_date(d)?,
+        None => from.checked_add_months(chrono::Months::new(1)).unwrap_or(from),
+    };
+    let start = resolve_local(paris, from.and_time(chrono::NaiveTime::MIN))?.to_utc();
+    let end = resolve_local(paris, to.and_time(chrono::NaiveTime::MIN))?.to_utc();
+    let window = Interval::new(start, end)
+        .map_err(|_| Failure::rejected("empty_window", "--to doit être après --from"))?;
+    let mut rows: Vec<(Interval, &Availability)> = Vec::new();
+    let availabilities = store.list_range(doctor, window)?;
+    for a in &availabilities {
+        let occurrences = match &a.recurrence {
+            Some(r) => expand(&a.interval, a.zone, r, &window, MAX_LISTED)?,
+            None if a.interval.overlaps(&window) => vec![a.interval],
+            None => Vec::new(),
+        };
+        rows.extend(occurrences.into_iter().map(|o| (o, a)));
+        if rows.len() > MAX_LISTED {
+            return Err(Failure::rejected("window_too_wide", "trop d'occurrences : réduisez la période"));
+        }
+    }
+    rows.sort_by_key(|(o, a)| (o.start(), a.id));
+    if json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|(o, a)| {
+                serde_json::json!({
+                    "id": a.id, "kind": a.kind, "start": o.start(), "end": o.end(),
+                    "zone": a.zone.name(), "status": a.status, "series": a.recurrence.is_some(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(items));
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!("Aucune disponibilité du {from} au {to}.");
+    }
+    for (occurrence, a) in &rows {
+        let series = if a.recurrence.is_some() { "  [série]" } else { "" };
+        println!(
+            "{}  {:<22} {:<9} {}{series}",
+            describe_interval(occurrence, a.zone),
+            kind_label(a.kind),
+            status_label(a.status),
+            a.id
+        );
+    }
+    Ok(())
+}
+
+fn remove(store: &mut Store, id: &str, occurrence: Option<&str>, json: bool) -> Result<(), Failure> {
+    let id: AvailabilityId = id.parse()?;
+    let Some(date) = occurrence else {
+        store.remove_availability(id)?;
+        if json {
+            println!("{}", serde_json::json!({ "removed": id }));
+        } else {
+            println!("Disponibilité {id} supprimée.");
+        }
+        return Ok(());
+    };
+    let date = parse_date(date)?;
+    let mut availability = store
+        .get_availability(id)?
+        .ok_or_else(|| Failure::rejected("not_found", format!("aucune disponibilité {id}")))?;
+    let Some(recurrence) = availability.recurrence.as_mut() else {
+        return Err(Failure::rejected("not_a_series", "--occurrence ne s'applique qu'à une série"));
+    };
+    let start = occurrence_start(&availability.interval, availability.zone, date)?;
+    let day = Interval::new(start, start + Duration::seconds(1))?;
+    let hits = expand(&availability.interval, availability.zone, recurrence, &day, 2)?;
+    if !hits.iter().any(|o| o.start() == start) {
+        return Err(Failure::rejected("no_such_occurrence", format!("la série n'a pas d'occurrence le {date}")));
+    }
+    recurrence.exdates.push(start);
+    availability.revision += 1;
+    store.update_availability(&availability)?;
+    if json {
+        println!("{}", serde_json::json!({ "removed_occurrence": start, "id": id }));
+    } else {
+        println!("Occurrence du {date} retirée de la série {id}.");
+    }
+    Ok(())
+}
+
+fn export(store: &Store, doctor: DoctorId, output: Option<&Path>) -> Result<(), Failure> {
+    let availabilities = store.list_availabilities(doctor)?;
+    let now = Utc::now();
+    let horizon = Interval::new(now - Duration::days(31), now + Duration::days(2 * 366))?;
+    let missions: &[MissionEvent] = &[];
+    let text = export_calendar(&CalendarExport { availabilities: &availabilities, missions, dtstamp: now, horizon });
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| Failure::io("write_failed", format!("écriture de {} impossible : {e}", path.display())))?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+fn import(store: &mut Store, doctor: DoctorId, file: &Path, zone: &str, json: bool) -> Result<(), Failure> {
+    let zone: Tz = zone
+        .parse()
+        .map_err(|_| Failure::rejected("unknown_zone", format!("fuseau horaire inconnu : « {zone} »")))?;
+    let size = std::fs::metadata(file)
+        .map_err(|e| Failure::io("read_failed", format!("lecture de {} impossible : {e}", file.display())))?
+        .len();
+    if size > MAX_ICS_BYTES {
+        return Err(Failure::rejected("too_large", format!("fichier de {size} octets : 10 Mo au plus")));
+    }
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::io("read_failed", format!("lecture de {} impossible : {e}", file.display())))?;
+    let now = Utc::now();
+    let options = ImportOptions {
+        default_zone: zone,
+        window: Interval::new(now - Duration::days(366), now + Duration::days(2 * 366))?,
+        ..ImportOptions::default()
+    };
+    let imported = import_busy_bytes(&bytes, &options)?;
+    let periods: Vec<BusyPeriod> = imported
+        .into_iter()
+        .map(|b| BusyPeriod { id: BusyId::new(), doctor_id: doctor, interval: b.interval, source_uid: b.uid, summary: b.summary })
+        .collect();
+    let source = format!("ics:{}", file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
+    let summary = store.replace_busy_source(doctor, &source, &periods)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "source": source, "periods": periods.len(), "upserted": summary.upserted,
+                                "removed": summary.removed, "unchanged": summary.unchanged })
+        );
+    } else {
+        println!(
+            "{} périodes occupées importées de {} ({} nouvelles ou modifiées, {} retirées, {} inchangées).",
+            periods.len(),
+            file.display(),
+            summary.upserted,
+            summary.removed,
+            summary.unchanged
+        );
+    }
+    Ok(())
+}
