@@ -79,8 +79,17 @@ static RULES: &[Rule] = &[
     // National days (Code du travail, art. L3133-1).
     rule("Jour de l'an", Fixed(1, 1), All, ALWAYS),
     rule("Lundi de Pâques", Easter(1), All, ALWAYS),
-    // Chômé and paid since 1919, a fête légale since the loi du 29 avril 1948 (Python: from 1919).
-    rule("Fête du Travail", Fixed(5, 1), All, 1919..=MAX_YEAR),
+    // A holiday since 1919 (loi du 23 avril 1919); named "Fête du Travail" by the loi du 29 avril
+    // 1948; the 1941–1945 name is Vichy's.
+    rule("1er mai", Fixed(5, 1), All, 1919..=1940),
+    rule(
+        "Fête du Travail et de la Concorde sociale",
+        Fixed(5, 1),
+        All,
+        1941..=1945,
+    ),
+    rule("1er mai", Fixed(5, 1), All, 1946..=1947),
+    rule("Fête du Travail", Fixed(5, 1), All, 1948..=MAX_YEAR),
     // Loi n° 53-225 (1953); dropped by décret n° 59-533; restored by loi n° 81-893 (from 1982).
     rule("Fête de la Victoire", Fixed(5, 8), All, 1953..=1959),
     rule("Fête de la Victoire", Fixed(5, 8), All, 1982..=MAX_YEAR),
