@@ -10,6 +10,9 @@
 //! Set `REMPLA_HOLIDAY_FIXTURE=/path/to/fixture.tsv` to check another holiday fixture (e.g. one
 //! generated for 1900–2200 with `generate_fixture.py --first 1900 --last 2200 --holidays-only`).
 
+// Helpers here read fixtures: a malformed fixture should fail the test loudly, so unwrapping is right.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -158,11 +161,10 @@ fn every_code_has_the_reference_holidays() {
                 .any(|d| &d.group == group && d.date.year() == year);
             for (d, names) in actual.iter_mut().filter(|_| !deviated) {
                 names.sort();
-                if let Some(want) = expected.get(d) {
-                    if want != names {
-                        mismatches
-                            .push(format!("{} {d}: names {names:?} vs {want:?}", dept.code()));
-                    }
+                if let Some(want) = expected.get(d)
+                    && want != names
+                {
+                    mismatches.push(format!("{} {d}: names {names:?} vs {want:?}", dept.code()));
                 }
             }
             checked += 1;

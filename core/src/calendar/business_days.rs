@@ -93,10 +93,15 @@ pub fn answer_deadline(
     let tz = dept.time_zone();
     let sent_day = sent.with_timezone(&tz).date_naive();
     let last_day = add_business_days(sent_day, business_days, dept)?;
-    let after = last_day
+    end_of_local_day(last_day, tz)
+}
+
+/// 24:00 of a local day, i.e. the first instant of the next one (after the gap if midnight is skipped).
+fn end_of_local_day(day: NaiveDate, tz: Tz) -> Result<DateTime<Tz>, CalendarError> {
+    let next = day
         .succ_opt()
         .ok_or(CalendarError::YearOutOfRange { year: MAX_YEAR + 1 })?;
-    resolve_local(tz, after.and_time(NaiveTime::MIN))
+    resolve_local(tz, next.and_time(NaiveTime::MIN))
 }
 
 #[cfg(test)]
@@ -231,6 +236,17 @@ mod tests {
             answer_deadline(late, &dept("75"), 3).unwrap_err().code(),
             "year_out_of_range"
         );
+    }
+
+    #[test]
+    fn end_of_day_when_midnight_is_skipped() {
+        // No French zone moves its clocks at midnight, but Santiago does (6 Sep 2026, 00:00 → 01:00):
+        // the end of Saturday 5 September is then 01:00 local, the first instant that exists.
+        let end = end_of_local_day(ymd(2026, 9, 5), Tz::America__Santiago).unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-09-06T01:00:00-03:00");
+        assert_eq!(end.with_timezone(&Utc), utc("2026-09-06T04:00:00Z"));
+        let paris = end_of_local_day(ymd(2026, 3, 28), Tz::Europe__Paris).unwrap();
+        assert_eq!(paris.to_rfc3339(), "2026-03-29T00:00:00+01:00");
     }
 
     fn any_date() -> impl Strategy<Value = NaiveDate> {

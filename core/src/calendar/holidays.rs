@@ -1,6 +1,6 @@
 //! Public holidays (jours fériés) of every French territory, for the years 1900–2200.
 //!
-//! Business days and day gardes depend on them. The rules are a declarative table ([`RULES`]): a date
+//! Business days and day gardes depend on them. The rules are a declarative table (`RULES`): a date
 //! (fixed, or an offset from Easter Sunday), the regions that keep it, and the years it is in force.
 //! There are no one-off irregular holidays in France in this range, so no table of exceptions is needed.
 //!
