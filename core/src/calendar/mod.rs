@@ -21,8 +21,16 @@ pub mod territory;
 
 use chrono::{DateTime, Utc};
 
+pub use business_days::{
+    MAX_DEADLINE_BUSINESS_DAYS, add_business_days, answer_deadline, is_business_day,
+};
+pub use holidays::{
+    Holiday, MAX_YEAR, MIN_YEAR, easter_sunday, is_holiday, public_holidays, region_holidays,
+};
 pub use interval::Interval;
 pub use shift::ShiftKind;
+pub use shift::{ShiftTemplate, resolve_local, shift_interval, shift_interval_in_zone};
+pub use territory::{Department, HolidayRegion};
 
 /// The one error of the calendar API surface. Each variant has a stable [`CalendarError::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,6 +45,64 @@ pub enum CalendarError {
         end: DateTime<Utc>,
     },
     // --- territory, holidays, business days, shifts (calendar rules) ---
+    /// Not a canonical département or overseas code.
+    #[error("« {input} » n'est pas un code de département connu (01–95, 2A, 2B, 971–978, 986–988)")]
+    UnknownDepartment {
+        /// The offending text, truncated.
+        input: String,
+    },
+    /// Not a French postcode that leads to a département.
+    #[error("« {input} » n'est pas un code postal français valide")]
+    InvalidPostcode {
+        /// The offending text, truncated.
+        input: String,
+    },
+    /// A postcode La Poste hands out for a foreign state (Monaco, 980xx).
+    #[error("le code postal « {input} » n'est pas en France (Monaco)")]
+    ForeignPostcode {
+        /// The offending text, truncated.
+        input: String,
+    },
+    /// A year outside the range the holiday rules are written for.
+    #[error("année {year} hors de la plage prise en charge (1900–2200)")]
+    YearOutOfRange {
+        /// The year asked for.
+        year: i32,
+    },
+    /// A business-day count outside the accepted bounds.
+    #[error("nombre de jours ouvrés {requested} hors limites (1–{max})")]
+    BusinessDaysOutOfRange {
+        /// The count asked for.
+        requested: u32,
+        /// The largest count accepted.
+        max: u32,
+    },
+    /// A shift kind without a local template (`custom`).
+    #[error("le type de créneau {kind:?} n'a pas d'horaires types")]
+    NoShiftTemplate {
+        /// The kind asked for.
+        kind: ShiftKind,
+    },
+    /// A shift kind whose validity depends on public holidays, asked for with a bare time zone.
+    #[error("le type de créneau {kind:?} dépend des jours fériés : un département est nécessaire")]
+    ShiftNeedsTerritory {
+        /// The kind asked for.
+        kind: ShiftKind,
+    },
+    /// A day garde asked for on a day that is neither a Sunday nor a public holiday.
+    #[error("une garde de jour n'existe que le dimanche et les jours fériés, pas le {date}")]
+    GardeDayNotAllowed {
+        /// The local date asked for.
+        date: chrono::NaiveDate,
+    },
+    /// A local time that no instant of the zone maps to, even after skipping a gap (not seen in practice).
+    #[error("heure locale {local} introuvable dans le fuseau {zone}")]
+    UnresolvableLocalTime {
+        /// The local wall-clock time.
+        local: chrono::NaiveDateTime,
+        /// The IANA zone name.
+        zone: &'static str,
+    },
     // --- recurrence and interval algebra ---
 }
 
@@ -45,6 +111,15 @@ impl CalendarError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::EmptyInterval { .. } => "empty_interval",
+            Self::UnknownDepartment { .. } => "unknown_department",
+            Self::InvalidPostcode { .. } => "invalid_postcode",
+            Self::ForeignPostcode { .. } => "foreign_postcode",
+            Self::YearOutOfRange { .. } => "year_out_of_range",
+            Self::BusinessDaysOutOfRange { .. } => "business_days_out_of_range",
+            Self::NoShiftTemplate { .. } => "no_shift_template",
+            Self::ShiftNeedsTerritory { .. } => "shift_needs_territory",
+            Self::GardeDayNotAllowed { .. } => "garde_day_not_allowed",
+            Self::UnresolvableLocalTime { .. } => "unresolvable_local_time",
         }
     }
 }
