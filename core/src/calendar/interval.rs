@@ -29,7 +29,10 @@ impl TryFrom<RawInterval> for Interval {
 
 impl From<Interval> for RawInterval {
     fn from(i: Interval) -> Self {
-        RawInterval { start: i.start, end: i.end }
+        RawInterval {
+            start: i.start,
+            end: i.end,
+        }
     }
 }
 
