@@ -27,7 +27,9 @@ pub use business_days::{
 pub use holidays::{
     Holiday, MAX_YEAR, MIN_YEAR, easter_sunday, is_holiday, public_holidays, region_holidays,
 };
+pub use algebra::{Coverage, CoverageStatus, ShiftCoverage};
 pub use interval::Interval;
+pub use recurrence::{Recurrence, expand};
 pub use shift::ShiftKind;
 pub use shift::{ShiftTemplate, resolve_local, shift_interval, shift_interval_in_zone};
 pub use territory::{Department, HolidayRegion};
@@ -104,6 +106,72 @@ pub enum CalendarError {
         zone: &'static str,
     },
     // --- recurrence and interval algebra ---
+    /// A recurrence rule that does not parse or that rrule rejects (e.g. UNTIL before the first occurrence).
+    #[error("invalid recurrence rule: {reason}")]
+    InvalidRecurrence {
+        /// What is wrong, short.
+        reason: String,
+    },
+    /// A rule text longer than we accept (hostile input).
+    #[error("recurrence rule is {len} bytes long, at most {max} accepted")]
+    RecurrenceRuleTooLong {
+        /// Length given.
+        len: usize,
+        /// Largest accepted.
+        max: usize,
+    },
+    /// A rule repeating more often than daily: shifts never do, and such rules explode in size.
+    #[error("recurrence frequency {freq} is finer than daily")]
+    RecurrenceFrequencyTooFine {
+        /// The FREQ given.
+        freq: String,
+    },
+    /// An absurd INTERVAL.
+    #[error("recurrence interval {interval} is larger than {max}")]
+    RecurrenceIntervalTooLarge {
+        /// INTERVAL given.
+        interval: u32,
+        /// Largest accepted.
+        max: u32,
+    },
+    /// Too many removed occurrences on one series.
+    #[error("{count} exceptions (EXDATE) on one series, at most {max} accepted")]
+    TooManyExdates {
+        /// Number given.
+        count: usize,
+        /// Largest accepted.
+        max: usize,
+    },
+    /// A rule part we refuse (BYHOUR, BYMINUTE, BYSECOND: several occurrences a day).
+    #[error("recurrence rule part {part} is not supported")]
+    UnsupportedRecurrencePart {
+        /// The part name.
+        part: String,
+    },
+    /// The first occurrence of a series is not produced by its rule (RFC 5545 leaves this undefined).
+    #[error("the first occurrence {start} does not match the recurrence rule")]
+    RecurrenceStartNotInRule {
+        /// Start of the first occurrence.
+        start: DateTime<Utc>,
+    },
+    /// A series starting outside the years we expand (1900–2200).
+    #[error("recurring series starting {start} is out of the supported range")]
+    RecurrenceOutOfRange {
+        /// Start of the first occurrence.
+        start: DateTime<Utc>,
+    },
+    /// More occurrences in the asked window than the caller allows; ask for a smaller window.
+    #[error("more than {max} occurrences in the window")]
+    TooManyOccurrences {
+        /// The caller's limit.
+        max: usize,
+    },
+    /// The window is so far from the first occurrence that expansion would walk too many occurrences.
+    #[error("expansion would walk more than {max} occurrences")]
+    RecurrenceTooExpensive {
+        /// The walk limit.
+        max: usize,
+    },
 }
 
 impl CalendarError {
@@ -120,6 +188,16 @@ impl CalendarError {
             Self::ShiftNeedsTerritory { .. } => "shift_needs_territory",
             Self::GardeDayNotAllowed { .. } => "garde_day_not_allowed",
             Self::UnresolvableLocalTime { .. } => "unresolvable_local_time",
+            Self::InvalidRecurrence { .. } => "recurrence_invalid",
+            Self::RecurrenceRuleTooLong { .. } => "recurrence_rule_too_long",
+            Self::RecurrenceFrequencyTooFine { .. } => "recurrence_frequency_too_fine",
+            Self::RecurrenceIntervalTooLarge { .. } => "recurrence_interval_too_large",
+            Self::TooManyExdates { .. } => "recurrence_too_many_exdates",
+            Self::UnsupportedRecurrencePart { .. } => "recurrence_unsupported_part",
+            Self::RecurrenceStartNotInRule { .. } => "recurrence_start_not_in_rule",
+            Self::RecurrenceOutOfRange { .. } => "recurrence_out_of_range",
+            Self::TooManyOccurrences { .. } => "recurrence_too_many_occurrences",
+            Self::RecurrenceTooExpensive { .. } => "recurrence_too_expensive",
         }
     }
 }

@@ -1,1 +1,1 @@
-//! (being written)
+//! iCalendar (RFC 5545) export of a doctor's calendar and import of busy times from other calendars.
