@@ -1,6 +1,9 @@
 //! Server data cached on the device (open requests, notifications) and busy periods imported from other
 //! calendars.
 
+// A test crate: unwrapping is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use rempla_core::calendar::{Interval, ShiftKind};

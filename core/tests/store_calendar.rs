@@ -1,6 +1,9 @@
 //! The doctor's calendar in the offline store: edits, their outbox ops, the booked-slot rule, range reads
 //! and their query plan, and damaged rows.
 
+// A test crate: unwrapping is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use rempla_core::calendar::recurrence::Recurrence;
