@@ -13,12 +13,20 @@ pub struct Failure {
 impl Failure {
     /// A rule refused the input (exit status 1).
     pub fn rejected(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), exit: 1 }
+        Self {
+            code,
+            message: message.into(),
+            exit: 1,
+        }
     }
 
     /// The environment failed: file, database (exit status 3).
     pub fn io(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), exit: 3 }
+        Self {
+            code,
+            message: message.into(),
+            exit: 3,
+        }
     }
 
     /// Prints the failure and returns the exit status.

@@ -9,8 +9,12 @@ use crate::failure::Failure;
 
 /// Parses a calendar day typed as `AAAA-MM-JJ`.
 pub fn parse_date(text: &str) -> Result<NaiveDate, Failure> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| Failure::rejected("invalid_date", format!("« {text} » n'est pas une date AAAA-MM-JJ")))
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Failure::rejected(
+            "invalid_date",
+            format!("« {text} » n'est pas une date AAAA-MM-JJ"),
+        )
+    })
 }
 
 /// Short French weekday name; chrono's localised formatting needs a feature that pulls a whole locale
@@ -32,7 +36,11 @@ pub fn describe_interval(interval: &Interval, zone: Tz) -> String {
     let start = interval.start().with_timezone(&zone);
     let end = interval.end().with_timezone(&zone);
     let minutes = interval.duration().num_minutes();
-    let length = if minutes % 60 == 0 { format!("{} h", minutes / 60) } else { format!("{} h {:02}", minutes / 60, minutes % 60) };
+    let length = if minutes % 60 == 0 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{} h {:02}", minutes / 60, minutes % 60)
+    };
     format!(
         "{} {} → {} {} ({length}, {})",
         weekday_fr(start.weekday()),

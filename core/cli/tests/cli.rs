@@ -27,7 +27,11 @@ fn rpps_check_exit_codes_and_reasons() {
 
     let bad_key = rempla(&["rpps", "check", "10000001917"]);
     assert_eq!(bad_key.status.code(), Some(1));
-    assert!(stderr(&bad_key).contains("rpps_checksum"), "{}", stderr(&bad_key));
+    assert!(
+        stderr(&bad_key).contains("rpps_checksum"),
+        "{}",
+        stderr(&bad_key)
+    );
 
     let short = rempla(&["rpps", "check", "123"]);
     assert_eq!(short.status.code(), Some(1));
@@ -49,8 +53,14 @@ fn holidays_in_moselle_and_martinique() {
     let text = stdout(&out);
     let dates: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
     assert_eq!(dates.len(), 13, "{text}");
-    assert!(dates.contains(&"2027-03-26"), "Vendredi saint in Moselle: {text}");
-    assert!(dates.contains(&"2027-12-26"), "Saint-Étienne in Moselle: {text}");
+    assert!(
+        dates.contains(&"2027-03-26"),
+        "Vendredi saint in Moselle: {text}"
+    );
+    assert!(
+        dates.contains(&"2027-12-26"),
+        "Saint-Étienne in Moselle: {text}"
+    );
     assert!(dates.windows(2).all(|w| w[0] < w[1]), "sorted: {text}");
 
     let paris = stdout(&rempla(&["holidays", "2027", "--department", "75"]));
@@ -67,10 +77,18 @@ fn holidays_in_moselle_and_martinique() {
 
 #[test]
 fn every_department_answers_for_every_year() {
-    for code in ["01", "2A", "2B", "57", "67", "68", "75", "95", "971", "972", "973", "974", "975", "976", "977", "978", "986", "987", "988"] {
+    for code in [
+        "01", "2A", "2B", "57", "67", "68", "75", "95", "971", "972", "973", "974", "975", "976",
+        "977", "978", "986", "987", "988",
+    ] {
         for year in [2020, 2027, 2035] {
             let out = rempla(&["--json", "holidays", &year.to_string(), "-d", code]);
-            assert_eq!(out.status.code(), Some(0), "{code} {year}: {}", stderr(&out));
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{code} {year}: {}",
+                stderr(&out)
+            );
             let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert!(v.as_array().unwrap().len() >= 11, "{code} {year}");
         }
@@ -80,21 +98,45 @@ fn every_department_answers_for_every_year() {
 #[test]
 fn deadline_is_end_of_third_business_day_in_site_zone() {
     // Monday 23 Nov 2026, 10:00 in Paris → end of Thursday 26 = Friday 27 00:00 +01:00.
-    let out = rempla(&["deadline", "--sent", "2026-11-23T10:00:00+01:00", "--department", "75"]);
+    let out = rempla(&[
+        "deadline",
+        "--sent",
+        "2026-11-23T10:00:00+01:00",
+        "--department",
+        "75",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), "2026-11-27T00:00:00+01:00");
 
     // Friday 30 April 2027 in Martinique: Sat, Sun, 1 May (Sat) skipped; Mon 3, Tue 4, Wed 5 → Thu 6 00:00.
-    let out = rempla(&["deadline", "--sent", "2027-04-30T16:00:00-04:00", "--department", "972"]);
+    let out = rempla(&[
+        "deadline",
+        "--sent",
+        "2027-04-30T16:00:00-04:00",
+        "--department",
+        "972",
+    ]);
     assert_eq!(stdout(&out).trim(), "2027-05-06T00:00:00-04:00");
 
     // Sent late Monday UTC = Tuesday in Réunion: counted from Tuesday.
-    let out = rempla(&["deadline", "--sent", "2026-11-23T21:30:00Z", "-d", "974", "--business-days", "1"]);
+    let out = rempla(&[
+        "deadline",
+        "--sent",
+        "2026-11-23T21:30:00Z",
+        "-d",
+        "974",
+        "--business-days",
+        "1",
+    ]);
     assert_eq!(stdout(&out).trim(), "2026-11-26T00:00:00+04:00");
 
     let bad = rempla(&["deadline", "--sent", "hier", "--department", "75"]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stderr(&bad).contains("invalid_datetime"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("invalid_datetime"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 fn cal(store: &Path, args: &[&str]) -> Output {
@@ -104,10 +146,24 @@ fn cal(store: &Path, args: &[&str]) -> Output {
 }
 
 fn listed_json(store: &Path, from: &str, to: &str) -> Vec<serde_json::Value> {
-    let all = vec!["--json", "calendar", "--store", store.to_str().unwrap(), "list", "--from", from, "--to", to];
+    let all = vec![
+        "--json",
+        "calendar",
+        "--store",
+        store.to_str().unwrap(),
+        "list",
+        "--from",
+        from,
+        "--to",
+        to,
+    ];
     let out = rempla(&all);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[test]
@@ -116,14 +172,39 @@ fn calendar_add_list_remove_export_import_round_trip() {
     let store = dir.path().join("agenda.sqlite3");
 
     // The night of the spring DST change in Paris lasts 11 hours.
-    let out = cal(&store, &["add", "--date", "2027-03-27", "--kind", "night", "--department", "22"]);
+    let out = cal(
+        &store,
+        &[
+            "add",
+            "--date",
+            "2027-03-27",
+            "--kind",
+            "night",
+            "--department",
+            "22",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("(11 h, Europe/Paris)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("(11 h, Europe/Paris)"),
+        "{}",
+        stdout(&out)
+    );
 
     // A weekly series on Mondays with one exception.
     let out = cal(
         &store,
-        &["add", "--date", "2027-03-01", "--kind", "day", "--repeat", "FREQ=WEEKLY;BYDAY=MO;COUNT=6", "--except", "2027-03-15"],
+        &[
+            "add",
+            "--date",
+            "2027-03-01",
+            "--kind",
+            "day",
+            "--repeat",
+            "FREQ=WEEKLY;BYDAY=MO;COUNT=6",
+            "--except",
+            "2027-03-15",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
@@ -133,15 +214,24 @@ fn calendar_add_list_remove_export_import_round_trip() {
     let series_id = rows[0]["id"].as_str().unwrap().to_owned();
     assert_eq!(rows[0]["start"], "2027-03-01T07:00:00Z");
     // After the DST change, 08:00 local is 06:00 UTC.
-    assert!(rows.iter().any(|r| r["start"] == "2027-04-05T06:00:00Z"), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r["start"] == "2027-04-05T06:00:00Z"),
+        "{rows:?}"
+    );
 
     // Remove one more occurrence, then check it is gone.
-    let out = cal(&store, &["remove", &series_id, "--occurrence", "2027-03-22"]);
+    let out = cal(
+        &store,
+        &["remove", &series_id, "--occurrence", "2027-03-22"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(listed_json(&store, "2027-03-01", "2027-05-01").len(), 5);
 
     // An occurrence that does not exist is refused and changes nothing.
-    let out = cal(&store, &["remove", &series_id, "--occurrence", "2027-03-23"]);
+    let out = cal(
+        &store,
+        &["remove", &series_id, "--occurrence", "2027-03-23"],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(listed_json(&store, "2027-03-01", "2027-05-01").len(), 5);
 
@@ -151,10 +241,20 @@ fn calendar_add_list_remove_export_import_round_trip() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = std::fs::read_to_string(&ics).unwrap();
     assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
-    assert!(text.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris"), "{text}");
+    assert!(
+        text.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris"),
+        "{text}"
+    );
 
     let other = dir.path().join("autre.sqlite3");
-    let out = rempla(&["--json", "calendar", "--store", other.to_str().unwrap(), "import", ics.to_str().unwrap()]);
+    let out = rempla(&[
+        "--json",
+        "calendar",
+        "--store",
+        other.to_str().unwrap(),
+        "import",
+        ics.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["periods"], 5, "{v}");
@@ -169,7 +269,12 @@ fn calendar_add_list_remove_export_import_round_trip() {
 fn hostile_input_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("agenda.sqlite3");
-    assert_eq!(cal(&store, &["add", "--date", "2027-06-01", "--kind", "day"]).status.code(), Some(0));
+    assert_eq!(
+        cal(&store, &["add", "--date", "2027-06-01", "--kind", "day"])
+            .status
+            .code(),
+        Some(0)
+    );
 
     let garbage = dir.path().join("garbage.ics");
     std::fs::write(&garbage, b"\x00\xff\xfeBEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n").unwrap();
@@ -178,14 +283,31 @@ fn hostile_input_changes_nothing() {
     assert!(stderr(&out).starts_with("erreur ["), "{}", stderr(&out));
 
     // A day garde on a weekday is refused by the French rules.
-    let out = cal(&store, &["add", "--date", "2027-06-02", "--kind", "garde-day"]);
+    let out = cal(
+        &store,
+        &["add", "--date", "2027-06-02", "--kind", "garde-day"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     // A custom period that ends before it starts.
-    let out = cal(&store, &["add", "--kind", "custom", "--start", "2027-06-03T10:00:00Z", "--end", "2027-06-03T09:00:00Z"]);
+    let out = cal(
+        &store,
+        &[
+            "add",
+            "--kind",
+            "custom",
+            "--start",
+            "2027-06-03T10:00:00Z",
+            "--end",
+            "2027-06-03T09:00:00Z",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("empty_interval"), "{}", stderr(&out));
     // A recurrence bomb.
-    let out = cal(&store, &["add", "--date", "2027-06-04", "--repeat", "FREQ=SECONDLY"]);
+    let out = cal(
+        &store,
+        &["add", "--date", "2027-06-04", "--repeat", "FREQ=SECONDLY"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     // An unknown id.
     let out = cal(&store, &["remove", "not-an-id"]);

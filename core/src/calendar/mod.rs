@@ -21,13 +21,13 @@ pub mod territory;
 
 use chrono::{DateTime, Utc};
 
+pub use algebra::{Coverage, CoverageStatus, ShiftCoverage};
 pub use business_days::{
     MAX_DEADLINE_BUSINESS_DAYS, add_business_days, answer_deadline, is_business_day,
 };
 pub use holidays::{
     Holiday, MAX_YEAR, MIN_YEAR, easter_sunday, is_holiday, public_holidays, region_holidays,
 };
-pub use algebra::{Coverage, CoverageStatus, ShiftCoverage};
 pub use interval::Interval;
 pub use recurrence::{Recurrence, expand};
 pub use shift::ShiftKind;

@@ -1,11 +1,14 @@
 //! Values shared with the sync protocol: the hybrid logical clock that orders every local change
-//! ([`hlc`]) and the outbox operation a device pushes to the server ([`op`]).
+//! ([`hlc`]), the outbox operation a device pushes to the server ([`op`]), the wire format of protocol v1
+//! ([`protocol`]) and the merge rule the server applies ([`merge`]).
 //!
 //! The store writes an [`OutboxOp`] in the same SQLite transaction as the change it describes; this module
 //! only defines the values, so the server can share them.
 
 pub mod hlc;
+pub mod merge;
 pub mod op;
+pub mod protocol;
 
 pub use hlc::{Hlc, HlcClock};
 pub use op::{EntityKind, OpKind, OutboxOp};
@@ -31,6 +34,16 @@ pub enum SyncError {
         /// The tolerated drift.
         max_drift_ms: u64,
     },
+    /// A protocol version this build does not speak.
+    #[error("version de protocole {requested} non prise en charge (versions {min} à {max})")]
+    UnsupportedProtocol {
+        /// Version asked for.
+        requested: u16,
+        /// Oldest supported.
+        min: u16,
+        /// Newest supported.
+        max: u16,
+    },
     /// Text that is not a known entity or operation kind.
     #[error("« {value} » n'est pas un type d'opération connu")]
     UnknownKind {
@@ -46,6 +59,7 @@ impl SyncError {
             Self::InvalidHlc { .. } => "invalid_hlc",
             Self::ClockDrift { .. } => "clock_drift",
             Self::UnknownKind { .. } => "unknown_op_kind",
+            Self::UnsupportedProtocol { .. } => "unsupported_protocol",
         }
     }
 }

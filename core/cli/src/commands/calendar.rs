@@ -13,7 +13,9 @@ use rempla_core::calendar::recurrence::{Recurrence, expand};
 use rempla_core::calendar::shift::{resolve_local, shift_interval};
 use rempla_core::calendar::territory::Department;
 use rempla_core::calendar::{Interval, ShiftKind};
-use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, BusyId, BusyPeriod, DoctorId};
+use rempla_core::domain::{
+    Availability, AvailabilityId, AvailabilityStatus, BusyId, BusyPeriod, DoctorId,
+};
 use rempla_core::store::{Store, StoreError};
 
 use crate::cli::{CalendarAction, CalendarArgs, KindArg};
@@ -30,7 +32,9 @@ const MAX_ICS_BYTES: u64 = 10 * 1024 * 1024;
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Database { .. } | StoreError::SchemaTooNew { .. } => Failure::io(e.code(), e.to_string()),
+            StoreError::Database { .. } | StoreError::SchemaTooNew { .. } => {
+                Failure::io(e.code(), e.to_string())
+            }
             _ => Failure::rejected(e.code(), e.to_string()),
         }
     }
@@ -47,7 +51,16 @@ pub fn run(args: CalendarArgs, json: bool) -> Result<ExitCode, Failure> {
     let mut store = Store::open(&args.store)?;
     let doctor = local_doctor(&mut store)?;
     match args.action {
-        CalendarAction::Add { date, kind, department, start, end, repeat, except, note } => {
+        CalendarAction::Add {
+            date,
+            kind,
+            department,
+            start,
+            end,
+            repeat,
+            except,
+            note,
+        } => {
             let dept = Department::parse(&department)?;
             let availability = build_availability(
                 doctor,
@@ -62,8 +75,12 @@ pub fn run(args: CalendarArgs, json: bool) -> Result<ExitCode, Failure> {
             store.add_availability(&availability)?;
             print_added(&availability, json);
         }
-        CalendarAction::List { from, to } => list(&store, doctor, from.as_deref(), to.as_deref(), json)?,
-        CalendarAction::Remove { id, occurrence } => remove(&mut store, &id, occurrence.as_deref(), json)?,
+        CalendarAction::List { from, to } => {
+            list(&store, doctor, from.as_deref(), to.as_deref(), json)?
+        }
+        CalendarAction::Remove { id, occurrence } => {
+            remove(&mut store, &id, occurrence.as_deref(), json)?
+        }
         CalendarAction::Export { output } => export(&store, doctor, output.as_deref())?,
         CalendarAction::Import { file, zone } => import(&mut store, doctor, &file, &zone, json)?,
     }
@@ -94,15 +111,28 @@ fn build_availability(
     let zone = dept.time_zone();
     let kind = shift_kind(kind);
     let interval = match (kind, custom, date) {
-        (ShiftKind::Custom, Some((start, end)), _) => Interval::new(parse_instant(start)?, parse_instant(end)?)?,
+        (ShiftKind::Custom, Some((start, end)), _) => {
+            Interval::new(parse_instant(start)?, parse_instant(end)?)?
+        }
         (ShiftKind::Custom, None, _) => {
-            return Err(Failure::rejected("custom_needs_bounds", "un créneau libre demande --start et --end"));
+            return Err(Failure::rejected(
+                "custom_needs_bounds",
+                "un créneau libre demande --start et --end",
+            ));
         }
         (_, Some(_), _) => {
-            return Err(Failure::rejected("bounds_need_custom", "--start et --end ne s'emploient qu'avec --kind custom"));
+            return Err(Failure::rejected(
+                "bounds_need_custom",
+                "--start et --end ne s'emploient qu'avec --kind custom",
+            ));
         }
         (_, None, Some(date)) => shift_interval(kind, parse_date(date)?, dept)?,
-        (_, None, None) => return Err(Failure::rejected("missing_date", "indiquez --date (AAAA-MM-JJ)")),
+        (_, None, None) => {
+            return Err(Failure::rejected(
+                "missing_date",
+                "indiquez --date (AAAA-MM-JJ)",
+            ));
+        }
     };
     let recurrence = match repeat {
         Some(rrule) => {
@@ -110,17 +140,26 @@ fn build_availability(
                 .iter()
                 .map(|d| occurrence_start(&interval, zone, parse_date(d)?))
                 .collect::<Result<Vec<_>, Failure>>()?;
-            let recurrence = Recurrence { rrule: rrule.trim().trim_start_matches("RRULE:").to_owned(), exdates };
+            let recurrence = Recurrence {
+                rrule: rrule.trim().trim_start_matches("RRULE:").to_owned(),
+                exdates,
+            };
             recurrence.validate(&interval, zone)?;
             Some(recurrence)
         }
         None if !except.is_empty() => {
-            return Err(Failure::rejected("except_needs_repeat", "--except n'a de sens qu'avec --repeat"));
+            return Err(Failure::rejected(
+                "except_needs_repeat",
+                "--except n'a de sens qu'avec --repeat",
+            ));
         }
         None => None,
     };
     if note.as_ref().is_some_and(|n| n.len() > 2_000) {
-        return Err(Failure::rejected("too_long", "la note dépasse 2 000 caractères"));
+        return Err(Failure::rejected(
+            "too_long",
+            "la note dépasse 2 000 caractères",
+        ));
     }
     Ok(Availability {
         id: AvailabilityId::new(),
@@ -149,9 +188,14 @@ fn shift_kind(kind: KindArg) -> ShiftKind {
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, Failure> {
-    DateTime::parse_from_rfc3339(text.trim()).map(|t| t.to_utc()).map_err(|e| {
-        Failure::rejected("invalid_datetime", format!("« {text} » n'est pas une date RFC 3339 ({e})"))
-    })
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.to_utc())
+        .map_err(|e| {
+            Failure::rejected(
+                "invalid_datetime",
+                format!("« {text} » n'est pas une date RFC 3339 ({e})"),
+            )
+        })
 }
 
 /// Start instant of the occurrence of a series on a local date: the first occurrence's local start time
@@ -165,7 +209,10 @@ fn print_added(a: &Availability, json: bool) {
     if json {
         println!("{}", serde_json::json!({ "added": a }));
     } else {
-        let series = a.recurrence.as_ref().map_or(String::new(), |r| format!(", répétée ({})", r.rrule));
+        let series = a
+            .recurrence
+            .as_ref()
+            .map_or(String::new(), |r| format!(", répétée ({})", r.rrule));
         println!(
             "Disponibilité ajoutée {} : {} {}{series}",
             a.id,
@@ -175,7 +222,13 @@ fn print_added(a: &Availability, json: bool) {
     }
 }
 
-fn list(store: &Store, doctor: DoctorId, from: Option<&str>, to: Option<&str>, json: bool) -> Result<(), Failure> {
+fn list(
+    store: &Store,
+    doctor: DoctorId,
+    from: Option<&str>,
+    to: Option<&str>,
+    json: bool,
+) -> Result<(), Failure> {
     let paris = chrono_tz::Europe::Paris;
     let from = match from {
         Some(d) => parse_date(d)?,
@@ -186,7 +239,9 @@ fn list(store: &Store, doctor: DoctorId, from: Option<&str>, to: Option<&str>, j
     };
     let to = match to {
         Some(d) => parse_date(d)?,
-        None => from.checked_add_months(chrono::Months::new(1)).unwrap_or(from),
+        None => from
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(from),
     };
     let start = resolve_local(paris, from.and_time(chrono::NaiveTime::MIN))?.to_utc();
     let end = resolve_local(paris, to.and_time(chrono::NaiveTime::MIN))?.to_utc();
@@ -202,7 +257,10 @@ fn list(store: &Store, doctor: DoctorId, from: Option<&str>, to: Option<&str>, j
         };
         rows.extend(occurrences.into_iter().map(|o| (o, a)));
         if rows.len() > MAX_LISTED {
-            return Err(Failure::rejected("window_too_wide", "trop d'occurrences : réduisez la période"));
+            return Err(Failure::rejected(
+                "window_too_wide",
+                "trop d'occurrences : réduisez la période",
+            ));
         }
     }
     rows.sort_by_key(|(o, a)| (o.start(), a.id));
@@ -223,7 +281,11 @@ fn list(store: &Store, doctor: DoctorId, from: Option<&str>, to: Option<&str>, j
         println!("Aucune disponibilité du {from} au {to}.");
     }
     for (occurrence, a) in &rows {
-        let series = if a.recurrence.is_some() { "  [série]" } else { "" };
+        let series = if a.recurrence.is_some() {
+            "  [série]"
+        } else {
+            ""
+        };
         println!(
             "{}  {:<22} {:<9} {}{series}",
             describe_interval(occurrence, a.zone),
@@ -235,7 +297,12 @@ fn list(store: &Store, doctor: DoctorId, from: Option<&str>, to: Option<&str>, j
     Ok(())
 }
 
-fn remove(store: &mut Store, id: &str, occurrence: Option<&str>, json: bool) -> Result<(), Failure> {
+fn remove(
+    store: &mut Store,
+    id: &str,
+    occurrence: Option<&str>,
+    json: bool,
+) -> Result<(), Failure> {
     let id: AvailabilityId = id.parse()?;
     let Some(date) = occurrence else {
         store.remove_availability(id)?;
@@ -251,19 +318,34 @@ fn remove(store: &mut Store, id: &str, occurrence: Option<&str>, json: bool) -> 
         .get_availability(id)?
         .ok_or_else(|| Failure::rejected("not_found", format!("aucune disponibilité {id}")))?;
     let Some(recurrence) = availability.recurrence.as_mut() else {
-        return Err(Failure::rejected("not_a_series", "--occurrence ne s'applique qu'à une série"));
+        return Err(Failure::rejected(
+            "not_a_series",
+            "--occurrence ne s'applique qu'à une série",
+        ));
     };
     let start = occurrence_start(&availability.interval, availability.zone, date)?;
     let day = Interval::new(start, start + Duration::seconds(1))?;
-    let hits = expand(&availability.interval, availability.zone, recurrence, &day, 2)?;
+    let hits = expand(
+        &availability.interval,
+        availability.zone,
+        recurrence,
+        &day,
+        2,
+    )?;
     if !hits.iter().any(|o| o.start() == start) {
-        return Err(Failure::rejected("no_such_occurrence", format!("la série n'a pas d'occurrence le {date}")));
+        return Err(Failure::rejected(
+            "no_such_occurrence",
+            format!("la série n'a pas d'occurrence le {date}"),
+        ));
     }
     recurrence.exdates.push(start);
     availability.revision += 1;
     store.update_availability(&availability)?;
     if json {
-        println!("{}", serde_json::json!({ "removed_occurrence": start, "id": id }));
+        println!(
+            "{}",
+            serde_json::json!({ "removed_occurrence": start, "id": id })
+        );
     } else {
         println!("Occurrence du {date} retirée de la série {id}.");
     }
@@ -275,27 +357,57 @@ fn export(store: &Store, doctor: DoctorId, output: Option<&Path>) -> Result<(), 
     let now = Utc::now();
     let horizon = Interval::new(now - Duration::days(31), now + Duration::days(2 * 366))?;
     let missions: &[MissionEvent] = &[];
-    let text = export_calendar(&CalendarExport { availabilities: &availabilities, missions, dtstamp: now, horizon });
+    let text = export_calendar(&CalendarExport {
+        availabilities: &availabilities,
+        missions,
+        dtstamp: now,
+        horizon,
+    });
     match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Failure::io("write_failed", format!("écriture de {} impossible : {e}", path.display())))?,
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            Failure::io(
+                "write_failed",
+                format!("écriture de {} impossible : {e}", path.display()),
+            )
+        })?,
         None => print!("{text}"),
     }
     Ok(())
 }
 
-fn import(store: &mut Store, doctor: DoctorId, file: &Path, zone: &str, json: bool) -> Result<(), Failure> {
-    let zone: Tz = zone
-        .parse()
-        .map_err(|_| Failure::rejected("unknown_zone", format!("fuseau horaire inconnu : « {zone} »")))?;
+fn import(
+    store: &mut Store,
+    doctor: DoctorId,
+    file: &Path,
+    zone: &str,
+    json: bool,
+) -> Result<(), Failure> {
+    let zone: Tz = zone.parse().map_err(|_| {
+        Failure::rejected(
+            "unknown_zone",
+            format!("fuseau horaire inconnu : « {zone} »"),
+        )
+    })?;
     let size = std::fs::metadata(file)
-        .map_err(|e| Failure::io("read_failed", format!("lecture de {} impossible : {e}", file.display())))?
+        .map_err(|e| {
+            Failure::io(
+                "read_failed",
+                format!("lecture de {} impossible : {e}", file.display()),
+            )
+        })?
         .len();
     if size > MAX_ICS_BYTES {
-        return Err(Failure::rejected("too_large", format!("fichier de {size} octets : 10 Mo au plus")));
+        return Err(Failure::rejected(
+            "too_large",
+            format!("fichier de {size} octets : 10 Mo au plus"),
+        ));
     }
-    let bytes = std::fs::read(file)
-        .map_err(|e| Failure::io("read_failed", format!("lecture de {} impossible : {e}", file.display())))?;
+    let bytes = std::fs::read(file).map_err(|e| {
+        Failure::io(
+            "read_failed",
+            format!("lecture de {} impossible : {e}", file.display()),
+        )
+    })?;
     let now = Utc::now();
     let options = ImportOptions {
         default_zone: zone,
@@ -305,9 +417,19 @@ fn import(store: &mut Store, doctor: DoctorId, file: &Path, zone: &str, json: bo
     let imported = import_busy_bytes(&bytes, &options)?;
     let periods: Vec<BusyPeriod> = imported
         .into_iter()
-        .map(|b| BusyPeriod { id: BusyId::new(), doctor_id: doctor, interval: b.interval, source_uid: b.uid, summary: b.summary })
+        .map(|b| BusyPeriod {
+            id: BusyId::new(),
+            doctor_id: doctor,
+            interval: b.interval,
+            source_uid: b.uid,
+            summary: b.summary,
+        })
         .collect();
-    let source = format!("ics:{}", file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
+    let source = format!(
+        "ics:{}",
+        file.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    );
     let summary = store.replace_busy_source(doctor, &source, &periods)?;
     if json {
         println!(

@@ -9,7 +9,12 @@ use rempla_core::calendar::territory::Department;
 use crate::failure::Failure;
 
 /// Prints the answer deadline as RFC 3339 with the site's local offset.
-pub fn compute(sent: &str, department: &str, business_days: u32, json: bool) -> Result<ExitCode, Failure> {
+pub fn compute(
+    sent: &str,
+    department: &str,
+    business_days: u32,
+    json: bool,
+) -> Result<ExitCode, Failure> {
     let dept = Department::parse(department)?;
     let sent = DateTime::parse_from_rfc3339(sent.trim())
         .map_err(|e| Failure::rejected("invalid_datetime", format!("date d'envoi « {sent} » illisible ({e}) ; format attendu : 2027-04-30T16:00:00+02:00")))?

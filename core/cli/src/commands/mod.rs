@@ -13,11 +13,15 @@ use crate::failure::Failure;
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
-        Command::Rpps { action: RppsAction::Check { number } } => rpps::check(&number, cli.json),
+        Command::Rpps {
+            action: RppsAction::Check { number },
+        } => rpps::check(&number, cli.json),
         Command::Holidays { year, department } => holidays::list(year, &department, cli.json),
-        Command::Deadline { sent, department, business_days } => {
-            deadline::compute(&sent, &department, business_days, cli.json)
-        }
+        Command::Deadline {
+            sent,
+            department,
+            business_days,
+        } => deadline::compute(&sent, &department, business_days, cli.json),
         Command::Calendar(args) => calendar::run(args, cli.json),
     }
 }
