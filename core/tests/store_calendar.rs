@@ -361,3 +361,38 @@ fn a_damaged_row_is_an_error_not_a_panic() {
         "corrupt_record"
     );
 }
+
+#[test]
+fn two_connections_write_concurrently_without_busy_errors_or_tied_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let doctor = DoctorId::new();
+    Store::open(&path).unwrap();
+    // Both connections are open before either writes, so each starts from the same persisted clock.
+    let stores: Vec<Store> = (0..2).map(|_| Store::open(&path).unwrap()).collect();
+    let writers: Vec<_> = stores
+        .into_iter()
+        .zip(1..)
+        .map(|(mut store, day)| {
+            std::thread::spawn(move || {
+                // A frozen wall clock: only the HLC logical counter orders the two writers' ops.
+                store.set_time_source(Box::new(|| 1_800_000_000_000));
+                for i in 0..150 {
+                    let a = slot(doctor, at(day, 0) + Duration::minutes(i), 1);
+                    store.add_availability(&a).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.list_availabilities(doctor).unwrap().len(), 300);
+    let ops = store.pending_ops(1_000).unwrap();
+    assert_eq!(ops.len(), 300);
+    assert!(
+        ops.windows(2).all(|w| w[0].hlc < w[1].hlc),
+        "outbox order is HLC order, no ties"
+    );
+}
