@@ -396,3 +396,32 @@ fn two_connections_write_concurrently_without_busy_errors_or_tied_timestamps() {
         "outbox order is HLC order, no ties"
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The two-index range query (short rows by start window, long rows by their partial index) returns
+    /// exactly the slots a naive overlap filter returns, for slots shorter and longer than the one-week
+    /// threshold.
+    #[test]
+    fn list_range_matches_a_naive_overlap_filter(
+        spans in proptest::collection::vec((0i64..3_000, 1i64..400), 1..60),
+        window_start in 0i64..3_000,
+        window_hours in 1i64..800,
+    ) {
+        let mut store = Store::open_in_memory().unwrap();
+        let doctor = DoctorId::new();
+        let origin = at(1, 0);
+        let slots: Vec<Availability> =
+            spans.iter().map(|(start, hours)| slot(doctor, origin + Duration::hours(*start), *hours)).collect();
+        store.put_remote_availabilities(&slots).unwrap();
+        let w = window(
+            origin + Duration::hours(window_start),
+            origin + Duration::hours(window_start + window_hours),
+        );
+        let mut expected: Vec<&Availability> = slots.iter().filter(|a| a.interval.overlaps(&w)).collect();
+        expected.sort_by_key(|a| (a.interval.start(), a.id));
+        let found = store.list_range(doctor, w).unwrap();
+        proptest::prop_assert_eq!(found.iter().collect::<Vec<_>>(), expected);
+    }
+}

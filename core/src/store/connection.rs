@@ -29,8 +29,7 @@ pub(crate) fn open(path: Option<&Path>) -> Result<Connection> {
         Some(path) => {
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI;
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             Connection::open_with_flags(path, flags).db()?
         }
         None => Connection::open_in_memory().db()?,
