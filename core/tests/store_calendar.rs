@@ -361,3 +361,67 @@ fn a_damaged_row_is_an_error_not_a_panic() {
         "corrupt_record"
     );
 }
+
+#[test]
+fn two_connections_write_concurrently_without_busy_errors_or_tied_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    let doctor = DoctorId::new();
+    Store::open(&path).unwrap();
+    // Both connections are open before either writes, so each starts from the same persisted clock.
+    let stores: Vec<Store> = (0..2).map(|_| Store::open(&path).unwrap()).collect();
+    let writers: Vec<_> = stores
+        .into_iter()
+        .zip(1..)
+        .map(|(mut store, day)| {
+            std::thread::spawn(move || {
+                // A frozen wall clock: only the HLC logical counter orders the two writers' ops.
+                store.set_time_source(Box::new(|| 1_800_000_000_000));
+                for i in 0..150 {
+                    let a = slot(doctor, at(day, 0) + Duration::minutes(i), 1);
+                    store.add_availability(&a).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.list_availabilities(doctor).unwrap().len(), 300);
+    let ops = store.pending_ops(1_000).unwrap();
+    assert_eq!(ops.len(), 300);
+    assert!(
+        ops.windows(2).all(|w| w[0].hlc < w[1].hlc),
+        "outbox order is HLC order, no ties"
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The two-index range query (short rows by start window, long rows by their partial index) returns
+    /// exactly the slots a naive overlap filter returns, for slots shorter and longer than the one-week
+    /// threshold.
+    #[test]
+    fn list_range_matches_a_naive_overlap_filter(
+        spans in proptest::collection::vec((0i64..3_000, 1i64..400), 1..60),
+        window_start in 0i64..3_000,
+        window_hours in 1i64..800,
+    ) {
+        let mut store = Store::open_in_memory().unwrap();
+        let doctor = DoctorId::new();
+        let origin = at(1, 0);
+        let slots: Vec<Availability> =
+            spans.iter().map(|(start, hours)| slot(doctor, origin + Duration::hours(*start), *hours)).collect();
+        store.put_remote_availabilities(&slots).unwrap();
+        let w = window(
+            origin + Duration::hours(window_start),
+            origin + Duration::hours(window_start + window_hours),
+        );
+        let mut expected: Vec<&Availability> = slots.iter().filter(|a| a.interval.overlaps(&w)).collect();
+        expected.sort_by_key(|a| (a.interval.start(), a.id));
+        let found = store.list_range(doctor, w).unwrap();
+        proptest::prop_assert_eq!(found.iter().collect::<Vec<_>>(), expected);
+    }
+}

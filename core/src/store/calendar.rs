@@ -247,7 +247,8 @@ impl Store {
     }
 
     /// Writes availabilities received from the server (pull), in one transaction, without outbox ops: the
-    /// server is authoritative for them (including `Booked` status).
+    /// server is authoritative for them (including `Booked` status). Pending local ops on the same records
+    /// stay in the outbox; re-applying them over the pulled state is the sync client's job.
     pub fn put_remote_availabilities(&mut self, availabilities: &[Availability]) -> Result<()> {
         let tx = self.conn.transaction().db()?;
         for a in availabilities {

@@ -9,11 +9,14 @@
 //!   fsyncs the WAL. The cost (one fsync per transaction) is measured by the insert benchmark.
 //! - `foreign_keys=ON`: SQLite leaves them off by default.
 //! - `busy_timeout`: a second connection (background sync) waits rather than failing immediately.
+//! - write transactions are `BEGIN IMMEDIATE`: they take the write lock up front, so a read-then-write
+//!   transaction waits for the busy timeout instead of failing with `SQLITE_BUSY` when another connection
+//!   wrote in between.
 
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use super::{DbResultExt, Result, StoreError};
 
@@ -22,17 +25,17 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Opens the database at `path` (or in memory) and applies the pragmas. Migrations run afterwards.
 pub(crate) fn open(path: Option<&Path>) -> Result<Connection> {
-    let conn = match path {
+    let mut conn = match path {
         Some(path) => {
             let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI;
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             Connection::open_with_flags(path, flags).db()?
         }
         None => Connection::open_in_memory().db()?,
     };
     init(&conn, path.is_some())?;
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
     Ok(conn)
 }
 

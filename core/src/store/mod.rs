@@ -282,3 +282,72 @@ pub(crate) fn query_optional_text(
         .optional()
         .db()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_distinct_snake_case() {
+        let all = [
+            StoreError::NotFound {
+                entity: "availability",
+                id: "x".into(),
+            },
+            StoreError::AlreadyExists {
+                entity: "availability",
+                id: "x".into(),
+            },
+            StoreError::AvailabilityBooked { id: "x".into() },
+            StoreError::InvalidInput { reason: "x".into() },
+            StoreError::SchemaTooNew {
+                found: 9,
+                supported: 3,
+            },
+            StoreError::CorruptRecord {
+                table: "t",
+                id: "x".into(),
+                reason: "r".into(),
+            },
+            StoreError::CorruptDatabase { reason: "r".into() },
+            StoreError::Busy,
+            StoreError::DiskFull,
+            StoreError::Io { reason: "r".into() },
+            StoreError::Database { reason: "r".into() },
+        ];
+        let codes: std::collections::BTreeSet<&str> = all.iter().map(StoreError::code).collect();
+        assert_eq!(codes.len(), all.len());
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        );
+        assert_eq!(all[2].code(), "availability_booked");
+    }
+
+    #[test]
+    fn sqlite_errors_are_mapped_to_public_variants() {
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        assert_eq!(StoreError::from_sqlite(&busy), StoreError::Busy);
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
+        assert_eq!(StoreError::from_sqlite(&full).code(), "disk_full");
+        assert_eq!(
+            StoreError::from_sqlite(&rusqlite::Error::InvalidQuery).code(),
+            "database"
+        );
+    }
+
+    #[test]
+    fn a_new_in_memory_store_is_at_the_latest_schema_and_intact() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.schema_version().unwrap(), LATEST_SCHEMA_VERSION);
+        store.check_integrity().unwrap();
+        assert_eq!(store.pending_op_count().unwrap(), 0);
+    }
+}

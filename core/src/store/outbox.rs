@@ -74,6 +74,16 @@ pub(crate) fn enqueue(
     kind: OpKind,
     fields: &Map<String, Value>,
 ) -> Result<OpId> {
+    // Another connection to this database may have stamped ops since (write transactions are serialized):
+    // continue after the last persisted timestamp so ops of this device never tie.
+    let persisted = query_optional_text(
+        tx,
+        "SELECT value FROM device_meta WHERE key = ?1",
+        LAST_HLC_KEY,
+    )?;
+    if let Some(last) = persisted.as_deref().and_then(|t| t.parse::<Hlc>().ok()) {
+        clock.catch_up(last);
+    }
     let op_id = OpId::new();
     let hlc = clock.now().to_string();
     tx.execute(

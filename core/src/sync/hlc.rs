@@ -171,8 +171,14 @@ impl HlcClock {
     /// restarts even if the wall clock went back meanwhile.
     #[must_use]
     pub fn resume_after(mut self, last: Hlc) -> Self {
-        self.last = Some(self.last.map_or(last, |l| l.max(last)));
+        self.catch_up(last);
         self
+    }
+
+    /// Moves the clock past a timestamp this device issued elsewhere (another connection to the same
+    /// store), without the drift check that applies to remote timestamps.
+    pub fn catch_up(&mut self, issued: Hlc) {
+        self.last = Some(self.last.map_or(issued, |l| l.max(issued)));
     }
 
     /// Replaces the time source, keeping the device and the last timestamp issued.
