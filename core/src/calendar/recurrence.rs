@@ -105,6 +105,7 @@ pub(crate) enum DtStart {
 
 /// A rule parsed against its first occurrence: the rrule set and the wall-clock geometry of occurrences.
 pub(crate) struct ParsedRule {
+    normalized: String,
     set: RRuleSet,
     zone: Tz,
     first: Interval,
@@ -136,12 +137,18 @@ impl ParsedRule {
         let last_local = first.end().with_timezone(&zone).naive_local();
         let span = last_local - first_local;
         Ok(Self {
+            normalized,
             set,
             zone,
             first: *first,
             first_local,
             wall_span: (span > Duration::zero()).then_some(span),
         })
+    }
+
+    /// The rule text as checked: no `RRULE:` prefix, upper-case, `UNTIL` in UTC. Safe to write to files.
+    pub(crate) fn normalized(&self) -> &str {
+        &self.normalized
     }
 
     fn set(&self) -> &RRuleSet {
@@ -156,7 +163,21 @@ impl ParsedRule {
         max_occurrences: usize,
         dtstart: DtStart,
     ) -> Result<Vec<Interval>, CalendarError> {
-        guarded(|| self.expand_unguarded(exdates, window, max_occurrences, dtstart))?
+        self.expand_counted(exdates, window, max_occurrences, dtstart, MAX_ITERATIONS)
+            .map(|(v, _)| v)
+    }
+
+    /// As [`ParsedRule::expand`], walking at most `max_walk` occurrences; also returns how many were walked
+    /// (import shares one walk budget across a whole file).
+    pub(crate) fn expand_counted(
+        &self,
+        exdates: &[DateTime<Utc>],
+        window: &Interval,
+        max_occurrences: usize,
+        dtstart: DtStart,
+        max_walk: usize,
+    ) -> Result<(Vec<Interval>, usize), CalendarError> {
+        guarded(|| self.expand_unguarded(exdates, window, max_occurrences, dtstart, max_walk))?
     }
 
     fn expand_unguarded(
@@ -165,7 +186,8 @@ impl ParsedRule {
         window: &Interval,
         max_occurrences: usize,
         dtstart: DtStart,
-    ) -> Result<Vec<Interval>, CalendarError> {
+        max_walk: usize,
+    ) -> Result<(Vec<Interval>, usize), CalendarError> {
         let excluded: HashSet<DateTime<Utc>> = exdates.iter().copied().collect();
         let mut out = Vec::new();
         let push = |occurrence: Interval, out: &mut Vec<Interval>| -> Result<(), CalendarError> {
@@ -180,12 +202,12 @@ impl ParsedRule {
             Ok(())
         };
         let mut first_seen = false;
+        let mut walked_total = 0;
         for (walked, occurrence) in self.set.into_iter().enumerate() {
-            if walked >= MAX_ITERATIONS {
-                return Err(CalendarError::RecurrenceTooExpensive {
-                    max: MAX_ITERATIONS,
-                });
+            if walked >= max_walk {
+                return Err(CalendarError::RecurrenceTooExpensive { max: max_walk });
             }
+            walked_total = walked + 1;
             // No BYHOUR/BYMINUTE/BYSECOND is accepted, so every occurrence has the first one's time of day;
             // rebuilding it from the date keeps the intended wall time even where rrule shifted a gap time.
             let local = NaiveDateTime::new(occurrence.date_naive(), self.first_local.time());
@@ -205,7 +227,7 @@ impl ParsedRule {
         if !first_seen && dtstart == DtStart::AlwaysIncluded && self.first.start() < window.end() {
             push(self.first, &mut out)?;
         }
-        Ok(out)
+        Ok((out, walked_total))
     }
 
     /// The occurrence starting at local wall time `local`.
@@ -213,10 +235,12 @@ impl ParsedRule {
         let start = localize(self.zone, local);
         let end = self
             .wall_span
-            .map(|span| localize(self.zone, local + span))
+            .and_then(|span| local.checked_add_signed(span))
+            .map(|end| localize(self.zone, end))
             .filter(|end| *end > start)
-            .unwrap_or_else(|| start + self.first.duration());
-        // `end > start` holds on both branches (the first duration is positive).
+            .or_else(|| start.checked_add_signed(self.first.duration()))
+            .unwrap_or(start);
+        // `end > start` holds unless chrono's range overflows, where the first occurrence stands in.
         Interval::new(start, end).unwrap_or(self.first)
     }
 }
@@ -231,10 +255,10 @@ pub(crate) fn localize(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
             // Find the first existing local time after the gap (gaps are at most a day long), then use the
             // offset in force one second before that instant.
             for minutes in (15..=24 * 60).step_by(15) {
-                if let Some(after) = zone
-                    .from_local_datetime(&(local + Duration::minutes(minutes)))
-                    .earliest()
-                {
+                let later = local
+                    .checked_add_signed(Duration::minutes(minutes))
+                    .and_then(|l| zone.from_local_datetime(&l).earliest());
+                if let Some(after) = later {
                     let before = after.with_timezone(&Utc) - Duration::seconds(1);
                     let offset = zone.offset_from_utc_datetime(&before.naive_utc());
                     let fixed = chrono::Offset::fix(&offset);
