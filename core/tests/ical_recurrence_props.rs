@@ -63,6 +63,9 @@ struct Case {
     exdate_picks: Vec<usize>,
     window: (i64, i64),
     max: usize,
+    /// Adds a no-op `BYMONTH` listing every month: same occurrences, but expanded by the rrule crate
+    /// instead of the DAILY/WEEKLY fast path, so both engines are checked.
+    general_engine: bool,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -89,6 +92,7 @@ fn case() -> impl Strategy<Value = Case> {
             -60i64..500,
             1i64..400,
             0usize..400,
+            any::<bool>(),
         ),
     )
         .prop_map(
@@ -96,7 +100,7 @@ fn case() -> impl Strategy<Value = Case> {
                 (z, day, h, m, span),
                 (weekly, interval, days),
                 (count, until_d, until_h),
-                (ex, w0, wl, max),
+                (ex, w0, wl, max, general_engine),
             )| {
                 let date = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + Duration::days(day);
                 let start = date.and_hms_opt(h, m, 0).unwrap();
@@ -119,6 +123,7 @@ fn case() -> impl Strategy<Value = Case> {
                     exdate_picks: ex,
                     window: (w0, wl),
                     max,
+                    general_engine,
                 }
             },
         )
@@ -151,6 +156,9 @@ impl Case {
                 .map(|d| d.to_string()[..2].to_uppercase())
                 .collect();
             parts.push(format!("BYDAY={}", days.join(",")));
+        }
+        if self.general_engine {
+            parts.push("BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12".to_owned());
         }
         if let Some(c) = self.count {
             parts.push(format!("COUNT={c}"));

@@ -18,9 +18,11 @@
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
-use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
+use rrule::{Frequency, NWeekday, RRule, RRuleSet, Unvalidated};
 use serde::{Deserialize, Serialize};
 
 use super::{CalendarError, Interval};
@@ -61,9 +63,8 @@ impl Recurrence {
             });
         }
         let rule = ParsedRule::parse(&self.rrule, first, zone)?;
-        let first_rule_start =
-            guarded(|| rule.set().into_iter().next().map(|d| d.with_timezone(&Utc)))?;
-        if first_rule_start == Some(first.start()) {
+        let first_rule_start = guarded(|| rule.local_starts().next())?;
+        if first_rule_start == Some(rule.first_local) {
             Ok(())
         } else {
             Err(CalendarError::RecurrenceStartNotInRule {
@@ -106,7 +107,7 @@ pub(crate) enum DtStart {
 /// A rule parsed against its first occurrence: the rrule set and the wall-clock geometry of occurrences.
 pub(crate) struct ParsedRule {
     normalized: String,
-    set: RRuleSet,
+    engine: Engine,
     zone: Tz,
     first: Interval,
     first_local: NaiveDateTime,
@@ -127,18 +128,22 @@ impl ParsedRule {
         let normalized = normalize_rule(text, zone)?;
         let rzone = rrule::Tz::Tz(zone);
         let dt_start = first.start().with_timezone(&rzone);
-        let set = guarded(|| {
+        let engine = guarded(|| {
             let parsed: RRule<Unvalidated> = normalized
                 .parse()
                 .map_err(|e: rrule::RRuleError| invalid(&e))?;
             let validated = parsed.validate(dt_start).map_err(|e| invalid(&e))?;
-            Ok::<_, CalendarError>(RRuleSet::new(dt_start).rrule(validated).limit())
+            let simple = SimpleRule::from_validated(&normalized, &validated, zone);
+            Ok::<_, CalendarError>(match simple {
+                Some(rule) => Engine::Simple(rule),
+                None => Engine::Rrule(RRuleSet::new(dt_start).rrule(validated).limit()),
+            })
         })??;
         let last_local = first.end().with_timezone(&zone).naive_local();
         let span = last_local - first_local;
         Ok(Self {
             normalized,
-            set,
+            engine,
             zone,
             first: *first,
             first_local,
@@ -151,8 +156,19 @@ impl ParsedRule {
         &self.normalized
     }
 
-    fn set(&self) -> &RRuleSet {
-        &self.set
+    /// Local wall-clock starts of the rule's occurrences, in order (before EXDATEs and windows).
+    ///
+    /// No BYHOUR/BYMINUTE/BYSECOND is accepted, so every occurrence has the first one's time of day;
+    /// rebuilding it from rrule's date keeps the intended wall time even where rrule shifted a gap time.
+    fn local_starts(&self) -> Box<dyn Iterator<Item = NaiveDateTime> + '_> {
+        let time = self.first_local.time();
+        match &self.engine {
+            Engine::Rrule(set) => Box::new(
+                set.into_iter()
+                    .map(move |o| NaiveDateTime::new(o.date_naive(), time)),
+            ),
+            Engine::Simple(rule) => Box::new(rule.iter(self.first_local)),
+        }
     }
 
     /// The occurrences overlapping `window`, sorted, minus `exdates` (compared as UTC start instants).
@@ -203,25 +219,34 @@ impl ParsedRule {
         };
         let mut first_seen = false;
         let mut walked_total = 0;
-        for (walked, occurrence) in self.set.into_iter().enumerate() {
+        // Cheap bounds in local time, so occurrences far from the window are never converted to instants:
+        // two days of margin cover any UTC offset, the span bound covers occurrences ending in the window.
+        let margin = Duration::days(2);
+        let span_bound = self
+            .wall_span
+            .unwrap_or_default()
+            .max(self.first.duration());
+        let skip_before = window.start().naive_utc() - margin - span_bound;
+        let stop_after = window.end().naive_utc() + margin;
+        for (walked, local) in self.local_starts().enumerate() {
             if walked >= max_walk {
                 return Err(CalendarError::RecurrenceTooExpensive { max: max_walk });
             }
             walked_total = walked + 1;
-            // No BYHOUR/BYMINUTE/BYSECOND is accepted, so every occurrence has the first one's time of day;
-            // rebuilding it from the date keeps the intended wall time even where rrule shifted a gap time.
-            let local = NaiveDateTime::new(occurrence.date_naive(), self.first_local.time());
+            if walked == 0 && local != self.first_local && dtstart == DtStart::AlwaysIncluded {
+                push(self.first, &mut out)?;
+            }
+            first_seen = true;
+            if local > stop_after {
+                break;
+            }
+            if local < skip_before {
+                continue;
+            }
             let interval = self.occurrence_at(local);
             if interval.start() >= window.end() {
                 break;
             }
-            if walked == 0
-                && interval.start() != self.first.start()
-                && dtstart == DtStart::AlwaysIncluded
-            {
-                push(self.first, &mut out)?;
-            }
-            first_seen = true;
             push(interval, &mut out)?;
         }
         if !first_seen && dtstart == DtStart::AlwaysIncluded && self.first.start() < window.end() {
@@ -245,6 +270,124 @@ impl ParsedRule {
     }
 }
 
+/// How occurrences are generated: the rrule crate in general, or our own arithmetic for the plain
+/// DAILY/WEEKLY rules that availabilities use (no rrule iteration, no allocation per occurrence).
+enum Engine {
+    Rrule(RRuleSet),
+    Simple(SimpleRule),
+}
+
+/// A DAILY or WEEKLY rule with only INTERVAL, plain BYDAY, COUNT, UNTIL and WKST. Its semantics are those
+/// of RFC 5545 (and of rrule, which validated it first); the property tests check them against a naive walk.
+struct SimpleRule {
+    weekly: bool,
+    interval: i64,
+    /// Weekdays allowed, indexed from Monday; `None` for DAILY without BYDAY.
+    days: Option<[bool; 7]>,
+    count: Option<u32>,
+    /// UNTIL as an instant and as a local wall time of the zone (for cheap comparisons far from it).
+    until: Option<(DateTime<Utc>, NaiveDateTime)>,
+    week_start: Weekday,
+    zone: Tz,
+}
+
+impl SimpleRule {
+    fn from_validated(normalized: &str, rule: &RRule, zone: Tz) -> Option<Self> {
+        let plain = normalized.split(';').all(|part| {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            match key {
+                "FREQ" | "INTERVAL" | "COUNT" | "UNTIL" | "WKST" => true,
+                "BYDAY" => value
+                    .split(',')
+                    .all(|d| d.len() == 2 && d.bytes().all(|b| b.is_ascii_uppercase())),
+                _ => false,
+            }
+        });
+        let weekly = match rule.get_freq() {
+            Frequency::Weekly => true,
+            Frequency::Daily => false,
+            _ => return None,
+        };
+        if !plain {
+            return None;
+        }
+        let mut mask = [false; 7];
+        for day in rule.get_by_weekday() {
+            match day {
+                NWeekday::Every(d) => mask[d.num_days_from_monday() as usize] = true,
+                NWeekday::Nth(..) => return None,
+            }
+        }
+        let days = if rule.get_by_weekday().is_empty() {
+            if weekly {
+                return None;
+            }
+            None
+        } else {
+            Some(mask)
+        };
+        let until = rule.get_until().map(|u| {
+            let utc = u.with_timezone(&Utc);
+            (utc, utc.with_timezone(&zone).naive_local())
+        });
+        Some(Self {
+            weekly,
+            interval: i64::from(rule.get_interval().max(1)),
+            days,
+            count: rule.get_count(),
+            until,
+            week_start: rule.get_week_start(),
+            zone,
+        })
+    }
+
+    fn allowed(&self, day: NaiveDate) -> bool {
+        self.days
+            .is_none_or(|mask| mask[day.weekday().num_days_from_monday() as usize])
+    }
+
+    /// Local starts from `first` on.
+    fn iter(&self, first: NaiveDateTime) -> impl Iterator<Item = NaiveDateTime> + '_ {
+        let d0 = first.date();
+        let time = first.time();
+        let back = (7 + i64::from(d0.weekday().num_days_from_monday())
+            - i64::from(self.week_start.num_days_from_monday()))
+            % 7;
+        // DAILY walks periods of one day, WEEKLY periods of seven days from the week start of `first`.
+        let period_len: i64 = if self.weekly { 7 } else { 1 };
+        let first_period = if self.weekly {
+            d0 - Duration::days(back)
+        } else {
+            d0
+        };
+        let step = Duration::days(period_len * self.interval);
+        let mut produced: u32 = 0;
+        let candidates =
+            std::iter::successors(Some(first_period), move |p| p.checked_add_signed(step))
+                .flat_map(move |p| {
+                    (0..period_len).filter_map(move |i| p.checked_add_signed(Duration::days(i)))
+                });
+        candidates
+            .filter(move |d| *d >= d0 && self.allowed(*d))
+            .map(move |d| NaiveDateTime::new(d, time))
+            .take_while(move |local| {
+                if self.count.is_some_and(|c| produced >= c) {
+                    return false;
+                }
+                produced += 1;
+                self.until.is_none_or(|(until, until_local)| {
+                    if *local < until_local - Duration::days(2) {
+                        true
+                    } else if *local > until_local + Duration::days(2) {
+                        false
+                    } else {
+                        localize(self.zone, *local) <= until
+                    }
+                })
+            })
+    }
+}
+
 /// Maps a local wall time of `zone` to an instant per RFC 5545 §3.3.5: the earlier instant of a fold, and
 /// the offset in force before a gap for a nonexistent time.
 pub(crate) fn localize(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
@@ -252,18 +395,23 @@ pub(crate) fn localize(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
         LocalResult::None => {
-            // Find the first existing local time after the gap (gaps are at most a day long), then use the
-            // offset in force one second before that instant.
+            // Find an existing local time after the gap (gaps are at most a day long) and its offset (the
+            // offset after the gap). Read with it, `local` falls just before the transition, where the offset
+            // in force is the one before the gap: read `local` with that one.
+            let offset_secs = |t: DateTime<Utc>| {
+                i64::from(
+                    chrono::Offset::fix(&zone.offset_from_utc_datetime(&t.naive_utc()))
+                        .local_minus_utc(),
+                )
+            };
             for minutes in (15..=24 * 60).step_by(15) {
                 let later = local
                     .checked_add_signed(Duration::minutes(minutes))
                     .and_then(|l| zone.from_local_datetime(&l).earliest());
                 if let Some(after) = later {
-                    let before = after.with_timezone(&Utc) - Duration::seconds(1);
-                    let offset = zone.offset_from_utc_datetime(&before.naive_utc());
-                    let fixed = chrono::Offset::fix(&offset);
-                    return (local - Duration::seconds(i64::from(fixed.local_minus_utc())))
-                        .and_utc();
+                    let after_offset = offset_secs(after.with_timezone(&Utc));
+                    let probe = (local - Duration::seconds(after_offset)).and_utc();
+                    return (local - Duration::seconds(offset_secs(probe))).and_utc();
                 }
             }
             local.and_utc()
@@ -534,6 +682,17 @@ mod tests {
                     .unwrap()
             ),
             Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap()
+        );
+        // One minute into the gap, the offset before the gap still applies.
+        assert_eq!(
+            localize(
+                Paris,
+                NaiveDate::from_ymd_opt(2027, 3, 28)
+                    .unwrap()
+                    .and_hms_opt(2, 1, 0)
+                    .unwrap()
+            ),
+            Utc.with_ymd_and_hms(2027, 3, 28, 1, 1, 0).unwrap()
         );
         // 02:30 happens twice on 2026-10-25: the first one (00:30 UTC) is taken.
         assert_eq!(
