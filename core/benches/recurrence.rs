@@ -63,7 +63,7 @@ fn bench_expand(c: &mut Criterion) {
                 black_box(&five_years),
                 1000,
             )
-        })
+        });
     });
     c.bench_function("expand weekly series, one month 4 years in", |b| {
         b.iter(|| {
@@ -74,10 +74,10 @@ fn bench_expand(c: &mut Criterion) {
                 black_box(&month),
                 1000,
             )
-        })
+        });
     });
     c.bench_function("validate weekly series", |b| {
-        b.iter(|| black_box(&recurrence).validate(&first, Paris))
+        b.iter(|| black_box(&recurrence).validate(&first, Paris));
     });
 }
 

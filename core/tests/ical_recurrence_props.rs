@@ -66,6 +66,8 @@ struct Case {
     /// Adds a no-op `BYMONTH` listing every month: same occurrences, but expanded by the rrule crate
     /// instead of the DAILY/WEEKLY fast path, so both engines are checked.
     general_engine: bool,
+    /// Week start (index into `DAYS`), which groups the weeks of a WEEKLY rule with INTERVAL > 1.
+    wkst: usize,
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -93,6 +95,7 @@ fn case() -> impl Strategy<Value = Case> {
             1i64..400,
             0usize..400,
             any::<bool>(),
+            0usize..7,
         ),
     )
         .prop_map(
@@ -100,7 +103,7 @@ fn case() -> impl Strategy<Value = Case> {
                 (z, day, h, m, span),
                 (weekly, interval, days),
                 (count, until_d, until_h),
-                (ex, w0, wl, max, general_engine),
+                (ex, w0, wl, max, general_engine, wkst),
             )| {
                 let date = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + Duration::days(day);
                 let start = date.and_hms_opt(h, m, 0).unwrap();
@@ -124,6 +127,7 @@ fn case() -> impl Strategy<Value = Case> {
                     window: (w0, wl),
                     max,
                     general_engine,
+                    wkst,
                 }
             },
         )
@@ -157,6 +161,12 @@ impl Case {
                 .collect();
             parts.push(format!("BYDAY={}", days.join(",")));
         }
+        if self.weekly && self.wkst != 0 {
+            parts.push(format!(
+                "WKST={}",
+                DAYS[self.wkst].to_string()[..2].to_uppercase()
+            ));
+        }
         if self.general_engine {
             parts.push("BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12".to_owned());
         }
@@ -183,7 +193,8 @@ impl Case {
         let local_end = first.end().with_timezone(&self.zone).naive_local();
         let d0 = local_start.date();
         let time = local_start.time();
-        let monday0 = d0 - Duration::days(i64::from(d0.weekday().num_days_from_monday()));
+        let back = (7 + i64::from(d0.weekday().num_days_from_monday()) - self.wkst as i64) % 7;
+        let week0 = d0 - Duration::days(back);
         let wall_span = local_end - local_start;
         let last_day = self.window().end() + Duration::days(3);
         let mut out = Vec::new();
@@ -191,7 +202,7 @@ impl Case {
         while naive_to_utc(self.zone, day.and_time(time)) < last_day {
             let diff = (day - d0).num_days();
             let matches = if self.weekly {
-                ((day - monday0).num_days() / 7) % i64::from(self.interval) == 0
+                ((day - week0).num_days() / 7) % i64::from(self.interval) == 0
                     && self.byday.contains(&day.weekday())
             } else {
                 diff % i64::from(self.interval) == 0

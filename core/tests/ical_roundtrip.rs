@@ -121,7 +121,7 @@ fn export_is_well_formed_for_the_icalendar_crate() {
             .iter()
             .find(|p| p.key.as_str() == "TZID")
             .and_then(|p| p.val.as_ref())
-            .map(|v| v.as_str()),
+            .map(icalendar::parser::ParseString::as_str),
         Some("Europe/Paris")
     );
     let uids: std::collections::BTreeSet<_> = events

@@ -56,6 +56,15 @@ impl Recurrence {
     /// `zone`) is itself an occurrence of the rule (RFC 5545 leaves other cases undefined and clients
     /// disagree on them).
     pub fn validate(&self, first: &Interval, zone: Tz) -> Result<(), CalendarError> {
+        self.parse_checked(first, zone).map(|_| ())
+    }
+
+    /// [`Recurrence::validate`], keeping the parsed rule for the caller (export, expansion).
+    pub(crate) fn parse_checked(
+        &self,
+        first: &Interval,
+        zone: Tz,
+    ) -> Result<ParsedRule, CalendarError> {
         if self.exdates.len() > MAX_EXDATES {
             return Err(CalendarError::TooManyExdates {
                 count: self.exdates.len(),
@@ -65,7 +74,7 @@ impl Recurrence {
         let rule = ParsedRule::parse(&self.rrule, first, zone)?;
         let first_rule_start = guarded(|| rule.local_starts().next())?;
         if first_rule_start == Some(rule.first_local) {
-            Ok(())
+            Ok(rule)
         } else {
             Err(CalendarError::RecurrenceStartNotInRule {
                 start: first.start(),
@@ -85,8 +94,7 @@ pub fn expand(
     window: &Interval,
     max_occurrences: usize,
 ) -> Result<Vec<Interval>, CalendarError> {
-    recurrence.validate(first, zone)?;
-    let rule = ParsedRule::parse(&recurrence.rrule, first, zone)?;
+    let rule = recurrence.parse_checked(first, zone)?;
     rule.expand(
         &recurrence.exdates,
         window,
@@ -353,8 +361,26 @@ impl SimpleRule {
         let back = (7 + i64::from(d0.weekday().num_days_from_monday())
             - i64::from(self.week_start.num_days_from_monday()))
             % 7;
-        // DAILY walks periods of one day, WEEKLY periods of seven days from the week start of `first`.
-        let period_len: i64 = if self.weekly { 7 } else { 1 };
+        // DAILY walks periods of one day, WEEKLY periods of seven days from the week start of `first`,
+        // visiting only the allowed days of each week.
+        let mut offsets = [0i64; 7];
+        let mut n_offsets = 0;
+        let period_len: i64 = if self.weekly {
+            let start = self.week_start.num_days_from_monday();
+            for i in 0..7u32 {
+                if self
+                    .days
+                    .is_none_or(|mask| mask[((start + i) % 7) as usize])
+                {
+                    offsets[n_offsets] = i64::from(i);
+                    n_offsets += 1;
+                }
+            }
+            7
+        } else {
+            n_offsets = 1;
+            1
+        };
         let first_period = if self.weekly {
             d0 - Duration::days(back)
         } else {
@@ -365,7 +391,8 @@ impl SimpleRule {
         let candidates =
             std::iter::successors(Some(first_period), move |p| p.checked_add_signed(step))
                 .flat_map(move |p| {
-                    (0..period_len).filter_map(move |i| p.checked_add_signed(Duration::days(i)))
+                    (0..n_offsets)
+                        .filter_map(move |k| p.checked_add_signed(Duration::days(offsets[k])))
                 });
         candidates
             .filter(move |d| *d >= d0 && self.allowed(*d))

@@ -20,7 +20,7 @@ use chrono_tz::Tz;
 
 use super::text::{escape_text, push_folded};
 use super::vtimezone::{describable, write_vtimezone};
-use crate::calendar::recurrence::{DtStart, ParsedRule};
+use crate::calendar::recurrence::DtStart;
 use crate::calendar::{Interval, ShiftKind};
 use crate::domain::{Availability, AvailabilityStatus, MissionId};
 
@@ -242,9 +242,7 @@ fn availability_events(a: &Availability, input: &CalendarExport<'_>) -> Vec<Even
     let Some(rec) = &a.recurrence else {
         return vec![base];
     };
-    let parsed = rec
-        .validate(&a.interval, a.zone)
-        .and_then(|()| ParsedRule::parse(&rec.rrule, &a.interval, a.zone));
+    let parsed = rec.parse_checked(&a.interval, a.zone);
     let rule = match parsed {
         Ok(rule) => rule,
         Err(e) => {
