@@ -159,6 +159,13 @@ impl ParsedRule {
         })
     }
 
+    /// Whether the rule needs the general (rrule crate) engine rather than the arithmetic fast path. The
+    /// general engine may spin up to 100 000 empty periods inside rrule before giving up on a rule that never
+    /// matches (`BYMONTH=2;BYMONTHDAY=30`), tens of milliseconds that callers must budget for.
+    pub(crate) fn is_general(&self) -> bool {
+        matches!(self.engine, Engine::Rrule(_))
+    }
+
     /// The rule text as checked: no `RRULE:` prefix, upper-case, `UNTIL` in UTC. Safe to write to files.
     pub(crate) fn normalized(&self) -> &str {
         &self.normalized

@@ -84,18 +84,17 @@ pub fn import_busy(text: &str, options: &ImportOptions) -> Result<Vec<ImportedBu
     Ok(out)
 }
 
-/// The options the `ical_import` fuzz target (core/fuzz) and the robustness tests share: Paris, 2020–2030,
-/// and limits small enough that a fuzzer explores structure rather than size.
+/// The import window of [`fuzz_import`]: 2020–2030.
+fn fuzz_window() -> Result<Interval, CalendarError> {
+    let start = DateTime::from_timestamp(1_577_836_800, 0).unwrap_or(DateTime::UNIX_EPOCH);
+    let end = DateTime::from_timestamp(1_893_456_000, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    Interval::new(start, end)
+}
+
+/// Entry point of the `ical_import` fuzz target (core/fuzz), also run by the robustness tests: imports
+/// `data` in Paris over 2020–2030 with limits small enough that a fuzzer explores structure, not size.
 pub fn fuzz_import(data: &[u8]) -> Result<Vec<ImportedBusy>, IcalError> {
-    let window = Interval::new(
-        Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
-            .single()
-            .unwrap_or(DateTime::UNIX_EPOCH),
-        Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0)
-            .single()
-            .unwrap_or(DateTime::<Utc>::MAX_UTC),
-    )
-    .map_err(|_| IcalError::NotACalendar)?;
+    let window = fuzz_window().map_err(|_| IcalError::NotACalendar)?;
     let mut options = ImportOptions::new(chrono_tz::Europe::Paris, window);
     options.max_bytes = 1024 * 1024;
     options.max_events = 1000;
@@ -103,6 +102,18 @@ pub fn fuzz_import(data: &[u8]) -> Result<Vec<ImportedBusy>, IcalError> {
     options.max_walked_occurrences = 100_000;
     import_busy_bytes(data, &options)
 }
+
+/// What the fuzz target asserts on a successful [`fuzz_import`]: output sorted and inside the window.
+pub fn fuzz_invariants_hold(busy: &[ImportedBusy]) -> bool {
+    let Ok(window) = fuzz_window() else {
+        return false;
+    };
+    busy.windows(2).all(|w| w[0] <= w[1]) && busy.iter().all(|b| b.interval.overlaps(&window))
+}
+
+/// Walk budget charged for each rule only the general rrule engine can expand (MONTHLY, YEARLY or BY
+/// parts beyond BYDAY): such a rule can cost as much as 100 000 walked occurrences of a plain one.
+const GENERAL_RULE_COST: usize = 10_000;
 
 struct Importer<'a> {
     options: &'a ImportOptions,
@@ -464,6 +475,15 @@ impl Importer<'_> {
                     reason: e.code(),
                 }
             })?;
+            if parsed.is_general() {
+                // See `ParsedRule::is_general`: a rule rrule must expand is charged up front.
+                self.walked += GENERAL_RULE_COST;
+                if self.walked > self.options.max_walked_occurrences {
+                    return Err(IcalError::TooManyOccurrences {
+                        max: self.options.max_walked_occurrences,
+                    });
+                }
+            }
             let walk = self
                 .options
                 .max_walked_occurrences
@@ -725,6 +745,30 @@ mod tests {
     }
 
     #[test]
+    fn general_rules_are_budgeted() {
+        let monthly = "BEGIN:VEVENT\nUID:m\nDTSTART:20260105T080000Z\nDURATION:PT1H\nRRULE:FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30\nEND:VEVENT\n";
+        let mut opts = ImportOptions::new(Paris, window());
+        opts.max_walked_occurrences = 3 * GENERAL_RULE_COST;
+        // An empty rule still yields its DTSTART.
+        assert_eq!(
+            import_busy(&cal(&monthly.repeat(2)), &opts).unwrap().len(),
+            2
+        );
+        assert_eq!(
+            import_busy(&cal(&monthly.repeat(4)), &opts)
+                .unwrap_err()
+                .code(),
+            "ical_too_many_occurrences"
+        );
+        // Plain weekly series are not charged.
+        let weekly = "BEGIN:VEVENT\nUID:w\nDTSTART:20260105T080000Z\nDURATION:PT1H\nRRULE:FREQ=WEEKLY;COUNT=2\nEND:VEVENT\n";
+        assert_eq!(
+            import_busy(&cal(&weekly.repeat(10)), &opts).unwrap().len(),
+            20
+        );
+    }
+
+    #[test]
     fn parses_durations() {
         assert_eq!(parse_duration("P1W"), Some((7, 0)));
         assert_eq!(
@@ -739,7 +783,16 @@ mod tests {
     #[test]
     fn fuzz_entry_never_panics_on_samples() {
         for sample in [&b""[..], b"BEGIN:VCALENDAR", b"\0\0\0", b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nDTSTART:99991231T235959Z\nDURATION:P9999999D\nEND:VEVENT\nEND:VCALENDAR"] {
-            let _ = fuzz_import(sample);
+            if let Ok(busy) = fuzz_import(sample) {
+                assert!(fuzz_invariants_hold(&busy));
+            }
         }
+        let valid = b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\nDTSTART:20260105T080000Z\nDURATION:PT1H\nRRULE:FREQ=WEEKLY;COUNT=3\nEND:VEVENT\nEND:VCALENDAR\n";
+        let busy = fuzz_import(valid).unwrap();
+        assert_eq!(busy.len(), 3);
+        assert!(fuzz_invariants_hold(&busy));
+        let mut unsorted = busy.clone();
+        unsorted.reverse();
+        assert!(!fuzz_invariants_hold(&unsorted));
     }
 }

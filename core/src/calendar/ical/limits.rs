@@ -23,8 +23,10 @@ pub struct ImportOptions {
     pub max_events: usize,
     /// Most busy periods returned, recurring instances included (default 100 000).
     pub max_occurrences: usize,
-    /// Most recurrence instances walked in total, including those before the window (default 1 000 000):
-    /// bounds the CPU time of rules that start decades before the window.
+    /// Most recurrence instances walked in total, including those before the window (default 2 000 000):
+    /// bounds the CPU time of rules that start decades before the window. Each MONTHLY, YEARLY or otherwise
+    /// non-plain rule is charged 10 000 up front (rrule may spin that long on a rule that never matches), so
+    /// the default admits about 200 of them besides plain DAILY/WEEKLY series.
     pub max_walked_occurrences: usize,
     /// Deepest nesting of components (default 8; real files use 3: VCALENDAR ⊃ VEVENT ⊃ VALARM).
     pub max_depth: usize,
@@ -41,7 +43,7 @@ impl ImportOptions {
             max_properties: 500_000,
             max_events: 50_000,
             max_occurrences: 100_000,
-            max_walked_occurrences: 1_000_000,
+            max_walked_occurrences: 2_000_000,
             max_depth: 8,
         }
     }

@@ -18,7 +18,7 @@ pub mod vtimezone;
 mod zones;
 
 pub use export::{CalendarExport, MissionEvent, export_calendar};
-pub use import::{ImportedBusy, fuzz_import, import_busy, import_busy_bytes};
+pub use import::{ImportedBusy, fuzz_import, fuzz_invariants_hold, import_busy, import_busy_bytes};
 pub use limits::ImportOptions;
 
 /// The one error of the iCalendar API surface: import rejects a whole file with one of these, never a part.
