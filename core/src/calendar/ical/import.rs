@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use super::IcalError;
@@ -593,6 +593,7 @@ fn is_transparent(ev: &Component) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
     use chrono_tz::Europe::Paris;
 
     fn window() -> Interval {
