@@ -477,8 +477,12 @@ fn normalize_rule(text: &str, zone: Tz) -> Result<String, CalendarError> {
         });
     }
     let mut body = text.trim();
-    if body.len() >= 6 && body[..6].eq_ignore_ascii_case("RRULE:") {
-        body = &body[6..];
+    if let Some(rest) = body
+        .get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("RRULE:"))
+        .and(body.get(6..))
+    {
+        body = rest;
     }
     if body.is_empty() || !body.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
         return Err(invalid(&"caractères inattendus dans la règle"));
@@ -688,6 +692,9 @@ mod tests {
                 .validate(&first, Paris)
                 .is_ok()
         );
+        // Non-ASCII text is refused, wherever the multi-byte characters fall.
+        assert_eq!(code(&rec("RRULEé")), "recurrence_invalid");
+        assert_eq!(code(&rec("FREQ=DAILYé")), "recurrence_invalid");
     }
 
     #[test]

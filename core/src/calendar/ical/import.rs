@@ -184,6 +184,7 @@ fn read_value(
         None => (v, false),
     };
     if body.len() != 15
+        || !body.is_ascii()
         || body.as_bytes()[8] != b'T'
         || !is_digits(&body[..8])
         || !is_digits(&body[9..])
@@ -704,6 +705,15 @@ mod tests {
         );
         assert_eq!(
             code("BEGIN:VEVENT\nUID:a\nDTSTART:2026-01-05\nEND:VEVENT\n"),
+            "ical_invalid_value"
+        );
+        // Multi-byte characters where digits are expected.
+        assert_eq!(
+            code("BEGIN:VEVENT\nUID:a\nDTSTART:2026010éT0800\nEND:VEVENT\n"),
+            "ical_invalid_value"
+        );
+        assert_eq!(
+            code("BEGIN:VEVENT\nUID:a\nDTSTART:20260105T080000Z\nDURATION:PT1Hé\nEND:VEVENT\n"),
             "ical_invalid_value"
         );
         assert_eq!(
