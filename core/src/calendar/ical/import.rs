@@ -111,8 +111,8 @@ pub fn fuzz_invariants_hold(busy: &[ImportedBusy]) -> bool {
     busy.windows(2).all(|w| w[0] <= w[1]) && busy.iter().all(|b| b.interval.overlaps(&window))
 }
 
-/// Walk budget charged for each rule only the general rrule engine can expand (MONTHLY, YEARLY or BY
-/// parts beyond BYDAY): such a rule can cost as much as 100 000 walked occurrences of a plain one.
+/// Walk budget charged for each rule only the general rrule engine can expand (BY parts beyond plain
+/// weekdays on DAILY/WEEKLY): such a rule can cost as much as 100 000 walked occurrences of a plain one.
 const GENERAL_RULE_COST: usize = 10_000;
 
 struct Importer<'a> {
