@@ -5,7 +5,7 @@
 //! are busy without anyone noticing.
 //!
 //! Reading rules:
-//! - times in UTC (`…Z`), with a `TZID` (resolved as [`super::zones`] documents), or floating (read in
+//! - times in UTC (`…Z`), with a `TZID` (resolved as the `zones` module documents), or floating (read in
 //!   [`ImportOptions::default_zone`]);
 //! - all-day events (`VALUE=DATE`) cover whole local days of the default zone, `DTEND` exclusive, one day if
 //!   there is no `DTEND`;
