@@ -83,7 +83,8 @@ impl Recurrence {
     }
 }
 
-/// Expands a validated series into the occurrences that overlap `window`, sorted by start, EXDATEs removed.
+/// Validates the series (see [`Recurrence::validate`]) and expands it into the occurrences that overlap
+/// `window`, sorted by start, EXDATEs removed.
 ///
 /// `first` is the first occurrence (in UTC) and `zone` the zone whose wall clock the series follows.
 /// More than `max_occurrences` occurrences overlapping the window is an error, not a truncation.
@@ -313,8 +314,9 @@ struct SimpleRule {
     /// Weekdays allowed, indexed from Monday; `None` for DAILY without BYDAY.
     days: Option<[bool; 7]>,
     count: Option<u32>,
-    /// UNTIL as an instant and as a local wall time of the zone (for cheap comparisons far from it).
-    until: Option<(DateTime<Utc>, NaiveDateTime)>,
+    /// UNTIL as an instant, and local wall times two days before and after it: occurrences outside that
+    /// band compare cheaply, those inside are converted to instants.
+    until: Option<(DateTime<Utc>, NaiveDateTime, NaiveDateTime)>,
     week_start: Weekday,
     zone: Tz,
 }
@@ -361,7 +363,8 @@ impl SimpleRule {
         };
         let until = rule.get_until().map(|u| {
             let utc = u.with_timezone(&Utc);
-            (utc, utc.with_timezone(&zone).naive_local())
+            let local = utc.with_timezone(&zone).naive_local();
+            (utc, local - Duration::days(2), local + Duration::days(2))
         });
         Some(Self {
             freq,
@@ -456,14 +459,8 @@ impl SimpleRule {
                     return false;
                 }
                 produced += 1;
-                self.until.is_none_or(|(until, until_local)| {
-                    if *local < until_local - Duration::days(2) {
-                        true
-                    } else if *local > until_local + Duration::days(2) {
-                        false
-                    } else {
-                        localize(self.zone, *local) <= until
-                    }
+                self.until.is_none_or(|(until, low, high)| {
+                    *local < low || (*local <= high && localize(self.zone, *local) <= until)
                 })
             })
     }
