@@ -1,5 +1,6 @@
 //! Property test of recurrence expansion (part of the recurrence / algebra / iCalendar work, hence the
-//! `ical_` prefix): for random DAILY and WEEKLY rules (INTERVAL, BYDAY, COUNT or UNTIL, EXDATEs) in zones
+//! `ical_` prefix): for random DAILY and WEEKLY rules (INTERVAL, BYDAY, WKST, COUNT or UNTIL, EXDATEs), and
+//! plain MONTHLY and YEARLY ones (31st of months, 29 February included) in zones
 //! with and without DST, `expand` equals a naive day-by-day expansion in local time written here from the
 //! RFC, independent of the rrule crate.
 #![allow(
@@ -50,12 +51,20 @@ fn naive_to_utc(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Freq {
+    Daily,
+    Weekly,
+    Monthly,
+    Yearly,
+}
+
 #[derive(Clone, Debug)]
 struct Case {
     zone: Tz,
     start: NaiveDateTime,
     span_minutes: i64,
-    weekly: bool,
+    freq: Freq,
     interval: u32,
     byday: Vec<Weekday>,
     count: Option<u32>,
@@ -63,8 +72,9 @@ struct Case {
     exdate_picks: Vec<usize>,
     window: (i64, i64),
     max: usize,
-    /// Adds a no-op `BYMONTH` listing every month: same occurrences, but expanded by the rrule crate
-    /// instead of the DAILY/WEEKLY fast path, so both engines are checked.
+    /// Adds no-op BY parts (every month for DAILY/WEEKLY, the first occurrence's day of month and month
+    /// for MONTHLY/YEARLY): same occurrences, but expanded by the rrule crate instead of the arithmetic
+    /// fast path, so both engines are checked.
     general_engine: bool,
     /// Week start (index into `DAYS`), which groups the weeks of a WEEKLY rule with INTERVAL > 1.
     wkst: usize,
@@ -74,13 +84,18 @@ fn case() -> impl Strategy<Value = Case> {
     (
         (
             0usize..ZONES.len(),
-            0i64..1100,
+            0i64..1200,
             0u32..24,
             prop_oneof![Just(0u32), Just(30)],
             30i64..(36 * 60),
         ),
         (
-            any::<bool>(),
+            prop_oneof![
+                Just(Freq::Daily),
+                Just(Freq::Weekly),
+                Just(Freq::Monthly),
+                Just(Freq::Yearly)
+            ],
             1u32..5,
             proptest::collection::vec(0usize..7, 0..4),
         ),
@@ -101,14 +116,16 @@ fn case() -> impl Strategy<Value = Case> {
         .prop_map(
             |(
                 (z, day, h, m, span),
-                (weekly, interval, days),
+                (freq, interval, days),
                 (count, until_d, until_h),
                 (ex, w0, wl, max, general_engine, wkst),
             )| {
                 let date = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + Duration::days(day);
                 let start = date.and_hms_opt(h, m, 0).unwrap();
                 let mut byday: Vec<Weekday> = days.into_iter().map(|d| DAYS[d]).collect();
-                if weekly || !byday.is_empty() {
+                if matches!(freq, Freq::Monthly | Freq::Yearly) {
+                    byday.clear();
+                } else if freq == Freq::Weekly || !byday.is_empty() {
                     // The first occurrence must match the rule.
                     byday.push(start.weekday());
                 }
@@ -118,7 +135,7 @@ fn case() -> impl Strategy<Value = Case> {
                     zone: ZONES[z],
                     start,
                     span_minutes: span,
-                    weekly,
+                    freq,
                     interval,
                     byday,
                     until_days: count.is_none().then_some((until_d, until_h)),
@@ -146,10 +163,7 @@ impl Case {
     }
 
     fn rule(&self) -> String {
-        let mut parts = vec![format!(
-            "FREQ={}",
-            if self.weekly { "WEEKLY" } else { "DAILY" }
-        )];
+        let mut parts = vec![format!("FREQ={:?}", self.freq).to_uppercase()];
         if self.interval > 1 {
             parts.push(format!("INTERVAL={}", self.interval));
         }
@@ -161,14 +175,19 @@ impl Case {
                 .collect();
             parts.push(format!("BYDAY={}", days.join(",")));
         }
-        if self.weekly && self.wkst != 0 {
+        if self.freq == Freq::Weekly && self.wkst != 0 {
             parts.push(format!(
                 "WKST={}",
                 DAYS[self.wkst].to_string()[..2].to_uppercase()
             ));
         }
         if self.general_engine {
-            parts.push("BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12".to_owned());
+            let (day, month) = (self.start.day(), self.start.month());
+            parts.push(match self.freq {
+                Freq::Daily | Freq::Weekly => "BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12".to_owned(),
+                Freq::Monthly => format!("BYMONTHDAY={day}"),
+                Freq::Yearly => format!("BYMONTH={month};BYMONTHDAY={day}"),
+            });
         }
         if let Some(c) = self.count {
             parts.push(format!("COUNT={c}"));
@@ -201,12 +220,24 @@ impl Case {
         let mut day = d0;
         while naive_to_utc(self.zone, day.and_time(time)) < last_day {
             let diff = (day - d0).num_days();
-            let matches = if self.weekly {
-                ((day - week0).num_days() / 7) % i64::from(self.interval) == 0
-                    && self.byday.contains(&day.weekday())
-            } else {
-                diff % i64::from(self.interval) == 0
-                    && (self.byday.is_empty() || self.byday.contains(&day.weekday()))
+            let months = i64::from(day.year() - d0.year()) * 12 + i64::from(day.month())
+                - i64::from(d0.month());
+            let interval = i64::from(self.interval);
+            let matches = match self.freq {
+                Freq::Weekly => {
+                    ((day - week0).num_days() / 7) % interval == 0
+                        && self.byday.contains(&day.weekday())
+                }
+                Freq::Daily => {
+                    diff % interval == 0
+                        && (self.byday.is_empty() || self.byday.contains(&day.weekday()))
+                }
+                Freq::Monthly => day.day() == d0.day() && months % interval == 0,
+                Freq::Yearly => {
+                    day.day() == d0.day()
+                        && day.month() == d0.month()
+                        && (months / 12) % interval == 0
+                }
             };
             if matches {
                 let local = day.and_time(time);

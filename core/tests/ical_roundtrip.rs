@@ -63,6 +63,24 @@ fn export_then_import_gives_the_same_instants() {
 }
 
 #[test]
+fn our_vtimezones_alone_give_the_same_instants() {
+    // Rename the zones so that the importer cannot look them up by IANA name: it must read the offsets
+    // from the generated VTIMEZONEs (and find an IANA zone with the same offsets).
+    let text =
+        export(&availabilities(), &missions()).replace("TRANSP:TRANSPARENT", "TRANSP:OPAQUE");
+    let renamed = text
+        .replace("Europe/Paris", "Rempla Paris")
+        .replace("America/Miquelon", "Rempla Miquelon");
+    assert!(!renamed.contains("Europe/Paris") && renamed.contains("TZID:Rempla Paris"));
+    let mut utc_default = options();
+    utc_default.default_zone = chrono_tz::UTC;
+    let by_name = import_busy(&text, &utc_default).unwrap();
+    let by_vtimezone = import_busy(&renamed, &utc_default).unwrap();
+    assert_eq!(by_vtimezone, by_name);
+    assert_eq!(by_name.len(), 39 - 1 + 13 + 1);
+}
+
+#[test]
 fn export_is_well_formed_for_the_icalendar_crate() {
     let text = export(&availabilities(), &missions());
     assert!(

@@ -83,7 +83,8 @@ impl Recurrence {
     }
 }
 
-/// Expands a validated series into the occurrences that overlap `window`, sorted by start, EXDATEs removed.
+/// Validates the series (see [`Recurrence::validate`]) and expands it into the occurrences that overlap
+/// `window`, sorted by start, EXDATEs removed.
 ///
 /// `first` is the first occurrence (in UTC) and `zone` the zone whose wall clock the series follows.
 /// More than `max_occurrences` occurrences overlapping the window is an error, not a truncation.
@@ -285,23 +286,37 @@ impl ParsedRule {
     }
 }
 
-/// How occurrences are generated: the rrule crate in general, or our own arithmetic for the plain
-/// DAILY/WEEKLY rules that availabilities use (no rrule iteration, no allocation per occurrence).
+/// How occurrences are generated: the rrule crate in general, or our own arithmetic for the plain rules
+/// that availabilities (weekly) and imported calendars (weekly meetings, monthly and yearly dates) mostly use:
+/// no rrule iteration, no allocation per occurrence.
 enum Engine {
     Rrule(RRuleSet),
     Simple(SimpleRule),
 }
 
-/// A DAILY or WEEKLY rule with only INTERVAL, plain BYDAY, COUNT, UNTIL and WKST. Its semantics are those
-/// of RFC 5545 (and of rrule, which validated it first); the property tests check them against a naive walk.
+/// Frequencies of the fast path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SimpleFreq {
+    Daily,
+    Weekly,
+    Monthly,
+    Yearly,
+}
+
+/// A DAILY or WEEKLY rule with only INTERVAL, plain BYDAY, COUNT, UNTIL and WKST, or a MONTHLY or YEARLY
+/// rule with only INTERVAL, COUNT and UNTIL (the first occurrence's day of month, and month, repeat; dates
+/// that do not exist, like 31 April or 29 February 2027, are skipped as RFC 5545 says). Its semantics are
+/// those of RFC 5545 (and of rrule, which validated it first); property tests check them against a naive
+/// walk.
 struct SimpleRule {
-    weekly: bool,
+    freq: SimpleFreq,
     interval: i64,
     /// Weekdays allowed, indexed from Monday; `None` for DAILY without BYDAY.
     days: Option<[bool; 7]>,
     count: Option<u32>,
-    /// UNTIL as an instant and as a local wall time of the zone (for cheap comparisons far from it).
-    until: Option<(DateTime<Utc>, NaiveDateTime)>,
+    /// UNTIL as an instant, and local wall times two days before and after it: occurrences outside that
+    /// band compare cheaply, those inside are converted to instants.
+    until: Option<(DateTime<Utc>, NaiveDateTime, NaiveDateTime)>,
     week_start: Weekday,
     zone: Tz,
 }
@@ -318,11 +333,14 @@ impl SimpleRule {
                 _ => false,
             }
         });
-        let weekly = match rule.get_freq() {
-            Frequency::Weekly => true,
-            Frequency::Daily => false,
+        let freq = match rule.get_freq() {
+            Frequency::Daily => SimpleFreq::Daily,
+            Frequency::Weekly => SimpleFreq::Weekly,
+            Frequency::Monthly if !normalized.contains("BYDAY") => SimpleFreq::Monthly,
+            Frequency::Yearly if !normalized.contains("BYDAY") => SimpleFreq::Yearly,
             _ => return None,
         };
+        let weekly = freq == SimpleFreq::Weekly;
         if !plain {
             return None;
         }
@@ -338,15 +356,18 @@ impl SimpleRule {
                 return None;
             }
             None
+        } else if matches!(freq, SimpleFreq::Monthly | SimpleFreq::Yearly) {
+            return None;
         } else {
             Some(mask)
         };
         let until = rule.get_until().map(|u| {
             let utc = u.with_timezone(&Utc);
-            (utc, utc.with_timezone(&zone).naive_local())
+            let local = utc.with_timezone(&zone).naive_local();
+            (utc, local - Duration::days(2), local + Duration::days(2))
         });
         Some(Self {
-            weekly,
+            freq,
             interval: i64::from(rule.get_interval().max(1)),
             days,
             count: rule.get_count(),
@@ -361,18 +382,16 @@ impl SimpleRule {
             .is_none_or(|mask| mask[day.weekday().num_days_from_monday() as usize])
     }
 
-    /// Local starts from `first` on.
-    fn iter(&self, first: NaiveDateTime) -> impl Iterator<Item = NaiveDateTime> + '_ {
-        let d0 = first.date();
-        let time = first.time();
+    /// DAILY walks periods of one day, WEEKLY periods of seven days from the week start of `d0`, visiting
+    /// only the allowed days of each week.
+    fn day_candidates(&self, d0: NaiveDate) -> impl Iterator<Item = NaiveDate> + use<> {
+        let weekly = self.freq == SimpleFreq::Weekly;
         let back = (7 + i64::from(d0.weekday().num_days_from_monday())
             - i64::from(self.week_start.num_days_from_monday()))
             % 7;
-        // DAILY walks periods of one day, WEEKLY periods of seven days from the week start of `first`,
-        // visiting only the allowed days of each week.
         let mut offsets = [0i64; 7];
         let mut n_offsets = 0;
-        let period_len: i64 = if self.weekly {
+        let period_len: i64 = if weekly {
             let start = self.week_start.num_days_from_monday();
             for i in 0..7u32 {
                 if self
@@ -388,19 +407,50 @@ impl SimpleRule {
             n_offsets = 1;
             1
         };
-        let first_period = if self.weekly {
+        let first_period = if weekly {
             d0 - Duration::days(back)
         } else {
             d0
         };
         let step = Duration::days(period_len * self.interval);
+        std::iter::successors(Some(first_period), move |p| p.checked_add_signed(step)).flat_map(
+            move |p| {
+                (0..n_offsets).filter_map(move |k| p.checked_add_signed(Duration::days(offsets[k])))
+            },
+        )
+    }
+
+    /// MONTHLY and YEARLY: the day of month of `d0` every INTERVAL months (or years, in the month of `d0`),
+    /// skipping dates that do not exist, until year 9999.
+    fn month_candidates(&self, d0: NaiveDate) -> impl Iterator<Item = NaiveDate> + use<> {
+        let months_step = if self.freq == SimpleFreq::Yearly {
+            12 * self.interval
+        } else {
+            self.interval
+        };
+        let first = i64::from(d0.year()) * 12 + i64::from(d0.month0());
+        let day = d0.day();
+        (0i64..)
+            .map_while(move |k| {
+                let index = first + k * months_step;
+                let year = i32::try_from(index.div_euclid(12))
+                    .ok()
+                    .filter(|y| *y <= 9999)?;
+                let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+                Some(NaiveDate::from_ymd_opt(year, month, day))
+            })
+            .flatten()
+    }
+
+    /// Local starts from `first` on.
+    fn iter(&self, first: NaiveDateTime) -> impl Iterator<Item = NaiveDateTime> + '_ {
+        let d0 = first.date();
+        let time = first.time();
+        let candidates: Box<dyn Iterator<Item = NaiveDate>> = match self.freq {
+            SimpleFreq::Daily | SimpleFreq::Weekly => Box::new(self.day_candidates(d0)),
+            SimpleFreq::Monthly | SimpleFreq::Yearly => Box::new(self.month_candidates(d0)),
+        };
         let mut produced: u32 = 0;
-        let candidates =
-            std::iter::successors(Some(first_period), move |p| p.checked_add_signed(step))
-                .flat_map(move |p| {
-                    (0..n_offsets)
-                        .filter_map(move |k| p.checked_add_signed(Duration::days(offsets[k])))
-                });
         candidates
             .filter(move |d| *d >= d0 && self.allowed(*d))
             .map(move |d| NaiveDateTime::new(d, time))
@@ -409,14 +459,8 @@ impl SimpleRule {
                     return false;
                 }
                 produced += 1;
-                self.until.is_none_or(|(until, until_local)| {
-                    if *local < until_local - Duration::days(2) {
-                        true
-                    } else if *local > until_local + Duration::days(2) {
-                        false
-                    } else {
-                        localize(self.zone, *local) <= until
-                    }
+                self.until.is_none_or(|(until, low, high)| {
+                    *local < low || (*local <= high && localize(self.zone, *local) <= until)
                 })
             })
     }

@@ -3,7 +3,7 @@
 //!
 //! Why our own writer rather than the `icalendar` crate's builder: we need `VTIMEZONE` components (the crate
 //! has none), `EXDATE`/`RECURRENCE-ID` in the series' `TZID`, and byte-exact control of escaping and
-//! folding; the writer is a few dozen lines over [`super::text`], and tests check the output with the
+//! folding; the writer is a few dozen lines over the `text` module, and tests check the output with the
 //! `icalendar` crate's parser and with Python's `icalendar` package.
 //!
 //! Series: RFC 5545 gives every instance of a series with `DTEND` the *exact* duration of the first one,
@@ -78,7 +78,9 @@ pub fn export_calendar(input: &CalendarExport<'_>) -> String {
         if let Some(zone) = e.zone {
             let mut years = vec![local_year(e.start, zone), local_year(e.end, zone)];
             if e.rrule.is_some() {
-                years.push(local_year(input.horizon.end(), zone));
+                // Series may run past the horizon, and clients that read only the VTIMEZONE (not their own
+                // zone database) extrapolate its last observance: describe five more years.
+                years.push(local_year(input.horizon.end(), zone).saturating_add(5));
             }
             let entry = zones
                 .entry(zone.name())

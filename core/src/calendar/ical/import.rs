@@ -5,7 +5,7 @@
 //! are busy without anyone noticing.
 //!
 //! Reading rules:
-//! - times in UTC (`…Z`), with a `TZID` (resolved as [`super::zones`] documents), or floating (read in
+//! - times in UTC (`…Z`), with a `TZID` (resolved as the `zones` module documents), or floating (read in
 //!   [`ImportOptions::default_zone`]);
 //! - all-day events (`VALUE=DATE`) cover whole local days of the default zone, `DTEND` exclusive, one day if
 //!   there is no `DTEND`;
@@ -111,8 +111,8 @@ pub fn fuzz_invariants_hold(busy: &[ImportedBusy]) -> bool {
     busy.windows(2).all(|w| w[0] <= w[1]) && busy.iter().all(|b| b.interval.overlaps(&window))
 }
 
-/// Walk budget charged for each rule only the general rrule engine can expand (MONTHLY, YEARLY or BY
-/// parts beyond BYDAY): such a rule can cost as much as 100 000 walked occurrences of a plain one.
+/// Walk budget charged for each rule only the general rrule engine can expand (BY parts beyond plain
+/// weekdays on DAILY/WEEKLY): such a rule can cost as much as 100 000 walked occurrences of a plain one.
 const GENERAL_RULE_COST: usize = 10_000;
 
 struct Importer<'a> {
@@ -752,6 +752,36 @@ mod tests {
         assert_eq!(
             import_busy(&daily, &opts).unwrap_err().code(),
             "ical_too_large"
+        );
+    }
+
+    #[test]
+    fn resolves_outlook_zones_calendar_zone_and_rdates() {
+        let text = "BEGIN:VCALENDAR\r\nX-WR-TIMEZONE:America/Cayenne\r\n\
+            BEGIN:VTIMEZONE\r\nTZID:Romance Standard Time\r\n\
+            BEGIN:STANDARD\r\nDTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n\
+            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n\
+            BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n\
+            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n\
+            BEGIN:VEVENT\r\nUID:o\r\nDTSTART;TZID=Romance Standard Time:20260706T090000\r\n\
+            DTEND;TZID=Romance Standard Time:20260706T100000\r\nEND:VEVENT\r\n\
+            BEGIN:VEVENT\r\nUID:w\r\nDTSTART;TZID=Nowhere/Special:20260706T090000\r\nDURATION:PT1H\r\n\
+            RDATE;TZID=Nowhere/Special:20260708T090000,20260710T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let out = import_busy(text, &ImportOptions::new(Paris, window())).unwrap();
+        let got: Vec<(&str, DateTime<Utc>)> = out
+            .iter()
+            .map(|b| (b.source_uid.as_str(), b.interval.start()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                // Summer time read from the VTIMEZONE's rules: 09:00 +02:00.
+                ("o", utc(2026, 7, 6, 7, 0)),
+                // Unknown TZID without VTIMEZONE: X-WR-TIMEZONE (Cayenne, -03:00).
+                ("w/20260706T120000Z", utc(2026, 7, 6, 12, 0)),
+                ("w/20260708T120000Z", utc(2026, 7, 8, 12, 0)),
+                ("w/20260710T120000Z", utc(2026, 7, 10, 12, 0)),
+            ]
         );
     }
 

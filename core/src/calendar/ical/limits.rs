@@ -24,9 +24,9 @@ pub struct ImportOptions {
     /// Most busy periods returned, recurring instances included (default 100 000).
     pub max_occurrences: usize,
     /// Most recurrence instances walked in total, including those before the window (default 2 000 000):
-    /// bounds the CPU time of rules that start decades before the window. Each MONTHLY, YEARLY or otherwise
-    /// non-plain rule is charged 10 000 up front (rrule may spin that long on a rule that never matches), so
-    /// the default admits about 200 of them besides plain DAILY/WEEKLY series.
+    /// bounds the CPU time of rules that start decades before the window. Each rule outside the plain
+    /// forms (BYMONTHDAY, BYSETPOS, ordinal BYDAY…) is charged 10 000 up front, since rrule may spin that
+    /// long on one that never matches: the default admits about 200 of them besides plain series.
     pub max_walked_occurrences: usize,
     /// Deepest nesting of components (default 8; real files use 3: VCALENDAR ⊃ VEVENT ⊃ VALARM).
     pub max_depth: usize,
