@@ -987,6 +987,59 @@ impl Storage {
         self.write(move |tx| apply_op_tx(tx, &ctx, &op)).await
     }
 
+    /// Books an availability: the server-owned write of `status = booked` (proposal accepted), with a
+    /// server clock. Returns the change, or `None` when there is no live availability with this id.
+    pub async fn book_availability(
+        &self,
+        id: &str,
+        hlc: rempla_core::sync::Hlc,
+    ) -> Result<Option<StoredChange>, StorageError> {
+        let id = id.to_owned();
+        self.write(move |tx| {
+            let rows = tx.query(
+                "SELECT state, doctor_id FROM records WHERE entity = 'availability' AND id = $1",
+                &[(&id).into()],
+            )?;
+            let Some(row) = rows.first() else {
+                return Ok(None);
+            };
+            let mut state: MergeState = json(row, 0)?;
+            let doctor_id = opt_text(row, 1)?;
+            if !state.is_live() {
+                return Ok(None);
+            }
+            state.fields.insert("status".into(), Value::from("booked"));
+            let clock = state.clocks.values().copied().max().map_or(hlc, |c| c.max(hlc));
+            state.clocks.insert("status".into(), clock);
+            let seq_rows = tx.query(
+                "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
+                &[],
+            )?;
+            let seq = seq_rows
+                .first()
+                .map(|r| int(r, 0))
+                .transpose()?
+                .ok_or(StorageError::Corrupt("meta.seq".into()))?;
+            let hlc_text = clock.to_string();
+            tx.execute(
+                "UPDATE records SET state = $1, hlc = $2, seq = $3 WHERE entity = 'availability' AND id = $4",
+                &[to_json(&state)?.into(), (&hlc_text).into(), seq.into(), (&id).into()],
+            )?;
+            tx.notify(&format!("availability/{id}"))?;
+            Ok(Some(StoredChange {
+                seq,
+                entity: EntityKind::Availability,
+                id,
+                doctor_id,
+                facility_id: None,
+                account_id: None,
+                state,
+                hlc: hlc_text,
+            }))
+        })
+        .await
+    }
+
     /// One page of the change feed after `after` for a scope, oldest first; `limit + 1` rows are read
     /// to tell whether more are waiting.
     pub async fn pull(

@@ -178,6 +178,19 @@ impl PostgresBackend {
     }
 }
 
+impl Drop for PostgresBackend {
+    fn drop(&mut self) {
+        // A blocking `postgres::Client` runs its own small runtime and must not be dropped on an async
+        // worker thread (the last `Arc` may go away there): close the pooled clients on a plain thread.
+        let clients = self.pool.get_mut().map(std::mem::take).unwrap_or_default();
+        if !clients.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("pg-close".into())
+                .spawn(move || drop(clients));
+        }
+    }
+}
+
 impl Backend for PostgresBackend {
     fn name(&self) -> &'static str {
         "postgres"
