@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::{AppState, ClientIp, no_content};
-use crate::auth::{self, Caller, authenticate, check_password_policy, random_token, sha256_hex};
+use crate::auth::{
+    self, Authed, AuthedAnyTerms, Caller, authenticate, check_password_policy, random_token,
+    sha256_hex,
+};
 use crate::authz::{self, Action};
 use crate::error::AppError;
 use crate::mail;
@@ -555,10 +558,9 @@ pub struct AcceptTerms {
 /// `POST /v1/terms/accept`: keeps the proof (time, version, hash, account, device).
 pub async fn terms_accept(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    AuthedAnyTerms(caller): AuthedAnyTerms,
     JsonBody(body): JsonBody<AcceptTerms>,
 ) -> Result<Response, AppError> {
-    let caller = authenticate(&state, &headers, false).await?;
     if body.version != state.terms.version || body.sha256 != state.terms.sha256 {
         return Err(AppError::validation(
             "terms_outdated",
@@ -633,11 +635,10 @@ pub struct SetStatus {
 /// `POST /v1/staff/doctors/{id}/status`: staff verify, reject or suspend a doctor.
 pub async fn set_doctor_status(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<SetStatus>,
 ) -> Result<Json<Value>, AppError> {
-    let caller = authenticate(&state, &headers, true).await?;
     if !authz::allowed(&caller, Action::SetDoctorStatus) {
         return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
     }
@@ -688,11 +689,10 @@ fn require(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
 /// `POST /v1/facilities/{id}/sites`: add or update a site (body: a `Site`; `facility_id` is forced).
 pub async fn put_site(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     JsonBody(mut site): JsonBody<Site>,
 ) -> Result<Response, AppError> {
-    let caller = authenticate(&state, &headers, true).await?;
     require(&caller, Action::ManageSites(&id))?;
     site.facility_id = id.parse().map_err(|_| AppError::NotFound)?;
     site.validate()
@@ -721,11 +721,10 @@ pub struct Invite {
 /// chooses its password at activation.
 pub async fn invite_member(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Authed(caller): Authed,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Invite>,
 ) -> Result<Response, AppError> {
-    let caller = authenticate(&state, &headers, true).await?;
     require(&caller, Action::ManageMembers(&id))?;
     let member = Member {
         id: MemberId::new(),

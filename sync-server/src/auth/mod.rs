@@ -202,3 +202,34 @@ pub async fn authenticate(
         terms_accepted,
     })
 }
+
+/// Extractor: the authenticated caller, terms accepted. Runs before any body extractor, so an
+/// anonymous request is refused before its body is even read.
+#[derive(Clone, Debug)]
+pub struct Authed(pub Caller);
+
+impl axum::extract::FromRequestParts<AppState> for Authed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(state, &parts.headers, true).await.map(Self)
+    }
+}
+
+/// Extractor: the authenticated caller, whether or not the terms were accepted (terms, logout, me).
+#[derive(Clone, Debug)]
+pub struct AuthedAnyTerms(pub Caller);
+
+impl axum::extract::FromRequestParts<AppState> for AuthedAnyTerms {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(state, &parts.headers, false).await.map(Self)
+    }
+}
