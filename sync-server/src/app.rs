@@ -157,8 +157,7 @@ async fn json_errors(request: Request, next: Next) -> Response {
     }
     let error = match status {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::BodyTooLarge,
-        StatusCode::NOT_FOUND => AppError::NotFound,
-        StatusCode::METHOD_NOT_ALLOWED => AppError::NotFound,
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => AppError::NotFound,
         s if s.is_client_error() => AppError::MalformedJson(format!("requête refusée ({s})")),
         s => AppError::Internal(format!("statut {s}")),
     };

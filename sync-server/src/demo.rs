@@ -5,6 +5,7 @@
 //! the terms, so the desktop app signs straight in. Seeding goes through the same sync rules as a
 //! device push. Running it again on the same data directory changes nothing.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
@@ -172,7 +173,7 @@ fn siret_with_key(payload: &str) -> Result<Siret, DemoError> {
     Err(err("clé SIRET introuvable"))
 }
 
-async fn account(
+fn account(
     state: &AppState,
     email: &str,
     kind: AccountKind,
@@ -241,9 +242,8 @@ impl Pusher {
         record: Value,
     ) -> Result<(), DemoError> {
         self.counter += 1;
-        let fields = match record {
-            Value::Object(m) => m,
-            _ => return Err(err("record")),
+        let Value::Object(fields) = record else {
+            return Err(err("record"));
         };
         let op = OutboxOp {
             op_id: OpId::new(),
@@ -283,9 +283,10 @@ fn next_weekday(from: NaiveDate, day: Weekday) -> NaiveDate {
 pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     let first_admin = format!("coordination@{}.demo.rempla.fr", SITES[0].slug);
     let mut summary = String::from("=== Jeu de démonstration Rempla ===\n");
-    summary.push_str(&format!(
-        "Mot de passe de tous les comptes : {DEMO_PASSWORD}\n"
-    ));
+    let _ = writeln!(
+        summary,
+        "Mot de passe de tous les comptes : {DEMO_PASSWORD}"
+    );
     let already = state
         .storage
         .account_by_email(&first_admin)
@@ -303,11 +304,12 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     let mut facility_sites = Vec::new();
     for (i, s) in SITES.iter().enumerate() {
         let admin_email = format!("coordination@{}.demo.rempla.fr", s.slug);
-        summary.push_str(&format!(
+        let _ = writeln!(
+            summary,
             "Établissement {} : {admin_email} (admin), planning@{}.demo.rempla.fr (planification), \
-             secretariat@{}.demo.rempla.fr (lecture)\n",
+             secretariat@{}.demo.rempla.fr (lecture)",
             s.facility, s.slug, s.slug
-        ));
+        );
         if already {
             continue;
         }
@@ -342,7 +344,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
                 delegations: vec![],
             };
             let email = format!("{local}@{}.demo.rempla.fr", s.slug);
-            let acc = account(state, &email, AccountKind::Facility, None, name, &hash).await;
+            let acc = account(state, &email, AccountKind::Facility, None, name, &hash);
             if role == MemberRole::Admin {
                 state
                     .storage
@@ -465,8 +467,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
             Some(doctor.id.to_string()),
             &format!("Dr {first} {last}"),
             &hash,
-        )
-        .await;
+        );
         let doctor_id = doctor.id;
         state
             .storage

@@ -28,22 +28,16 @@ use std::sync::Arc;
 /// Opens the storage the configuration names: PostgreSQL when `database_url` is set, otherwise the
 /// SQLite file in the data directory.
 pub async fn open_storage(config: &Config) -> Result<Storage, StorageError> {
-    let backend: Arc<dyn storage::Backend> = match &config.database_url {
-        Some(url) => {
-            let url = url.clone();
-            Arc::new(
-                tokio::task::spawn_blocking(move || {
-                    storage::postgres::PostgresBackend::connect(&url)
-                })
+    let backend: Arc<dyn storage::Backend> = if let Some(url) = &config.database_url {
+        let url = url.clone();
+        Arc::new(
+            tokio::task::spawn_blocking(move || storage::postgres::PostgresBackend::connect(&url))
                 .await
                 .map_err(|_| StorageError::Task)??,
-            )
-        }
-        None => {
-            std::fs::create_dir_all(&config.data)
-                .map_err(|e| StorageError::Database(e.to_string()))?;
-            Arc::new(storage::sqlite::SqliteBackend::open(config.sqlite_path())?)
-        }
+        )
+    } else {
+        std::fs::create_dir_all(&config.data).map_err(|e| StorageError::Database(e.to_string()))?;
+        Arc::new(storage::sqlite::SqliteBackend::open(config.sqlite_path())?)
     };
     Storage::open(backend).await
 }

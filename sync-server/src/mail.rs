@@ -147,10 +147,11 @@ fn message(
         "{greeting}\n\n{}\n\n{action} : {link}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n\n— L'équipe Rempla\n",
         lines.join("\n")
     );
-    let paragraphs: String = lines
-        .iter()
-        .map(|l| format!("<p>{}</p>", escape(l)))
-        .collect();
+    let paragraphs = lines.iter().fold(String::new(), |mut out, l| {
+        use std::fmt::Write;
+        let _ = write!(out, "<p>{}</p>", escape(l));
+        out
+    });
     let html = format!(
         "<!DOCTYPE html><html lang=\"fr\"><body><p>{}</p>{paragraphs}<p><a href=\"{}\">{}</a></p>\
          <p>Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.</p><p>— L'équipe Rempla</p></body></html>",

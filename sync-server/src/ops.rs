@@ -1,6 +1,7 @@
 //! Operations from the command line: online backup, restore, restitution export of one tenant
 //! (SQL + files in a ZIP), staff accounts.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -116,21 +117,23 @@ pub async fn export_tenant(
     let mut total = 0;
     let mut manifest = serde_json::Map::new();
     for (table, columns, rows) in &tables {
-        sql.push_str(&format!(
-            "CREATE TABLE IF NOT EXISTS {table} ({});\n",
+        let _ = writeln!(
+            sql,
+            "CREATE TABLE IF NOT EXISTS {table} ({});",
             columns
                 .iter()
                 .map(|c| format!("{c} TEXT"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
+        );
         for row in rows {
             let values: Vec<String> = row.iter().map(sql_literal).collect();
-            sql.push_str(&format!(
-                "INSERT INTO {table} ({}) VALUES ({});\n",
+            let _ = writeln!(
+                sql,
+                "INSERT INTO {table} ({}) VALUES ({});",
                 columns.join(", "),
                 values.join(", ")
-            ));
+            );
         }
         total += rows.len();
         manifest.insert((*table).to_owned(), rows.len().into());

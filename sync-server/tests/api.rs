@@ -2,6 +2,15 @@
 //! terms gating, tokens, rate limits, the authorization matrix, hostile input, live events, and the
 //! operations (backup, restore, tenant export).
 
+// Cases are generic functions called by the #[test]s below (so clippy does not see them as tests): a
+// panic in them is a test failure, which the test-only unwrap allowance intends. Short names (a, b, s,
+// t, v) keep the many small assertions readable.
+#![allow(
+    clippy::many_single_char_names,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

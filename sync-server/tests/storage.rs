@@ -2,6 +2,15 @@
 //! the test helper, or `REMPLA_TEST_DATABASE_URL`). PostgreSQL cases fail, never skip, when the
 //! database cannot be started.
 
+// Cases are generic functions called by the #[test]s below (so clippy does not see them as tests): a
+// panic in them is a test failure, which the test-only unwrap allowance intends. Short names (a, b, s,
+// t, v) keep the many small assertions readable.
+#![allow(
+    clippy::many_single_char_names,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
+
 mod common;
 
 use std::collections::BTreeSet;

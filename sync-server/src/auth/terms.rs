@@ -38,5 +38,9 @@ impl Terms {
 /// SHA-256 as lowercase hex.
 pub fn digest(bytes: &[u8]) -> String {
     let d = Sha256::digest(bytes);
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    d.iter().fold(String::with_capacity(64), |mut out, b| {
+        use std::fmt::Write;
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }

@@ -15,6 +15,7 @@
 pub mod postgres;
 pub mod sqlite;
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use rempla_core::sync::merge::MergeState;
@@ -607,18 +608,15 @@ impl Storage {
                 &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1"),
                 &[(&account.email).into()],
             )?;
-            let (owner, new) = match rows.first() {
-                Some(row) => {
-                    let existing = account_from(row)?;
-                    if existing.kind != AccountKind::Facility {
-                        return Err(StorageError::Duplicate("email".into()));
-                    }
-                    (existing, false)
+            let (owner, new) = if let Some(row) = rows.first() {
+                let existing = account_from(row)?;
+                if existing.kind != AccountKind::Facility {
+                    return Err(StorageError::Duplicate("email".into()));
                 }
-                None => {
-                    insert_account(tx, &account)?;
-                    (account, true)
-                }
+                (existing, false)
+            } else {
+                insert_account(tx, &account)?;
+                (account, true)
             };
             let already = tx.query(
                 "SELECT 1 FROM members WHERE account_id = $1 AND facility_id = $2",
@@ -703,13 +701,12 @@ impl Storage {
                 return Ok(MailTokenUse::Invalid);
             };
             let account_id = text(row, 0)?;
-            let has_password = tx
+            let has_password = !tx
                 .query(
                     "SELECT 1 FROM accounts WHERE id = $1 AND password_hash IS NOT NULL",
                     &[(&account_id).into()],
                 )?
-                .first()
-                .is_some();
+                .is_empty();
             if require_password_if_unset && !has_password && password_hash.is_none() {
                 return Ok(MailTokenUse::PasswordRequired);
             }
@@ -1053,10 +1050,11 @@ impl Storage {
             let mut filter = String::from("(entity = 'notification_read' AND account_id = $2)");
             if let Some(d) = &scope.doctor_id {
                 params.push(d.into());
-                filter.push_str(&format!(
+                let _ = write!(
+                    filter,
                     " OR (entity IN ('availability', 'busy_period') AND doctor_id = ${})",
                     params.len()
-                ));
+                );
             }
             if scope.all_requests {
                 filter.push_str(" OR entity = 'request'");
@@ -1066,10 +1064,11 @@ impl Storage {
                     params.push(f.into());
                     list.push(format!("${}", params.len()));
                 }
-                filter.push_str(&format!(
+                let _ = write!(
+                    filter,
                     " OR (entity = 'request' AND facility_id IN ({}))",
                     list.join(", ")
-                ));
+                );
             }
             params.push(i64::from(limit).saturating_add(1).into());
             let sql = format!(
@@ -1111,26 +1110,26 @@ impl Storage {
         let f = facility_id.to_owned();
         self.read(move |tx| {
             let p = || vec![Val::from(&f)];
-            let mut out = Vec::new();
-            out.push((
+            let out = vec![
+                (
                 "facilities",
                 vec!["id", "record"],
                 tx.query("SELECT id, record FROM facilities WHERE id = $1", &p())?,
-            ));
-            out.push((
+            ),
+                (
                 "sites",
                 vec!["id", "facility_id", "record"],
                 tx.query("SELECT id, facility_id, record FROM sites WHERE facility_id = $1", &p())?,
-            ));
-            out.push((
+            ),
+                (
                 "members",
                 vec!["id", "facility_id", "account_id", "record"],
                 tx.query(
                     "SELECT id, facility_id, account_id, record FROM members WHERE facility_id = $1",
                     &p(),
                 )?,
-            ));
-            out.push((
+            ),
+                (
                 "accounts",
                 vec!["id", "email", "kind", "display_name", "activated", "created_ms"],
                 tx.query(
@@ -1138,8 +1137,8 @@ impl Storage {
                      WHERE id IN (SELECT account_id FROM members WHERE facility_id = $1)",
                     &p(),
                 )?,
-            ));
-            out.push((
+            ),
+                (
                 "terms_acceptances",
                 vec!["account_id", "device_id", "version", "sha256", "accepted_ms"],
                 tx.query(
@@ -1147,15 +1146,16 @@ impl Storage {
                      WHERE account_id IN (SELECT account_id FROM members WHERE facility_id = $1)",
                     &p(),
                 )?,
-            ));
-            out.push((
+            ),
+                (
                 "records",
                 vec!["entity", "id", "facility_id", "state", "hlc", "seq"],
                 tx.query(
                     "SELECT entity, id, facility_id, state, hlc, seq FROM records WHERE facility_id = $1",
                     &p(),
                 )?,
-            ));
+            ),
+            ];
             Ok(out)
         })
         .await

@@ -196,7 +196,7 @@ mod tests {
             "unsupported_protocol"
         );
         assert_eq!(code(r#"{"protocol":"1"}"#), "malformed_json");
-        assert_eq!(code(r#"[]"#), "malformed_json");
+        assert_eq!(code("[]"), "malformed_json");
         let other = format!(
             r#"{{"protocol":1,"device_id":"{}","ops":[]}}"#,
             DeviceId::new()

@@ -1,6 +1,13 @@
 //! Test helpers shared by the integration suites: throwaway PostgreSQL cluster, storage for both
 //! backends, an in-memory app with a capturing mailer, and HTTP helpers over `tower::ServiceExt`.
-#![allow(dead_code, missing_docs)]
+// Test support code: a panic here is a test failure, as clippy.toml allows for tests themselves.
+#![allow(
+    dead_code,
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::zombie_processes
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,8 +47,7 @@ fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn as_postgres(program: &Path) -> Command {
@@ -132,7 +138,7 @@ fn pg_admin_url() -> &'static str {
 pub fn fresh_pg_database() -> String {
     let admin = pg_admin_url().to_owned();
     let name = format!("t_{}", uuid::Uuid::now_v7().simple());
-    let url = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         let mut client =
             postgres::Client::connect(&admin, postgres::NoTls).expect("connect to PostgreSQL");
         client
@@ -144,8 +150,7 @@ pub fn fresh_pg_database() -> String {
         }
     })
     .join()
-    .unwrap();
-    url
+    .unwrap()
 }
 
 /// A storage of the given kind, plus what keeps it alive (temp dir) and its location.
