@@ -419,7 +419,7 @@ pub async fn login(
     let account = state.storage.account_by_email(&email).await?;
     let Some(account) = account else {
         // Same cost as a real check, so timing does not tell which addresses exist.
-        let _ = auth::verify_password(DUMMY_HASH.into(), body.password).await?;
+        let _ = auth::verify_password(auth::dummy_hash(&state).await?, body.password).await?;
         return Err(bad());
     };
     let Some(hash) = account.password_hash.clone() else {
@@ -459,9 +459,6 @@ pub async fn login(
         "terms_required": !accepted,
     })))
 }
-
-/// A valid argon2id hash of a random password, verified against when the e-mail is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Uq1AgMyGBtoRj3bkOfnDm9EDhc14vFS7Vz/0ORnyiA";
 
 /// `POST /v1/auth/logout`.
 pub async fn logout(

@@ -81,6 +81,19 @@ pub async fn hash_password(state: &AppState, password: String) -> Result<String,
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
+/// A hash of a random password with the configured costs, computed once: login verifies against it
+/// when the e-mail is unknown, so answering takes as long as for a real account.
+pub async fn dummy_hash(state: &AppState) -> Result<String, AppError> {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_try_init(|| async {
+            let password = random_token()?;
+            hash_password(state, password).await
+        })
+        .await
+        .cloned()
+}
+
 /// Checks a password against a stored PHC string (its own parameters), on the blocking pool.
 pub async fn verify_password(hash: String, password: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {

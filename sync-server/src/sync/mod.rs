@@ -210,6 +210,34 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_of_a_valid_push_is_refused_with_a_code() {
+        let device = DeviceId::new();
+        let op = rempla_core::sync::OutboxOp {
+            op_id: rempla_core::domain::OpId::new(),
+            entity: rempla_core::sync::EntityKind::Availability,
+            entity_id: uuid::Uuid::now_v7(),
+            kind: rempla_core::sync::OpKind::Upsert,
+            fields: serde_json::json!({"note": "é😀"})
+                .as_object()
+                .cloned()
+                .unwrap(),
+            hlc: rempla_core::sync::Hlc::new(1, 0, device),
+        };
+        let body = serde_json::to_vec(&PushRequest {
+            protocol: 1,
+            device_id: device,
+            ops: vec![op],
+        })
+        .unwrap();
+        let device = device.to_string();
+        assert_eq!(decode_push(&body, &device).unwrap().ops.len(), 1);
+        for cut in 0..body.len() {
+            let err = decode_push(&body[..cut], &device).unwrap_err();
+            assert_eq!(err.code(), "malformed_json", "cut at {cut}");
+        }
+    }
+
+    #[test]
     fn pull_decoding_clamps_the_page() {
         assert_eq!(
             decode_pull(br#"{"protocol":1}"#).unwrap(),
