@@ -1392,8 +1392,15 @@ async fn next_change<S>(s: &mut S) -> Result<String, tokio::time::error::Elapsed
 where
     S: tokio_stream::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Unpin,
 {
+    next_change_within(s, 10).await
+}
+
+async fn next_change_within<S>(s: &mut S, secs: u64) -> Result<String, tokio::time::error::Elapsed>
+where
+    S: tokio_stream::Stream<Item = Result<axum::body::Bytes, axum::Error>> + Unpin,
+{
     use tokio_stream::StreamExt;
-    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+    tokio::time::timeout(std::time::Duration::from_secs(secs), async {
         let mut text = String::new();
         while !text.contains("\n\n") {
             let chunk = s.next().await.unwrap().unwrap();
@@ -1531,4 +1538,60 @@ async fn backup_restore_and_tenant_export() {
         .await
         .is_err()
     );
+}
+
+/// Two instances on one PostgreSQL database: a change pushed through one reaches an SSE client of the
+/// other (LISTEN/NOTIFY), and a pull through either sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_instances_forward_live_events() {
+    let a = app(Db::Postgres).await;
+    let storage_b = common::second_instance(Db::Postgres, &a.db.location).await;
+    let state_b = rempla_server::AppState::new(
+        test_config(),
+        storage_b,
+        Arc::new(common::MemoryMailer::default()),
+        rempla_server::auth::terms::Terms::new("2026-11-01", "CGU de test"),
+    );
+    let router_b = rempla_server::router(state_b);
+    let doctor = new_doctor(&a, 1).await;
+    let req = axum::http::Request::builder()
+        .uri("/v1/events")
+        .header("authorization", format!("Bearer {}", doctor.token))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(router_b.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut stream = res.into_body().into_data_stream();
+    // Instance B's listener subscribes asynchronously: push until one change comes through (the first
+    // normally does); every pushed change must then be pullable through B.
+    let mut pushed = Vec::new();
+    let mut received = None;
+    for attempt in 0..5u32 {
+        let slot = Uuid::now_v7();
+        pushed.push(slot.to_string());
+        let op = availability_op(&doctor, slot, doctor.doctor_id.as_ref().unwrap(), attempt);
+        assert_eq!(push_codes(&a, &doctor, &[op]).await, ["applied"]);
+        if let Ok(event) = next_change_within(&mut stream, 2).await {
+            received = Some(event);
+            break;
+        }
+    }
+    let event = received.expect("event forwarded by the other instance");
+    assert!(
+        pushed.iter().any(|id| event.contains(id.as_str())),
+        "{event}"
+    );
+    let slot = &pushed[0];
+    let (s, v) = post(
+        &router_b,
+        "/v1/sync/pull",
+        Some(&doctor.token),
+        &json!({"protocol": 1}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["changes"][0]["entity_id"], slot.as_str());
+    assert_eq!(v["changes"].as_array().unwrap().len(), pushed.len());
 }
