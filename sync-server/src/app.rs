@@ -57,6 +57,7 @@ pub struct AppState {
     /// Terms in force.
     pub terms: Arc<Terms>,
     hlc: Arc<Mutex<HlcClock>>,
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -93,6 +94,20 @@ impl AppState {
             events,
             terms: Arc::new(terms),
             hlc: Arc::new(Mutex::new(hlc)),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Tells long-lived responses (SSE streams) to end, so a graceful shutdown does not wait forever.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves when the server starts shutting down.
+    pub fn shutting_down(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|down| *down).await;
         }
     }
 
@@ -201,13 +216,18 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until SIGTERM or Ctrl-C, letting requests in flight finish.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+/// Serves the API on `listener` until SIGTERM or Ctrl-C, letting requests in flight finish and ending
+/// live-event streams.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let router = router(state.clone());
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        state.begin_shutdown();
+    })
     .await
 }
 

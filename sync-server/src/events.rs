@@ -14,9 +14,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::Stream;
-use tokio_stream::StreamExt;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::wrappers::ReceiverStream;
 
 use crate::app::AppState;
 use crate::auth::authenticate;
@@ -90,16 +88,38 @@ pub async fn events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let caller = authenticate(&state, &headers, true).await?;
     let scope = authz::scope(&caller);
-    let stream =
-        BroadcastStream::new(state.events.subscribe()).filter_map(move |item| match item {
-            Ok(change) => {
-                let visible = authz::project(&scope, &change)?;
-                let data = serde_json::to_string(&visible).ok()?;
-                Some(Ok(Event::default().event("change").data(data)))
+    // A forwarding task per client: ends when the client goes away (send fails) or the server shuts
+    // down, which ends the response so a graceful shutdown never waits on an open stream.
+    let (tx, rx) = mpsc::channel::<Result<Event, Infallible>>(64);
+    let mut changes = state.events.subscribe();
+    let shutdown = state.shutting_down();
+    tokio::spawn(async move {
+        tokio::pin!(shutdown);
+        loop {
+            let event = tokio::select! {
+                () = &mut shutdown => break,
+                () = tx.closed() => break,
+                received = changes.recv() => match received {
+                    Ok(change) => {
+                        let Some(visible) = authz::project(&scope, &change) else {
+                            continue;
+                        };
+                        let Ok(data) = serde_json::to_string(&visible) else {
+                            continue;
+                        };
+                        Event::default().event("change").data(data)
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        Event::default().event("resync").data("{}")
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+            };
+            if tx.send(Ok(event)).await.is_err() {
+                break;
             }
-            Err(BroadcastStreamRecvError::Lagged(_)) => {
-                Some(Ok(Event::default().event("resync").data("{}")))
-            }
-        });
+        }
+    });
+    let stream = ReceiverStream::new(rx);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

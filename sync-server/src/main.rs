@@ -180,7 +180,7 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<()> {
     }
     tracing::info!(%addr, backend = state.storage.backend().name(), "rempla-server listening");
     println!("rempla-server écoute sur http://{addr}");
-    let router = rempla_server::router(state);
-    rempla_server::serve(listener, router).await?;
+    rempla_server::serve(listener, state).await?;
+    tracing::info!("stopped");
     Ok(())
 }
