@@ -1,6 +1,7 @@
 //! The `rempla-server` binary as a process: `--demo` start-up, a demo login over real HTTP, graceful
 //! shutdown on SIGTERM with a live-event stream open, and the `backup` / `export-tenant` subcommands.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Test code: panics are failures; `start` hands the child to the caller, which waits for it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::zombie_processes)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
