@@ -570,6 +570,53 @@ async fn two_instances_share_one_feed(db: Db) {
     assert_eq!(a.counts().await.unwrap().ops, 40);
 }
 
+async fn batches_keep_per_op_outcomes(db: Db) {
+    let t = open_db(db).await;
+    let s = &t.storage;
+    let d = DoctorId::new().to_string();
+    let c = doctor_ctx(&d, "a");
+    let id = Uuid::now_v7();
+    let create = op(&c, id, OpKind::Upsert, availability(id, &d, 3), 0);
+    let mut booked = serde_json::Map::new();
+    booked.insert("status".into(), json!("booked"));
+    let forbidden = op(&c, id, OpKind::Upsert, booked, 1);
+    let delete = op(&c, id, OpKind::Delete, serde_json::Map::new(), 2);
+    let resurrect = op(&c, id, OpKind::Upsert, availability(id, &d, 3), 3);
+    // The create appears twice in the batch: the second is a replay of the first.
+    let batch = vec![create.clone(), forbidden, create, delete, resurrect];
+    let out = s.apply_ops(Arc::clone(&c), batch).await.unwrap();
+    let codes: Vec<String> = out
+        .iter()
+        .map(|(r, _)| match &r.outcome {
+            OpOutcome::Applied => "applied".into(),
+            OpOutcome::Rejected { code, .. } => code.clone(),
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "applied",
+            "forbidden_field",
+            "applied",
+            "applied",
+            "record_deleted"
+        ]
+    );
+    let changes: Vec<i64> = out
+        .iter()
+        .filter_map(|(_, c)| c.as_ref().map(|c| c.seq))
+        .collect();
+    assert_eq!(
+        changes,
+        [1, 2],
+        "the create and the delete changed the record; the replay did not"
+    );
+    let (feed, _) = s.pull(scope_of(&d, "a"), 0, 10).await.unwrap();
+    assert_eq!(feed.len(), 1);
+    assert!(!feed[0].state.is_live());
+    assert_eq!(s.counts().await.unwrap().ops, 4);
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -601,4 +648,5 @@ on_both_backends!(
     invariants_hold,
     requests_are_scoped_to_their_facility,
     two_instances_share_one_feed,
+    batches_keep_per_op_outcomes,
 );

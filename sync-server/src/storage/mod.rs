@@ -1037,6 +1037,18 @@ impl Storage {
         .await
     }
 
+    /// Applies a batch of ops in order, in one write transaction (one commit, one disk sync): each op
+    /// is decided and recorded exactly as by [`Storage::apply_op`], and later ops see earlier ones. All
+    /// or nothing on a database failure, which the device retries (op ids make that harmless).
+    pub async fn apply_ops(
+        &self,
+        ctx: Arc<PushContext>,
+        ops: Vec<OutboxOp>,
+    ) -> Result<Vec<(OpResult, Option<StoredChange>)>, StorageError> {
+        self.write(move |tx| ops.iter().map(|op| apply_op_tx(tx, &ctx, op)).collect())
+            .await
+    }
+
     /// One page of the change feed after `after` for a scope, oldest first; `limit + 1` rows are read
     /// to tell whether more are waiting.
     pub async fn pull(

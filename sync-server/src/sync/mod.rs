@@ -125,13 +125,18 @@ pub async fn push(
         now_ms: state.clock.now_ms(),
         max_drift_ms: state.config.max_drift_ms,
     });
-    let mut results = Vec::with_capacity(request.ops.len());
-    let mut newest = None;
-    for op in request.ops {
-        if op.hlc.physical_ms() <= u64::try_from(ctx.now_ms).unwrap_or(0) + ctx.max_drift_ms {
-            newest = newest.max(Some(op.hlc));
-        }
-        let (result, change) = state.storage.apply_op(Arc::clone(&ctx), op).await?;
+    let limit = u64::try_from(ctx.now_ms)
+        .unwrap_or(0)
+        .saturating_add(ctx.max_drift_ms);
+    let newest = request
+        .ops
+        .iter()
+        .map(|op| op.hlc)
+        .filter(|h| h.physical_ms() <= limit)
+        .max();
+    let applied = state.storage.apply_ops(ctx, request.ops).await?;
+    let mut results = Vec::with_capacity(applied.len());
+    for (result, change) in applied {
         if let Some(change) = change {
             state.events.publish_local(change);
         }
