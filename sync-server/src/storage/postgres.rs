@@ -17,6 +17,7 @@
 //! Live updates across instances: each write does `pg_notify('rempla_changes', 'entity/id')`, delivered
 //! at commit to every instance's listener connection, which reloads the record and feeds its SSE clients.
 
+use std::collections::HashMap;
 use std::error::Error;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,7 +25,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
 
 use super::{Backend, Row, StorageError, Tx, TxBody, Val};
 
@@ -72,19 +73,42 @@ fn params(values: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
 }
 
-struct PgTx<'a, 'b>(&'a mut postgres::Transaction<'b>);
+/// Prepared statements of one connection, by SQL text: a statement is prepared once per connection
+/// instead of once per call, halving the round trips of every query.
+type StatementCache = HashMap<String, Statement>;
+
+struct PgTx<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+    cache: &'a mut StatementCache,
+}
+
+impl PgTx<'_, '_> {
+    fn statement(&mut self, sql: &str) -> Result<Statement, StorageError> {
+        if let Some(s) = self.cache.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql).map_err(|e| db_error(&e))?;
+        if self.cache.len() > 500 {
+            self.cache.clear();
+        }
+        self.cache.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+}
 
 impl Tx for PgTx<'_, '_> {
     fn execute(&mut self, sql: &str, values: &[Val]) -> Result<u64, StorageError> {
-        self.0
-            .execute(sql, &params(values))
+        let statement = self.statement(sql)?;
+        self.tx
+            .execute(&statement, &params(values))
             .map_err(|e| db_error(&e))
     }
 
     fn query(&mut self, sql: &str, values: &[Val]) -> Result<Vec<Row>, StorageError> {
+        let statement = self.statement(sql)?;
         let rows = self
-            .0
-            .query(sql, &params(values))
+            .tx
+            .query(&statement, &params(values))
             .map_err(|e| db_error(&e))?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
@@ -109,7 +133,7 @@ impl Tx for PgTx<'_, '_> {
     }
 
     fn notify(&mut self, payload: &str) -> Result<(), StorageError> {
-        self.0
+        self.tx
             .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload])
             .map(|_| ())
             .map_err(|e| db_error(&e))
@@ -119,7 +143,7 @@ impl Tx for PgTx<'_, '_> {
 /// A PostgreSQL database shared by any number of server instances.
 pub struct PostgresBackend {
     url: String,
-    pool: Mutex<Vec<Client>>,
+    pool: Mutex<Vec<(Client, StatementCache)>>,
     listener: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
@@ -135,21 +159,23 @@ impl PostgresBackend {
         let client = Client::connect(url, NoTls).map_err(|e| db_error(&e))?;
         Ok(Self {
             url: url.to_owned(),
-            pool: Mutex::new(vec![client]),
+            pool: Mutex::new(vec![(client, StatementCache::new())]),
             listener: Mutex::new(None),
         })
     }
 
-    fn take(&self) -> Result<Client, StorageError> {
+    fn take(&self) -> Result<(Client, StatementCache), StorageError> {
         let pooled = self.pool.lock().map_err(|_| StorageError::Task)?.pop();
         match pooled {
-            Some(c) if !c.is_closed() => Ok(c),
-            _ => Client::connect(&self.url, NoTls).map_err(|e| db_error(&e)),
+            Some(c) if !c.0.is_closed() => Ok(c),
+            _ => Client::connect(&self.url, NoTls)
+                .map(|c| (c, StatementCache::new()))
+                .map_err(|e| db_error(&e)),
         }
     }
 
-    fn give_back(&self, client: Client) {
-        if client.is_closed() {
+    fn give_back(&self, client: (Client, StatementCache)) {
+        if client.0.is_closed() {
             return;
         }
         if let Ok(mut pool) = self.pool.lock()
@@ -160,7 +186,7 @@ impl PostgresBackend {
     }
 
     fn transaction(&self, write: bool, body: TxBody<'_>) -> Result<(), StorageError> {
-        let mut client = self.take()?;
+        let (mut client, mut cache) = self.take()?;
         let result = (|| {
             let mut t = client.transaction().map_err(|e| db_error(&e))?;
             if write {
@@ -170,10 +196,13 @@ impl PostgresBackend {
                 t.batch_execute("SET TRANSACTION READ ONLY")
                     .map_err(|e| db_error(&e))?;
             }
-            body(&mut PgTx(&mut t))?;
+            body(&mut PgTx {
+                tx: &mut t,
+                cache: &mut cache,
+            })?;
             t.commit().map_err(|e| db_error(&e))
         })();
-        self.give_back(client);
+        self.give_back((client, cache));
         result
     }
 }
