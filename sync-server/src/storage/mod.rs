@@ -681,8 +681,9 @@ impl Storage {
     }
 
     /// Uses a one-time e-mail token: marks it used and returns its account, when it exists, has this
-    /// purpose, is unused and unexpired. With `password_hash`, also sets the password; with `activate`
-    /// marks the account activated; with `revoke_tokens` revokes every device token of the account.
+    /// purpose, is unused and unexpired. With `password_hash`, also sets the password. Either purpose
+    /// marks the account activated; a `reset` also revokes every device token of the account. With
+    /// `require_password_if_unset`, an account without a password must be given one.
     pub async fn consume_mail_token(
         &self,
         hash: String,
@@ -720,12 +721,12 @@ impl Storage {
                     &[h.into(), (&account_id).into()],
                 )?;
             }
-            if purpose == "activate" {
-                tx.execute(
-                    "UPDATE accounts SET activated = 1 WHERE id = $1",
-                    &[(&account_id).into()],
-                )?;
-            } else {
+            // Both links prove the address belongs to the user, so both activate the account.
+            tx.execute(
+                "UPDATE accounts SET activated = 1 WHERE id = $1",
+                &[(&account_id).into()],
+            )?;
+            if purpose != "activate" {
                 tx.execute(
                     "UPDATE tokens SET revoked_ms = $1 WHERE account_id = $2 AND revoked_ms IS NULL",
                     &[now_ms.into(), (&account_id).into()],
