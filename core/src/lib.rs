@@ -6,6 +6,8 @@
 //!   validators of French identifiers (RPPS, SIRET, postcodes, phone numbers).
 //! - [`calendar`]: French calendar rules (shift templates, public holidays per département, business days,
 //!   answer deadlines), recurrence, interval algebra and iCalendar import/export. Pure functions.
+//! - [`geo`]: the French gazetteer (every commune: INSEE code, postcodes, point, time zone), name search
+//!   and great-circle distance. Pure; the data is compiled in.
 //! - [`store`]: the offline store on SQLite; the only module that touches the disk.
 //! - [`sync`]: values shared with the sync protocol (hybrid logical clock, outbox operations).
 //!
@@ -14,5 +16,6 @@
 
 pub mod calendar;
 pub mod domain;
+pub mod geo;
 pub mod store;
 pub mod sync;
