@@ -222,9 +222,9 @@ fn hour_caps_drop_shifts_in_chronological_order() {
     let (full, none) = (CoverageStatus::Complete, CoverageStatus::NotCovered);
     assert_eq!(statuses, [full, full, full, full, none]);
     assert!(
-        c.criteria[0].explanation.contains("plafonds"),
+        c.criteria[0].explanation().contains("plafonds"),
         "{}",
-        c.criteria[0].explanation
+        c.criteria[0].explanation()
     );
 
     // A booked night before a day shift makes 24 h in a row plus one hour: refused.
@@ -298,14 +298,14 @@ fn ranking_weighs_coverage_distance_and_kind_and_explains_in_french() {
     );
     assert!(
         best.criteria[0]
-            .explanation
+            .explanation()
             .starts_with("Couvre 12 h sur 12 h demandées (100 %)"),
         "{}",
-        best.criteria[0].explanation
+        best.criteria[0].explanation()
     );
     assert!(
         best.criteria[1]
-            .explanation
+            .explanation()
             .contains("rayon de déplacement de 30 km")
     );
     // Nobody is complete? Someone is: no split.

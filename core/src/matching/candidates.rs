@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::MatchingError;
 pub use super::evaluate::Reach;
-use super::evaluate::{Evaluation, evaluate};
+use super::evaluate::{Evaluation, Prepared, evaluate};
 use super::index::{DoctorEntry, MatchingIndex};
 use super::model::OpenRequest;
 use super::rank::{Criterion, score, tie_hash};
@@ -115,11 +115,14 @@ pub fn match_request(
     request: RequestId,
 ) -> Result<RequestMatches, MatchingError> {
     let request = index.request(request)?;
+    let Some(prepared) = Prepared::new(index, request) else {
+        return Ok(finish(request, Vec::new()));
+    };
     let candidates = index
         .doctors_reaching(request)
         .into_iter()
         .filter_map(|n| index.doctor_at(n))
-        .filter_map(|d| evaluate(index, request, d).map(|e| candidate(request, d, e)))
+        .filter_map(|d| evaluate(&prepared, d).map(|e| candidate(request, d, e)))
         .collect();
     Ok(finish(request, candidates))
 }
@@ -131,9 +134,12 @@ pub fn brute_force_candidates(
     request: RequestId,
 ) -> Result<RequestMatches, MatchingError> {
     let request = index.request(request)?;
+    let Some(prepared) = Prepared::new(index, request) else {
+        return Ok(finish(request, Vec::new()));
+    };
     let candidates = index
         .doctors()
-        .filter_map(|d| evaluate(index, request, d).map(|e| candidate(request, d, e)))
+        .filter_map(|d| evaluate(&prepared, d).map(|e| candidate(request, d, e)))
         .collect();
     Ok(finish(request, candidates))
 }

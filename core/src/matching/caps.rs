@@ -13,7 +13,7 @@
 use chrono::TimeDelta;
 
 use crate::calendar::Interval;
-use crate::calendar::algebra::{intersect, merge};
+use crate::calendar::algebra::merge;
 
 /// Longest run of continuous work.
 pub const MAX_RUN: TimeDelta = TimeDelta::hours(24);
@@ -56,18 +56,40 @@ pub fn breaks_caps(booked: &[Interval], proposed: &[Interval]) -> bool {
         let Ok(window) = Interval::new(t, t + WINDOW) else {
             return false;
         };
-        touches_proposed(&window)
-            && intersect(&work, &[window])
-                .iter()
-                .map(Interval::duration)
-                .sum::<TimeDelta>()
-                > MAX_IN_WINDOW
+        touches_proposed(&window) && work_within(&work, &window) > MAX_IN_WINDOW
     })
+}
+
+/// Total length of the normalized `work` inside `window` (no allocation: this runs for every window
+/// start of every candidate).
+fn work_within(work: &[Interval], window: &Interval) -> TimeDelta {
+    let first = work.partition_point(|run| run.end() <= window.start());
+    work[first..]
+        .iter()
+        .take_while(|run| run.start() < window.end())
+        .map(|run| run.end().min(window.end()) - run.start().max(window.start()))
+        .sum()
 }
 
 /// Chronological greedy selection: for each group of proposed intervals (one group per shift, in the
 /// order given), whether it is kept. A group is kept if the caps hold with every group kept before it.
 pub fn keep_within_caps(booked: &[Interval], groups: &[Vec<Interval>]) -> Vec<bool> {
+    // Fast path, exact: with at most 48 h of work in all, no window can hold more than 48 h, so only
+    // runs of more than 24 h could break a cap.
+    let all_work: TimeDelta = booked
+        .iter()
+        .chain(groups.iter().flatten())
+        .map(Interval::duration)
+        .sum();
+    if all_work <= MAX_IN_WINDOW {
+        let within_run = all_work <= MAX_RUN || {
+            let work = merge(&[booked, &groups.concat()].concat());
+            work.iter().all(|run| run.duration() <= MAX_RUN)
+        };
+        if within_run {
+            return groups.iter().map(|g| !g.is_empty()).collect();
+        }
+    }
     let mut accepted: Vec<Interval> = Vec::new();
     groups
         .iter()
@@ -90,6 +112,7 @@ pub fn keep_within_caps(booked: &[Interval], groups: &[Vec<Interval>]) -> Vec<bo
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
+    use crate::calendar::algebra::intersect;
     use proptest::prelude::*;
 
     fn h(a: i64, b: i64) -> Interval {

@@ -14,7 +14,7 @@
 //! ([`super::caps`]); the coverage is recomputed on the kept parts. A doctor covering nothing is not a
 //! candidate.
 
-use chrono::{Days, TimeDelta, Utc};
+use chrono::{DateTime, Days, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::caps::{WINDOW, keep_within_caps};
@@ -22,7 +22,7 @@ use super::index::{DoctorEntry, MatchingIndex};
 use super::model::OpenRequest;
 use crate::calendar::algebra::{Coverage, coverage, subtract};
 use crate::calendar::{CoverageStatus, Interval, ShiftKind, resolve_local};
-use crate::domain::{AvailabilityStatus, Qualification};
+use crate::domain::{AvailabilityStatus, DoctorId, Qualification};
 use crate::geo::haversine_km;
 
 /// Why a doctor reaches a site.
@@ -75,16 +75,38 @@ impl Evaluation {
     }
 }
 
+/// What every evaluation of one request needs, computed once per request rather than once per doctor.
+pub struct Prepared<'a> {
+    /// The request.
+    pub request: &'a OpenRequest,
+    shifts: Vec<Interval>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    declined: &'a [DoctorId],
+}
+
+impl<'a> Prepared<'a> {
+    /// Prepares a request for evaluation (`None` if it has no shifts, which the index never holds).
+    pub fn new(index: &'a MatchingIndex, request: &'a OpenRequest) -> Option<Self> {
+        let (from, to) = request.span()?;
+        Some(Self {
+            request,
+            shifts: request.shifts.iter().map(|s| s.interval).collect(),
+            from,
+            to,
+            declined: index.declined_by(request.id),
+        })
+    }
+}
+
 /// Applies the rules of this module to one pair; `None` if the doctor is not a candidate.
-pub fn evaluate(
-    index: &MatchingIndex,
-    request: &OpenRequest,
-    doctor: &DoctorEntry,
-) -> Option<Evaluation> {
+pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluation> {
+    let request = prepared.request;
+    let (from, to, shifts) = (prepared.from, prepared.to, &prepared.shifts);
     let profile = &doctor.profile;
     if !profile.proposable()
         || !profile.specialties.contains(&request.specialty)
-        || index.declined(request.id, profile.id)
+        || prepared.declined.contains(&profile.id)
     {
         return None;
     }
@@ -98,19 +120,23 @@ pub fn evaluate(
     {
         return None;
     }
-    let reach = reach(request, profile)?;
-    let (from, to) = request.span()?;
-    // Cheap test before any allocation: an open slot must meet a shift.
-    let shifts: Vec<Interval> = request.shifts.iter().map(|s| s.interval).collect();
-    let open: Vec<(Interval, ShiftKind)> = doctor
+    // Cheap test first (most doctors fail it): an open slot must meet a shift.
+    let meets = |iv: &Interval| {
+        let at = shifts.partition_point(|sh| sh.end() <= iv.start());
+        shifts.get(at).is_some_and(|sh| sh.overlaps(iv))
+    };
+    if !doctor
         .slots_meeting(from, to)
-        .filter(|s| s.status == AvailabilityStatus::Open)
-        .filter(|s| shifts.iter().any(|sh| sh.overlaps(&s.interval)))
-        .map(|s| (s.interval, s.kind))
-        .collect();
-    if open.is_empty() {
+        .any(|s| s.status == AvailabilityStatus::Open && meets(&s.interval))
+    {
         return None;
     }
+    let reach = reach(request, profile)?;
+    let open: Vec<(Interval, ShiftKind)> = doctor
+        .slots_meeting(from, to)
+        .filter(|s| s.status == AvailabilityStatus::Open && meets(&s.interval))
+        .map(|s| (s.interval, s.kind))
+        .collect();
     let mut blocked: Vec<Interval> = doctor
         .slots_meeting(from, to)
         .filter(|s| s.status != AvailabilityStatus::Open)
@@ -135,7 +161,7 @@ pub fn evaluate(
     }
     let open_intervals: Vec<Interval> = open.iter().map(|(i, _)| *i).collect();
     let free = subtract(&open_intervals, &blocked);
-    let raw = coverage(&shifts, &free);
+    let raw = coverage(shifts, &free);
     if raw.status == CoverageStatus::NotCovered {
         return None;
     }
@@ -160,7 +186,7 @@ pub fn evaluate(
             .filter(|(_, k)| **k)
             .flat_map(|(g, _)| g.iter().copied())
             .collect();
-        coverage(&shifts, &allowed)
+        coverage(shifts, &allowed)
     };
     if final_coverage.status == CoverageStatus::NotCovered {
         return None;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::MatchingError;
-use super::evaluate::{Reach, evaluate};
+use super::evaluate::{Prepared, Reach, evaluate};
 use super::index::MatchingIndex;
 use super::rank::{Criterion, score, tie_hash};
 use crate::calendar::{Coverage, CoverageStatus};
@@ -41,7 +41,7 @@ fn fits(
     let mut out: Vec<RequestFit> = requests
         .filter_map(|n| index.request_at(n))
         .filter_map(|r| {
-            let e = evaluate(index, r, entry)?;
+            let e = evaluate(&Prepared::new(index, r)?, entry)?;
             let (points, criteria) = score(&e);
             Some(RequestFit {
                 request: r.id,

@@ -13,7 +13,7 @@
 //! Every mutation (doctor, slot, busy period, request, decline) is O(log n) in the trees plus
 //! O(slots of one doctor) or O(entries of one département list).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rstar::{AABB, RTree, RTreeObject};
@@ -175,7 +175,7 @@ pub struct MatchingIndex {
     free_requests: Vec<u32>,
     sites: HashMap<Specialty, RTree<SitePoint>>,
     requests_by_department: HashMap<(Specialty, Department), Vec<u32>>,
-    declines: HashSet<(RequestId, DoctorId)>,
+    declines: HashMap<RequestId, Vec<DoctorId>>,
 }
 
 impl MatchingIndex {
@@ -281,7 +281,7 @@ impl MatchingIndex {
             .map(|(s, points)| (s, RTree::bulk_load(points)))
             .collect();
         for &(r, d) in declines {
-            index.declines.insert((r, d));
+            index.add_decline(r, d);
         }
         Ok(index)
     }
@@ -434,12 +434,20 @@ impl MatchingIndex {
 
     /// Records that a doctor declined a request: they are never proposed for it again.
     pub fn add_decline(&mut self, request: RequestId, doctor: DoctorId) {
-        self.declines.insert((request, doctor));
+        let list = self.declines.entry(request).or_default();
+        if !list.contains(&doctor) {
+            list.push(doctor);
+        }
     }
 
     /// Whether the doctor declined the request.
     pub fn declined(&self, request: RequestId, doctor: DoctorId) -> bool {
-        self.declines.contains(&(request, doctor))
+        self.declined_by(request).contains(&doctor)
+    }
+
+    /// The doctors who declined the request.
+    pub fn declined_by(&self, request: RequestId) -> &[DoctorId] {
+        self.declines.get(&request).map_or(&[], Vec::as_slice)
     }
 
     /// The doctor with this id.

@@ -36,7 +36,7 @@ pub use dataset::Dataset;
 pub use for_doctor::{RequestFit, brute_force_requests_for_doctor, requests_for_doctor};
 pub use index::MatchingIndex;
 pub use model::{BusyBlock, DoctorProfile, OpenRequest, Shift, Slot};
-pub use rank::{Criterion, WEIGHTS, tie_hash};
+pub use rank::{Criterion, Facts, WEIGHTS, tie_hash};
 pub use split::{Split, SplitMethod, SplitPart, split_coverage};
 pub use synthetic::{SyntheticConfig, generate};
 

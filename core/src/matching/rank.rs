@@ -42,8 +42,39 @@ pub const WEIGHTS: Weights = Weights {
 /// Distance at which the distance criterion reaches zero, in metres.
 const DISTANCE_ZERO_M: i64 = 300_000;
 
-/// One criterion of a score, with its plain-French explanation for the UI.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The facts a criterion was scored on: kept as numbers so that ranking thousands of candidates does not
+/// format thousands of sentences; [`Criterion::explanation`] writes the French text when it is shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Facts {
+    /// Coverage of the requested time.
+    Coverage {
+        /// Seconds covered.
+        covered_s: i64,
+        /// Seconds asked for.
+        asked_s: i64,
+        /// Shifts covered entirely.
+        whole: usize,
+        /// Shifts asked for.
+        shifts: usize,
+        /// Shifts dropped by the hour caps.
+        capped: usize,
+    },
+    /// How the doctor reaches the site.
+    Distance(Reach),
+    /// Fit of the offered shift kinds.
+    ShiftKind {
+        /// Covered shifts offered with the very kind asked for.
+        same: u32,
+        /// Covered shifts offered with a kind of the same family.
+        near: u32,
+        /// Covered shifts.
+        covered: u32,
+    },
+}
+
+/// One criterion of a score, with its plain-French explanation for the UI (serialized as
+/// `{name, points, max_points, explanation}`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Criterion {
     /// Stable name: `coverage`, `distance` or `shift_kind`.
     pub name: &'static str,
@@ -51,8 +82,84 @@ pub struct Criterion {
     pub points: u32,
     /// Points available.
     pub max_points: u32,
-    /// What the facility (or the doctor) reads.
-    pub explanation: String,
+    /// What the points were computed from.
+    pub facts: Facts,
+}
+
+impl Serialize for Criterion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Criterion", 4)?;
+        s.serialize_field("name", self.name)?;
+        s.serialize_field("points", &self.points)?;
+        s.serialize_field("max_points", &self.max_points)?;
+        s.serialize_field("explanation", &self.explanation())?;
+        s.end()
+    }
+}
+
+impl Criterion {
+    /// What the facility (or the doctor) reads, in French.
+    pub fn explanation(&self) -> String {
+        match self.facts {
+            Facts::Coverage {
+                covered_s,
+                asked_s,
+                whole,
+                shifts,
+                capped,
+            } => {
+                let percent = if asked_s > 0 {
+                    covered_s * 100 / asked_s
+                } else {
+                    0
+                };
+                let mut text = format!(
+                    "Couvre {} sur {} demandées ({percent} %) : {whole} créneau{} sur {shifts} en entier.",
+                    hours(covered_s),
+                    hours(asked_s),
+                    if whole > 1 { "x" } else { "" },
+                );
+                if capped > 0 {
+                    let plural = capped > 1;
+                    let _ = write!(
+                        text,
+                        " {capped} créneau{} écarté{} pour respecter les plafonds (24 h d'affilée, 48 h sur 7 jours).",
+                        if plural { "x" } else { "" },
+                        if plural { "s" } else { "" },
+                    );
+                }
+                text
+            }
+            Facts::Distance(Reach::Radius {
+                distance_km,
+                radius_km,
+            }) => format!(
+                "À {} du site, dans son rayon de déplacement de {radius_km} km.",
+                km_text(distance_km)
+            ),
+            Facts::Distance(Reach::Department {
+                distance_km: Some(d),
+            }) => format!(
+                "À {} du site, dans un département où il accepte d'exercer.",
+                km_text(d)
+            ),
+            Facts::Distance(Reach::Department { distance_km: None }) => {
+                "Adresse de départ non renseignée : retenu pour un département où il accepte d'exercer."
+                    .to_owned()
+            }
+            Facts::ShiftKind {
+                same,
+                near,
+                covered,
+            } => format!(
+                "Type de créneau proposé identique à la demande pour {same} créneau{} couvert{} sur {covered}, \
+                 de la même famille (jour ou nuit) pour {near}.",
+                if same > 1 { "x" } else { "" },
+                if same > 1 { "s" } else { "" },
+            ),
+        }
+    }
 }
 
 /// The total score and its criteria.
@@ -87,20 +194,20 @@ pub fn tie_hash(request: RequestId, doctor: DoctorId) -> u64 {
 }
 
 fn coverage_criterion(e: &Evaluation) -> Criterion {
-    let asked: i64 = e
+    let asked_s: i64 = e
         .coverage
         .shifts
         .iter()
         .map(|s| s.shift.duration().num_seconds())
         .sum();
-    let covered: i64 = e
+    let covered_s: i64 = e
         .coverage
         .shifts
         .iter()
         .map(|s| total(&s.covered).num_seconds())
         .sum();
-    let points = if asked > 0 {
-        u32::try_from(i64::from(WEIGHTS.coverage) * covered / asked).unwrap_or(0)
+    let points = if asked_s > 0 {
+        u32::try_from(i64::from(WEIGHTS.coverage) * covered_s / asked_s).unwrap_or(0)
     } else {
         0
     };
@@ -110,29 +217,17 @@ fn coverage_criterion(e: &Evaluation) -> Criterion {
         .iter()
         .filter(|s| s.uncovered.is_empty())
         .count();
-    let n = e.coverage.shifts.len();
-    let percent = if asked > 0 { covered * 100 / asked } else { 0 };
-    let mut explanation = format!(
-        "Couvre {} sur {} demandées ({percent} %) : {whole} créneau{} sur {n} en entier.",
-        hours(covered),
-        hours(asked),
-        if whole > 1 { "x" } else { "" },
-    );
-    if e.capped_shifts > 0 {
-        let plural = e.capped_shifts > 1;
-        let _ = write!(
-            explanation,
-            " {} créneau{} écarté{} pour respecter les plafonds (24 h d'affilée, 48 h sur 7 jours).",
-            e.capped_shifts,
-            if plural { "x" } else { "" },
-            if plural { "s" } else { "" },
-        );
-    }
     Criterion {
         name: "coverage",
         points,
         max_points: WEIGHTS.coverage,
-        explanation,
+        facts: Facts::Coverage {
+            covered_s,
+            asked_s,
+            whole,
+            shifts: e.coverage.shifts.len(),
+            capped: e.capped_shifts,
+        },
     }
 }
 
@@ -147,30 +242,11 @@ fn distance_criterion(reach: &Reach) -> Criterion {
         }
         None => WEIGHTS.distance / 2,
     };
-    let explanation = match reach {
-        Reach::Radius {
-            distance_km,
-            radius_km,
-        } => format!(
-            "À {} du site, dans son rayon de déplacement de {radius_km} km.",
-            km_text(*distance_km)
-        ),
-        Reach::Department {
-            distance_km: Some(d),
-        } => format!(
-            "À {} du site, dans un département où il accepte d'exercer.",
-            km_text(*d)
-        ),
-        Reach::Department { distance_km: None } => {
-            "Adresse de départ non renseignée : retenu pour un département où il accepte d'exercer."
-                .to_owned()
-        }
-    };
     Criterion {
         name: "distance",
         points,
         max_points: WEIGHTS.distance,
-        explanation,
+        facts: Facts::Distance(*reach),
     }
 }
 
@@ -206,17 +282,15 @@ fn kind_criterion(e: &Evaluation) -> Criterion {
     } else {
         0
     };
-    let explanation = format!(
-        "Type de créneau proposé identique à la demande pour {same} créneau{} couvert{} sur {covered}, \
-         de la même famille (jour ou nuit) pour {near}.",
-        if same > 1 { "x" } else { "" },
-        if same > 1 { "s" } else { "" },
-    );
     Criterion {
         name: "shift_kind",
         points,
         max_points: WEIGHTS.shift_kind,
-        explanation,
+        facts: Facts::ShiftKind {
+            same,
+            near,
+            covered,
+        },
     }
 }
 

@@ -123,14 +123,21 @@ pub fn split_coverage(
     if target == Bits::new(n) {
         return None;
     }
-    // Useful candidates: not dominated by a better-ranked one (an equal set counts as dominated).
-    let useful: Vec<usize> = (0..sets.len())
-        .filter(|&i| !(0..i).any(|j| sets[i].subset_of(&sets[j])))
-        .filter(|&i| sets[i] != Bits::new(n))
-        .filter(|&i| {
-            !(i + 1..sets.len()).any(|j| sets[i].subset_of(&sets[j]) && sets[i] != sets[j])
-        })
+    // Useful candidates: those whose segments are not a subset of another's (among equal sets the best
+    // ranked is kept). Largest sets first, so each candidate is only compared with the kept ones.
+    let counts: Vec<u32> = sets
+        .iter()
+        .map(|b| b.0.iter().map(|w| w.count_ones()).sum())
         .collect();
+    let mut order: Vec<usize> = (0..sets.len()).filter(|&i| counts[i] > 0).collect();
+    order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+    let mut useful: Vec<usize> = Vec::new();
+    for i in order {
+        if !useful.iter().any(|&k| sets[i].subset_of(&sets[k])) {
+            useful.push(i);
+        }
+    }
+    useful.sort_unstable();
     let greedy = greedy_cover(&segments, &sets, &useful, &target);
     let (chosen, method) = match exact_cover(&sets, &useful, &target, greedy.len()) {
         Some(better) => (better, SplitMethod::Exact),
