@@ -114,12 +114,11 @@ pub fn match_request(
     index: &MatchingIndex,
     request: RequestId,
 ) -> Result<RequestMatches, MatchingError> {
-    let request = index.request(request)?;
-    let Some(prepared) = Prepared::new(index, request) else {
-        return Ok(finish(request, Vec::new()));
-    };
+    let entry = index.request_entry(request)?;
+    let request = &entry.request;
+    let prepared = Prepared::new(index, entry);
     let candidates = index
-        .doctors_reaching(request)
+        .doctors_reaching(entry)
         .into_iter()
         .filter_map(|n| index.doctor_at(n))
         .filter_map(|d| evaluate(&prepared, d).map(|e| candidate(request, d, e)))
@@ -133,10 +132,9 @@ pub fn brute_force_candidates(
     index: &MatchingIndex,
     request: RequestId,
 ) -> Result<RequestMatches, MatchingError> {
-    let request = index.request(request)?;
-    let Some(prepared) = Prepared::new(index, request) else {
-        return Ok(finish(request, Vec::new()));
-    };
+    let entry = index.request_entry(request)?;
+    let request = &entry.request;
+    let prepared = Prepared::new(index, entry);
     let candidates = index
         .doctors()
         .filter_map(|d| evaluate(&prepared, d).map(|e| candidate(request, d, e)))

@@ -111,8 +111,8 @@ pub fn keep_within_caps(booked: &[Interval], groups: &[Vec<Interval>]) -> Vec<bo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{TimeZone, Utc};
     use crate::calendar::algebra::intersect;
+    use chrono::{TimeZone, Utc};
     use proptest::prelude::*;
 
     fn h(a: i64, b: i64) -> Interval {

@@ -18,7 +18,7 @@ use chrono::{DateTime, Days, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::caps::{WINDOW, keep_within_caps};
-use super::index::{DoctorEntry, MatchingIndex};
+use super::index::{DoctorEntry, MatchingIndex, RequestEntry};
 use super::model::OpenRequest;
 use crate::calendar::algebra::{Coverage, coverage, subtract};
 use crate::calendar::{CoverageStatus, Interval, ShiftKind, resolve_local};
@@ -75,34 +75,34 @@ impl Evaluation {
     }
 }
 
-/// What every evaluation of one request needs, computed once per request rather than once per doctor.
+/// What every evaluation of one request needs, borrowed from its index entry (computed once when the
+/// request was indexed, not once per doctor).
 pub struct Prepared<'a> {
     /// The request.
     pub request: &'a OpenRequest,
-    shifts: Vec<Interval>,
+    shifts: &'a [Interval],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     declined: &'a [DoctorId],
 }
 
 impl<'a> Prepared<'a> {
-    /// Prepares a request for evaluation (`None` if it has no shifts, which the index never holds).
-    pub fn new(index: &'a MatchingIndex, request: &'a OpenRequest) -> Option<Self> {
-        let (from, to) = request.span()?;
-        Some(Self {
-            request,
-            shifts: request.shifts.iter().map(|s| s.interval).collect(),
-            from,
-            to,
-            declined: index.declined_by(request.id),
-        })
+    /// Prepares an indexed request for evaluation.
+    pub(crate) fn new(index: &'a MatchingIndex, entry: &'a RequestEntry) -> Self {
+        Self {
+            request: &entry.request,
+            shifts: &entry.shifts,
+            from: entry.from,
+            to: entry.to,
+            declined: index.declined_by(entry.request.id),
+        }
     }
 }
 
 /// Applies the rules of this module to one pair; `None` if the doctor is not a candidate.
 pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluation> {
     let request = prepared.request;
-    let (from, to, shifts) = (prepared.from, prepared.to, &prepared.shifts);
+    let (from, to, shifts) = (prepared.from, prepared.to, prepared.shifts);
     let profile = &doctor.profile;
     if !profile.proposable()
         || !profile.specialties.contains(&request.specialty)

@@ -40,8 +40,11 @@ fn fits(
     let entry = index.doctor(doctor)?;
     let mut out: Vec<RequestFit> = requests
         .filter_map(|n| index.request_at(n))
-        .filter_map(|r| {
-            let e = evaluate(&Prepared::new(index, r)?, entry)?;
+        // A request on none of the doctor's open days cannot fit (cheap test on two sorted lists).
+        .filter(|r| r.days.iter().any(|d| entry.days.binary_search(d).is_ok()))
+        .filter_map(|r_entry| {
+            let r = &r_entry.request;
+            let e = evaluate(&Prepared::new(index, r_entry), entry)?;
             let (points, criteria) = score(&e);
             Some(RequestFit {
                 request: r.id,

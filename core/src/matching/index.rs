@@ -21,7 +21,7 @@ use rstar::{AABB, RTree, RTreeObject};
 use super::MatchingError;
 use super::model::{BusyBlock, DoctorProfile, OpenRequest, Slot};
 use crate::calendar::{Department, Interval};
-use crate::domain::{AvailabilityId, DoctorId, GeoPoint, RequestId, Specialty};
+use crate::domain::{AvailabilityId, AvailabilityStatus, DoctorId, GeoPoint, RequestId, Specialty};
 use crate::geo::EARTH_RADIUS_KM;
 
 /// Most shifts one request may hold (a year of day and night shifts).
@@ -43,6 +43,8 @@ pub struct DoctorEntry {
     pub(crate) busy: Vec<Interval>,
     /// Longest busy period.
     max_busy: TimeDelta,
+    /// UTC day numbers on which the doctor has an open slot, sorted (see [`MatchingIndex`]'s day sets).
+    pub(crate) days: Vec<i32>,
 }
 
 impl DoctorEntry {
@@ -86,6 +88,19 @@ impl DoctorEntry {
             .filter(move |b| b.end() > from)
     }
 
+    /// UTC days touched by open slots, sorted and unique.
+    fn open_days(&self) -> Vec<i32> {
+        let mut days: Vec<i32> = self
+            .slots
+            .iter()
+            .filter(|s| s.status == AvailabilityStatus::Open)
+            .flat_map(|s| days_of(&s.interval))
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        days
+    }
+
     fn refresh_max(&mut self) {
         self.max_slot = self
             .slots
@@ -99,6 +114,50 @@ impl DoctorEntry {
             .map(Interval::duration)
             .max()
             .unwrap_or(TimeDelta::zero());
+    }
+}
+
+/// The UTC day number of an instant (days since 1970-01-01).
+fn day_of(t: DateTime<Utc>) -> i32 {
+    i32::try_from(t.timestamp().div_euclid(86_400)).unwrap_or(i32::MAX)
+}
+
+/// Every UTC day an interval touches. Two intervals that share an instant share a day, so a doctor with
+/// no open slot on any day of a request cannot cover it: the day sets reject most doctors without
+/// reading their calendars.
+pub(crate) fn days_of(iv: &Interval) -> std::ops::RangeInclusive<i32> {
+    day_of(iv.start())..=day_of(iv.end() - TimeDelta::nanoseconds(1))
+}
+
+/// A request with what every evaluation reads, computed once when it is indexed.
+#[derive(Clone, Debug)]
+pub struct RequestEntry {
+    /// The request.
+    pub request: OpenRequest,
+    /// Its shifts' intervals, sorted.
+    pub(crate) shifts: Vec<Interval>,
+    /// Start of the first shift.
+    pub(crate) from: DateTime<Utc>,
+    /// End of the last shift.
+    pub(crate) to: DateTime<Utc>,
+    /// UTC days its shifts touch, sorted and unique.
+    pub(crate) days: Vec<i32>,
+}
+
+impl RequestEntry {
+    fn new(request: OpenRequest) -> Option<Self> {
+        let shifts: Vec<Interval> = request.shifts.iter().map(|s| s.interval).collect();
+        let (from, to) = request.span()?;
+        let mut days: Vec<i32> = shifts.iter().flat_map(days_of).collect();
+        days.sort_unstable();
+        days.dedup();
+        Some(Self {
+            request,
+            shifts,
+            from,
+            to,
+            days,
+        })
     }
 }
 
@@ -170,7 +229,9 @@ pub struct MatchingIndex {
     free_doctors: Vec<u32>,
     reach: HashMap<Specialty, RTree<ReachBox>>,
     doctors_by_department: HashMap<(Specialty, Department), Vec<u32>>,
-    requests: Vec<Option<OpenRequest>>,
+    /// Per UTC day, the bit set (by doctor slot number) of doctors with an open slot that day.
+    open_days: HashMap<i32, Vec<u64>>,
+    requests: Vec<Option<RequestEntry>>,
     request_slot: HashMap<RequestId, u32>,
     free_requests: Vec<u32>,
     sites: HashMap<Specialty, RTree<SitePoint>>,
@@ -205,18 +266,20 @@ impl MatchingIndex {
             }
             let n = to_u32(index.doctors.len());
             index.doctor_slot.insert(profile.id, n);
-            if let Some(b) = reach_box(n, &profile) {
-                for s in &profile.specialties {
-                    reach.entry(*s).or_default().push(b);
+            if profile.proposable() {
+                if let Some(b) = reach_box(n, &profile) {
+                    for s in &profile.specialties {
+                        reach.entry(*s).or_default().push(b);
+                    }
                 }
-            }
-            for s in &profile.specialties {
-                for d in &profile.departments {
-                    index
-                        .doctors_by_department
-                        .entry((*s, *d))
-                        .or_default()
-                        .push(n);
+                for s in &profile.specialties {
+                    for d in &profile.departments {
+                        index
+                            .doctors_by_department
+                            .entry((*s, *d))
+                            .or_default()
+                            .push(n);
+                    }
                 }
             }
             index.doctors.push(Some(DoctorEntry {
@@ -225,6 +288,7 @@ impl MatchingIndex {
                 max_slot: TimeDelta::zero(),
                 busy: Vec::new(),
                 max_busy: TimeDelta::zero(),
+                days: Vec::new(),
             }));
         }
         index.reach = reach
@@ -239,7 +303,10 @@ impl MatchingIndex {
             let entry = index.doctor_entry_mut(b.doctor, "période occupée")?;
             entry.busy.push(b.interval);
         }
-        for entry in index.doctors.iter_mut().flatten() {
+        for n in 0..index.doctors.len() {
+            let Some(entry) = index.doctors[n].as_mut() else {
+                continue;
+            };
             entry
                 .slots
                 .sort_unstable_by_key(|s| (s.interval.start(), s.id));
@@ -253,10 +320,15 @@ impl MatchingIndex {
             }
             entry.busy.sort_unstable();
             entry.refresh_max();
+            index.refresh_days(to_u32(n));
         }
         let mut sites: HashMap<Specialty, Vec<SitePoint>> = HashMap::new();
         for mut request in requests {
             validate_request(&mut request)?;
+            let Some(entry) = RequestEntry::new(request) else {
+                continue;
+            };
+            let request = entry.request.clone();
             if index.request_slot.contains_key(&request.id) {
                 return Err(MatchingError::DuplicateId {
                     kind: "demande",
@@ -274,7 +346,7 @@ impl MatchingIndex {
                 .entry((request.specialty, request.department))
                 .or_default()
                 .push(n);
-            index.requests.push(Some(request));
+            index.requests.push(Some(entry));
         }
         index.sites = sites
             .into_iter()
@@ -292,12 +364,12 @@ impl MatchingIndex {
     pub fn upsert_doctor(&mut self, profile: DoctorProfile) -> Result<(), MatchingError> {
         validate_doctor(&profile)?;
         if let Some(&n) = self.doctor_slot.get(&profile.id) {
-            let (slots, busy) = match self.doctors[n as usize].take() {
+            let (slots, busy, days) = match self.doctors[n as usize].take() {
                 Some(old) => {
                     self.unplace_doctor(n, &old.profile);
-                    (old.slots, old.busy)
+                    (old.slots, old.busy, old.days)
                 }
-                None => (Vec::new(), Vec::new()),
+                None => (Vec::new(), Vec::new(), Vec::new()),
             };
             self.place_doctor(n, &profile);
             let mut entry = DoctorEntry {
@@ -306,6 +378,7 @@ impl MatchingIndex {
                 max_slot: TimeDelta::zero(),
                 busy,
                 max_busy: TimeDelta::zero(),
+                days,
             };
             entry.refresh_max();
             self.doctors[n as usize] = Some(entry);
@@ -324,6 +397,7 @@ impl MatchingIndex {
                 max_slot: TimeDelta::zero(),
                 busy: Vec::new(),
                 max_busy: TimeDelta::zero(),
+                days: Vec::new(),
             });
         }
         Ok(())
@@ -337,12 +411,17 @@ impl MatchingIndex {
             .ok_or_else(|| MatchingError::UnknownDoctor { id: id.to_string() })?;
         if let Some(old) = self.doctors[n as usize].take() {
             self.unplace_doctor(n, &old.profile);
+            self.set_day_bits(n, &old.days, false);
         }
         self.free_doctors.push(n);
         Ok(())
     }
 
     fn place_doctor(&mut self, n: u32, profile: &DoctorProfile) {
+        // Only proposable doctors are searched; a status change re-places the doctor.
+        if !profile.proposable() {
+            return;
+        }
         if let Some(b) = reach_box(n, profile) {
             for s in &profile.specialties {
                 self.reach.entry(*s).or_default().insert(b);
@@ -398,6 +477,12 @@ impl MatchingIndex {
             .partition_point(|s| (s.interval.start(), s.id) < (slot.interval.start(), slot.id));
         entry.slots.insert(at, slot);
         entry.refresh_max();
+        let n = self
+            .doctor_slot
+            .get(&slot.doctor)
+            .copied()
+            .unwrap_or(u32::MAX);
+        self.refresh_days(n);
         Ok(())
     }
 
@@ -416,7 +501,35 @@ impl MatchingIndex {
             });
         }
         entry.refresh_max();
+        let n = self.doctor_slot.get(&doctor).copied().unwrap_or(u32::MAX);
+        self.refresh_days(n);
         Ok(())
+    }
+
+    /// Recomputes doctor `n`'s open days and their bits.
+    fn refresh_days(&mut self, n: u32) {
+        let Some(entry) = self.doctors.get_mut(n as usize).and_then(Option::as_mut) else {
+            return;
+        };
+        let new_days = entry.open_days();
+        let old_days = std::mem::replace(&mut entry.days, new_days.clone());
+        self.set_day_bits(n, &old_days, false);
+        self.set_day_bits(n, &new_days, true);
+    }
+
+    fn set_day_bits(&mut self, n: u32, days: &[i32], on: bool) {
+        let (word, bit) = ((n / 64) as usize, 1_u64 << (n % 64));
+        for day in days {
+            let bits = self.open_days.entry(*day).or_default();
+            if bits.len() <= word {
+                bits.resize(word + 1, 0);
+            }
+            if on {
+                bits[word] |= bit;
+            } else {
+                bits[word] &= !bit;
+            }
+        }
     }
 
     /// Replaces all imported busy periods of a doctor (a calendar re-import replaces, never adds).
@@ -479,7 +592,8 @@ impl MatchingIndex {
 
     /// Doctors who may reach the site of `request` (by travel circle box or chosen département): a
     /// superset of the candidates, each listed once, in index order.
-    pub(crate) fn doctors_reaching(&self, request: &OpenRequest) -> Vec<u32> {
+    pub(crate) fn doctors_reaching(&self, entry: &RequestEntry) -> Vec<u32> {
+        let request = &entry.request;
         let mut found: Vec<u32> = Vec::new();
         if let Some(tree) = self.reach.get(&request.specialty) {
             found.extend(
@@ -493,6 +607,17 @@ impl MatchingIndex {
         {
             found.extend_from_slice(list);
         }
+        // Keep the doctors with an open slot on one of the request's days.
+        let rows: Vec<&Vec<u64>> = entry
+            .days
+            .iter()
+            .filter_map(|d| self.open_days.get(d))
+            .collect();
+        found.retain(|&n| {
+            let (word, bit) = ((n / 64) as usize, 1_u64 << (n % 64));
+            rows.iter()
+                .any(|r| r.get(word).is_some_and(|w| w & bit != 0))
+        });
         found.sort_unstable();
         found.dedup();
         found
@@ -503,9 +628,12 @@ impl MatchingIndex {
     /// Adds a request or replaces the request with the same id.
     pub fn upsert_request(&mut self, mut request: OpenRequest) -> Result<(), MatchingError> {
         validate_request(&mut request)?;
+        let id = request.id.to_string();
+        let entry = RequestEntry::new(request).ok_or(MatchingError::NoShifts { request: id })?;
+        let request = &entry.request;
         let n = if let Some(&n) = self.request_slot.get(&request.id) {
             if let Some(old) = self.requests[n as usize].take() {
-                self.unplace_request(n, &old);
+                self.unplace_request(n, &old.request);
             }
             n
         } else {
@@ -529,7 +657,7 @@ impl MatchingIndex {
             .entry((request.specialty, request.department))
             .or_default()
             .push(n);
-        self.requests[n as usize] = Some(request);
+        self.requests[n as usize] = Some(entry);
         Ok(())
     }
 
@@ -540,7 +668,7 @@ impl MatchingIndex {
             .remove(&id)
             .ok_or_else(|| MatchingError::UnknownRequest { id: id.to_string() })?;
         if let Some(old) = self.requests[n as usize].take() {
-            self.unplace_request(n, &old);
+            self.unplace_request(n, &old.request);
         }
         self.free_requests.push(n);
         Ok(())
@@ -566,12 +694,20 @@ impl MatchingIndex {
         self.request_slot
             .get(&id)
             .and_then(|&n| self.requests[n as usize].as_ref())
+            .map(|e| &e.request)
+            .ok_or_else(|| MatchingError::UnknownRequest { id: id.to_string() })
+    }
+
+    pub(crate) fn request_entry(&self, id: RequestId) -> Result<&RequestEntry, MatchingError> {
+        self.request_slot
+            .get(&id)
+            .and_then(|&n| self.requests[n as usize].as_ref())
             .ok_or_else(|| MatchingError::UnknownRequest { id: id.to_string() })
     }
 
     /// Every open request, in no particular order.
     pub fn requests(&self) -> impl Iterator<Item = &OpenRequest> {
-        self.requests.iter().flatten()
+        self.requests.iter().flatten().map(|e| &e.request)
     }
 
     /// Number of open requests.
@@ -583,7 +719,7 @@ impl MatchingIndex {
         self.requests.len()
     }
 
-    pub(crate) fn request_at(&self, n: u32) -> Option<&OpenRequest> {
+    pub(crate) fn request_at(&self, n: u32) -> Option<&RequestEntry> {
         self.requests.get(n as usize).and_then(Option::as_ref)
     }
 
