@@ -120,7 +120,8 @@ pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluat
     {
         return None;
     }
-    // Cheap test first (most doctors fail it): an open slot must meet a shift.
+    // A cheap test first (most doctors fail it), then one pass over the doctor's slots from a week before
+    // the request to a week after it: open slots meeting a shift, slots blocking the request's span, booked missions for caps.
     let meets = |iv: &Interval| {
         let at = shifts.partition_point(|sh| sh.end() <= iv.start());
         shifts.get(at).is_some_and(|sh| sh.overlaps(iv))
@@ -131,17 +132,35 @@ pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluat
     {
         return None;
     }
+    let mut open: Vec<(Interval, ShiftKind)> = Vec::new();
+    let mut blocked: Vec<Interval> = Vec::new();
+    let mut booked: Vec<Interval> = Vec::new();
+    let (wide_from, wide_to) = (from - WINDOW, to + WINDOW);
+    for s in doctor.slots_meeting(wide_from, wide_to) {
+        let in_span = s.interval.start() < to && s.interval.end() > from;
+        match s.status {
+            AvailabilityStatus::Open => {
+                if in_span && meets(&s.interval) {
+                    open.push((s.interval, s.kind));
+                }
+            }
+            AvailabilityStatus::Held => {
+                if in_span {
+                    blocked.push(s.interval);
+                }
+            }
+            AvailabilityStatus::Booked => {
+                if in_span {
+                    blocked.push(s.interval);
+                }
+                booked.push(s.interval);
+            }
+        }
+    }
+    if open.is_empty() {
+        return None;
+    }
     let reach = reach(request, profile)?;
-    let open: Vec<(Interval, ShiftKind)> = doctor
-        .slots_meeting(from, to)
-        .filter(|s| s.status == AvailabilityStatus::Open && meets(&s.interval))
-        .map(|s| (s.interval, s.kind))
-        .collect();
-    let mut blocked: Vec<Interval> = doctor
-        .slots_meeting(from, to)
-        .filter(|s| s.status != AvailabilityStatus::Open)
-        .map(|s| s.interval)
-        .collect();
     blocked.extend(doctor.busy_meeting(from, to));
     if let Qualification::Intern {
         licence_valid_until,
@@ -165,11 +184,6 @@ pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluat
     if raw.status == CoverageStatus::NotCovered {
         return None;
     }
-    let booked: Vec<Interval> = doctor
-        .slots_meeting(from - WINDOW, to + WINDOW)
-        .filter(|s| s.status == AvailabilityStatus::Booked)
-        .map(|s| s.interval)
-        .collect();
     let groups: Vec<Vec<Interval>> = raw.shifts.iter().map(|s| s.covered.clone()).collect();
     let kept = keep_within_caps(&booked, &groups);
     let capped_shifts = groups
