@@ -73,27 +73,30 @@ fn work_within(work: &[Interval], window: &Interval) -> TimeDelta {
 
 /// Chronological greedy selection: for each group of proposed intervals (one group per shift, in the
 /// order given), whether it is kept. A group is kept if the caps hold with every group kept before it.
-pub fn keep_within_caps(booked: &[Interval], groups: &[Vec<Interval>]) -> Vec<bool> {
+pub fn keep_within_caps<G: AsRef<[Interval]>>(booked: &[Interval], groups: &[G]) -> Vec<bool> {
     // Fast path, exact: with at most 48 h of work in all, no window can hold more than 48 h, so only
     // runs of more than 24 h could break a cap.
     let all_work: TimeDelta = booked
         .iter()
-        .chain(groups.iter().flatten())
+        .chain(groups.iter().flat_map(AsRef::as_ref))
         .map(Interval::duration)
         .sum();
     if all_work <= MAX_IN_WINDOW {
         let within_run = all_work <= MAX_RUN || {
-            let work = merge(&[booked, &groups.concat()].concat());
+            let mut all: Vec<Interval> = booked.to_vec();
+            all.extend(groups.iter().flat_map(AsRef::as_ref));
+            let work = merge(&all);
             work.iter().all(|run| run.duration() <= MAX_RUN)
         };
         if within_run {
-            return groups.iter().map(|g| !g.is_empty()).collect();
+            return groups.iter().map(|g| !g.as_ref().is_empty()).collect();
         }
     }
     let mut accepted: Vec<Interval> = Vec::new();
     groups
         .iter()
         .map(|group| {
+            let group = group.as_ref();
             if group.is_empty() {
                 return false;
             }

@@ -62,8 +62,8 @@ pub struct Evaluation {
     pub reach: Reach,
     /// Per shift: the kind asked for.
     pub asked_kinds: Vec<ShiftKind>,
-    /// Per shift: the kinds of the open slots that cover part of it (empty if not covered).
-    pub covering_kinds: Vec<Vec<ShiftKind>>,
+    /// Per shift: the kinds of the open slots that cover part of it, as a bit set ([`kind_bit`]).
+    pub covering_kinds: Vec<u8>,
     /// Shifts dropped because of the hour caps (they were otherwise covered, at least in part).
     pub capped_shifts: usize,
 }
@@ -184,7 +184,7 @@ pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluat
     if raw.status == CoverageStatus::NotCovered {
         return None;
     }
-    let groups: Vec<Vec<Interval>> = raw.shifts.iter().map(|s| s.covered.clone()).collect();
+    let groups: Vec<&[Interval]> = raw.shifts.iter().map(|s| s.covered.as_slice()).collect();
     let kept = keep_within_caps(&booked, &groups);
     let capped_shifts = groups
         .iter()
@@ -209,14 +209,9 @@ pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluat
         .shifts
         .iter()
         .map(|sc| {
-            let mut kinds: Vec<ShiftKind> = open
-                .iter()
+            open.iter()
                 .filter(|(i, _)| sc.covered.iter().any(|c| c.overlaps(i)))
-                .map(|(_, k)| *k)
-                .collect();
-            kinds.sort_unstable();
-            kinds.dedup();
-            kinds
+                .fold(0_u8, |mask, (_, k)| mask | kind_bit(*k))
         })
         .collect();
     Some(Evaluation {
@@ -226,6 +221,14 @@ pub fn evaluate(prepared: &Prepared<'_>, doctor: &DoctorEntry) -> Option<Evaluat
         covering_kinds,
         capped_shifts,
     })
+}
+
+/// The bit of a shift kind in [`Evaluation::covering_kinds`] (its position in [`ShiftKind::ALL`]).
+pub fn kind_bit(kind: ShiftKind) -> u8 {
+    ShiftKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .map_or(0, |i| 1 << i)
 }
 
 /// Whether and how the doctor reaches the request's site.

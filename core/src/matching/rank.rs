@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::evaluate::{Evaluation, Reach, total};
+use super::evaluate::{Evaluation, Reach, kind_bit, total};
 use crate::calendar::ShiftKind;
 use crate::domain::{DoctorId, RequestId};
 
@@ -271,9 +271,12 @@ fn kind_criterion(e: &Evaluation) -> Criterion {
             continue;
         }
         covered += 1;
-        if kinds.contains(asked) {
+        if kinds & kind_bit(*asked) != 0 {
             same += 1;
-        } else if kinds.iter().any(|k| family(*k) == family(*asked)) {
+        } else if ShiftKind::ALL
+            .iter()
+            .any(|k| kinds & kind_bit(*k) != 0 && family(*k) == family(*asked))
+        {
             near += 1;
         }
     }
