@@ -21,7 +21,7 @@ DOCTORS="${DOCTORS:-50000}"
 SLOTS="${SLOTS:-100}"
 FACILITIES="${FACILITIES:-10000}"
 REQUESTS="${REQUESTS:-100000}"
-SAMPLE="${SAMPLE:-300}"
+SAMPLE="${SAMPLE:-300}"   # PostgreSQL needs minutes for the two-week requests: keep it modest
 PGPORT="${PGPORT:-54329}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rempla/target}"
 PGBIN=/usr/lib/postgresql/15/bin
@@ -96,6 +96,7 @@ BEGIN
         SELECT array_agg(m.doctor_id), array_agg(m.status) INTO ids, statuses FROM match_request(s.id, maxr) m;
         INSERT INTO pg_timing VALUES (s.id, extract(epoch FROM clock_timestamp() - t0) * 1e6);
         INSERT INTO pg_results SELECT s.id, u.d, u.st FROM unnest(ids, statuses) AS u(d, st);
+        COMMIT;  -- results of finished requests stay readable if the run is stopped
     END LOOP;
 END \$\$;
 SQL
