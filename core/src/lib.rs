@@ -6,6 +6,10 @@
 //!   validators of French identifiers (RPPS, SIRET, postcodes, phone numbers).
 //! - [`calendar`]: French calendar rules (shift templates, public holidays per département, business days,
 //!   answer deadlines), recurrence, interval algebra and iCalendar import/export. Pure functions.
+//! - [`geo`]: the French gazetteer (every commune: INSEE code, postcodes, point, time zone), name search
+//!   and great-circle distance. Pure; the data is compiled in.
+//! - [`matching`]: request → candidates (complete, partial, split coverage) and doctor → requests, over an
+//!   incrementally updated spatial and interval index; ranking with French explanations. Pure.
 //! - [`store`]: the offline store on SQLite; the only module that touches the disk.
 //! - [`sync`]: values shared with the sync protocol (hybrid logical clock, outbox operations).
 //!
@@ -14,5 +18,7 @@
 
 pub mod calendar;
 pub mod domain;
+pub mod geo;
+pub mod matching;
 pub mod store;
 pub mod sync;

@@ -62,6 +62,73 @@ pub enum Command {
     },
     /// Calendrier hors ligne d'un médecin remplaçant, dans un fichier local.
     Calendar(CalendarArgs),
+    /// Appariement sur un jeu de données : candidats d'une demande (--request) ou demandes compatibles
+    /// avec le calendrier d'un médecin (--doctor). Format des données et règles : docs/matching.md.
+    Match(MatchArgs),
+    /// Jeux de données d'appariement : génération d'un jeu synthétique national reproductible.
+    Dataset {
+        /// Action.
+        #[command(subcommand)]
+        action: DatasetAction,
+    },
+}
+
+/// `rempla match --dataset FILE (--request ID | --doctor ID)`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("who").required(true).args(["request", "doctor"])))]
+pub struct MatchArgs {
+    /// Jeu de données JSON (voir docs/matching.md).
+    #[arg(long, value_name = "FILE")]
+    pub dataset: PathBuf,
+    /// Identifiant de la demande : affiche ses candidats, complets ou partiels, classés.
+    #[arg(long, value_name = "ID")]
+    pub request: Option<String>,
+    /// Identifiant du médecin : affiche les demandes ouvertes compatibles avec son calendrier.
+    #[arg(long, value_name = "ID")]
+    pub doctor: Option<String>,
+    /// Nombre de résultats affichés en texte (le JSON les donne tous).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+}
+
+/// `rempla dataset …`
+#[derive(Debug, Subcommand)]
+pub enum DatasetAction {
+    /// Génère un jeu synthétique déterministe (même graine, mêmes données, sur toute machine).
+    Generate {
+        /// Graine du générateur.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Nombre de médecins.
+        #[arg(long, default_value_t = 50_000)]
+        doctors: usize,
+        /// Créneaux par médecin.
+        #[arg(long, default_value_t = 100, value_name = "N")]
+        slots_per_doctor: usize,
+        /// Nombre d'établissements.
+        #[arg(long, default_value_t = 10_000)]
+        facilities: usize,
+        /// Nombre de demandes ouvertes.
+        #[arg(long, default_value_t = 100_000)]
+        requests: usize,
+        /// Premier jour de l'horizon (AAAA-MM-JJ, un lundi).
+        #[arg(long, default_value = "2027-01-04", value_name = "DATE")]
+        start: String,
+        /// Durée de l'horizon en semaines.
+        #[arg(long, default_value_t = 26)]
+        weeks: u32,
+        /// Fichier JSON à écrire.
+        #[arg(
+            long,
+            short = 'o',
+            value_name = "FILE",
+            required_unless_present = "csv"
+        )]
+        output: Option<PathBuf>,
+        /// Dossier où écrire aussi les tables CSV (chargement PostgreSQL par COPY).
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+    },
 }
 
 /// `rempla rpps …`

@@ -1,8 +1,10 @@
 //! One module per command; each turns parsed arguments into calls into `rempla-core` and prints.
 
 mod calendar;
+mod dataset;
 mod deadline;
 mod holidays;
+mod matching;
 mod rpps;
 
 use std::process::ExitCode;
@@ -23,5 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             business_days,
         } => deadline::compute(&sent, &department, business_days, cli.json),
         Command::Calendar(args) => calendar::run(args, cli.json),
+        Command::Match(args) => matching::run(&args, cli.json),
+        Command::Dataset { action } => dataset::run(action, cli.json),
     }
 }
