@@ -126,6 +126,36 @@ fn typed<T: serde::de::DeserializeOwned>(id: Uuid, mut record: Map<String, Value
     serde_json::from_value(Value::Object(canonical(record))).ok()
 }
 
+fn insert_conflict(tx: &Transaction<'_>, c: &StoredConflict) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO sync_conflict (op_id, entity, entity_id, code, reason, at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .db()?
+    .execute(params![
+        c.op_id.to_string(),
+        c.entity,
+        c.entity_id.to_string(),
+        c.code,
+        c.reason,
+        millis(c.at)
+    ])
+    .db()?;
+    Ok(())
+}
+
+/// Whether `ops` replayed on nothing leave a record too incomplete to exist (edits without their creation).
+fn is_orphan(entity: &str, id: Uuid, ops: &[OutboxOp]) -> bool {
+    let Some(record) = rebase(None, ops) else {
+        return false;
+    };
+    match entity {
+        "availability" => typed::<Availability>(id, record).is_none(),
+        "busy_period" => typed::<BusyPeriod>(id, record).is_none(),
+        _ => false,
+    }
+}
+
 /// Rebuilds the local copy of one record from its server version and the ops replayed on top.
 fn materialize(
     tx: &Transaction<'_>,
@@ -311,29 +341,17 @@ impl Store {
             match &result.outcome {
                 OpOutcome::Applied => resolution.applied += 1,
                 OpOutcome::Rejected { code, reason } => {
-                    tx.prepare_cached(
-                        "INSERT OR IGNORE INTO sync_conflict (op_id, entity, entity_id, code, reason, at_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )
-                    .db()?
-                    .execute(params![
-                        op.op_id.to_string(),
-                        op.entity.as_str(),
-                        op.entity_id.to_string(),
-                        code,
-                        reason,
-                        millis(now)
-                    ])
-                    .db()?;
-                    touched.insert((op.entity.as_str().to_owned(), op.entity_id));
-                    resolution.conflicts.push(StoredConflict {
+                    let conflict = StoredConflict {
                         op_id: op.op_id,
                         entity: op.entity.as_str().to_owned(),
                         entity_id: op.entity_id,
                         code: code.clone(),
                         reason: reason.clone(),
                         at: now,
-                    });
+                    };
+                    insert_conflict(&tx, &conflict)?;
+                    touched.insert((conflict.entity.clone(), op.entity_id));
+                    resolution.conflicts.push(conflict);
                 }
             }
         }
@@ -342,8 +360,33 @@ impl Store {
                 o.entity.as_str() == entity && o.entity_id == *id && r.outcome == OpOutcome::Applied
             });
             let mut ops: Vec<OutboxOp> = applied.map(|(o, _)| o.clone()).collect();
-            ops.extend(pending_ops_of(&tx, entity, *id)?);
+            let still_pending = pending_ops_of(&tx, entity, *id)?;
+            ops.extend(still_pending.iter().cloned());
             let base = read_shadow(&tx, entity, *id)?;
+            if base.is_none() && is_orphan(entity, *id, &ops) {
+                // The creation was refused and what is left are edits of a record the server never had:
+                // they can only be refused too. Settle them now, visibly, and remove the record.
+                for op in &still_pending {
+                    tx.execute(
+                        "DELETE FROM outbox WHERE op_id = ?1",
+                        [op.op_id.to_string()],
+                    )
+                    .db()?;
+                    let conflict = StoredConflict {
+                        op_id: op.op_id,
+                        entity: entity.clone(),
+                        entity_id: *id,
+                        code: "creation_rejected".to_owned(),
+                        reason: "la création de cet enregistrement a été refusée par le serveur"
+                            .to_owned(),
+                        at: now,
+                    };
+                    insert_conflict(&tx, &conflict)?;
+                    resolution.conflicts.push(conflict);
+                }
+                materialize(&tx, entity, *id, None, &[])?;
+                continue;
+            }
             materialize(&tx, entity, *id, base, &ops)?;
         }
         tx.commit().db()?;
