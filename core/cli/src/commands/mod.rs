@@ -4,6 +4,7 @@ mod calendar;
 mod deadline;
 mod holidays;
 mod rpps;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -23,5 +24,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             business_days,
         } => deadline::compute(&sent, &department, business_days, cli.json),
         Command::Calendar(args) => calendar::run(args, cli.json),
+        Command::Login(args) => sync::login(&args, cli.json),
+        Command::Logout(store) => sync::logout(&store, cli.json),
+        Command::Sync(store) => sync::sync(&store, cli.json),
+        Command::Status(store) => sync::status(&store, cli.json),
     }
 }
