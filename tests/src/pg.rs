@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 /// A running throwaway cluster.
 pub struct PgCluster {
     dir: PathBuf,
+    bin: PathBuf,
     port: u16,
     child: Option<Child>,
 }
@@ -101,6 +102,7 @@ impl PgCluster {
             .spawn()?;
         let mut cluster = Self {
             dir,
+            bin: bin.clone(),
             port,
             child: Some(child),
         };
@@ -144,7 +146,11 @@ impl PgCluster {
 
 impl Drop for PgCluster {
     fn drop(&mut self) {
-        // The postmaster's own pid (runuser does not forward SIGKILL): first line of postmaster.pid.
+        // A fast stop lets the postmaster reap its backends; then wait for `runuser`.
+        let pg_ctl = self.bin.join("pg_ctl").to_string_lossy().into_owned();
+        let data = self.dir.join("data").to_string_lossy().into_owned();
+        let _ = run_as_postgres(&[&pg_ctl, "-D", &data, "stop", "-m", "immediate", "-w"]);
+        // If that failed: the postmaster's own pid (runuser does not forward SIGKILL): first line of postmaster.pid.
         if let Ok(text) = std::fs::read_to_string(self.dir.join("data/postmaster.pid"))
             && let Some(pid) = text
                 .lines()

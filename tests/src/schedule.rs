@@ -66,6 +66,8 @@ pub struct Outcome {
     pub rejected: usize,
     /// Failed (transient) rounds, by code.
     pub transient: BTreeMap<&'static str, usize>,
+    /// Conflicts raised, by the server's code: how many, and the first reason.
+    pub conflicts: BTreeMap<String, (usize, String)>,
     /// Records on the server per account.
     pub records: Vec<usize>,
     /// The proxy's counters.
@@ -150,7 +152,7 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
     std::thread::scope(|scope| {
         scope.spawn(|| {
             for _ in 0..shape.kills {
-                std::thread::sleep(Duration::from_millis(200 + killer_rng.below(800)));
+                std::thread::sleep(Duration::from_millis(50 + killer_rng.below(400)));
                 let mut guard = servers_lock.lock().unwrap();
                 let k = usize::try_from(killer_rng.below(guard.len() as u64)).unwrap_or(0);
                 guard[k].kill();
@@ -262,6 +264,20 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
             }
         }
     }
+    // Legitimate edits are accepted: the only refusals are the forged op and edits racing a delete made
+    // on the other device of the same doctor.
+    for d in &devices {
+        for c in d.store.sync_conflicts().unwrap() {
+            let expected = (c.op_id == forged_op && c.code == "forbidden")
+                || c.code == "record_deleted"
+                || c.code == "creation_rejected";
+            assert!(
+                expected,
+                "seed {seed}: {} had a legitimate op refused: [{}] {}",
+                d.name, c.code, c.reason
+            );
+        }
+    }
     // 3. Scope: the forged op was refused and rolled back; the facility sees no calendar.
     assert!(
         devices[2].rejected.contains(&forged_op),
@@ -295,6 +311,13 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
         ..Outcome::default()
     };
     for d in &devices {
+        for c in d.store.sync_conflicts().unwrap() {
+            let reasons = outcome.conflicts.entry(c.code).or_default();
+            reasons.0 += 1;
+            if reasons.1.is_empty() {
+                reasons.1 = c.reason;
+            }
+        }
         for (k, v) in &d.errors {
             *outcome.transient.entry(k).or_default() += v;
         }
