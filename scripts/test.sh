@@ -13,5 +13,7 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== fuzz targets type-check (running them needs nightly: see core/fuzz/Cargo.toml)"
+cargo check --locked --manifest-path core/fuzz/Cargo.toml
 echo "== cargo test --workspace"
 cargo test --workspace --locked

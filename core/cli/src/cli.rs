@@ -150,32 +150,7 @@ pub enum KindArg {
 #[derive(Debug, Subcommand)]
 pub enum CalendarAction {
     /// Ajoute une disponibilité (éventuellement récurrente).
-    Add {
-        /// Jour local du début (AAAA-MM-JJ), pour un créneau type.
-        #[arg(long, value_name = "DATE", required_unless_present = "start")]
-        date: Option<String>,
-        /// Type de créneau.
-        #[arg(long, value_enum, default_value = "day")]
-        kind: KindArg,
-        /// Département où la disponibilité vaut (fixe le fuseau et les jours fériés).
-        #[arg(long, short = 'd', value_name = "CODE", default_value = "75")]
-        department: String,
-        /// Début d'une période libre, RFC 3339 (avec --kind custom).
-        #[arg(long, value_name = "RFC3339", requires = "end")]
-        start: Option<String>,
-        /// Fin d'une période libre, RFC 3339.
-        #[arg(long, value_name = "RFC3339", requires = "start")]
-        end: Option<String>,
-        /// Règle de récurrence RFC 5545 (ex. "FREQ=WEEKLY;BYDAY=MO,TU;COUNT=20").
-        #[arg(long, value_name = "RRULE")]
-        repeat: Option<String>,
-        /// Jours exclus de la récurrence (AAAA-MM-JJ), répétable.
-        #[arg(long, value_name = "DATE")]
-        except: Vec<String>,
-        /// Note personnelle.
-        #[arg(long)]
-        note: Option<String>,
-    },
+    Add(AddArgs),
     /// Liste les disponibilités (occurrences développées) d'une période.
     List {
         /// Premier jour (AAAA-MM-JJ) ; par défaut le 1er du mois courant.
@@ -207,4 +182,33 @@ pub enum CalendarAction {
         #[arg(long, default_value = "Europe/Paris", value_name = "IANA")]
         zone: String,
     },
+}
+
+/// `rempla calendar … add`
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// Jour local du début (AAAA-MM-JJ), pour un créneau type.
+    #[arg(long, value_name = "DATE", required_unless_present = "start")]
+    pub date: Option<String>,
+    /// Type de créneau.
+    #[arg(long, value_enum, default_value = "day")]
+    pub kind: KindArg,
+    /// Département où la disponibilité vaut (fixe le fuseau et les jours fériés).
+    #[arg(long, short = 'd', value_name = "CODE", default_value = "75")]
+    pub department: String,
+    /// Début d'une période libre, RFC 3339 (avec --kind custom).
+    #[arg(long, value_name = "RFC3339", requires = "end")]
+    pub start: Option<String>,
+    /// Fin d'une période libre, RFC 3339.
+    #[arg(long, value_name = "RFC3339", requires = "start")]
+    pub end: Option<String>,
+    /// Règle de récurrence RFC 5545 (ex. "FREQ=WEEKLY;BYDAY=MO,TU;COUNT=20").
+    #[arg(long, value_name = "RRULE")]
+    pub repeat: Option<String>,
+    /// Jours exclus de la récurrence (AAAA-MM-JJ), répétable.
+    #[arg(long, value_name = "DATE")]
+    pub except: Vec<String>,
+    /// Note personnelle.
+    #[arg(long)]
+    pub note: Option<String>,
 }

@@ -47,3 +47,24 @@ impl From<rempla_core::calendar::CalendarError> for Failure {
         Self::rejected(e.code(), e.to_string())
     }
 }
+
+impl From<rempla_core::store::StoreError> for Failure {
+    fn from(e: rempla_core::store::StoreError) -> Self {
+        use rempla_core::store::StoreError;
+        match e {
+            // The user asked for something the store refuses: a rule said no.
+            StoreError::NotFound { .. }
+            | StoreError::AlreadyExists { .. }
+            | StoreError::AvailabilityBooked { .. }
+            | StoreError::InvalidInput { .. } => Self::rejected(e.code(), e.to_string()),
+            // Anything else is the environment: file, disk, lock, damaged or newer database.
+            _ => Self::io(e.code(), e.to_string()),
+        }
+    }
+}
+
+impl From<rempla_core::calendar::ical::IcalError> for Failure {
+    fn from(e: rempla_core::calendar::ical::IcalError) -> Self {
+        Self::rejected(e.code(), e.to_string())
+    }
+}

@@ -61,7 +61,7 @@ pub fn kind_label(kind: ShiftKind) -> &'static str {
         ShiftKind::GardeNight => "garde de nuit",
         ShiftKind::GardeDay => "garde de jour",
         ShiftKind::Astreinte => "astreinte",
-        _ => "période libre",
+        ShiftKind::Custom => "période libre",
     }
 }
 

@@ -1,5 +1,8 @@
 //! End-to-end tests of the `rempla` binary: real process, real store file, real exit codes.
 
+// Helpers of this test file panic on failure by design: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -219,6 +222,16 @@ fn calendar_add_list_remove_export_import_round_trip() {
         "{rows:?}"
     );
 
+    let ics = dir.path().join("agenda.ics");
+    let export = |path: &Path| {
+        let out = cal(&store, &["export", "--output", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        std::fs::read_to_string(path).unwrap()
+    };
+    let before = export(&ics);
+    assert!(before.starts_with("BEGIN:VCALENDAR\r\n"), "{before}");
+    assert!(before.contains("TZID:Europe/Paris"), "{before}");
+
     // Remove one more occurrence, then check it is gone.
     let out = cal(
         &store,
@@ -235,29 +248,70 @@ fn calendar_add_list_remove_export_import_round_trip() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(listed_json(&store, "2027-03-01", "2027-05-01").len(), 5);
 
-    // Export, then import into another store as busy periods.
-    let ics = dir.path().join("agenda.ics");
-    let out = cal(&store, &["export", "--output", ics.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let text = std::fs::read_to_string(&ics).unwrap();
-    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
+    // A new export keeps the UIDs and raises the series' SEQUENCE, so calendar apps update in place.
+    let after = export(&dir.path().join("agenda2.ics"));
+    let uids = |text: &str| {
+        let mut v: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("UID:"))
+            .map(str::to_owned)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(uids(&before), uids(&after));
     assert!(
-        text.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris"),
-        "{text}"
+        uids(&after).iter().any(|u| u.contains(&series_id)),
+        "{after}"
     );
+    assert!(after.contains("SEQUENCE:1"), "{after}");
+    let exdates = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("EXDATE"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    assert!(!exdates(&before).contains("20270322T080000"), "{before}");
+    assert!(exdates(&after).contains("20270322T080000"), "{after}");
 
+    // Import a Google-Calendar-like export into another store as busy periods; re-import is idempotent.
+    let google = dir.path().join("google.ics");
+    std::fs::write(
+        &google,
+        "BEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\nVERSION:2.0\r\n\
+         X-WR-TIMEZONE:Europe/Paris\r\n\
+         BEGIN:VEVENT\r\nDTSTART;TZID=Europe/Paris:20270310T090000\r\nDTEND;TZID=Europe/Paris:20270310T120000\r\n\
+         UID:a1@google.com\r\nSUMMARY:Cabinet\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nDTSTART:20270311T130000Z\r\nDTEND:20270311T150000Z\r\nUID:a2@google.com\r\n\
+         SUMMARY:Formation\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270312\r\nDTEND;VALUE=DATE:20270313\r\nUID:a3@google.com\r\n\
+         SUMMARY:Congé\r\nEND:VEVENT\r\n\
+         BEGIN:VEVENT\r\nDTSTART:20270314T130000Z\r\nDTEND:20270314T150000Z\r\nUID:a4@google.com\r\n\
+         TRANSP:TRANSPARENT\r\nSUMMARY:Rappel\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
     let other = dir.path().join("autre.sqlite3");
-    let out = rempla(&[
-        "--json",
-        "calendar",
-        "--store",
-        other.to_str().unwrap(),
-        "import",
-        ics.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["periods"], 5, "{v}");
+    let import = || {
+        let out = rempla(&[
+            "--json",
+            "calendar",
+            "--store",
+            other.to_str().unwrap(),
+            "import",
+            google.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = import();
+    assert_eq!(
+        first["periods"], 3,
+        "transparent events are not busy: {first}"
+    );
+    assert_eq!(first["upserted"], 3, "{first}");
+    let again = import();
+    assert_eq!(again["unchanged"], 3, "{again}");
+    assert_eq!(again["upserted"], 0, "{again}");
 
     // Removing a whole availability.
     let out = cal(&store, &["remove", &series_id]);

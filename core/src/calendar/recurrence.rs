@@ -18,9 +18,11 @@
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
-use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
+use rrule::{Frequency, NWeekday, RRule, RRuleSet, Unvalidated};
 use serde::{Deserialize, Serialize};
 
 use super::{CalendarError, Interval};
@@ -54,6 +56,15 @@ impl Recurrence {
     /// `zone`) is itself an occurrence of the rule (RFC 5545 leaves other cases undefined and clients
     /// disagree on them).
     pub fn validate(&self, first: &Interval, zone: Tz) -> Result<(), CalendarError> {
+        self.parse_checked(first, zone).map(|_| ())
+    }
+
+    /// [`Recurrence::validate`], keeping the parsed rule for the caller (export, expansion).
+    pub(crate) fn parse_checked(
+        &self,
+        first: &Interval,
+        zone: Tz,
+    ) -> Result<ParsedRule, CalendarError> {
         if self.exdates.len() > MAX_EXDATES {
             return Err(CalendarError::TooManyExdates {
                 count: self.exdates.len(),
@@ -61,10 +72,9 @@ impl Recurrence {
             });
         }
         let rule = ParsedRule::parse(&self.rrule, first, zone)?;
-        let first_rule_start =
-            guarded(|| rule.set().into_iter().next().map(|d| d.with_timezone(&Utc)))?;
-        if first_rule_start == Some(first.start()) {
-            Ok(())
+        let first_rule_start = guarded(|| rule.local_starts().next())?;
+        if first_rule_start == Some(rule.first_local) {
+            Ok(rule)
         } else {
             Err(CalendarError::RecurrenceStartNotInRule {
                 start: first.start(),
@@ -73,7 +83,8 @@ impl Recurrence {
     }
 }
 
-/// Expands a validated series into the occurrences that overlap `window`, sorted by start, EXDATEs removed.
+/// Validates the series (see [`Recurrence::validate`]) and expands it into the occurrences that overlap
+/// `window`, sorted by start, EXDATEs removed.
 ///
 /// `first` is the first occurrence (in UTC) and `zone` the zone whose wall clock the series follows.
 /// More than `max_occurrences` occurrences overlapping the window is an error, not a truncation.
@@ -84,8 +95,7 @@ pub fn expand(
     window: &Interval,
     max_occurrences: usize,
 ) -> Result<Vec<Interval>, CalendarError> {
-    recurrence.validate(first, zone)?;
-    let rule = ParsedRule::parse(&recurrence.rrule, first, zone)?;
+    let rule = recurrence.parse_checked(first, zone)?;
     rule.expand(
         &recurrence.exdates,
         window,
@@ -105,7 +115,8 @@ pub(crate) enum DtStart {
 
 /// A rule parsed against its first occurrence: the rrule set and the wall-clock geometry of occurrences.
 pub(crate) struct ParsedRule {
-    set: RRuleSet,
+    normalized: String,
+    engine: Engine,
     zone: Tz,
     first: Interval,
     first_local: NaiveDateTime,
@@ -126,17 +137,22 @@ impl ParsedRule {
         let normalized = normalize_rule(text, zone)?;
         let rzone = rrule::Tz::Tz(zone);
         let dt_start = first.start().with_timezone(&rzone);
-        let set = guarded(|| {
+        let engine = guarded(|| {
             let parsed: RRule<Unvalidated> = normalized
                 .parse()
                 .map_err(|e: rrule::RRuleError| invalid(&e))?;
             let validated = parsed.validate(dt_start).map_err(|e| invalid(&e))?;
-            Ok::<_, CalendarError>(RRuleSet::new(dt_start).rrule(validated).limit())
+            let simple = SimpleRule::from_validated(&normalized, &validated, zone);
+            Ok::<_, CalendarError>(match simple {
+                Some(rule) => Engine::Simple(rule),
+                None => Engine::Rrule(RRuleSet::new(dt_start).rrule(validated).limit()),
+            })
         })??;
         let last_local = first.end().with_timezone(&zone).naive_local();
         let span = last_local - first_local;
         Ok(Self {
-            set,
+            normalized,
+            engine,
             zone,
             first: *first,
             first_local,
@@ -144,8 +160,31 @@ impl ParsedRule {
         })
     }
 
-    fn set(&self) -> &RRuleSet {
-        &self.set
+    /// Whether the rule needs the general (rrule crate) engine rather than the arithmetic fast path. The
+    /// general engine may spin up to 100 000 empty periods inside rrule before giving up on a rule that never
+    /// matches (`BYMONTH=2;BYMONTHDAY=30`), tens of milliseconds that callers must budget for.
+    pub(crate) fn is_general(&self) -> bool {
+        matches!(self.engine, Engine::Rrule(_))
+    }
+
+    /// The rule text as checked: no `RRULE:` prefix, upper-case, `UNTIL` in UTC. Safe to write to files.
+    pub(crate) fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// Local wall-clock starts of the rule's occurrences, in order (before EXDATEs and windows).
+    ///
+    /// No BYHOUR/BYMINUTE/BYSECOND is accepted, so every occurrence has the first one's time of day;
+    /// rebuilding it from rrule's date keeps the intended wall time even where rrule shifted a gap time.
+    fn local_starts(&self) -> Box<dyn Iterator<Item = NaiveDateTime> + '_> {
+        let time = self.first_local.time();
+        match &self.engine {
+            Engine::Rrule(set) => Box::new(
+                set.into_iter()
+                    .map(move |o| NaiveDateTime::new(o.date_naive(), time)),
+            ),
+            Engine::Simple(rule) => Box::new(rule.iter(self.first_local)),
+        }
     }
 
     /// The occurrences overlapping `window`, sorted, minus `exdates` (compared as UTC start instants).
@@ -156,7 +195,21 @@ impl ParsedRule {
         max_occurrences: usize,
         dtstart: DtStart,
     ) -> Result<Vec<Interval>, CalendarError> {
-        guarded(|| self.expand_unguarded(exdates, window, max_occurrences, dtstart))?
+        self.expand_counted(exdates, window, max_occurrences, dtstart, MAX_ITERATIONS)
+            .map(|(v, _)| v)
+    }
+
+    /// As [`ParsedRule::expand`], walking at most `max_walk` occurrences; also returns how many were walked
+    /// (import shares one walk budget across a whole file).
+    pub(crate) fn expand_counted(
+        &self,
+        exdates: &[DateTime<Utc>],
+        window: &Interval,
+        max_occurrences: usize,
+        dtstart: DtStart,
+        max_walk: usize,
+    ) -> Result<(Vec<Interval>, usize), CalendarError> {
+        guarded(|| self.expand_unguarded(exdates, window, max_occurrences, dtstart, max_walk))?
     }
 
     fn expand_unguarded(
@@ -165,7 +218,8 @@ impl ParsedRule {
         window: &Interval,
         max_occurrences: usize,
         dtstart: DtStart,
-    ) -> Result<Vec<Interval>, CalendarError> {
+        max_walk: usize,
+    ) -> Result<(Vec<Interval>, usize), CalendarError> {
         let excluded: HashSet<DateTime<Utc>> = exdates.iter().copied().collect();
         let mut out = Vec::new();
         let push = |occurrence: Interval, out: &mut Vec<Interval>| -> Result<(), CalendarError> {
@@ -180,32 +234,41 @@ impl ParsedRule {
             Ok(())
         };
         let mut first_seen = false;
-        for (walked, occurrence) in self.set.into_iter().enumerate() {
-            if walked >= MAX_ITERATIONS {
-                return Err(CalendarError::RecurrenceTooExpensive {
-                    max: MAX_ITERATIONS,
-                });
+        let mut walked_total = 0;
+        // Cheap bounds in local time, so occurrences far from the window are never converted to instants:
+        // two days of margin cover any UTC offset, the span bound covers occurrences ending in the window.
+        let margin = Duration::days(2);
+        let span_bound = self
+            .wall_span
+            .unwrap_or_default()
+            .max(self.first.duration());
+        let skip_before = window.start().naive_utc() - margin - span_bound;
+        let stop_after = window.end().naive_utc() + margin;
+        for (walked, local) in self.local_starts().enumerate() {
+            if walked >= max_walk {
+                return Err(CalendarError::RecurrenceTooExpensive { max: max_walk });
             }
-            // No BYHOUR/BYMINUTE/BYSECOND is accepted, so every occurrence has the first one's time of day;
-            // rebuilding it from the date keeps the intended wall time even where rrule shifted a gap time.
-            let local = NaiveDateTime::new(occurrence.date_naive(), self.first_local.time());
+            walked_total = walked + 1;
+            if walked == 0 && local != self.first_local && dtstart == DtStart::AlwaysIncluded {
+                push(self.first, &mut out)?;
+            }
+            first_seen = true;
+            if local > stop_after {
+                break;
+            }
+            if local < skip_before {
+                continue;
+            }
             let interval = self.occurrence_at(local);
             if interval.start() >= window.end() {
                 break;
             }
-            if walked == 0
-                && interval.start() != self.first.start()
-                && dtstart == DtStart::AlwaysIncluded
-            {
-                push(self.first, &mut out)?;
-            }
-            first_seen = true;
             push(interval, &mut out)?;
         }
         if !first_seen && dtstart == DtStart::AlwaysIncluded && self.first.start() < window.end() {
             push(self.first, &mut out)?;
         }
-        Ok(out)
+        Ok((out, walked_total))
     }
 
     /// The occurrence starting at local wall time `local`.
@@ -213,11 +276,193 @@ impl ParsedRule {
         let start = localize(self.zone, local);
         let end = self
             .wall_span
-            .map(|span| localize(self.zone, local + span))
+            .and_then(|span| local.checked_add_signed(span))
+            .map(|end| localize(self.zone, end))
             .filter(|end| *end > start)
-            .unwrap_or_else(|| start + self.first.duration());
-        // `end > start` holds on both branches (the first duration is positive).
+            .or_else(|| start.checked_add_signed(self.first.duration()))
+            .unwrap_or(start);
+        // `end > start` holds unless chrono's range overflows, where the first occurrence stands in.
         Interval::new(start, end).unwrap_or(self.first)
+    }
+}
+
+/// How occurrences are generated: the rrule crate in general, or our own arithmetic for the plain rules
+/// that availabilities (weekly) and imported calendars (weekly meetings, monthly and yearly dates) mostly use:
+/// no rrule iteration, no allocation per occurrence.
+enum Engine {
+    Rrule(RRuleSet),
+    Simple(SimpleRule),
+}
+
+/// Frequencies of the fast path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SimpleFreq {
+    Daily,
+    Weekly,
+    Monthly,
+    Yearly,
+}
+
+/// A DAILY or WEEKLY rule with only INTERVAL, plain BYDAY, COUNT, UNTIL and WKST, or a MONTHLY or YEARLY
+/// rule with only INTERVAL, COUNT and UNTIL (the first occurrence's day of month, and month, repeat; dates
+/// that do not exist, like 31 April or 29 February 2027, are skipped as RFC 5545 says). Its semantics are
+/// those of RFC 5545 (and of rrule, which validated it first); property tests check them against a naive
+/// walk.
+struct SimpleRule {
+    freq: SimpleFreq,
+    interval: i64,
+    /// Weekdays allowed, indexed from Monday; `None` for DAILY without BYDAY.
+    days: Option<[bool; 7]>,
+    count: Option<u32>,
+    /// UNTIL as an instant, and local wall times two days before and after it: occurrences outside that
+    /// band compare cheaply, those inside are converted to instants.
+    until: Option<(DateTime<Utc>, NaiveDateTime, NaiveDateTime)>,
+    week_start: Weekday,
+    zone: Tz,
+}
+
+impl SimpleRule {
+    fn from_validated(normalized: &str, rule: &RRule, zone: Tz) -> Option<Self> {
+        let plain = normalized.split(';').all(|part| {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            match key {
+                "FREQ" | "INTERVAL" | "COUNT" | "UNTIL" | "WKST" => true,
+                "BYDAY" => value
+                    .split(',')
+                    .all(|d| d.len() == 2 && d.bytes().all(|b| b.is_ascii_uppercase())),
+                _ => false,
+            }
+        });
+        let freq = match rule.get_freq() {
+            Frequency::Daily => SimpleFreq::Daily,
+            Frequency::Weekly => SimpleFreq::Weekly,
+            Frequency::Monthly if !normalized.contains("BYDAY") => SimpleFreq::Monthly,
+            Frequency::Yearly if !normalized.contains("BYDAY") => SimpleFreq::Yearly,
+            _ => return None,
+        };
+        let weekly = freq == SimpleFreq::Weekly;
+        if !plain {
+            return None;
+        }
+        let mut mask = [false; 7];
+        for day in rule.get_by_weekday() {
+            match day {
+                NWeekday::Every(d) => mask[d.num_days_from_monday() as usize] = true,
+                NWeekday::Nth(..) => return None,
+            }
+        }
+        let days = if rule.get_by_weekday().is_empty() {
+            if weekly {
+                return None;
+            }
+            None
+        } else if matches!(freq, SimpleFreq::Monthly | SimpleFreq::Yearly) {
+            return None;
+        } else {
+            Some(mask)
+        };
+        let until = rule.get_until().map(|u| {
+            let utc = u.with_timezone(&Utc);
+            let local = utc.with_timezone(&zone).naive_local();
+            (utc, local - Duration::days(2), local + Duration::days(2))
+        });
+        Some(Self {
+            freq,
+            interval: i64::from(rule.get_interval().max(1)),
+            days,
+            count: rule.get_count(),
+            until,
+            week_start: rule.get_week_start(),
+            zone,
+        })
+    }
+
+    fn allowed(&self, day: NaiveDate) -> bool {
+        self.days
+            .is_none_or(|mask| mask[day.weekday().num_days_from_monday() as usize])
+    }
+
+    /// DAILY walks periods of one day, WEEKLY periods of seven days from the week start of `d0`, visiting
+    /// only the allowed days of each week.
+    fn day_candidates(&self, d0: NaiveDate) -> impl Iterator<Item = NaiveDate> + use<> {
+        let weekly = self.freq == SimpleFreq::Weekly;
+        let back = (7 + i64::from(d0.weekday().num_days_from_monday())
+            - i64::from(self.week_start.num_days_from_monday()))
+            % 7;
+        let mut offsets = [0i64; 7];
+        let mut n_offsets = 0;
+        let period_len: i64 = if weekly {
+            let start = self.week_start.num_days_from_monday();
+            for i in 0..7u32 {
+                if self
+                    .days
+                    .is_none_or(|mask| mask[((start + i) % 7) as usize])
+                {
+                    offsets[n_offsets] = i64::from(i);
+                    n_offsets += 1;
+                }
+            }
+            7
+        } else {
+            n_offsets = 1;
+            1
+        };
+        let first_period = if weekly {
+            d0 - Duration::days(back)
+        } else {
+            d0
+        };
+        let step = Duration::days(period_len * self.interval);
+        std::iter::successors(Some(first_period), move |p| p.checked_add_signed(step)).flat_map(
+            move |p| {
+                (0..n_offsets).filter_map(move |k| p.checked_add_signed(Duration::days(offsets[k])))
+            },
+        )
+    }
+
+    /// MONTHLY and YEARLY: the day of month of `d0` every INTERVAL months (or years, in the month of `d0`),
+    /// skipping dates that do not exist, until year 9999.
+    fn month_candidates(&self, d0: NaiveDate) -> impl Iterator<Item = NaiveDate> + use<> {
+        let months_step = if self.freq == SimpleFreq::Yearly {
+            12 * self.interval
+        } else {
+            self.interval
+        };
+        let first = i64::from(d0.year()) * 12 + i64::from(d0.month0());
+        let day = d0.day();
+        (0i64..)
+            .map_while(move |k| {
+                let index = first + k * months_step;
+                let year = i32::try_from(index.div_euclid(12))
+                    .ok()
+                    .filter(|y| *y <= 9999)?;
+                let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+                Some(NaiveDate::from_ymd_opt(year, month, day))
+            })
+            .flatten()
+    }
+
+    /// Local starts from `first` on.
+    fn iter(&self, first: NaiveDateTime) -> impl Iterator<Item = NaiveDateTime> + '_ {
+        let d0 = first.date();
+        let time = first.time();
+        let candidates: Box<dyn Iterator<Item = NaiveDate>> = match self.freq {
+            SimpleFreq::Daily | SimpleFreq::Weekly => Box::new(self.day_candidates(d0)),
+            SimpleFreq::Monthly | SimpleFreq::Yearly => Box::new(self.month_candidates(d0)),
+        };
+        let mut produced: u32 = 0;
+        candidates
+            .filter(move |d| *d >= d0 && self.allowed(*d))
+            .map(move |d| NaiveDateTime::new(d, time))
+            .take_while(move |local| {
+                if self.count.is_some_and(|c| produced >= c) {
+                    return false;
+                }
+                produced += 1;
+                self.until.is_none_or(|(until, low, high)| {
+                    *local < low || (*local <= high && localize(self.zone, *local) <= until)
+                })
+            })
     }
 }
 
@@ -228,18 +473,23 @@ pub(crate) fn localize(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
         LocalResult::None => {
-            // Find the first existing local time after the gap (gaps are at most a day long), then use the
-            // offset in force one second before that instant.
+            // Find an existing local time after the gap (gaps are at most a day long) and its offset (the
+            // offset after the gap). Read with it, `local` falls just before the transition, where the offset
+            // in force is the one before the gap: read `local` with that one.
+            let offset_secs = |t: DateTime<Utc>| {
+                i64::from(
+                    chrono::Offset::fix(&zone.offset_from_utc_datetime(&t.naive_utc()))
+                        .local_minus_utc(),
+                )
+            };
             for minutes in (15..=24 * 60).step_by(15) {
-                if let Some(after) = zone
-                    .from_local_datetime(&(local + Duration::minutes(minutes)))
-                    .earliest()
-                {
-                    let before = after.with_timezone(&Utc) - Duration::seconds(1);
-                    let offset = zone.offset_from_utc_datetime(&before.naive_utc());
-                    let fixed = chrono::Offset::fix(&offset);
-                    return (local - Duration::seconds(i64::from(fixed.local_minus_utc())))
-                        .and_utc();
+                let later = local
+                    .checked_add_signed(Duration::minutes(minutes))
+                    .and_then(|l| zone.from_local_datetime(&l).earliest());
+                if let Some(after) = later {
+                    let after_offset = offset_secs(after.with_timezone(&Utc));
+                    let probe = (local - Duration::seconds(after_offset)).and_utc();
+                    return (local - Duration::seconds(offset_secs(probe))).and_utc();
                 }
             }
             local.and_utc()
@@ -271,8 +521,12 @@ fn normalize_rule(text: &str, zone: Tz) -> Result<String, CalendarError> {
         });
     }
     let mut body = text.trim();
-    if body.len() >= 6 && body[..6].eq_ignore_ascii_case("RRULE:") {
-        body = &body[6..];
+    if let Some(rest) = body
+        .get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("RRULE:"))
+        .and(body.get(6..))
+    {
+        body = rest;
     }
     if body.is_empty() || !body.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
         return Err(invalid(&"caractères inattendus dans la règle"));
@@ -482,6 +736,9 @@ mod tests {
                 .validate(&first, Paris)
                 .is_ok()
         );
+        // Non-ASCII text is refused, wherever the multi-byte characters fall.
+        assert_eq!(code(&rec("RRULEé")), "recurrence_invalid");
+        assert_eq!(code(&rec("FREQ=DAILYé")), "recurrence_invalid");
     }
 
     #[test]
@@ -510,6 +767,17 @@ mod tests {
                     .unwrap()
             ),
             Utc.with_ymd_and_hms(2026, 3, 29, 1, 30, 0).unwrap()
+        );
+        // One minute into the gap, the offset before the gap still applies.
+        assert_eq!(
+            localize(
+                Paris,
+                NaiveDate::from_ymd_opt(2027, 3, 28)
+                    .unwrap()
+                    .and_hms_opt(2, 1, 0)
+                    .unwrap()
+            ),
+            Utc.with_ymd_and_hms(2027, 3, 28, 1, 1, 0).unwrap()
         );
         // 02:30 happens twice on 2026-10-25: the first one (00:30 UTC) is taken.
         assert_eq!(

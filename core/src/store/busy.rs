@@ -62,6 +62,28 @@ impl Store {
                 .map(|(id, json)| decode(ENTITY, &id, &json).map(|p| (id, p)))
                 .collect::<Result<_>>()?
         };
+        // Periods are matched by their source UID, not by id: a re-import of the same file builds new
+        // values, and must update in place (keeping ids, so synced copies follow) rather than delete and
+        // re-create every period.
+        let mut by_uid: HashMap<String, BusyPeriod> = old
+            .values()
+            .map(|p| (p.source_uid.clone(), p.clone()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let periods: Vec<BusyPeriod> = periods
+            .iter()
+            .map(|p| {
+                let mut p = p.clone();
+                if !seen.insert(p.source_uid.clone()) {
+                    // Two events with one UID (allowed by some exporters): the start disambiguates.
+                    p.source_uid = format!("{}#{}", p.source_uid, millis(p.interval.start()));
+                }
+                if let Some(previous) = by_uid.remove(&p.source_uid) {
+                    p.id = previous.id;
+                }
+                p
+            })
+            .collect();
         let mut summary = BusyImportSummary::default();
         let new_ids: std::collections::HashSet<String> =
             periods.iter().map(|p| p.id.to_string()).collect();
@@ -80,7 +102,7 @@ impl Store {
                 summary.removed += 1;
             }
         }
-        for period in periods {
+        for period in &periods {
             let id = period.id.to_string();
             if old.get(&id) == Some(period) {
                 summary.unchanged += 1;

@@ -16,9 +16,9 @@ use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_core::domain::{
     Availability, AvailabilityId, AvailabilityStatus, BusyId, BusyPeriod, DoctorId,
 };
-use rempla_core::store::{Store, StoreError};
+use rempla_core::store::Store;
 
-use crate::cli::{CalendarAction, CalendarArgs, KindArg};
+use crate::cli::{AddArgs, CalendarAction, CalendarArgs, KindArg};
 use crate::failure::Failure;
 use crate::format::{describe_interval, kind_label, parse_date, status_label};
 
@@ -29,57 +29,21 @@ const MAX_LISTED: usize = 20_000;
 /// Largest `.ics` file read from disk before parsing.
 const MAX_ICS_BYTES: u64 = 10 * 1024 * 1024;
 
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Database { .. } | StoreError::SchemaTooNew { .. } => {
-                Failure::io(e.code(), e.to_string())
-            }
-            _ => Failure::rejected(e.code(), e.to_string()),
-        }
-    }
-}
-
-impl From<rempla_core::calendar::ical::IcalError> for Failure {
-    fn from(e: rempla_core::calendar::ical::IcalError) -> Self {
-        Failure::rejected(e.code(), e.to_string())
-    }
-}
-
 /// Runs one calendar action on the store file.
 pub fn run(args: CalendarArgs, json: bool) -> Result<ExitCode, Failure> {
     let mut store = Store::open(&args.store)?;
     let doctor = local_doctor(&mut store)?;
     match args.action {
-        CalendarAction::Add {
-            date,
-            kind,
-            department,
-            start,
-            end,
-            repeat,
-            except,
-            note,
-        } => {
-            let dept = Department::parse(&department)?;
-            let availability = build_availability(
-                doctor,
-                &dept,
-                kind,
-                date.as_deref(),
-                start.as_deref().zip(end.as_deref()),
-                repeat,
-                &except,
-                note,
-            )?;
+        CalendarAction::Add(add) => {
+            let availability = build_availability(doctor, &add)?;
             store.add_availability(&availability)?;
             print_added(&availability, json);
         }
         CalendarAction::List { from, to } => {
-            list(&store, doctor, from.as_deref(), to.as_deref(), json)?
+            list(&store, doctor, from.as_deref(), to.as_deref(), json)?;
         }
         CalendarAction::Remove { id, occurrence } => {
-            remove(&mut store, &id, occurrence.as_deref(), json)?
+            remove(&mut store, &id, occurrence.as_deref(), json)?;
         }
         CalendarAction::Export { output } => export(&store, doctor, output.as_deref())?,
         CalendarAction::Import { file, zone } => import(&mut store, doctor, &file, &zone, json)?,
@@ -97,20 +61,12 @@ fn local_doctor(store: &mut Store) -> Result<DoctorId, Failure> {
     Ok(id)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn build_availability(
-    doctor: DoctorId,
-    dept: &Department,
-    kind: KindArg,
-    date: Option<&str>,
-    custom: Option<(&str, &str)>,
-    repeat: Option<String>,
-    except: &[String],
-    note: Option<String>,
-) -> Result<Availability, Failure> {
+fn build_availability(doctor: DoctorId, add: &AddArgs) -> Result<Availability, Failure> {
+    let dept = Department::parse(&add.department)?;
+    let custom = add.start.as_deref().zip(add.end.as_deref());
     let zone = dept.time_zone();
-    let kind = shift_kind(kind);
-    let interval = match (kind, custom, date) {
+    let kind = shift_kind(add.kind);
+    let interval = match (kind, custom, add.date.as_deref()) {
         (ShiftKind::Custom, Some((start, end)), _) => {
             Interval::new(parse_instant(start)?, parse_instant(end)?)?
         }
@@ -126,7 +82,7 @@ fn build_availability(
                 "--start et --end ne s'emploient qu'avec --kind custom",
             ));
         }
-        (_, None, Some(date)) => shift_interval(kind, parse_date(date)?, dept)?,
+        (_, None, Some(date)) => shift_interval(kind, parse_date(date)?, &dept)?,
         (_, None, None) => {
             return Err(Failure::rejected(
                 "missing_date",
@@ -134,9 +90,10 @@ fn build_availability(
             ));
         }
     };
-    let recurrence = match repeat {
+    let recurrence = match &add.repeat {
         Some(rrule) => {
-            let exdates = except
+            let exdates = add
+                .except
                 .iter()
                 .map(|d| occurrence_start(&interval, zone, parse_date(d)?))
                 .collect::<Result<Vec<_>, Failure>>()?;
@@ -147,7 +104,7 @@ fn build_availability(
             recurrence.validate(&interval, zone)?;
             Some(recurrence)
         }
-        None if !except.is_empty() => {
+        None if !add.except.is_empty() => {
             return Err(Failure::rejected(
                 "except_needs_repeat",
                 "--except n'a de sens qu'avec --repeat",
@@ -155,7 +112,7 @@ fn build_availability(
         }
         None => None,
     };
-    if note.as_ref().is_some_and(|n| n.len() > 2_000) {
+    if add.note.as_ref().is_some_and(|n| n.len() > 2_000) {
         return Err(Failure::rejected(
             "too_long",
             "la note dépasse 2 000 caractères",
@@ -169,7 +126,7 @@ fn build_availability(
         kind,
         recurrence,
         status: AvailabilityStatus::Open,
-        note,
+        note: add.note.clone(),
         revision: 0,
     })
 }
@@ -230,12 +187,11 @@ fn list(
     json: bool,
 ) -> Result<(), Failure> {
     let paris = chrono_tz::Europe::Paris;
-    let from = match from {
-        Some(d) => parse_date(d)?,
-        None => {
-            let today = Utc::now().with_timezone(&paris).date_naive();
-            today.with_day0(0).unwrap_or(today)
-        }
+    let from = if let Some(d) = from {
+        parse_date(d)?
+    } else {
+        let today = Utc::now().with_timezone(&paris).date_naive();
+        today.with_day0(0).unwrap_or(today)
     };
     let to = match to {
         Some(d) => parse_date(d)?,
@@ -409,11 +365,10 @@ fn import(
         )
     })?;
     let now = Utc::now();
-    let options = ImportOptions {
-        default_zone: zone,
-        window: Interval::new(now - Duration::days(366), now + Duration::days(2 * 366))?,
-        ..ImportOptions::default()
-    };
+    let options = ImportOptions::new(
+        zone,
+        Interval::new(now - Duration::days(366), now + Duration::days(2 * 366))?,
+    );
     let imported = import_busy_bytes(&bytes, &options)?;
     let periods: Vec<BusyPeriod> = imported
         .into_iter()
@@ -421,7 +376,7 @@ fn import(
             id: BusyId::new(),
             doctor_id: doctor,
             interval: b.interval,
-            source_uid: b.uid,
+            source_uid: b.source_uid,
             summary: b.summary,
         })
         .collect();
