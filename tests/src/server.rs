@@ -1,10 +1,10 @@
 //! Real `rempla-server` processes: found or built, started on a fixed loopback port, killed with SIGKILL
 //! and restarted on the same port and data.
 //!
-//! Finding the binary: `REMPLA_SERVER_BIN` if set; else `rempla-server` next to the test executable's
-//! `deps/` folder (`target/debug/rempla-server`, present after `cargo build --workspace` or
-//! `cargo test --workspace`, which builds every binary); else the harness runs
-//! `cargo build -p rempla-server --bin rempla-server` once (same profile and target dir) and uses its output.
+//! Finding the binary: `REMPLA_SERVER_BIN` if set; otherwise the harness runs
+//! `cargo build -p rempla-server --bin rempla-server` once per test process, into the test's own target
+//! folder (a no-op when up to date, so the suite never runs a stale server), and uses
+//! `target/<profile>/rempla-server`. The `rempla` CLI is found the same way (`REMPLA_CLI_BIN`).
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -16,29 +16,47 @@ use std::time::{Duration, Instant};
 pub fn server_binary() -> Option<PathBuf> {
     static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
     BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("REMPLA_SERVER_BIN") {
-            return Some(PathBuf::from(p));
-        }
-        let exe = std::env::current_exe().ok()?;
-        let profile_dir = exe.parent()?.parent()?.to_path_buf();
-        let candidate = profile_dir.join("rempla-server");
-        let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()?
-            .to_path_buf();
-        if !workspace.join("sync-server/Cargo.toml").exists() {
-            return candidate.exists().then_some(candidate);
-        }
-        let target_dir = profile_dir.parent()?.to_path_buf();
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .current_dir(&workspace)
-            .args(["build", "-p", "rempla-server", "--bin", "rempla-server"])
-            .env("CARGO_TARGET_DIR", &target_dir)
-            .status()
-            .ok()?;
-        (status.success() && candidate.exists()).then_some(candidate)
+        workspace_binary(
+            "REMPLA_SERVER_BIN",
+            "sync-server",
+            "rempla-server",
+            "rempla-server",
+        )
     })
     .clone()
+}
+
+/// The `rempla` CLI binary, building it if needed.
+pub fn cli_binary() -> Option<PathBuf> {
+    static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BIN.get_or_init(|| workspace_binary("REMPLA_CLI_BIN", "core/cli", "rempla-cli", "rempla"))
+        .clone()
+}
+
+/// A binary of this workspace: `$env_var` if set, else built by `cargo build -p package --bin bin` into
+/// the test's own target folder (a no-op when up to date). `None` when `folder` is not in the workspace.
+fn workspace_binary(env_var: &str, folder: &str, package: &str, bin: &str) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env_var) {
+        return Some(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().ok()?;
+    let profile_dir = exe.parent()?.parent()?.to_path_buf();
+    let candidate = profile_dir.join(bin);
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()?
+        .to_path_buf();
+    if !workspace.join(folder).join("Cargo.toml").exists() {
+        return None;
+    }
+    let target_dir = profile_dir.parent()?.to_path_buf();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(&workspace)
+        .args(["build", "-p", package, "--bin", bin])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .status()
+        .ok()?;
+    (status.success() && candidate.exists()).then_some(candidate)
 }
 
 /// A free loopback port (bound then released; the server binds it right after).

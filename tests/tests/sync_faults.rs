@@ -11,6 +11,7 @@ use rempla_e2e::rng::seeds;
 use rempla_e2e::schedule::{Backend, Shape, run};
 
 #[test]
+#[ignore = "needs rempla-server (issue 3) in the workspace"]
 fn schedules_on_sqlite_never_lose_or_leak_an_edit() {
     for seed in seeds(2) {
         let outcome = run(Backend::Sqlite, seed, Shape::default());
@@ -19,6 +20,7 @@ fn schedules_on_sqlite_never_lose_or_leak_an_edit() {
 }
 
 #[test]
+#[ignore = "needs rempla-server (issue 3) in the workspace"]
 fn schedules_on_postgres_with_two_instances_never_lose_or_leak_an_edit() {
     for seed in seeds(2) {
         let outcome = run(Backend::Postgres, seed, Shape::default());
