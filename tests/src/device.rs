@@ -12,7 +12,9 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use rempla_core::calendar::{Interval, ShiftKind};
-use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, DoctorId, OpId};
+use rempla_core::domain::{
+    Availability, AvailabilityId, AvailabilityStatus, BusyId, BusyPeriod, DoctorId, OpId,
+};
 use rempla_core::store::Store;
 use rempla_core::sync::OutboxOp;
 use rempla_core::sync::client::{
@@ -249,7 +251,8 @@ impl Device {
         }
     }
 
-    /// A few random local edits of this doctor's calendar (adds, note or kind changes, removals).
+    /// A few random local edits of this doctor's calendar (adds, note or kind changes, removals, busy-period
+    /// re-imports).
     pub fn random_edits(&mut self, rng: &mut Rng, count: usize) {
         let Some(doctor) = self.doctor else {
             return;
@@ -257,6 +260,36 @@ impl Device {
         for _ in 0..count {
             let mine = self.store.list_availabilities(doctor).unwrap();
             let roll = rng.below(10);
+            if rng.chance(0.1) {
+                // Re-import of an external calendar: replaces this device's busy periods of the source.
+                let periods: Vec<BusyPeriod> = (0..rng.below(3))
+                    .map(|k| {
+                        let start = Utc
+                            .with_ymd_and_hms(
+                                2027,
+                                2,
+                                u32::try_from(1 + rng.below(27)).unwrap_or(1),
+                                9,
+                                0,
+                                0,
+                            )
+                            .single()
+                            .unwrap_or_else(Utc::now);
+                        BusyPeriod {
+                            id: BusyId::new(),
+                            doctor_id: doctor,
+                            interval: Interval::new(start, start + chrono::Duration::hours(2))
+                                .unwrap(),
+                            source_uid: format!("{}-{k}@agenda.example", self.name),
+                            summary: Some("Dentiste".to_owned()),
+                        }
+                    })
+                    .collect();
+                self.store
+                    .replace_busy_source(doctor, &format!("ics:{}", self.name), &periods)
+                    .unwrap();
+                continue;
+            }
             if mine.is_empty() || roll < 4 {
                 let day = u32::try_from(1 + rng.below(28)).unwrap_or(1);
                 let month = u32::try_from(1 + rng.below(12)).unwrap_or(1);

@@ -74,16 +74,17 @@ pub struct Outcome {
     pub proxy: String,
 }
 
-/// The expected server state of each record from the acknowledged ops.
-fn expected_records(acked: &[&OutboxOp]) -> BTreeMap<Uuid, MergeState> {
-    let mut states: BTreeMap<Uuid, MergeState> = BTreeMap::new();
+/// The expected server state of each synced record, by `(entity, id)`, from the acknowledged ops.
+fn expected_records(acked: &[&OutboxOp]) -> BTreeMap<(String, Uuid), MergeState> {
+    let mut states: BTreeMap<(String, Uuid), MergeState> = BTreeMap::new();
     for op in acked
         .iter()
-        .filter(|o| o.entity == EntityKind::Availability)
+        .filter(|o| matches!(o.entity, EntityKind::Availability | EntityKind::BusyPeriod))
     {
-        let state = states.get(&op.entity_id).cloned().unwrap_or_default();
+        let key = (op.entity.as_str().to_owned(), op.entity_id);
+        let state = states.get(&key).cloned().unwrap_or_default();
         if let Ok(next) = merge(&state, op) {
-            states.insert(op.entity_id, next);
+            states.insert(key, next);
         }
     }
     states
@@ -224,17 +225,17 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
     for (witness, devs, doctor) in [(&w_a, &devices[0..2], a_id), (&w_b, &devices[2..3], b_id)] {
         let acked: Vec<&OutboxOp> = devs.iter().flat_map(|d| d.acked.iter()).collect();
         let expected = expected_records(&acked);
-        for (id, state) in &expected {
-            let key = ("availability".to_owned(), *id);
+        for (key, state) in &expected {
+            let id = key.1;
             if state.deleted.is_some() {
                 assert!(
-                    !witness.contains_key(&key),
+                    !witness.contains_key(key),
                     "seed {seed}: acknowledged delete of {id} undone"
                 );
                 continue;
             }
             let record = witness
-                .get(&key)
+                .get(key)
                 .unwrap_or_else(|| panic!("seed {seed}: acknowledged record {id} missing"));
             for (field, value) in &canonical(state.fields.clone()) {
                 assert_eq!(
@@ -245,23 +246,19 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
             }
         }
         // And nothing on the server that nobody acknowledged.
-        for (entity, id) in witness.keys() {
-            if entity == "availability" {
-                assert!(
-                    expected.get(id).is_some_and(|s| s.deleted.is_none()),
-                    "seed {seed}: server holds {id}, never acknowledged"
-                );
-            }
+        for key in witness.keys() {
+            assert!(
+                expected.get(key).is_some_and(|s| s.deleted.is_none()),
+                "seed {seed}: server holds {key:?}, never acknowledged"
+            );
         }
         // 3. Scope: only this doctor's records.
-        for ((entity, id), record) in witness {
-            if entity == "availability" {
-                assert_eq!(
-                    record["doctor_id"],
-                    Value::String(doctor.to_string()),
-                    "seed {seed}: {id} outside the scope"
-                );
-            }
+        for ((_, id), record) in witness {
+            assert_eq!(
+                record["doctor_id"],
+                Value::String(doctor.to_string()),
+                "seed {seed}: {id} outside the scope"
+            );
         }
     }
     // Legitimate edits are accepted: the only refusals are the forged op and edits racing a delete made
