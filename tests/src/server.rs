@@ -50,12 +50,26 @@ fn workspace_binary(env_var: &str, folder: &str, package: &str, bin: &str) -> Op
     }
     let target_dir = profile_dir.parent()?.to_path_buf();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
+    // A clean environment, as in a shell: the variables `cargo test` sets for this test process
+    // (CARGO_PKG_*, OUT_DIR…) would otherwise dirty build-script fingerprints and rebuild everything.
+    let mut cmd = Command::new(cargo);
+    cmd.env_clear()
         .current_dir(&workspace)
         .args(["build", "-p", package, "--bin", bin])
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .status()
-        .ok()?;
+        .env("CARGO_TARGET_DIR", &target_dir);
+    for keep in [
+        "PATH",
+        "HOME",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "RUSTUP_TOOLCHAIN",
+        "TMPDIR",
+    ] {
+        if let Some(v) = std::env::var_os(keep) {
+            cmd.env(keep, v);
+        }
+    }
+    let status = cmd.status().ok()?;
     (status.success() && candidate.exists()).then_some(candidate)
 }
 
