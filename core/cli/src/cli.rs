@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+use rempla_core::calendar::ShiftKind;
 
 /// Rempla en ligne de commande : règles du calendrier français et calendrier hors ligne d'un remplaçant.
 #[derive(Debug, Parser)]
@@ -125,27 +126,6 @@ pub struct CalendarArgs {
     pub action: CalendarAction,
 }
 
-/// Shift kinds as typed on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum KindArg {
-    /// Journée, 08 h – 20 h.
-    Day,
-    /// Matinée, 08 h – 14 h.
-    Morning,
-    /// Après-midi, 14 h – 20 h.
-    Afternoon,
-    /// Nuit, 20 h – 08 h le lendemain.
-    Night,
-    /// Garde de nuit, 20 h – 08 h le lendemain.
-    GardeNight,
-    /// Garde de jour (dimanches et jours fériés), 08 h – 20 h.
-    GardeDay,
-    /// Astreinte, 20 h – 08 h le lendemain.
-    Astreinte,
-    /// Période libre : donner --start et --end.
-    Custom,
-}
-
 /// `rempla calendar … <action>`
 #[derive(Debug, Subcommand)]
 pub enum CalendarAction {
@@ -190,9 +170,11 @@ pub struct AddArgs {
     /// Jour local du début (AAAA-MM-JJ), pour un créneau type.
     #[arg(long, value_name = "DATE", required_unless_present = "start")]
     pub date: Option<String>,
-    /// Type de créneau.
-    #[arg(long, value_enum, default_value = "day")]
-    pub kind: KindArg,
+    /// Type de créneau : day (journée 08–20 h), morning (08–14 h), afternoon (14–20 h), night (20–08 h),
+    /// garde-night (20–08 h), garde-day (dimanches et fériés, 08–20 h), astreinte (20–08 h), custom
+    /// (période libre : --start et --end).
+    #[arg(long, default_value = "day", value_parser = clap::builder::ValueParser::new(parse_kind))]
+    pub kind: ShiftKind,
     /// Département où la disponibilité vaut (fixe le fuseau et les jours fériés).
     #[arg(long, short = 'd', value_name = "CODE", default_value = "75")]
     pub department: String,
@@ -211,4 +193,9 @@ pub struct AddArgs {
     /// Note personnelle.
     #[arg(long)]
     pub note: Option<String>,
+}
+
+/// Shift kinds are typed as their snake_case or hyphenated names; the error lists the valid ones.
+fn parse_kind(text: &str) -> Result<ShiftKind, String> {
+    text.parse::<ShiftKind>().map_err(|e| e.to_string())
 }

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use chrono_tz::Tz;
-use rempla_core::calendar::{Interval, ShiftKind};
+use rempla_core::calendar::Interval;
 use rempla_core::domain::AvailabilityStatus;
 
 use crate::failure::Failure;
@@ -49,20 +49,6 @@ pub fn describe_interval(interval: &Interval, zone: Tz) -> String {
         end.format("%Y-%m-%d %H:%M"),
         zone.name()
     )
-}
-
-/// French name of a shift kind.
-pub fn kind_label(kind: ShiftKind) -> &'static str {
-    match kind {
-        ShiftKind::Day => "journée",
-        ShiftKind::Morning => "matinée",
-        ShiftKind::Afternoon => "après-midi",
-        ShiftKind::Night => "nuit",
-        ShiftKind::GardeNight => "garde de nuit",
-        ShiftKind::GardeDay => "garde de jour",
-        ShiftKind::Astreinte => "astreinte",
-        ShiftKind::Custom => "période libre",
-    }
 }
 
 /// French name of a booking state.

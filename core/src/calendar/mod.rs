@@ -47,6 +47,14 @@ pub enum CalendarError {
         end: DateTime<Utc>,
     },
     // --- territory, holidays, business days, shifts (calendar rules) ---
+    /// Text that names no shift kind.
+    #[error(
+        "« {input} » n'est pas un type de créneau (day, morning, afternoon, night, garde_night, garde_day, astreinte, custom)"
+    )]
+    UnknownShiftKind {
+        /// The offending text, truncated.
+        input: String,
+    },
     /// Not a canonical département or overseas code.
     #[error("« {input} » n'est pas un code de département connu (01–95, 2A, 2B, 971–978, 986–988)")]
     UnknownDepartment {
@@ -179,6 +187,7 @@ impl CalendarError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::EmptyInterval { .. } => "empty_interval",
+            Self::UnknownShiftKind { .. } => "unknown_shift_kind",
             Self::UnknownDepartment { .. } => "unknown_department",
             Self::InvalidPostcode { .. } => "invalid_postcode",
             Self::ForeignPostcode { .. } => "foreign_postcode",

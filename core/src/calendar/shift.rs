@@ -115,6 +115,34 @@ impl ShiftKind {
         Self::Custom,
     ];
 
+    /// Stable snake_case name, as in JSON (`garde_night`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Day => "day",
+            Self::Morning => "morning",
+            Self::Afternoon => "afternoon",
+            Self::Night => "night",
+            Self::GardeNight => "garde_night",
+            Self::GardeDay => "garde_day",
+            Self::Astreinte => "astreinte",
+            Self::Custom => "custom",
+        }
+    }
+
+    /// French name for display (« garde de nuit »).
+    pub const fn label_fr(self) -> &'static str {
+        match self {
+            Self::Day => "journée",
+            Self::Morning => "matinée",
+            Self::Afternoon => "après-midi",
+            Self::Night => "nuit",
+            Self::GardeNight => "garde de nuit",
+            Self::GardeDay => "garde de jour",
+            Self::Astreinte => "astreinte",
+            Self::Custom => "période libre",
+        }
+    }
+
     /// The local template of this kind; `None` for [`ShiftKind::Custom`], whose interval is explicit.
     pub const fn template(self) -> Option<ShiftTemplate> {
         match self {
@@ -226,9 +254,41 @@ fn interval_of(kind: ShiftKind, date: NaiveDate, tz: Tz) -> Result<Interval, Cal
     Interval::new(start, end)
 }
 
+impl std::str::FromStr for ShiftKind {
+    type Err = CalendarError;
+
+    /// Reads the snake_case name, also accepting hyphens as typed on a command line (`garde-night`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().replace('-', "_").to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == wanted)
+            .ok_or_else(|| CalendarError::UnknownShiftKind {
+                input: crate::domain::ids::truncate_for_message(s),
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_parse_from_their_names() {
+        for kind in ShiftKind::ALL {
+            assert_eq!(kind.as_str().parse::<ShiftKind>(), Ok(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+        }
+        assert_eq!(
+            "Garde-Night".parse::<ShiftKind>(),
+            Ok(ShiftKind::GardeNight)
+        );
+        assert_eq!(
+            "brunch".parse::<ShiftKind>().unwrap_err().code(),
+            "unknown_shift_kind"
+        );
+    }
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -18,9 +18,9 @@ use rempla_core::domain::{
 };
 use rempla_core::store::Store;
 
-use crate::cli::{AddArgs, CalendarAction, CalendarArgs, KindArg};
+use crate::cli::{AddArgs, CalendarAction, CalendarArgs};
 use crate::failure::Failure;
-use crate::format::{describe_interval, kind_label, parse_date, status_label};
+use crate::format::{describe_interval, parse_date, status_label};
 
 /// Key of the local doctor id in the store's `sync_state` table (set on first use, replaced at login).
 const DOCTOR_KEY: &str = "cli.doctor_id";
@@ -65,7 +65,7 @@ fn build_availability(doctor: DoctorId, add: &AddArgs) -> Result<Availability, F
     let dept = Department::parse(&add.department)?;
     let custom = add.start.as_deref().zip(add.end.as_deref());
     let zone = dept.time_zone();
-    let kind = shift_kind(add.kind);
+    let kind = add.kind;
     let interval = match (kind, custom, add.date.as_deref()) {
         (ShiftKind::Custom, Some((start, end)), _) => {
             Interval::new(parse_instant(start)?, parse_instant(end)?)?
@@ -131,19 +131,6 @@ fn build_availability(doctor: DoctorId, add: &AddArgs) -> Result<Availability, F
     })
 }
 
-fn shift_kind(kind: KindArg) -> ShiftKind {
-    match kind {
-        KindArg::Day => ShiftKind::Day,
-        KindArg::Morning => ShiftKind::Morning,
-        KindArg::Afternoon => ShiftKind::Afternoon,
-        KindArg::Night => ShiftKind::Night,
-        KindArg::GardeNight => ShiftKind::GardeNight,
-        KindArg::GardeDay => ShiftKind::GardeDay,
-        KindArg::Astreinte => ShiftKind::Astreinte,
-        KindArg::Custom => ShiftKind::Custom,
-    }
-}
-
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, Failure> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.to_utc())
@@ -173,7 +160,7 @@ fn print_added(a: &Availability, json: bool) {
         println!(
             "Disponibilité ajoutée {} : {} {}{series}",
             a.id,
-            kind_label(a.kind),
+            a.kind.label_fr(),
             describe_interval(&a.interval, a.zone)
         );
     }
@@ -245,7 +232,7 @@ fn list(
         println!(
             "{}  {:<22} {:<9} {}{series}",
             describe_interval(occurrence, a.zone),
-            kind_label(a.kind),
+            a.kind.label_fr(),
             status_label(a.status),
             a.id
         );
