@@ -4,8 +4,8 @@
 //! version is used), run as the `postgres` user through `runuser -u postgres --` because tests run as root
 //! and PostgreSQL refuses to. The cluster lives in a temporary folder owned by `postgres`, listens on
 //! 127.0.0.1 on a free port with trust authentication, and is stopped (SIGKILL is enough: it is thrown
-//! away) when dropped. When the binaries are missing, [`PgCluster::start`] says how to install them
-//! (`apt-get install -y postgresql`); `REMPLA_E2E_INSTALL_PG=1` lets the harness run that itself.
+//! away) when dropped. When the binaries are missing, [`PgCluster::start`] installs Debian's `postgresql`
+//! package with `apt-get` (as the test command must); `REMPLA_E2E_NO_INSTALL=1` turns that off.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -48,15 +48,19 @@ impl PgCluster {
     pub fn start() -> std::io::Result<Self> {
         let bin = match pg_bin_dir() {
             Some(b) => b,
-            None if std::env::var("REMPLA_E2E_INSTALL_PG").is_ok_and(|v| v == "1") => {
+            None if std::env::var("REMPLA_E2E_NO_INSTALL").is_err() => {
+                let _ = Command::new("apt-get").args(["update", "-q"]).status();
                 Command::new("apt-get")
                     .args(["install", "-y", "-q", "postgresql"])
+                    .env("DEBIAN_FRONTEND", "noninteractive")
                     .status()?;
-                pg_bin_dir().ok_or_else(|| std::io::Error::other("postgresql not installed"))?
+                pg_bin_dir().ok_or_else(|| {
+                    std::io::Error::other("PostgreSQL absent : apt-get install -y postgresql")
+                })?
             }
             None => {
                 return Err(std::io::Error::other(
-                    "PostgreSQL absent : apt-get install -y postgresql (ou REMPLA_E2E_INSTALL_PG=1)",
+                    "PostgreSQL absent : apt-get install -y postgresql",
                 ));
             }
         };

@@ -35,6 +35,9 @@ pub struct FaultPlan {
     pub reorder: f64,
     /// Forward, then send only half of the answer and close.
     pub cut: f64,
+    /// For a push: ask for the SIGKILL of the server it went to, a few milliseconds after forwarding it
+    /// (see [`Proxy::kill_requests`]), so the server dies while it applies the batch.
+    pub kill_on_push: f64,
     /// Longest injected delay.
     pub max_delay: Duration,
 }
@@ -47,6 +50,7 @@ impl FaultPlan {
         duplicate: 0.0,
         reorder: 0.0,
         cut: 0.0,
+        kill_on_push: 0.0,
         max_delay: Duration::ZERO,
     };
 
@@ -57,6 +61,7 @@ impl FaultPlan {
         duplicate: 0.12,
         reorder: 0.10,
         cut: 0.12,
+        kill_on_push: 0.05,
         max_delay: Duration::from_millis(150),
     };
 }
@@ -78,6 +83,8 @@ pub struct ProxyStats {
     pub cut: AtomicU64,
     /// 502 answers (no upstream reachable).
     pub bad_gateway: AtomicU64,
+    /// Kills asked for during a push.
+    pub kills_asked: AtomicU64,
 }
 
 impl ProxyStats {
@@ -85,14 +92,15 @@ impl ProxyStats {
     pub fn summary(&self) -> String {
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
         format!(
-            "requests={} dropped={} delayed={} duplicated={} reordered={} cut={} bad_gateway={}",
+            "requests={} dropped={} delayed={} duplicated={} reordered={} cut={} bad_gateway={} kills_asked={}",
             g(&self.requests),
             g(&self.dropped),
             g(&self.delayed),
             g(&self.duplicated),
             g(&self.reordered),
             g(&self.cut),
-            g(&self.bad_gateway)
+            g(&self.bad_gateway),
+            g(&self.kills_asked)
         )
     }
 }
@@ -105,12 +113,14 @@ struct Shared {
     stats: ProxyStats,
     passed: Notify,
     stop: AtomicBool,
+    kill_tx: Mutex<std::sync::mpsc::Sender<usize>>,
 }
 
 /// A running proxy; stops when dropped.
 pub struct Proxy {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    kill_rx: Mutex<Option<std::sync::mpsc::Receiver<usize>>>,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -132,7 +142,9 @@ impl Proxy {
             .build()?;
         let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
+        let (kill_tx, kill_rx) = std::sync::mpsc::channel();
         let shared = Arc::new(Shared {
+            kill_tx: Mutex::new(kill_tx),
             upstreams,
             next_upstream: AtomicUsize::new(0),
             plan: Mutex::new(plan),
@@ -156,6 +168,7 @@ impl Proxy {
         Ok(Self {
             addr,
             shared,
+            kill_rx: Mutex::new(Some(kill_rx)),
             runtime: Some(runtime),
         })
     }
@@ -170,6 +183,12 @@ impl Proxy {
         if let Ok(mut p) = self.shared.plan.lock() {
             *p = plan;
         }
+    }
+
+    /// The upstream indexes to SIGKILL, sent while a push is in flight (once; later calls get `None`).
+    /// The test owns the server processes, so it does the killing and the restart.
+    pub fn kill_requests(&self) -> Option<std::sync::mpsc::Receiver<usize>> {
+        self.kill_rx.lock().ok()?.take()
     }
 
     /// What happened so far.
@@ -262,8 +281,12 @@ async fn read_request(client: &mut TcpStream) -> std::io::Result<Option<(String,
 }
 
 async fn forward(shared: &Shared, head: &str, body: &[u8]) -> Option<Vec<u8>> {
-    let n = shared.upstreams.len();
     let first = shared.next_upstream.fetch_add(1, Ordering::Relaxed);
+    forward_from(shared, first, head, body).await
+}
+
+async fn forward_from(shared: &Shared, first: usize, head: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let n = shared.upstreams.len();
     for k in 0..n {
         let upstream = shared.upstreams[(first + k) % n];
         let Ok(Ok(mut conn)) =
@@ -324,7 +347,28 @@ async fn handle(mut client: TcpStream, shared: Arc<Shared>) -> std::io::Result<(
             );
             b.or(a)
         }
-        Decision::Forward | Decision::Cut => forward(&shared, &head, &body).await,
+        Decision::Forward | Decision::Cut => {
+            let kill = head.starts_with("POST /v1/sync/push") && {
+                let p = shared.plan.lock().map_or(0.0, |p| p.kill_on_push);
+                shared.rng.lock().is_ok_and(|mut r| r.chance(p))
+            };
+            if kill {
+                let first = shared.next_upstream.fetch_add(1, Ordering::Relaxed);
+                let target = first % shared.upstreams.len().max(1);
+                let pause = shared.rng.lock().map_or(0, |mut r| r.below(15));
+                let s2 = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                    s2.stats.kills_asked.fetch_add(1, Ordering::Relaxed);
+                    if let Ok(tx) = s2.kill_tx.lock() {
+                        let _ = tx.send(target);
+                    }
+                });
+                forward_from(&shared, first, &head, &body).await
+            } else {
+                forward(&shared, &head, &body).await
+            }
+        }
     };
     shared.passed.notify_waiters();
     let answer = answer.unwrap_or_else(|| {

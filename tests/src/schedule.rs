@@ -72,6 +72,8 @@ pub struct Outcome {
     pub records: Vec<usize>,
     /// The proxy's counters.
     pub proxy: String,
+    /// Servers SIGKILLed (and restarted) during the faulty phase.
+    pub kills: usize,
 }
 
 /// The expected server state of each synced record, by `(entity, id)`, from the acknowledged ops.
@@ -92,6 +94,15 @@ fn expected_records(acked: &[&OutboxOp]) -> BTreeMap<(String, Uuid), MergeState>
 
 fn snapshot_of(device: &Device) -> BTreeMap<(String, Uuid), Value> {
     device.store.synced_snapshot().unwrap()
+}
+
+/// Decrements a counter when dropped.
+struct Finished<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Runs one schedule; panics (failing the test) with the seed in the message on any violation.
@@ -148,23 +159,58 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
     // Faulty phase: every device edits and syncs in its own thread; a killer thread SIGKILLs servers.
     proxy.set_plan(FaultPlan::HOSTILE);
     let servers_lock = Mutex::new(&mut servers);
-    let mut killer_rng = rng.fork();
+    let kill_rx = proxy.kill_requests();
+    let running = std::sync::atomic::AtomicUsize::new(devices.len());
+    let kills = std::sync::atomic::AtomicUsize::new(0);
+    let killer_rng = rng.fork();
     let device_rngs: Vec<Rng> = devices.iter().map(|_| rng.fork()).collect();
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            for _ in 0..shape.kills {
-                std::thread::sleep(Duration::from_millis(50 + killer_rng.below(400)));
+        // The killer: SIGKILL + restart at random times, and whenever the proxy asks for it while a
+        // push is in flight; it stops when every device has finished its rounds.
+        let (servers_lock, running_ref, kills_ref) = (&servers_lock, &running, &kills);
+        let mut killer_rng = killer_rng;
+        scope.spawn(move || {
+            let (running, kills) = (running_ref, kills_ref);
+            let mut random_kills = shape.kills;
+            let mut next_random = Duration::from_millis(50 + killer_rng.below(400));
+            let started = std::time::Instant::now();
+            while running.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+                let target = match kill_rx
+                    .as_ref()
+                    .map(|rx| rx.recv_timeout(Duration::from_millis(20)))
+                {
+                    Some(Ok(k)) => Some(k),
+                    _ if random_kills > 0 && started.elapsed() >= next_random => {
+                        random_kills -= 1;
+                        next_random += Duration::from_millis(50 + killer_rng.below(400));
+                        Some(usize::MAX)
+                    }
+                    Some(_) => None,
+                    None => {
+                        std::thread::sleep(Duration::from_millis(20));
+                        None
+                    }
+                };
+                let Some(target) = target else { continue };
                 let mut guard = servers_lock.lock().unwrap();
-                let k = usize::try_from(killer_rng.below(guard.len() as u64)).unwrap_or(0);
+                let k = if target == usize::MAX {
+                    usize::try_from(killer_rng.below(guard.len() as u64)).unwrap_or(0)
+                } else {
+                    target.min(guard.len() - 1)
+                };
                 guard[k].kill();
-                std::thread::sleep(Duration::from_millis(killer_rng.below(300)));
+                kills.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(killer_rng.below(200)));
                 guard[k]
                     .restart()
                     .unwrap_or_else(|e| panic!("seed {seed}: restart: {e}"));
             }
         });
         for (device, mut drng) in devices.iter_mut().zip(device_rngs) {
+            let running = &running;
             scope.spawn(move || {
+                // Counts this device out even if it panics, so the killer thread stops.
+                let _done = Finished(running);
                 for _ in 0..shape.rounds {
                     let edits = usize::try_from(drng.below(shape.max_edits + 1)).unwrap_or(0);
                     device.random_edits(&mut drng, edits);
@@ -305,6 +351,7 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
         rejected: devices.iter().map(|d| d.rejected.len()).sum(),
         records: vec![w_a.len(), w_b.len(), w_f.len()],
         proxy: proxy.stats().summary(),
+        kills: kills.load(std::sync::atomic::Ordering::SeqCst),
         ..Outcome::default()
     };
     for d in &devices {
