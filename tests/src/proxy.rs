@@ -61,7 +61,7 @@ impl FaultPlan {
         duplicate: 0.12,
         reorder: 0.10,
         cut: 0.12,
-        kill_on_push: 0.05,
+        kill_on_push: 0.1,
         max_delay: Duration::from_millis(150),
     };
 }
