@@ -501,3 +501,167 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    use super::*;
+    use crate::calendar::Interval;
+    use crate::domain::{BusyId, DoctorId, NotificationId};
+
+    fn change(entity: &str, id: Uuid, record: Option<Value>) -> PulledChange {
+        PulledChange {
+            entity: entity.to_owned(),
+            entity_id: id,
+            record: record.and_then(|r| r.as_object().cloned()),
+        }
+    }
+
+    fn busy(doctor: DoctorId, summary: Option<&str>) -> BusyPeriod {
+        let start = Utc.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap();
+        BusyPeriod {
+            id: BusyId::new(),
+            doctor_id: doctor,
+            interval: Interval::new(start, start + chrono::Duration::hours(1)).unwrap(),
+            source_uid: "x@agenda".into(),
+            summary: summary.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_pulled_busy_period_keeps_the_device_only_title_and_source() {
+        let mut store = Store::open_in_memory().unwrap();
+        let doctor = DoctorId::new();
+        let mine = busy(doctor, Some("Dentiste"));
+        store
+            .replace_busy_source(doctor, "google", std::slice::from_ref(&mine))
+            .unwrap();
+        store
+            .ack_ops(
+                &store
+                    .pending_ops(10)
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.op_id)
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        let mut moved = mine.clone();
+        moved.interval = Interval::new(
+            mine.interval.start() + chrono::Duration::hours(1),
+            mine.interval.end() + chrono::Duration::hours(1),
+        )
+        .unwrap();
+        let mut record = serde_json::to_value(&moved).unwrap();
+        record.as_object_mut().unwrap().remove("summary");
+        record.as_object_mut().unwrap().remove("id");
+        store
+            .apply_pulled_page(
+                &[change("busy_period", *mine.id.as_uuid(), Some(record))],
+                "c1",
+            )
+            .unwrap();
+        let window = Interval::new(
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap(),
+        )
+        .unwrap();
+        let got = store.list_busy_range(doctor, window).unwrap();
+        assert_eq!(got, vec![moved]);
+        // Re-importing the same source still finds it (the source column was kept).
+        let summary = store.replace_busy_source(doctor, "google", &[]).unwrap();
+        assert_eq!(summary.removed, 1);
+        assert_eq!(store.sync_state("cursor").unwrap().as_deref(), Some("c1"));
+    }
+
+    #[test]
+    fn read_marks_unknown_kinds_and_deletions_are_applied() {
+        let mut store = Store::open_in_memory().unwrap();
+        let n = Notification {
+            id: NotificationId::new(),
+            kind: "proposal_received".into(),
+            title: "t".into(),
+            body: "b".into(),
+            created_at: Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap(),
+            read_at: None,
+            payload: json!({}),
+        };
+        store
+            .upsert_notifications(std::slice::from_ref(&n))
+            .unwrap();
+        let at = "2026-11-21T10:00:00Z";
+        store
+            .apply_pulled_page(
+                &[
+                    change(
+                        "notification_read",
+                        *n.id.as_uuid(),
+                        Some(json!({"read_at": at})),
+                    ),
+                    change("mission", Uuid::now_v7(), Some(json!({"x": 1}))),
+                ],
+                "c2",
+            )
+            .unwrap();
+        let read = store.get_notification(n.id).unwrap().unwrap();
+        assert_eq!(read.read_at, Some(at.parse().unwrap()));
+        assert_eq!(store.unread_notification_count().unwrap(), 0);
+        // A pulled deletion of an availability without pending ops removes it.
+        let doctor = DoctorId::new();
+        let a = crate::domain::Availability {
+            id: AvailabilityId::new(),
+            doctor_id: doctor,
+            interval: Interval::new(
+                Utc.with_ymd_and_hms(2027, 1, 4, 7, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2027, 1, 4, 19, 0, 0).unwrap(),
+            )
+            .unwrap(),
+            zone: chrono_tz::Europe::Paris,
+            kind: crate::calendar::ShiftKind::Day,
+            recurrence: None,
+            status: crate::domain::AvailabilityStatus::Open,
+            note: None,
+            revision: 0,
+        };
+        store.add_availability(&a).unwrap();
+        store
+            .ack_ops(
+                &store
+                    .pending_ops(10)
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.op_id)
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap();
+        store
+            .apply_pulled_page(&[change("availability", *a.id.as_uuid(), None)], "c3")
+            .unwrap();
+        assert_eq!(store.get_availability(a.id).unwrap(), None);
+    }
+
+    #[test]
+    fn answers_that_do_not_match_the_batch_change_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let doctor = DoctorId::new();
+        store
+            .replace_busy_source(doctor, "s", &[busy(doctor, None)])
+            .unwrap();
+        let batch = store.pending_ops(10).unwrap();
+        let wrong = [OpResult {
+            op_id: OpId::new(),
+            outcome: OpOutcome::Applied,
+        }];
+        assert_eq!(
+            store.resolve_push(&batch, &wrong).unwrap_err().code(),
+            "invalid_input"
+        );
+        assert_eq!(
+            store.resolve_push(&batch, &[]).unwrap_err().code(),
+            "invalid_input"
+        );
+        assert_eq!(store.pending_op_count().unwrap(), 1);
+    }
+}
