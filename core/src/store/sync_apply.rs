@@ -610,7 +610,7 @@ mod tests {
         assert_eq!(store.unread_notification_count().unwrap(), 0);
         // A pulled deletion of an availability without pending ops removes it.
         let doctor = DoctorId::new();
-        let a = crate::domain::Availability {
+        let a = Availability {
             id: AvailabilityId::new(),
             doctor_id: doctor,
             interval: Interval::new(
