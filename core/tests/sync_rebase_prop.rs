@@ -173,7 +173,10 @@ proptest! {
         let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
         let other = DeviceId::from_uuid(Uuid::from_u128(99));
         let mut server = Server { clock: 1_000, ..Server::default() };
-        let mut cursor = 0u64;
+        // The cursor lives in the store (the client may reset it to force a full download).
+        let cursor_of = |store: &Store| -> u64 {
+            store.sync_state("cursor").unwrap().and_then(|c| c.parse().ok()).unwrap_or(0)
+        };
         for step in steps {
             match step {
                 Step::Local(s, n) => {
@@ -227,9 +230,8 @@ proptest! {
                     store.resolve_push(&batch, &results).unwrap();
                 }
                 Step::Pull => {
-                    let changes = server.changes_after(cursor);
-                    cursor = server.seq;
-                    store.apply_pulled_page(&changes, &cursor.to_string()).unwrap();
+                    let changes = server.changes_after(cursor_of(&store));
+                    store.apply_pulled_page(&changes, &server.seq.to_string()).unwrap();
                 }
             }
             // The invariant, after every step.
@@ -258,7 +260,7 @@ proptest! {
             let results: Vec<OpResult> = batch.iter().map(|op| OpResult { op_id: op.op_id, outcome: server.apply(op) }).collect();
             store.resolve_push(&batch, &results).unwrap();
         }
-        let changes = server.changes_after(cursor);
+        let changes = server.changes_after(cursor_of(&store));
         store.apply_pulled_page(&changes, &server.seq.to_string()).unwrap();
         for id in &ids {
             let local = store.get_availability(AvailabilityId::from_uuid(*id)).unwrap();

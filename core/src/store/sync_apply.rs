@@ -54,12 +54,26 @@ pub struct PushResolution {
     pub conflicts: Vec<StoredConflict>,
 }
 
-/// The server version of one record as stored: `None` when absent or deleted (a tombstone).
-fn read_shadow(
-    tx: &rusqlite::Connection,
-    entity: &str,
-    id: Uuid,
-) -> Result<Option<Map<String, Value>>> {
+/// What the store knows of the server's version of one record.
+enum Shadow {
+    /// Never received (created here and not yet pulled, or pulled before shadows existed).
+    Unknown,
+    /// Deleted on the server.
+    Deleted,
+    /// The last version received.
+    Live(Map<String, Value>),
+}
+
+impl Shadow {
+    fn base(self) -> Option<Map<String, Value>> {
+        match self {
+            Self::Live(m) => Some(m),
+            Self::Unknown | Self::Deleted => None,
+        }
+    }
+}
+
+fn read_shadow(tx: &rusqlite::Connection, entity: &str, id: Uuid) -> Result<Shadow> {
     let key = id.to_string();
     let row: Option<(bool, String)> = tx
         .prepare_cached(
@@ -70,8 +84,11 @@ fn read_shadow(
         .optional()
         .db()?;
     match row {
-        Some((false, json)) => decode::<Map<String, Value>>("sync_shadow", &key, &json).map(Some),
-        _ => Ok(None),
+        None => Ok(Shadow::Unknown),
+        Some((true, _)) => Ok(Shadow::Deleted),
+        Some((false, json)) => {
+            decode::<Map<String, Value>>("sync_shadow", &key, &json).map(Shadow::Live)
+        }
     }
 }
 
@@ -142,6 +159,21 @@ fn insert_conflict(tx: &Transaction<'_>, c: &StoredConflict) -> Result<()> {
     ])
     .db()?;
     Ok(())
+}
+
+/// Whether the batch's first rejected op of a record is a whole record (a creation).
+fn rejected_creation(batch: &[OutboxOp], results: &[OpResult], entity: &str, id: Uuid) -> bool {
+    batch
+        .iter()
+        .zip(results)
+        .find(|(o, r)| {
+            o.entity.as_str() == entity
+                && o.entity_id == id
+                && matches!(r.outcome, OpOutcome::Rejected { .. })
+        })
+        .is_some_and(|(o, _)| {
+            !is_orphan(entity, id, std::slice::from_ref(o)) && o.kind == crate::sync::OpKind::Upsert
+        })
 }
 
 /// Whether `ops` replayed on nothing leave a record too incomplete to exist (edits without their creation).
@@ -362,7 +394,17 @@ impl Store {
             let mut ops: Vec<OutboxOp> = applied.map(|(o, _)| o.clone()).collect();
             let still_pending = pending_ops_of(&tx, entity, *id)?;
             ops.extend(still_pending.iter().cloned());
-            let base = read_shadow(&tx, entity, *id)?;
+            let shadow = read_shadow(&tx, entity, *id)?;
+            if matches!(shadow, Shadow::Unknown) && !rejected_creation(batch, results, entity, *id)
+            {
+                // An edit refused on a record whose server version this device never stored (pulled
+                // before shadows existed): keep the local copy and forget the cursor, so the pull that
+                // follows downloads the server's version again and replaces it.
+                tx.execute("DELETE FROM sync_state WHERE key = 'cursor'", [])
+                    .db()?;
+                continue;
+            }
+            let base = shadow.base();
             if base.is_none() && is_orphan(entity, *id, &ops) {
                 // The creation was refused and what is left are edits of a record the server never had:
                 // they can only be refused too. Settle them now, visibly, and remove the record.
@@ -640,6 +682,59 @@ mod tests {
             .apply_pulled_page(&[change("availability", *a.id.as_uuid(), None)], "c3")
             .unwrap();
         assert_eq!(store.get_availability(a.id).unwrap(), None);
+    }
+
+    #[test]
+    fn a_refused_edit_of_a_record_without_shadow_triggers_a_full_pull() {
+        let mut store = Store::open_in_memory().unwrap();
+        let doctor = DoctorId::new();
+        let a = Availability {
+            id: AvailabilityId::new(),
+            doctor_id: doctor,
+            interval: Interval::new(
+                Utc.with_ymd_and_hms(2027, 1, 4, 7, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2027, 1, 4, 19, 0, 0).unwrap(),
+            )
+            .unwrap(),
+            zone: chrono_tz::Europe::Paris,
+            kind: crate::calendar::ShiftKind::Day,
+            recurrence: None,
+            status: crate::domain::AvailabilityStatus::Open,
+            note: Some("serveur".into()),
+            revision: 1,
+        };
+        // Pulled by an older version of the app: no shadow.
+        store
+            .put_remote_availabilities(std::slice::from_ref(&a))
+            .unwrap();
+        store.set_sync_state("cursor", "c9").unwrap();
+        let mut edited = a.clone();
+        edited.note = Some("local".into());
+        store.update_availability(&edited).unwrap();
+        let batch = store.pending_ops(10).unwrap();
+        let refused = [OpResult {
+            op_id: batch[0].op_id,
+            outcome: OpOutcome::Rejected {
+                code: "forbidden".into(),
+                reason: "non".into(),
+            },
+        }];
+        let r = store.resolve_push(&batch, &refused).unwrap();
+        assert_eq!(r.conflicts.len(), 1);
+        assert!(
+            store.get_availability(a.id).unwrap().is_some(),
+            "not deleted"
+        );
+        assert_eq!(store.sync_state("cursor").unwrap(), None, "full pull next");
+        let mut record = serde_json::to_value(&a).unwrap();
+        record.as_object_mut().unwrap().remove("id");
+        store
+            .apply_pulled_page(
+                &[change("availability", *a.id.as_uuid(), Some(record))],
+                "c10",
+            )
+            .unwrap();
+        assert_eq!(store.get_availability(a.id).unwrap().unwrap(), a);
     }
 
     #[test]
