@@ -637,3 +637,37 @@ fn an_interrupted_pull_resumes_from_the_last_applied_page() {
         writer.synced_snapshot().unwrap()
     );
 }
+
+#[test]
+fn batches_are_split_under_the_body_limit_and_an_oversized_op_is_refused_locally() {
+    let server = TestServer::start();
+    let (mut store, client) = signed_in(&server, 3);
+    // Three ops of ~400 KiB: together above the 1 MiB limit, so the batch is split.
+    let big: Vec<Availability> = (0..3)
+        .map(|i| slot(20 + i, &"x".repeat(400 * 1024)))
+        .collect();
+    for a in &big {
+        store.add_availability(a).unwrap();
+    }
+    // One op above the limit on its own: it can never be sent.
+    let huge = slot(27, &"y".repeat(1024 * 1024 + 10));
+    store.add_availability(&huge).unwrap();
+    let report = client.sync(&mut store, &NoEvents).unwrap();
+    assert_eq!((report.pushed, report.applied, report.rejected), (4, 3, 1));
+    assert_eq!(report.conflicts[0].code, "body_too_large");
+    assert_eq!(report.conflicts[0].entity_id, *huge.id.as_uuid());
+    assert_eq!(
+        store.get_availability(huge.id).unwrap(),
+        None,
+        "rolled back"
+    );
+    let m = server.model();
+    assert!(m.requests.iter().filter(|r| **r == "push").count() >= 2);
+    for a in &big {
+        assert!(
+            m.records
+                .contains_key(&(EntityKind::Availability, *a.id.as_uuid()))
+        );
+    }
+    assert_eq!(store.pending_op_count().unwrap(), 0);
+}
