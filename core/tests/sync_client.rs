@@ -25,7 +25,8 @@ use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, DoctorId, OpId};
 use rempla_core::store::Store;
 use rempla_core::sync::client::{
-    ClientConfig, NoEvents, RetryPolicy, SyncClient, SyncEvent, SyncOptions, login,
+    ClientConfig, NoEvents, RetryPolicy, SyncClient, SyncEvent, SyncOptions, SyncPhase, login,
+    logout,
 };
 use rempla_core::sync::merge::{MergeState, merge};
 use rempla_core::sync::protocol::{
@@ -255,6 +256,20 @@ async fn login_route(State(model): State<Shared>, body: axum::body::Bytes) -> Re
     .into_response()
 }
 
+async fn logout_route(State(model): State<Shared>, headers: HeaderMap) -> Response {
+    let mut m = model.lock().unwrap();
+    m.requests.push("logout");
+    let ok = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {TOKEN}"));
+    if !ok {
+        return api_error(401, "unauthorized");
+    }
+    m.revoked = true;
+    StatusCode::NO_CONTENT.into_response()
+}
+
 struct TestServer {
     addr: SocketAddr,
     model: Shared,
@@ -273,6 +288,7 @@ impl TestServer {
             .route("/v1/sync/push", post(push))
             .route("/v1/sync/pull", post(pull))
             .route("/v1/auth/login", post(login_route))
+            .route("/v1/auth/logout", post(logout_route))
             .with_state(Arc::clone(&model));
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -540,6 +556,21 @@ fn rejected_ops_are_rolled_back_and_raised_as_conflicts() {
         ]
     );
     assert!(matches!(events.last(), Some(SyncEvent::Completed(r)) if r.rejected == 2));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        SyncEvent::Progress {
+            phase: SyncPhase::Push,
+            done: 2,
+            total: Some(2)
+        }
+    )));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        SyncEvent::Progress {
+            phase: SyncPhase::Pull,
+            ..
+        }
+    )));
     let stored = store.sync_conflicts().unwrap();
     assert_eq!(stored.len(), 2);
     assert_eq!(
@@ -670,4 +701,28 @@ fn batches_are_split_under_the_body_limit_and_an_oversized_op_is_refused_locally
         );
     }
     assert_eq!(store.pending_op_count().unwrap(), 0);
+}
+
+#[test]
+fn logout_revokes_the_token_and_keeps_pending_edits() {
+    let server = TestServer::start();
+    let (mut store, _) = signed_in(&server, 2);
+    store.add_availability(&slot(28, "gardée")).unwrap();
+    assert!(
+        logout(&mut store, &fast_config(2)).unwrap(),
+        "revoked on the server"
+    );
+    assert!(server.model().revoked);
+    assert_eq!(store.sync_session().unwrap(), None);
+    assert_eq!(
+        SyncClient::from_store(&store, &fast_config(1))
+            .unwrap_err()
+            .code(),
+        "not_logged_in"
+    );
+    assert_eq!(store.pending_op_count().unwrap(), 1);
+    assert!(
+        !logout(&mut store, &fast_config(1)).unwrap(),
+        "already signed out"
+    );
 }
