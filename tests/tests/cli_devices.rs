@@ -79,25 +79,7 @@ fn two_cli_devices_of_one_doctor_converge_through_a_faulty_network() {
                 .to_string()
         })
         .collect();
-    let password = format!("{PASSWORD}\n");
-    for s in &stores {
-        let out = until_ok(
-            &cli,
-            &[
-                "login",
-                "--store",
-                s,
-                "--server",
-                &proxy.url(),
-                "--email",
-                &account.email,
-                "--password-stdin",
-                "--accept-terms",
-            ],
-            &password,
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Connecté"));
-    }
+    // A slot typed offline before the first login: login gives it to the account's doctor.
     let add = rempla(
         &cli,
         &[
@@ -119,6 +101,25 @@ fn two_cli_devices_of_one_doctor_converge_through_a_faulty_network() {
         "{}",
         String::from_utf8_lossy(&add.stderr)
     );
+    let password = format!("{PASSWORD}\n");
+    for s in &stores {
+        let out = until_ok(
+            &cli,
+            &[
+                "login",
+                "--store",
+                s,
+                "--server",
+                &proxy.url(),
+                "--email",
+                &account.email,
+                "--password-stdin",
+                "--accept-terms",
+            ],
+            &password,
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Connecté"));
+    }
     let out = until_ok(&cli, &["--json", "sync", "--store", &stores[0]], "");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["rejected"], 0, "{report}");

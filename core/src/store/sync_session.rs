@@ -7,8 +7,11 @@
 use std::fmt;
 
 use rusqlite::params;
+use serde_json::Value;
 
-use super::{DbResultExt, Result, Store, query_optional_text};
+use super::calendar::write_row as write_availability;
+use super::{DbResultExt, Result, Store, decode, encode, millis, query_optional_text};
+use crate::domain::{Availability, BusyPeriod, DoctorId};
 
 const SERVER_KEY: &str = "session.server";
 const TOKEN_KEY: &str = "session.token";
@@ -134,6 +137,86 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Gives the calendar made offline before the first login (under a provisional local doctor id) to the
+    /// account's doctor: availabilities and busy periods of `local` that were never synced, and their
+    /// pending ops, are rewritten to `account`, in one transaction. Without this, the server would refuse
+    /// them (`forbidden`: not your calendar) and the rollback would remove them. Returns how many records
+    /// were moved.
+    pub fn adopt_local_calendar(&mut self, local: DoctorId, account: DoctorId) -> Result<usize> {
+        if local == account {
+            return Ok(0);
+        }
+        let (from, to) = (local.to_string(), account.to_string());
+        let tx = self.conn.transaction().db()?;
+        let mut moved = 0;
+        let never_synced = "AND id NOT IN (SELECT entity_id FROM sync_shadow WHERE entity = ?2)";
+        let rows: Vec<(String, String)> = {
+            let mut stmt = tx
+                .prepare(&format!(
+                    "SELECT id, json FROM availability WHERE doctor_id = ?1 {never_synced}"
+                ))
+                .db()?;
+            stmt.query_map(params![from, "availability"], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?
+        };
+        for (id, json) in rows {
+            let mut a: Availability = decode("availability", &id, &json)?;
+            a.doctor_id = account;
+            write_availability(&tx, &a, true)?;
+            moved += 1;
+        }
+        let rows: Vec<(String, String)> = {
+            let mut stmt = tx
+                .prepare(&format!(
+                    "SELECT id, json FROM busy_period WHERE doctor_id = ?1 {never_synced}"
+                ))
+                .db()?;
+            stmt.query_map(params![from, "busy_period"], |r| Ok((r.get(0)?, r.get(1)?)))
+                .db()?
+                .collect::<rusqlite::Result<_>>()
+                .db()?
+        };
+        for (id, json) in rows {
+            let mut b: BusyPeriod = decode("busy_period", &id, &json)?;
+            b.doctor_id = account;
+            tx.execute(
+                "UPDATE busy_period SET doctor_id = ?2, json = ?3, start_ms = ?4, end_ms = ?5 WHERE id = ?1",
+                params![id, to, encode(&b)?, millis(b.interval.start()), millis(b.interval.end())],
+            )
+            .db()?;
+            moved += 1;
+        }
+        // Pending ops that carry the provisional id.
+        let ops: Vec<(String, String)> = {
+            let mut stmt = tx
+                .prepare("SELECT op_id, fields FROM outbox WHERE entity IN ('availability', 'busy_period')")
+                .db()?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .db()?
+                .collect::<rusqlite::Result<_>>()
+                .db()?
+        };
+        for (op_id, fields) in ops {
+            let mut map: serde_json::Map<String, Value> = decode("outbox", &op_id, &fields)?;
+            if map.get("doctor_id").and_then(Value::as_str) == Some(from.as_str()) {
+                map.insert("doctor_id".to_owned(), Value::String(to.clone()));
+                tx.execute(
+                    "UPDATE outbox SET fields = ?2 WHERE op_id = ?1",
+                    params![op_id, encode(&map)?],
+                )
+                .db()?;
+            }
+        }
+        tx.commit().db()?;
+        Ok(moved)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +257,42 @@ mod tests {
         assert_eq!(store.sync_state("cursor").unwrap(), None);
         store.clear_sync_session(false).unwrap();
         assert_eq!(store.sync_state("session.account_id").unwrap(), None);
+    }
+}
+
+#[cfg(test)]
+mod adopt_tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::calendar::{Interval, ShiftKind};
+    use crate::domain::{AvailabilityId, AvailabilityStatus};
+
+    #[test]
+    fn a_calendar_made_before_login_moves_to_the_accounts_doctor_with_its_pending_ops() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (local, account) = (DoctorId::new(), DoctorId::new());
+        let a = Availability {
+            id: AvailabilityId::new(),
+            doctor_id: local,
+            interval: Interval::new(
+                Utc.with_ymd_and_hms(2027, 1, 4, 7, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2027, 1, 4, 19, 0, 0).unwrap(),
+            )
+            .unwrap(),
+            zone: chrono_tz::Europe::Paris,
+            kind: ShiftKind::Day,
+            recurrence: None,
+            status: AvailabilityStatus::Open,
+            note: None,
+            revision: 0,
+        };
+        store.add_availability(&a).unwrap();
+        assert_eq!(store.adopt_local_calendar(local, account).unwrap(), 1);
+        assert_eq!(store.list_availabilities(local).unwrap(), vec![]);
+        assert_eq!(store.list_availabilities(account).unwrap()[0].id, a.id);
+        let op = &store.pending_ops(1).unwrap()[0];
+        assert_eq!(op.fields["doctor_id"], Value::String(account.to_string()));
+        assert_eq!(store.adopt_local_calendar(account, account).unwrap(), 0);
     }
 }

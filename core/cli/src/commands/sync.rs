@@ -8,6 +8,7 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
+use rempla_core::domain::DoctorId;
 use rempla_core::store::Store;
 use rempla_core::sync::client::{
     self, ClientConfig, NoEvents, SyncClient, SyncClientError, SyncReport,
@@ -69,7 +70,15 @@ pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
         "cli",
         &config,
     )?;
+    let mut adopted = 0;
     if let Some(doctor) = &answer.doctor_id {
+        // A calendar typed before the first login used a provisional doctor id: give it to the account.
+        let provisional = store
+            .sync_state(CLI_DOCTOR_KEY)?
+            .and_then(|t| t.parse::<DoctorId>().ok());
+        if let (Some(local), Ok(account)) = (provisional, doctor.parse::<DoctorId>()) {
+            adopted = store.adopt_local_calendar(local, account)?;
+        }
         store.set_sync_state(CLI_DOCTOR_KEY, doctor)?;
     }
     let mut terms_version = None;
@@ -97,6 +106,7 @@ pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
                 "role": answer.role,
                 "doctor_id": answer.doctor_id,
                 "terms_accepted": terms_version,
+                "adopted_local_records": adopted,
             })
         );
     } else {
@@ -108,6 +118,9 @@ pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
         );
         if let Some(v) = terms_version {
             println!("Conditions générales version {v} acceptées.");
+        }
+        if adopted > 0 {
+            println!("{adopted} enregistrement(s) saisi(s) hors ligne rattaché(s) à ce compte.");
         }
     }
     Ok(ExitCode::SUCCESS)
