@@ -8,7 +8,8 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-apt_packages=(build-essential pkg-config ca-certificates curl python3 python3-pip python3-venv)
+# postgresql: the sync server's storage suite also runs against a throwaway PostgreSQL cluster.
+apt_packages=(build-essential pkg-config ca-certificates curl python3 python3-pip python3-venv postgresql)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
