@@ -51,7 +51,6 @@ fn until_ok(bin: &Path, args: &[&str], stdin: &str) -> Output {
 }
 
 #[test]
-#[ignore = "needs rempla-server (issue 3) in the workspace"]
 fn two_cli_devices_of_one_doctor_converge_through_a_faulty_network() {
     let seed = seeds(1)[0];
     println!("REMPLA_E2E_SEED={seed}");

@@ -11,7 +11,6 @@ use rempla_e2e::rng::seeds;
 use rempla_e2e::schedule::{Backend, Shape, run};
 
 #[test]
-#[ignore = "needs rempla-server (issue 3) in the workspace"]
 fn schedules_on_sqlite_never_lose_or_leak_an_edit() {
     for seed in seeds(3) {
         let outcome = run(Backend::Sqlite, seed, Shape::default());
@@ -20,7 +19,6 @@ fn schedules_on_sqlite_never_lose_or_leak_an_edit() {
 }
 
 #[test]
-#[ignore = "needs rempla-server (issue 3) in the workspace"]
 fn schedules_on_postgres_with_two_instances_never_lose_or_leak_an_edit() {
     for seed in seeds(3) {
         let outcome = run(Backend::Postgres, seed, Shape::default());

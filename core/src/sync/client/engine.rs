@@ -13,11 +13,13 @@ use super::conflict::{SyncEvent, SyncEventSink, SyncPhase, SyncReport};
 use super::error::SyncClientError;
 use super::http::ApiClient;
 use crate::store::Store;
-use crate::sync::OutboxOp;
+use serde_json::Value;
+
 use crate::sync::protocol::{
     DEFAULT_PULL_LIMIT, MAX_BODY_BYTES, MAX_PULL_LIMIT, MAX_PUSH_OPS, OpOutcome, OpResult,
     PROTOCOL_VERSION, PullRequest, PushRequest, SUPPORTED_PROTOCOLS,
 };
+use crate::sync::{EntityKind, OpKind, OutboxOp};
 
 /// Pages of one round before the client gives up on a server that keeps saying `has_more`.
 const MAX_PAGES_PER_ROUND: usize = 100_000;
@@ -55,12 +57,32 @@ pub fn sync_once(
     Ok(report)
 }
 
+/// The wire form of an outbox op. The store keeps a record's id as the op's `entity_id` only; on the wire
+/// an upsert of a whole record (availability, busy period, request) also carries it as its `id` field,
+/// because the server validates a creation as a whole record (`docs/sync-protocol.md`: "a device sends
+/// whole records at creation") and checks that this `id` equals `entity_id`. Deterministic, so a replayed
+/// batch is byte-for-byte the same.
+fn wire_op(op: &OutboxOp) -> OutboxOp {
+    let mut wire = op.clone();
+    if op.kind == OpKind::Upsert
+        && matches!(
+            op.entity,
+            EntityKind::Availability | EntityKind::BusyPeriod | EntityKind::Request
+        )
+    {
+        wire.fields
+            .entry("id")
+            .or_insert_with(|| Value::String(op.entity_id.to_string()));
+    }
+    wire
+}
+
 /// The body of a push of `ops`, or `None` when it exceeds the server's body limit.
 fn encode_push(store: &Store, ops: &[OutboxOp]) -> Result<Option<Vec<u8>>, SyncClientError> {
     let body = serde_json::to_vec(&PushRequest {
         protocol: PROTOCOL_VERSION,
         device_id: store.device_id(),
-        ops: ops.to_vec(),
+        ops: ops.iter().map(wire_op).collect(),
     })
     .map_err(|e| SyncClientError::Protocol {
         reason: format!("encodage : {e}"),
@@ -178,4 +200,42 @@ fn pull_all(
     Err(SyncClientError::Protocol {
         reason: "trop de pages".to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, json};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::domain::{DeviceId, OpId};
+    use crate::sync::Hlc;
+
+    fn op(entity: EntityKind, kind: OpKind) -> OutboxOp {
+        OutboxOp {
+            op_id: OpId::new(),
+            entity,
+            entity_id: Uuid::now_v7(),
+            kind,
+            fields: json!({"note": "x"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            hlc: Hlc::new(1, 0, DeviceId::new()),
+        }
+    }
+
+    #[test]
+    fn upserts_of_whole_records_carry_their_id_on_the_wire_only() {
+        let a = op(EntityKind::Availability, OpKind::Upsert);
+        let wire = wire_op(&a);
+        assert_eq!(wire.fields["id"], json!(a.entity_id.to_string()));
+        assert_eq!(wire.fields["note"], json!("x"));
+        assert_eq!(wire_op(&a), wire, "deterministic");
+        let read = op(EntityKind::NotificationRead, OpKind::Upsert);
+        assert_eq!(wire_op(&read), read, "a read mark has no id field");
+        let mut del = op(EntityKind::Availability, OpKind::Delete);
+        del.fields = Map::new();
+        assert_eq!(wire_op(&del), del);
+    }
 }
