@@ -61,6 +61,8 @@ struct Model {
     faults: VecDeque<Fault>,
     requests: Vec<&'static str>,
     revoked: bool,
+    /// Logins that answer with an already revoked token (a replayed login won the race).
+    stale_logins: usize,
 }
 
 impl Model {
@@ -244,13 +246,20 @@ async fn pull(
 }
 
 async fn login_route(State(model): State<Shared>, body: axum::body::Bytes) -> Response {
-    model.lock().unwrap().requests.push("login");
+    let mut m = model.lock().unwrap();
+    m.requests.push("login");
     let v: Value = serde_json::from_slice(&body).unwrap();
     if v["password"] != "motdepasse-solide" {
         return api_error(401, "unauthorized");
     }
+    let token = if m.stale_logins > 0 {
+        m.stale_logins -= 1;
+        "jeton-deja-revoque"
+    } else {
+        TOKEN
+    };
     axum::Json(json!({
-        "token": TOKEN, "account_id": "acc-1", "role": "doctor",
+        "token": token, "account_id": "acc-1", "role": "doctor",
         "doctor_id": Uuid::from_u128(42).to_string(), "memberships": [], "terms_required": false
     }))
     .into_response()
@@ -268,6 +277,18 @@ async fn logout_route(State(model): State<Shared>, headers: HeaderMap) -> Respon
     }
     m.revoked = true;
     StatusCode::NO_CONTENT.into_response()
+}
+
+async fn me_route(headers: HeaderMap) -> Response {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if auth == format!("Bearer {TOKEN}") {
+        axum::Json(json!({"account_id": "acc-1"})).into_response()
+    } else {
+        api_error(401, "token_revoked")
+    }
 }
 
 struct TestServer {
@@ -289,6 +310,7 @@ impl TestServer {
             .route("/v1/sync/pull", post(pull))
             .route("/v1/auth/login", post(login_route))
             .route("/v1/auth/logout", post(logout_route))
+            .route("/v1/me", axum::routing::get(me_route))
             .with_state(Arc::clone(&model));
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -725,4 +747,38 @@ fn logout_revokes_the_token_and_keeps_pending_edits() {
         !logout(&mut store, &fast_config(1)).unwrap(),
         "already signed out"
     );
+}
+
+#[test]
+fn a_login_answered_with_a_token_revoked_by_its_own_replay_is_done_again() {
+    let server = TestServer::start();
+    server.model().stale_logins = 1;
+    let (store, client) = signed_in(&server, 2);
+    assert_eq!(store.sync_session().unwrap().unwrap().token, TOKEN);
+    assert_eq!(
+        server
+            .model()
+            .requests
+            .iter()
+            .filter(|r| **r == "login")
+            .count(),
+        2
+    );
+    let mut store = store;
+    client.sync(&mut store, &NoEvents).unwrap();
+    // Three stale answers in a row: reported, nothing saved.
+    server.model().stale_logins = 3;
+    let mut other = Store::open_in_memory().unwrap();
+    let err = login(
+        &mut other,
+        &server.url(),
+        "dr@exemple.fr",
+        "motdepasse-solide",
+        "t",
+        "cli",
+        &fast_config(1),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "token_revoked");
+    assert!(other.sync_session().unwrap().is_none());
 }

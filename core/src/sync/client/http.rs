@@ -210,6 +210,12 @@ impl ApiClient {
             .map(|_| ())
     }
 
+    /// The caller's account (`GET /v1/me`); also proves the token is valid.
+    pub fn me(&self) -> Result<Value, SyncClientError> {
+        let bytes = self.call(self.path_get("/v1/me"), None)?;
+        decode(&bytes)
+    }
+
     /// The current terms of use.
     pub fn current_terms(&self) -> Result<Terms, SyncClientError> {
         let bytes = self.call(self.path_get("/v1/terms/current"), None)?;

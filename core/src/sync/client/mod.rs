@@ -75,6 +75,10 @@ impl SyncClient {
 
 /// Logs this device in and saves the session in `store`. Returns the server's answer (its
 /// `terms_required` tells whether [`ApiClient::accept_terms`] must be called before syncing).
+///
+/// A login replayed by the network (a duplicated request) makes the server issue a second token for this
+/// device and revoke the first; if the answer that arrived carries the revoked one, the token is checked
+/// (`GET /v1/me`) and the login done again (at most three times).
 pub fn login(
     store: &mut Store,
     server: &str,
@@ -85,13 +89,29 @@ pub fn login(
     config: &ClientConfig,
 ) -> Result<LoginResponse, SyncClientError> {
     let api = ApiClient::new(server, config)?;
-    let answer = api.login(&LoginRequest {
+    let request = LoginRequest {
         email: email.to_owned(),
         password: password.to_owned(),
         device_id: store.device_id(),
         device_name: device_name.to_owned(),
         platform: platform.to_owned(),
-    })?;
+    };
+    let mut attempt = 0;
+    let answer = loop {
+        attempt += 1;
+        let answer = api.login(&request)?;
+        let check = ApiClient::new(server, config)?
+            .with_token(answer.token.clone())
+            .me();
+        match check {
+            Err(SyncClientError::TokenRevoked | SyncClientError::Unauthorized) if attempt < 3 => {}
+            Err(e @ (SyncClientError::TokenRevoked | SyncClientError::Unauthorized)) => {
+                return Err(e);
+            }
+            // Valid, or not checkable right now (offline, 5xx, older server): keep it.
+            _ => break answer,
+        }
+    };
     store.save_sync_session(&SyncSession {
         server: api.server().to_owned(),
         token: answer.token.clone(),
