@@ -71,6 +71,16 @@ pub enum Command {
         #[command(subcommand)]
         action: DatasetAction,
     },
+    /// Connecte cet appareil (le fichier --store) à un serveur Rempla. Le mot de passe est demandé sans
+    /// écho, ou lu sur l'entrée standard avec --password-stdin ; jamais en argument.
+    Login(LoginArgs),
+    /// Déconnecte cet appareil (révoque son jeton) ; les modifications en attente sont gardées.
+    Logout(StoreArg),
+    /// Un tour de synchronisation : envoie les modifications en attente, reçoit celles du serveur,
+    /// affiche les conflits (modifications refusées et annulées sur l'appareil).
+    Sync(StoreArg),
+    /// État de la synchronisation : serveur, compte, modifications en attente, dernière synchronisation.
+    Status(StoreArg),
 }
 
 /// `rempla match --dataset FILE (--request ID | --doctor ID)`
@@ -129,6 +139,37 @@ pub enum DatasetAction {
         #[arg(long, value_name = "DIR")]
         csv: Option<PathBuf>,
     },
+}
+
+/// The local store file, shared by `calendar`, `login`, `sync`, `status`.
+#[derive(Debug, Args)]
+pub struct StoreArg {
+    /// Fichier du calendrier local (créé s'il n'existe pas).
+    #[arg(long, short = 's', value_name = "PATH", env = "REMPLA_STORE")]
+    pub store: PathBuf,
+}
+
+/// `rempla login …`
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Fichier local.
+    #[command(flatten)]
+    pub store: StoreArg,
+    /// Adresse du serveur (https://…, ou http:// en local).
+    #[arg(long, value_name = "URL", env = "REMPLA_SERVER")]
+    pub server: String,
+    /// Adresse e-mail du compte.
+    #[arg(long, value_name = "E-MAIL")]
+    pub email: String,
+    /// Lit le mot de passe sur la première ligne de l'entrée standard (scripts).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Nom de cet appareil dans la liste des appareils du compte.
+    #[arg(long, default_value = "rempla-cli", value_name = "NOM")]
+    pub device_name: String,
+    /// Accepte la version en vigueur des conditions générales si le serveur le demande.
+    #[arg(long)]
+    pub accept_terms: bool,
 }
 
 /// `rempla rpps …`

@@ -65,7 +65,7 @@ impl Columns {
     }
 }
 
-fn write_row(tx: &Transaction<'_>, a: &Availability, upsert: bool) -> Result<()> {
+pub(super) fn write_row(tx: &Transaction<'_>, a: &Availability, upsert: bool) -> Result<()> {
     let c = Columns::of(a)?;
     let sql = if upsert {
         "INSERT INTO availability (id, doctor_id, start_ms, end_ms, series_end_ms, long_span, status, json)
@@ -93,7 +93,10 @@ fn write_row(tx: &Transaction<'_>, a: &Availability, upsert: bool) -> Result<()>
     Ok(())
 }
 
-fn read_one(conn: &rusqlite::Connection, id: AvailabilityId) -> Result<Option<Availability>> {
+pub(super) fn read_one(
+    conn: &rusqlite::Connection,
+    id: AvailabilityId,
+) -> Result<Option<Availability>> {
     let key = id.to_string();
     let json: Option<String> = conn
         .prepare_cached("SELECT json FROM availability WHERE id = ?1")

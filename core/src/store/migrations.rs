@@ -6,7 +6,10 @@
 //! History (never edit a shipped migration; append a new one):
 //! 1. the doctor's calendar and the sync machinery: `availability`, `outbox`, `sync_state`, `device_meta`;
 //! 2. the caches of server data: `request_cache`, `notification`;
-//! 3. busy periods imported from other calendars: `busy_period`.
+//! 3. busy periods imported from other calendars: `busy_period`;
+//! 4. the sync client's memory: `sync_shadow` (last server version of each synced record, the base that
+//!    pending local ops are rebased on and that a rejected op is rolled back to) and `sync_conflict`
+//!    (conflicts kept until the user has seen them).
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -100,6 +103,28 @@ const MIGRATIONS: &[Migration] = &[
             -- Imported calendars grow in the past, not in the future: range reads walk end_ms forward.
             CREATE INDEX busy_period_doctor_end ON busy_period (doctor_id, end_ms);
             CREATE INDEX busy_period_source ON busy_period (doctor_id, source);
+        ",
+    },
+    Migration {
+        description: "sync client: server shadow copies and conflicts",
+        sql: "
+            CREATE TABLE sync_shadow (
+                entity    TEXT    NOT NULL,
+                entity_id TEXT    NOT NULL,
+                -- 1 for a server tombstone; json is then '{}'.
+                deleted   INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+                json      TEXT    NOT NULL,
+                PRIMARY KEY (entity, entity_id)
+            ) STRICT;
+            CREATE TABLE sync_conflict (
+                seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+                op_id     TEXT    NOT NULL UNIQUE,
+                entity    TEXT    NOT NULL,
+                entity_id TEXT    NOT NULL,
+                code      TEXT    NOT NULL,
+                reason    TEXT    NOT NULL,
+                at_ms     INTEGER NOT NULL
+            ) STRICT;
         ",
     },
 ];

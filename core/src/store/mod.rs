@@ -8,7 +8,10 @@
 //! - `busy`: busy periods imported from other calendars;
 //! - `requests`: the cache of open replacement requests;
 //! - `notifications`: the inbox;
-//! - `outbox`: pending sync operations and the sync key/value state.
+//! - `outbox`: pending sync operations and the sync key/value state;
+//! - `sync_apply`: what the sync client writes: pulled records rebased under pending ops, rolled-back
+//!   rejections, conflicts kept for the user;
+//! - `sync_session`: the signed-in session (server, token, account) in `sync_state`.
 //!
 //! Every local change writes the record **and** its [`OutboxOp`](crate::sync::OutboxOp) in one SQLite
 //! transaction, so a change is never saved without being queued for the server, nor queued without being
@@ -22,6 +25,8 @@ mod notifications;
 mod outbox;
 mod requests;
 mod series;
+mod sync_apply;
+mod sync_session;
 
 use std::path::Path;
 
@@ -34,6 +39,8 @@ pub use busy::BusyImportSummary;
 pub use migrations::LATEST_SCHEMA_VERSION;
 pub use notifications::NotificationOrder;
 pub use requests::BoundingBox;
+pub use sync_apply::{PushResolution, StoredConflict};
+pub use sync_session::SyncSession;
 
 use crate::domain::DeviceId;
 use crate::sync::HlcClock;

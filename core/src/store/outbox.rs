@@ -15,7 +15,7 @@ use crate::domain::{DeviceId, OpId};
 use crate::sync::{EntityKind, Hlc, HlcClock, OpKind, OutboxOp};
 
 const DEVICE_ID_KEY: &str = "device_id";
-const LAST_HLC_KEY: &str = "last_hlc";
+pub(super) const LAST_HLC_KEY: &str = "last_hlc";
 
 /// Creates (first open) or reads this device's id and the last HLC it issued.
 pub(crate) fn load_clock(conn: &mut Connection) -> Result<HlcClock> {
@@ -100,17 +100,18 @@ pub(crate) fn enqueue(
     Ok(op_id)
 }
 
-struct RawOp {
-    op_id: String,
-    entity: String,
-    entity_id: String,
-    kind: String,
-    fields: String,
-    hlc: String,
+/// An outbox row as read, before decoding (shared with the sync client's store methods).
+pub(super) struct RawOp {
+    pub(super) op_id: String,
+    pub(super) entity: String,
+    pub(super) entity_id: String,
+    pub(super) kind: String,
+    pub(super) fields: String,
+    pub(super) hlc: String,
 }
 
 impl RawOp {
-    fn decode(self) -> Result<OutboxOp> {
+    pub(super) fn decode(self) -> Result<OutboxOp> {
         let corrupt = |reason: String| StoreError::CorruptRecord {
             table: "outbox",
             id: self.op_id.clone(),

@@ -24,7 +24,7 @@ pub struct BoundingBox {
     pub east: f64,
 }
 
-const fn status_text(status: RequestStatus) -> &'static str {
+pub(super) const fn status_text(status: RequestStatus) -> &'static str {
     match status {
         RequestStatus::Open => "open",
         RequestStatus::Filled => "filled",

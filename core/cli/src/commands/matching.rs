@@ -132,7 +132,9 @@ fn print_candidate(rank: usize, c: &Candidate, zone: chrono_tz::Tz) {
     for criterion in &c.criteria {
         println!(
             "       - {} ({}/{})",
-            criterion.explanation(), criterion.points, criterion.max_points
+            criterion.explanation(),
+            criterion.points,
+            criterion.max_points
         );
     }
     if c.status == CoverageStatus::Partial {

@@ -6,6 +6,7 @@ mod deadline;
 mod holidays;
 mod matching;
 mod rpps;
+mod sync;
 
 use std::process::ExitCode;
 
@@ -27,5 +28,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Calendar(args) => calendar::run(args, cli.json),
         Command::Match(args) => matching::run(&args, cli.json),
         Command::Dataset { action } => dataset::run(action, cli.json),
+        Command::Login(args) => sync::login(&args, cli.json),
+        Command::Logout(store) => sync::logout(&store, cli.json),
+        Command::Sync(store) => sync::sync(&store, cli.json),
+        Command::Status(store) => sync::status(&store, cli.json),
     }
 }

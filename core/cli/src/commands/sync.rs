@@ -1,0 +1,242 @@
+//! `rempla login`, `logout`, `sync`, `status`: the CLI as a headless device of the sync server, on the same
+//! `--store` file as `rempla calendar`.
+//!
+//! The password is read from standard input (`--password-stdin`) or typed at a prompt without echo, never
+//! taken as an argument (arguments are visible to every user in `ps`). The token is kept in the store and
+//! never printed.
+
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use rempla_core::domain::DoctorId;
+use rempla_core::store::Store;
+use rempla_core::sync::client::{
+    self, ClientConfig, NoEvents, SyncClient, SyncClientError, SyncReport,
+};
+use serde_json::json;
+
+use crate::cli::{LoginArgs, StoreArg};
+use crate::failure::Failure;
+
+/// Key of the local doctor id used by `rempla calendar` (see `commands::calendar`).
+const CLI_DOCTOR_KEY: &str = "cli.doctor_id";
+
+impl From<SyncClientError> for Failure {
+    fn from(e: SyncClientError) -> Self {
+        match &e {
+            SyncClientError::Store(inner) => Self::from(inner.clone()),
+            SyncClientError::ServerRejected { code, .. } if code == "terms_not_accepted" => {
+                Self::rejected("terms_not_accepted", e.to_string())
+            }
+            _ if e.is_transient() || e.code() == "protocol" => Self::io(e.code(), e.to_string()),
+            _ => Self::rejected(e.code(), e.to_string()),
+        }
+    }
+}
+
+fn open(store: &StoreArg) -> Result<Store, Failure> {
+    Ok(Store::open(&store.store)?)
+}
+
+fn read_password(from_stdin: bool) -> Result<String, Failure> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::io("stdin", format!("lecture du mot de passe : {e}")))?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        rpassword::prompt_password("Mot de passe : ")
+            .map_err(|e| Failure::io("stdin", format!("lecture du mot de passe : {e}")))?
+    };
+    if password.is_empty() {
+        return Err(Failure::rejected("validation", "mot de passe vide"));
+    }
+    Ok(password)
+}
+
+/// `rempla login`.
+pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
+    let mut store = open(&args.store)?;
+    let password = read_password(args.password_stdin)?;
+    let config = ClientConfig::default();
+    let answer = client::login(
+        &mut store,
+        &args.server,
+        &args.email,
+        &password,
+        &args.device_name,
+        "cli",
+        &config,
+    )?;
+    let mut adopted = 0;
+    if let Some(doctor) = &answer.doctor_id {
+        // A calendar typed before the first login used a provisional doctor id: give it to the account.
+        let provisional = store
+            .sync_state(CLI_DOCTOR_KEY)?
+            .and_then(|t| t.parse::<DoctorId>().ok());
+        if let (Some(local), Ok(account)) = (provisional, doctor.parse::<DoctorId>()) {
+            adopted = store.adopt_local_calendar(local, account)?;
+        }
+        store.set_sync_state(CLI_DOCTOR_KEY, doctor)?;
+    }
+    let mut terms_version = None;
+    if answer.terms_required {
+        let api = SyncClient::from_store(&store, &config)?;
+        let terms = api.api().current_terms()?;
+        if !args.accept_terms {
+            return Err(Failure::rejected(
+                "terms_not_accepted",
+                format!(
+                    "les conditions générales d'utilisation (version {}) doivent être acceptées : \
+                     lisez-les puis relancez avec --accept-terms",
+                    terms.version
+                ),
+            ));
+        }
+        api.api().accept_terms(&terms)?;
+        terms_version = Some(terms.version);
+    }
+    if json {
+        println!(
+            "{}",
+            json!({
+                "account_id": answer.account_id,
+                "role": answer.role,
+                "doctor_id": answer.doctor_id,
+                "terms_accepted": terms_version,
+                "adopted_local_records": adopted,
+            })
+        );
+    } else {
+        println!(
+            "Connecté à {} (compte {}, rôle {}).",
+            args.server.trim_end_matches('/'),
+            answer.account_id,
+            answer.role
+        );
+        if let Some(v) = terms_version {
+            println!("Conditions générales version {v} acceptées.");
+        }
+        if adopted > 0 {
+            println!("{adopted} enregistrement(s) saisi(s) hors ligne rattaché(s) à ce compte.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rempla logout`.
+pub fn logout(store: &StoreArg, json: bool) -> Result<ExitCode, Failure> {
+    let mut store = open(store)?;
+    let revoked = client::logout(&mut store, &ClientConfig::default())?;
+    if json {
+        println!("{}", json!({ "revoked_on_server": revoked }));
+    } else if revoked {
+        println!("Déconnecté : le jeton de cet appareil est révoqué.");
+    } else {
+        println!(
+            "Déconnecté localement (serveur injoignable ou déjà déconnecté) ; \
+             les modifications en attente sont conservées."
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn entity_fr(entity: &str) -> &str {
+    match entity {
+        "availability" => "disponibilité",
+        "busy_period" => "période occupée",
+        "notification_read" => "lecture de notification",
+        "request" => "demande",
+        other => other,
+    }
+}
+
+fn print_report(report: &SyncReport) {
+    println!(
+        "Envoyées : {} (appliquées {}, refusées {})",
+        report.pushed, report.applied, report.rejected
+    );
+    println!("Reçues : {}", report.pulled);
+    for c in &report.conflicts {
+        println!(
+            "Conflit [{}] {} {} : {} (modification annulée sur cet appareil)",
+            c.code,
+            entity_fr(&c.entity),
+            c.entity_id,
+            c.reason
+        );
+    }
+}
+
+/// `rempla sync`: one round.
+pub fn sync(store: &StoreArg, json: bool) -> Result<ExitCode, Failure> {
+    let mut store = open(store)?;
+    let client = SyncClient::from_store(&store, &ClientConfig::default())?;
+    let report = client.sync(&mut store, &NoEvents)?;
+    if json {
+        let conflicts: Vec<_> = report
+            .conflicts
+            .iter()
+            .map(|c| {
+                json!({"entity": c.entity, "id": c.entity_id, "op_id": c.op_id.to_string(),
+                       "code": c.code, "reason": c.reason})
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({
+                "pushed": report.pushed, "applied": report.applied, "rejected": report.rejected,
+                "pulled": report.pulled, "conflicts": conflicts, "cursor": report.cursor,
+            })
+        );
+    } else {
+        print_report(&report);
+    }
+    std::io::stdout().flush().ok();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `rempla status`.
+pub fn status(store: &StoreArg, json: bool) -> Result<ExitCode, Failure> {
+    let store = open(store)?;
+    let session = store.sync_session()?;
+    let pending = store.pending_op_count()?;
+    let last = store.sync_state("last_sync_at")?;
+    let cursor = store.sync_state("cursor")?;
+    let conflicts = store.sync_conflicts()?.len();
+    if json {
+        println!(
+            "{}",
+            json!({
+                "server": session.as_ref().map(|s| &s.server),
+                "account_id": session.as_ref().map(|s| &s.account_id),
+                "role": session.as_ref().map(|s| &s.role),
+                "signed_in": session.is_some(),
+                "pending_ops": pending,
+                "last_sync_at": last,
+                "cursor": cursor,
+                "conflicts": conflicts,
+                "device_id": store.device_id().to_string(),
+            })
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    match &session {
+        Some(s) => {
+            println!("Serveur : {}", s.server);
+            println!("Compte : {} (rôle {})", s.account_id, s.role);
+        }
+        None => println!("Non connecté (rempla login --server URL --email E)"),
+    }
+    println!("Appareil : {}", store.device_id());
+    println!("Modifications en attente : {pending}");
+    println!(
+        "Dernière synchronisation : {}",
+        last.as_deref().unwrap_or("jamais")
+    );
+    println!("Curseur : {}", cursor.as_deref().unwrap_or("aucun"));
+    println!("Conflits à consulter : {conflicts}");
+    Ok(ExitCode::SUCCESS)
+}
