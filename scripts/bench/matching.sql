@@ -123,20 +123,23 @@ WITH r AS (
 ),
 sh AS (SELECT idx, period FROM shifts WHERE request_id = rid),
 reach AS (
-    -- Two index-driven branches rather than an OR the planner cannot index.
+    -- Two index-driven branches rather than an OR the planner cannot index; the specialty is checked
+    -- here so the set stays small, and the rest of the filters then join it by primary key (left to
+    -- itself, the planner probed this set once per doctor of the specialty).
     SELECT d.id FROM doctors d, r
      WHERE d.verified AND d.active
        AND ST_DWithin(d.base, r.site, max_radius_m, false)
        AND ST_DWithin(d.base, r.site, d.radius_km * 1000.0, false)
+       AND d.specialties @> ARRAY[r.specialty]
     UNION
     SELECT d.id FROM doctors d, r
      WHERE d.verified AND d.active AND d.departments @> ARRAY[r.department]
+       AND d.specialties @> ARRAY[r.specialty]
 ),
-cand AS (
+cand AS MATERIALIZED (
     SELECT d.id, d.intern_until
-      FROM doctors d JOIN reach USING (id), r
-     WHERE d.specialties @> ARRAY[r.specialty]
-       AND (NOT r.thesed_only OR d.intern_until IS NULL)
+      FROM reach JOIN doctors d ON d.id = reach.id, r
+     WHERE (NOT r.thesed_only OR d.intern_until IS NULL)
        AND r.languages <@ d.languages
        AND NOT EXISTS (SELECT 1 FROM declines x WHERE x.request_id = rid AND x.doctor_id = d.id)
 ),
