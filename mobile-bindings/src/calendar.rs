@@ -114,7 +114,7 @@ impl OfflineCalendar {
             Some(a) if a.doctor_id == self.doctor => Ok(a),
             _ => Err(RemplaError::NotFound {
                 code: "not_found".to_owned(),
-                message: format!("disponibilité introuvable : {id}"),
+                reason: format!("disponibilité introuvable : {id}"),
             }),
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! Variants are families a screen reacts to differently (fix the input, refresh, retry later…); each
 //! carries the stable snake_case `code` of the core error (the same codes as the CLI and the server) and
-//! its French `message`, shown to the user as is. In Kotlin it is `RemplaException` with one subclass per
+//! its French message in `reason` (Kotlin exceptions already own `message`), shown to the user as is. In Kotlin it is `RemplaException` with one subclass per
 //! variant; in Swift an `Error` enum.
 
 use rempla_core::calendar::CalendarError;
@@ -15,52 +15,52 @@ use rempla_core::sync::SyncError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum RemplaError {
     /// The input breaks a rule (bad RPPS, day garde on a weekday, hostile .ics…): the user fixes it.
-    #[error("{message}")]
+    #[error("{reason}")]
     Invalid {
         /// Stable code, e.g. `rpps_checksum`, `garde_day_not_allowed`, `ical_nesting_too_deep`.
         code: String,
-        /// French message for the user.
-        message: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
     },
     /// The record asked for does not exist (any more) on this device.
-    #[error("{message}")]
+    #[error("{reason}")]
     NotFound {
         /// Stable code (`not_found`).
         code: String,
-        /// French message for the user.
-        message: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
     },
     /// The change conflicts with the record's state (booked slot, duplicate id): refresh and retry.
-    #[error("{message}")]
+    #[error("{reason}")]
     Conflict {
         /// Stable code, e.g. `availability_booked`.
         code: String,
-        /// French message for the user.
-        message: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
     },
     /// The local database failed (full disk, damaged file, newer schema): retry later or report.
-    #[error("{message}")]
+    #[error("{reason}")]
     Storage {
         /// Stable code, e.g. `disk_full`, `schema_too_new`.
         code: String,
-        /// French message for the user.
-        message: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
     },
     /// Synchronisation with the server failed (protocol, clock, network when the sync client lands).
-    #[error("{message}")]
+    #[error("{reason}")]
     Sync {
         /// Stable code, e.g. `clock_drift`.
         code: String,
-        /// French message for the user.
-        message: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
     },
     /// A failure that is a bug in Rempla, never the user's fault.
-    #[error("{message}")]
+    #[error("{reason}")]
     Internal {
         /// Stable code (`internal`).
         code: String,
-        /// French message for the user.
-        message: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
     },
 }
 
@@ -81,7 +81,7 @@ impl RemplaError {
     pub(crate) fn invalid(code: &str, message: impl Into<String>) -> Self {
         Self::Invalid {
             code: code.to_owned(),
-            message: message.into(),
+            reason: message.into(),
         }
     }
 }
@@ -107,14 +107,14 @@ impl From<IcalError> for RemplaError {
 impl From<StoreError> for RemplaError {
     fn from(e: StoreError) -> Self {
         let code = e.code().to_owned();
-        let message = e.to_string();
+        let reason = e.to_string();
         match e {
-            StoreError::NotFound { .. } => Self::NotFound { code, message },
+            StoreError::NotFound { .. } => Self::NotFound { code, reason },
             StoreError::AlreadyExists { .. } | StoreError::AvailabilityBooked { .. } => {
-                Self::Conflict { code, message }
+                Self::Conflict { code, reason }
             }
-            StoreError::InvalidInput { .. } => Self::Invalid { code, message },
-            _ => Self::Storage { code, message },
+            StoreError::InvalidInput { .. } => Self::Invalid { code, reason },
+            _ => Self::Storage { code, reason },
         }
     }
 }
@@ -123,7 +123,7 @@ impl From<SyncError> for RemplaError {
     fn from(e: SyncError) -> Self {
         Self::Sync {
             code: e.code().to_owned(),
-            message: e.to_string(),
+            reason: e.to_string(),
         }
     }
 }
