@@ -62,13 +62,12 @@ impl Drop for OfflineCalendar {
 
 impl OfflineCalendar {
     fn from_store(mut store: Store) -> Result<Arc<Self>, RemplaError> {
-        let doctor = match store.sync_state(DOCTOR_KEY)? {
-            Some(text) => convert::id(&text)?,
-            None => {
-                let id = DoctorId::new();
-                store.set_sync_state(DOCTOR_KEY, &id.to_string())?;
-                id
-            }
+        let doctor = if let Some(text) = store.sync_state(DOCTOR_KEY)? {
+            convert::id(&text)?
+        } else {
+            let id = DoctorId::new();
+            store.set_sync_state(DOCTOR_KEY, &id.to_string())?;
+            id
         };
         LIVE.fetch_add(1, Ordering::SeqCst);
         Ok(Arc::new(Self {
@@ -469,5 +468,82 @@ impl OfflineCalendar {
                 thesed_only: r.requirements.thesed_only,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex as StdMutex;
+
+    use super::*;
+    use crate::records::ShiftKind;
+
+    struct Recorder(Arc<StdMutex<Vec<RemplaEvent>>>);
+
+    impl EventListener for Recorder {
+        fn on_event(&self, event: RemplaEvent) {
+            self.0.lock().unwrap().push(event);
+        }
+    }
+
+    fn weekly_nights() -> AvailabilityInput {
+        AvailabilityInput {
+            kind: ShiftKind::Night,
+            date: Some("2027-03-01".into()),
+            department: "971".into(),
+            custom_start: None,
+            custom_end: None,
+            rrule: Some("FREQ=WEEKLY;COUNT=3".into()),
+            exceptions: vec![],
+            note: Some("  CHU de Pointe-à-Pitre ".into()),
+        }
+    }
+
+    #[test]
+    fn a_series_is_listed_in_its_zone_and_loses_one_occurrence() {
+        let cal = OfflineCalendar::open_in_memory().unwrap();
+        let id = cal.add_availability(weekly_nights()).unwrap();
+        cal.remove_occurrence(id.clone(), "2027-03-08".into())
+            .unwrap();
+        let rows = cal
+            .list_range("2027-03-01T00:00:00Z".into(), "2027-04-01T00:00:00Z".into())
+            .unwrap();
+        let starts: Vec<&str> = rows.iter().map(|o| o.start.as_str()).collect();
+        // 20:00 in Guadeloupe (UTC−4, no DST) is 00:00 UTC the next day.
+        assert_eq!(starts, ["2027-03-02T00:00:00Z", "2027-03-16T00:00:00Z"]);
+        assert_eq!(rows[0].local_date, "2027-03-01");
+        assert_eq!(
+            (rows[0].local_start.as_str(), rows[0].local_end.as_str()),
+            ("20:00", "08:00")
+        );
+        assert_eq!(rows[0].note.as_deref(), Some("CHU de Pointe-à-Pitre"));
+        assert_eq!(cal.get_availability(id).unwrap().exceptions, ["2027-03-08"]);
+        assert_eq!(cal.pending_changes().unwrap(), 2);
+    }
+
+    #[test]
+    fn notifications_emit_events_after_the_change() {
+        let cal = OfflineCalendar::open_in_memory().unwrap();
+        let seen = Arc::new(StdMutex::new(Vec::new()));
+        cal.set_event_listener(Box::new(Recorder(Arc::clone(&seen))));
+        let id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        cal.receive_notification(format!(
+            r#"{{"id":"{id}","kind":"k","title":"t","body":"b","created_at":"2027-03-10T09:00:00Z"}}"#
+        ))
+        .unwrap();
+        assert!(cal.mark_notification_read(id.into()).unwrap());
+        assert!(!cal.mark_notification_read(id.into()).unwrap());
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                RemplaEvent::NotificationsChanged { unread: 1 },
+                RemplaEvent::NotificationsChanged { unread: 0 }
+            ]
+        );
+        cal.clear_event_listener();
+        assert_eq!(
+            cal.receive_notification("[]".into()).unwrap_err().code(),
+            "invalid_notification"
+        );
     }
 }
