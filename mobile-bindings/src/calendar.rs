@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{Duration, Utc};
 use chrono_tz::Tz;
-use rempla_core::calendar::Interval;
 use rempla_core::calendar::ical::{
     CalendarExport, ImportOptions, export_calendar, import_busy_bytes,
 };
+use rempla_core::calendar::{CalendarError, Interval};
 use rempla_core::domain::{
     Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId, Notification,
     NotificationId,
@@ -24,7 +24,7 @@ use crate::error::RemplaError;
 use crate::events::{EventListener, Listeners, RemplaEvent};
 use crate::records::{
     AvailabilityInput, AvailabilityRecord, CachedRequest, ImportSummary, MapBounds,
-    NotificationRecord, Occurrence, RequestShiftRecord,
+    NotificationRecord, Occurrence, RequestShiftRecord, ShiftKind,
 };
 
 /// Key of the local doctor id in the store's sync state: created on first open so the calendar works
@@ -89,9 +89,10 @@ impl OfflineCalendar {
         let custom = match (&input.custom_start, &input.custom_end) {
             (Some(s), Some(e)) => Some((convert::instant(s)?, convert::instant(e)?)),
             (None, None) => None,
-            _ => {
-                return Err(rempla_core::calendar::CalendarError::CustomNeedsBounds.into());
+            _ if input.kind == ShiftKind::Custom => {
+                return Err(CalendarError::CustomNeedsBounds.into());
             }
+            _ => return Err(CalendarError::BoundsNeedCustom.into()),
         };
         Ok(AvailabilityDraft {
             kind: input.kind.into(),
@@ -476,7 +477,6 @@ mod tests {
     use std::sync::Mutex as StdMutex;
 
     use super::*;
-    use crate::records::ShiftKind;
 
     struct Recorder(Arc<StdMutex<Vec<RemplaEvent>>>);
 
