@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, as far as the project goes today: builds the `rempla` headless client and runs it on a
 # demo doctor calendar kept in ./demo (French rules, recurring availabilities, iCalendar export).
-# Later issues add the sync server with its demo dataset and the desktop app to this same command.
+# Then starts the sync server on its demo dataset (REMPLA_SERVE=1 keeps it running); the desktop app
+# will join this same command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +35,37 @@ echo "== Calendrier de démonstration d'une remplaçante ($STORE)"
 "$REMPLA" calendar --store "$STORE" export --output "$DEMO_DIR/disponibilites.ics"
 echo
 echo "Export iCalendar écrit dans $DEMO_DIR/disponibilites.ics (à importer dans Google Agenda, Thunderbird…)."
+
+echo
+echo "== Serveur de synchronisation sur son jeu de démonstration (rempla-server --demo)"
+cargo build --release --locked -p rempla-server
+SERVER="$CARGO_TARGET_DIR/release/rempla-server"
+SERVER_DATA="$DEMO_DIR/serveur"
+if [ "${REMPLA_SERVE:-0}" = 1 ]; then
+  # Keep the demo server in the foreground (Ctrl-C to stop) for the desktop app and phones.
+  exec "$SERVER" --demo --data "$SERVER_DATA" --listen "127.0.0.1:${REMPLA_DEMO_PORT:-8080}"
+fi
+PORT="${REMPLA_DEMO_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+RUST_LOG=warn "$SERVER" --demo --data "$SERVER_DATA" --listen "127.0.0.1:$PORT" >"$DEMO_DIR/serveur.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+grep -v '^\s*$' "$DEMO_DIR/serveur.log" | grep -v 'INFO\|WARN' || true
+python3 - "http://127.0.0.1:$PORT" <<'PY'
+import json, sys, urllib.request
+base = sys.argv[1]
+def post(path, body, token=None):
+    req = urllib.request.Request(base + path, json.dumps(body).encode(), {"content-type": "application/json"})
+    if token:
+        req.add_header("authorization", "Bearer " + token)
+    return json.load(urllib.request.urlopen(req))
+login = post("/v1/auth/login", {"email": "coordination@ch-lannion.demo.rempla.fr", "password": "demo-rempla-2026",
+    "device_id": "0190f5d2-0000-7000-8000-000000000001", "device_name": "run.sh", "platform": "cli"})
+page = post("/v1/sync/pull", {"protocol": 1}, login["token"])
+print("Connexion de %s : %d demande(s) ouverte(s) synchronisée(s)" % (login["memberships"][0]["facility_name"], len(page["changes"])))
+PY
+kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+echo "Serveur arrêté. Pour le garder en marche : REMPLA_SERVE=1 ./scripts/run.sh  (ou $SERVER --demo --data $SERVER_DATA)"

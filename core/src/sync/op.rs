@@ -24,6 +24,8 @@ pub enum EntityKind {
     BusyPeriod,
     /// The read mark of a notification (the notification itself is server-made).
     NotificationRead,
+    /// A facility's replacement request (written by members with the `post_requests` right).
+    Request,
 }
 
 impl EntityKind {
@@ -33,6 +35,7 @@ impl EntityKind {
             Self::Availability => "availability",
             Self::BusyPeriod => "busy_period",
             Self::NotificationRead => "notification_read",
+            Self::Request => "request",
         }
     }
 }
@@ -51,6 +54,7 @@ impl FromStr for EntityKind {
             "availability" => Ok(Self::Availability),
             "busy_period" => Ok(Self::BusyPeriod),
             "notification_read" => Ok(Self::NotificationRead),
+            "request" => Ok(Self::Request),
             _ => Err(SyncError::UnknownKind {
                 value: truncate_for_message(s),
             }),
@@ -165,6 +169,7 @@ mod tests {
             EntityKind::Availability,
             EntityKind::BusyPeriod,
             EntityKind::NotificationRead,
+            EntityKind::Request,
         ] {
             assert_eq!(e.as_str().parse::<EntityKind>().unwrap(), e);
         }

@@ -1,0 +1,757 @@
+//! Handlers of the account, terms, profile and facility endpoints (`docs/sync-protocol.md`,
+//! "Accounts"). Sync and live updates are in `sync` and `events`.
+
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::{Extension, Json};
+use rempla_core::domain::{
+    ContactDetails, Delegation, Doctor, DoctorId, DoctorStatus, Email, Facility, FacilityId,
+    FacilityKind, Member, MemberId, MemberRole, Qualification, Rpps, Siret, Site, SiteId,
+    Specialty,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::app::{AppState, ClientIp, no_content};
+use crate::auth::{
+    self, Authed, AuthedAnyTerms, Caller, authenticate, check_password_policy, random_token,
+    sha256_hex,
+};
+use crate::authz::{self, Action};
+use crate::error::AppError;
+use crate::mail;
+use crate::storage::{Account, AccountKind, MailTokenUse, NewToken, StorageError};
+
+/// A JSON body whose every rejection (syntax, truncation, types, size) is an [`AppError`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Json(value) = Json::<T>::from_request(req, state).await?;
+        Ok(Self(value))
+    }
+}
+
+fn storage_conflict(e: StorageError) -> AppError {
+    match e {
+        StorageError::Duplicate(what) if what == "email" => {
+            AppError::Conflict("adresse e-mail déjà enregistrée".into())
+        }
+        StorageError::Duplicate(what) if what == "rpps" => {
+            AppError::Conflict("numéro RPPS déjà enregistré".into())
+        }
+        StorageError::Duplicate(_) => AppError::Conflict("déjà enregistré".into()),
+        other => AppError::Storage(other),
+    }
+}
+
+fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(AppError::validation(
+            "empty",
+            format!("le champ {field} est vide"),
+        ));
+    }
+    if v.len() > max {
+        return Err(AppError::validation(
+            "too_long",
+            format!("le champ {field} dépasse {max} caractères"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn parse_email(email: &str) -> Result<String, AppError> {
+    let parsed = Email::parse(email.trim()).map_err(|e| AppError::validation(e.code(), e))?;
+    Ok(parsed.as_str().to_lowercase())
+}
+
+/// `GET /v1/health`: the process is up.
+pub async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// `GET /v1/ready`: the database answers.
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    state
+        .storage
+        .ping()
+        .await
+        .map_err(|_| AppError::Storage(StorageError::Busy))?;
+    Ok(Json(
+        json!({"status": "ready", "backend": state.storage.backend().name()}),
+    ))
+}
+
+/// Sends an activation or reset link; a mail failure is logged, not shown (the account exists and the
+/// user can ask again).
+async fn send_link(
+    state: &AppState,
+    account: &Account,
+    purpose: &'static str,
+) -> Result<(), AppError> {
+    let token = random_token()?;
+    let hours = state.config.mail_token_ttl_hours;
+    let expires = state.clock.now_ms() + i64::from(hours) * 3_600_000;
+    state
+        .storage
+        .insert_mail_token(
+            sha256_hex(token.as_bytes()),
+            account.id.clone(),
+            purpose,
+            expires,
+        )
+        .await?;
+    let base = state.config.public_url.trim_end_matches('/');
+    let message = if purpose == "activate" {
+        mail::activation(
+            &account.email,
+            &account.display_name,
+            &format!("{base}/v1/accounts/activate?token={token}"),
+            hours,
+        )
+    } else {
+        mail::reset(
+            &account.email,
+            &account.display_name,
+            &format!("{base}/reinitialiser-mot-de-passe?token={token}"),
+            hours,
+        )
+    };
+    if let Err(e) = state.mailer.send(message).await {
+        tracing::error!(error = %e, account = %account.id, purpose, "mail not sent");
+    }
+    Ok(())
+}
+
+/// Body of `POST /v1/accounts/doctors`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorSignUp {
+    /// Login e-mail.
+    pub email: String,
+    /// Password (≥ 10 characters).
+    pub password: String,
+    /// RPPS number.
+    pub rpps: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Specialty codes.
+    pub specialties: Vec<String>,
+}
+
+/// `POST /v1/accounts/doctors`.
+pub async fn sign_up_doctor(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<DoctorSignUp>,
+) -> Result<Response, AppError> {
+    let email = parse_email(&body.email)?;
+    check_password_policy(&body.password)?;
+    let rpps = Rpps::parse(body.rpps.trim()).map_err(|e| AppError::validation(e.code(), e))?;
+    let specialties = body
+        .specialties
+        .iter()
+        .take(20)
+        .map(|s| Specialty::parse(s).map_err(|e| AppError::validation(e.code(), e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let doctor = Doctor {
+        id: DoctorId::new(),
+        rpps,
+        first_name: check_text("first_name", &body.first_name, 100)?,
+        last_name: check_text("last_name", &body.last_name, 100)?,
+        specialties,
+        status: DoctorStatus::Pending,
+        qualification: Qualification::Thesed,
+        base: None,
+        travel_radius_km: 0,
+        departments: vec![],
+        languages: vec![],
+        contact: Some(ContactDetails {
+            email: Email::parse(&email).map_err(|e| AppError::validation(e.code(), e))?,
+            phone: None,
+        }),
+    };
+    doctor
+        .validate()
+        .map_err(|e| AppError::validation(e.code(), e))?;
+    let account = Account {
+        id: uuid::Uuid::now_v7().to_string(),
+        email,
+        password_hash: Some(auth::hash_password(&state, body.password).await?),
+        kind: AccountKind::Doctor,
+        doctor_id: Some(doctor.id.to_string()),
+        display_name: format!("Dr {} {}", doctor.first_name, doctor.last_name),
+        activated: false,
+        created_ms: state.clock.now_ms(),
+    };
+    let doctor_id = doctor.id;
+    state
+        .storage
+        .create_doctor(account.clone(), doctor)
+        .await
+        .map_err(storage_conflict)?;
+    send_link(&state, &account, "activate").await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"account_id": account.id, "doctor_id": doctor_id})),
+    )
+        .into_response())
+}
+
+/// The facility part of a facility sign-up.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewFacility {
+    /// Legal name.
+    pub name: String,
+    /// SIRET.
+    pub siret: String,
+    /// Kind of structure.
+    pub kind: FacilityKind,
+}
+
+/// Body of `POST /v1/accounts/facilities`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilitySignUp {
+    /// Login e-mail of the first admin.
+    pub email: String,
+    /// Password (≥ 10 characters).
+    pub password: String,
+    /// The admin's display name.
+    pub display_name: String,
+    /// The facility.
+    pub facility: NewFacility,
+}
+
+/// `POST /v1/accounts/facilities`.
+pub async fn sign_up_facility(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<FacilitySignUp>,
+) -> Result<Response, AppError> {
+    let email = parse_email(&body.email)?;
+    check_password_policy(&body.password)?;
+    let facility = Facility {
+        id: FacilityId::new(),
+        name: check_text("facility.name", &body.facility.name, 200)?,
+        siret: Siret::parse(body.facility.siret.trim())
+            .map_err(|e| AppError::validation(e.code(), e))?,
+        kind: body.facility.kind,
+    };
+    let member = Member {
+        id: MemberId::new(),
+        facility_id: facility.id,
+        display_name: check_text("display_name", &body.display_name, 100)?,
+        role: MemberRole::Admin,
+        delegations: vec![],
+    };
+    let account = Account {
+        id: uuid::Uuid::now_v7().to_string(),
+        email,
+        password_hash: Some(auth::hash_password(&state, body.password).await?),
+        kind: AccountKind::Facility,
+        doctor_id: None,
+        display_name: member.display_name.clone(),
+        activated: false,
+        created_ms: state.clock.now_ms(),
+    };
+    let (facility_id, member_id) = (facility.id, member.id);
+    state
+        .storage
+        .create_facility(account.clone(), facility, member)
+        .await
+        .map_err(storage_conflict)?;
+    send_link(&state, &account, "activate").await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"account_id": account.id, "facility_id": facility_id, "member_id": member_id})),
+    )
+        .into_response())
+}
+
+/// Body of `POST /v1/accounts/activate`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activate {
+    /// Token from the e-mail link.
+    pub token: String,
+    /// Password, required for invited members who have none yet.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+async fn do_activate(
+    state: &AppState,
+    token: &str,
+    password: Option<String>,
+) -> Result<(), AppError> {
+    let hash = match password {
+        Some(p) => {
+            check_password_policy(&p)?;
+            Some(auth::hash_password(state, p).await?)
+        }
+        None => None,
+    };
+    match state
+        .storage
+        .consume_mail_token(
+            sha256_hex(token.as_bytes()),
+            "activate",
+            state.clock.now_ms(),
+            hash,
+            true,
+        )
+        .await?
+    {
+        MailTokenUse::Used(_) => Ok(()),
+        MailTokenUse::Invalid => Err(AppError::validation(
+            "invalid_token",
+            "lien d'activation invalide, déjà utilisé ou expiré",
+        )),
+        MailTokenUse::PasswordRequired => Err(AppError::validation(
+            "password_required",
+            "choisissez un mot de passe pour activer ce compte",
+        )),
+    }
+}
+
+/// `POST /v1/accounts/activate`.
+pub async fn activate(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Activate>,
+) -> Result<Response, AppError> {
+    do_activate(&state, &body.token, body.password).await?;
+    Ok(no_content())
+}
+
+/// Query of the activation link.
+#[derive(Debug, Deserialize)]
+pub struct LinkQuery {
+    /// Token from the e-mail.
+    pub token: String,
+}
+
+/// `GET /v1/accounts/activate?token=…`: the link in the e-mail, opened in a browser.
+pub async fn activate_link(
+    State(state): State<AppState>,
+    Query(q): Query<LinkQuery>,
+) -> Result<Response, AppError> {
+    do_activate(&state, &q.token, None).await?;
+    Ok(Html(
+        "<!DOCTYPE html><html lang=\"fr\"><body><h1>Compte activé</h1>\
+         <p>Vous pouvez vous connecter à Rempla.</p></body></html>",
+    )
+    .into_response())
+}
+
+/// Body of `POST /v1/auth/login`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// Login e-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// The device (UUID), which the token is bound to.
+    pub device_id: rempla_core::domain::DeviceId,
+    /// Device name shown in "my devices".
+    pub device_name: String,
+    /// `android`, `ios`, `desktop`, `cli`…
+    pub platform: String,
+}
+
+/// One membership as sent to the client.
+#[derive(Debug, Serialize)]
+pub struct MembershipView {
+    /// Facility.
+    pub facility_id: String,
+    /// Facility name.
+    pub facility_name: String,
+    /// Member record id.
+    pub member_id: String,
+    /// Role.
+    pub role: MemberRole,
+    /// Delegated rights.
+    pub delegations: Vec<Delegation>,
+}
+
+fn membership_views(rows: &[crate::storage::MemberRow]) -> Vec<MembershipView> {
+    rows.iter()
+        .map(|m| MembershipView {
+            facility_id: m.member.facility_id.to_string(),
+            facility_name: m.facility_name.clone(),
+            member_id: m.member.id.to_string(),
+            role: m.member.role,
+            delegations: m.member.delegations.clone(),
+        })
+        .collect()
+}
+
+fn login_limited(state: &AppState, ip: &str, email: &str) -> Result<(), AppError> {
+    let now = state.clock.now_ms();
+    let ip_ok = state.limits.login_ip.check(ip, now);
+    let email_ok = state.limits.login_email.check(email, now);
+    if ip_ok && email_ok {
+        Ok(())
+    } else {
+        Err(AppError::RateLimited)
+    }
+}
+
+/// `POST /v1/auth/login`.
+pub async fn login(
+    State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
+    JsonBody(body): JsonBody<Login>,
+) -> Result<Json<Value>, AppError> {
+    let email = body.email.trim().to_lowercase();
+    let ip = ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip);
+    login_limited(&state, &ip, &email)?;
+    let bad = || AppError::Unauthorized("e-mail ou mot de passe incorrect".into());
+    let account = state.storage.account_by_email(&email).await?;
+    let Some(account) = account else {
+        // Same cost as a real check, so timing does not tell which addresses exist.
+        let _ = auth::verify_password(auth::dummy_hash(&state).await?, body.password).await?;
+        return Err(bad());
+    };
+    let Some(hash) = account.password_hash.clone() else {
+        return Err(bad());
+    };
+    if !auth::verify_password(hash, body.password).await? {
+        return Err(bad());
+    }
+    if !account.activated {
+        return Err(AppError::NotActivated);
+    }
+    let token = random_token()?;
+    let now = state.clock.now_ms();
+    state
+        .storage
+        .insert_token(NewToken {
+            hash: sha256_hex(token.as_bytes()),
+            account_id: account.id.clone(),
+            device_id: body.device_id.to_string(),
+            device_name: body.device_name.chars().take(100).collect(),
+            platform: body.platform.chars().take(30).collect(),
+            created_ms: now,
+            expires_ms: now + i64::from(state.config.token_ttl_days) * 86_400_000,
+        })
+        .await?;
+    let members = state.storage.memberships(&account.id).await?;
+    let accepted = state
+        .storage
+        .has_accepted_terms(&account.id, &state.terms.version)
+        .await?;
+    Ok(Json(json!({
+        "token": token,
+        "account_id": account.id,
+        "role": account.kind,
+        "doctor_id": account.doctor_id,
+        "memberships": membership_views(&members),
+        "terms_required": !accepted,
+    })))
+}
+
+/// `POST /v1/auth/logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let caller = authenticate(&state, &headers, false).await?;
+    state
+        .storage
+        .revoke_token(&caller.token_hash, state.clock.now_ms())
+        .await?;
+    Ok(no_content())
+}
+
+/// Body of `POST /v1/auth/lost-password`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LostPassword {
+    /// Login e-mail.
+    pub email: String,
+}
+
+/// `POST /v1/auth/lost-password`: always 202 (no account enumeration).
+pub async fn lost_password(
+    State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
+    JsonBody(body): JsonBody<LostPassword>,
+) -> Result<Response, AppError> {
+    let email = body.email.trim().to_lowercase();
+    let ip = ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip);
+    login_limited(&state, &ip, &email)?;
+    if let Some(account) = state.storage.account_by_email(&email).await? {
+        let revoked = state
+            .storage
+            .revoke_all_tokens(&account.id, state.clock.now_ms())
+            .await?;
+        tracing::info!(account = %account.id, revoked, "lost password: every token revoked");
+        send_link(&state, &account, "reset").await?;
+    }
+    Ok((StatusCode::ACCEPTED, Json(json!({"status": "accepted"}))).into_response())
+}
+
+/// Body of `POST /v1/auth/reset-password`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    /// Token from the e-mail link.
+    pub token: String,
+    /// New password.
+    pub password: String,
+}
+
+/// `POST /v1/auth/reset-password`.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<ResetPassword>,
+) -> Result<Response, AppError> {
+    check_password_policy(&body.password)?;
+    let hash = auth::hash_password(&state, body.password).await?;
+    match state
+        .storage
+        .consume_mail_token(
+            sha256_hex(body.token.as_bytes()),
+            "reset",
+            state.clock.now_ms(),
+            Some(hash),
+            false,
+        )
+        .await?
+    {
+        MailTokenUse::Used(_) => Ok(no_content()),
+        _ => Err(AppError::validation(
+            "invalid_token",
+            "lien de réinitialisation invalide, déjà utilisé ou expiré",
+        )),
+    }
+}
+
+/// `GET /v1/terms/current`.
+pub async fn terms_current(State(state): State<AppState>) -> Json<Value> {
+    Json(json!(state.terms.as_ref()))
+}
+
+/// Body of `POST /v1/terms/accept`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptTerms {
+    /// Version accepted.
+    pub version: String,
+    /// SHA-256 of the text the user saw.
+    pub sha256: String,
+}
+
+/// `POST /v1/terms/accept`: keeps the proof (time, version, hash, account, device).
+pub async fn terms_accept(
+    State(state): State<AppState>,
+    AuthedAnyTerms(caller): AuthedAnyTerms,
+    JsonBody(body): JsonBody<AcceptTerms>,
+) -> Result<Response, AppError> {
+    if body.version != state.terms.version || body.sha256 != state.terms.sha256 {
+        return Err(AppError::validation(
+            "terms_outdated",
+            "ces conditions ne sont pas celles en vigueur : rechargez-les",
+        ));
+    }
+    state
+        .storage
+        .accept_terms(
+            caller.account.id,
+            caller.device_id,
+            body.version,
+            body.sha256,
+            state.clock.now_ms(),
+        )
+        .await?;
+    Ok(no_content())
+}
+
+/// `GET /v1/me`: allowed before the terms are accepted, so the app can show them.
+pub async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, AppError> {
+    let caller = authenticate(&state, &headers, false).await?;
+    let doctor = match caller.doctor_id() {
+        Some(id) => state.storage.doctor(id).await?.map(|d| d.record),
+        None => None,
+    };
+    let proofs: Vec<Value> = state
+        .storage
+        .terms_proofs(&caller.account.id)
+        .await?
+        .into_iter()
+        .map(|(version, sha256, device_id, at)| {
+            json!({"version": version, "sha256": sha256, "device_id": device_id, "accepted_ms": at})
+        })
+        .collect();
+    Ok(Json(json!({
+        "account_id": caller.account.id,
+        "email": caller.account.email,
+        "role": caller.account.kind,
+        "device_id": caller.device_id,
+        "doctor": doctor,
+        "memberships": membership_views(&caller.members),
+        "terms_accepted": caller.terms_accepted,
+        "terms_acceptances": proofs,
+    })))
+}
+
+/// `GET /v1/doctors/{id}`: the profile as the caller may see it (never contact details to facilities).
+pub async fn doctor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let caller = authenticate(&state, &headers, true).await?;
+    let row = state.storage.doctor(&id).await?.ok_or(AppError::NotFound)?;
+    authz::doctor_view(&caller, &id, &row.record)
+        .map(Json)
+        .ok_or(AppError::NotFound)
+}
+
+/// Body of `POST /v1/staff/doctors/{id}/status`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatus {
+    /// New status.
+    pub status: DoctorStatus,
+}
+
+/// `POST /v1/staff/doctors/{id}/status`: staff verify, reject or suspend a doctor.
+pub async fn set_doctor_status(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SetStatus>,
+) -> Result<Json<Value>, AppError> {
+    if !authz::allowed(&caller, Action::SetDoctorStatus) {
+        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
+    }
+    let row = state.storage.doctor(&id).await?.ok_or(AppError::NotFound)?;
+    let mut doctor: Doctor =
+        serde_json::from_value(row.record).map_err(|e| AppError::Internal(e.to_string()))?;
+    doctor.status = doctor
+        .status
+        .transition(body.status)
+        .map_err(|e| AppError::validation(e.code(), e))?;
+    let record = serde_json::to_value(&doctor).map_err(|e| AppError::Internal(e.to_string()))?;
+    state
+        .storage
+        .set_doctor_status(&id, record.clone(), doctor.status.as_str())
+        .await?;
+    Ok(Json(record))
+}
+
+/// `GET /v1/facilities/{id}`: the facility and its sites, for its members and staff.
+pub async fn facility(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let caller = authenticate(&state, &headers, true).await?;
+    if !authz::allowed(&caller, Action::ReadFacility(&id)) {
+        return Err(AppError::NotFound);
+    }
+    let facility = state
+        .storage
+        .facility(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let sites = state.storage.sites(&id).await?;
+    Ok(Json(json!({"facility": facility, "sites": sites})))
+}
+
+fn require(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {
+    if authz::allowed(caller, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "droit « gérer les membres » requis dans cet établissement".into(),
+        ))
+    }
+}
+
+/// `POST /v1/facilities/{id}/sites`: add or update a site (body: a `Site`; `facility_id` is forced).
+pub async fn put_site(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(mut site): JsonBody<Site>,
+) -> Result<Response, AppError> {
+    require(&caller, Action::ManageSites(&id))?;
+    site.facility_id = id.parse().map_err(|_| AppError::NotFound)?;
+    site.validate()
+        .map_err(|e| AppError::validation(e.code(), e))?;
+    let site_id: SiteId = site.id;
+    state.storage.put_site(site).await?;
+    Ok((StatusCode::CREATED, Json(json!({"site_id": site_id}))).into_response())
+}
+
+/// Body of `POST /v1/facilities/{id}/members`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invite {
+    /// E-mail of the invited person.
+    pub email: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: MemberRole,
+    /// Extra rights.
+    #[serde(default)]
+    pub delegations: Vec<Delegation>,
+}
+
+/// `POST /v1/facilities/{id}/members`: invite a member; a new account gets an activation link and
+/// chooses its password at activation.
+pub async fn invite_member(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Invite>,
+) -> Result<Response, AppError> {
+    require(&caller, Action::ManageMembers(&id))?;
+    let member = Member {
+        id: MemberId::new(),
+        facility_id: id.parse().map_err(|_| AppError::NotFound)?,
+        display_name: check_text("display_name", &body.display_name, 100)?,
+        role: body.role,
+        delegations: body.delegations.into_iter().take(50).collect(),
+    };
+    let account = Account {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: parse_email(&body.email)?,
+        password_hash: None,
+        kind: AccountKind::Facility,
+        doctor_id: None,
+        display_name: member.display_name.clone(),
+        activated: false,
+        created_ms: state.clock.now_ms(),
+    };
+    let member_id = member.id;
+    let (owner, new) = state
+        .storage
+        .invite_member(account, member)
+        .await
+        .map_err(storage_conflict)?;
+    if new {
+        send_link(&state, &owner, "activate").await?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"account_id": owner.id, "member_id": member_id})),
+    )
+        .into_response())
+}

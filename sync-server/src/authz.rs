@@ -1,0 +1,128 @@
+//! Authorization of reads and endpoint actions: one place that decides what a caller may see or do.
+//! Per-op write rules of the sync push live in `sync::rules` (they need the stored record).
+//!
+//! Roles: doctor (own calendar; open requests once verified), facility member (admin / planner /
+//! viewer plus delegations, via `Member::can`), staff (back office). In v1 a doctor's contact details
+//! are never served to anyone but the doctor and staff: there are no accepted proposals yet.
+
+use rempla_core::domain::{DoctorStatus, Right};
+use rempla_core::sync::protocol::Change;
+use rempla_core::sync::{EntityKind, Hlc};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::storage::{Scope, StoredChange};
+
+/// An action on an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// Invite members or change their rights in a facility.
+    ManageMembers(&'a str),
+    /// Add or edit the sites of a facility.
+    ManageSites(&'a str),
+    /// Read a facility, its sites and members.
+    ReadFacility(&'a str),
+    /// Change a doctor's trust status.
+    SetDoctorStatus,
+}
+
+/// Whether `caller` may perform `action`.
+pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
+    match action {
+        Action::ManageMembers(f) | Action::ManageSites(f) => caller
+            .member_of(f)
+            .is_some_and(|m| m.can(Right::ManageMembers, None)),
+        Action::ReadFacility(f) => {
+            caller.is_staff()
+                || caller
+                    .member_of(f)
+                    .is_some_and(|m| m.can(Right::Read, None))
+        }
+        Action::SetDoctorStatus => caller.is_staff(),
+    }
+}
+
+/// What a caller may see of a doctor profile: everything for the doctor and staff; a verified
+/// doctor's profile without contact details for facility members; nothing for anyone else.
+pub fn doctor_view(caller: &Caller, doctor_id: &str, record: &Value) -> Option<Value> {
+    if caller.is_staff() || caller.doctor_id() == Some(doctor_id) {
+        return Some(record.clone());
+    }
+    let verified =
+        record.get("status").and_then(Value::as_str) == Some(DoctorStatus::Verified.as_str());
+    if !caller.members.is_empty() && verified {
+        let mut public = record.clone();
+        if let Some(o) = public.as_object_mut() {
+            o.remove("contact");
+        }
+        return Some(public);
+    }
+    None
+}
+
+/// The change-feed scope of a caller.
+pub fn scope(caller: &Caller) -> Scope {
+    Scope {
+        account_id: caller.account.id.clone(),
+        doctor_id: caller.doctor_id().map(str::to_owned),
+        all_requests: caller.is_staff() || caller.doctor_status == Some(DoctorStatus::Verified),
+        facilities: caller
+            .members
+            .iter()
+            .filter(|m| m.member.can(Right::Read, None))
+            .map(|m| m.member.facility_id.to_string())
+            .collect(),
+    }
+}
+
+/// Whether a stored change is in the caller's scope at all.
+pub fn in_scope(scope: &Scope, change: &StoredChange) -> bool {
+    match change.entity {
+        EntityKind::Availability | EntityKind::BusyPeriod => {
+            scope.doctor_id.is_some() && change.doctor_id == scope.doctor_id
+        }
+        EntityKind::NotificationRead => change.account_id.as_deref() == Some(&scope.account_id),
+        EntityKind::Request => {
+            scope.all_requests
+                || change
+                    .facility_id
+                    .as_ref()
+                    .is_some_and(|f| scope.facilities.contains(f))
+        }
+        _ => false,
+    }
+}
+
+/// The change as this caller may see it (`None` when out of scope). A request that is no longer open
+/// reaches doctors as a deletion, so their devices drop it; its facility sees every state.
+pub fn project(scope: &Scope, change: &StoredChange) -> Option<Change> {
+    if !in_scope(scope, change) {
+        return None;
+    }
+    let mut record = change
+        .state
+        .is_live()
+        .then(|| Value::Object(change.state.fields.clone()));
+    if change.entity == EntityKind::Request {
+        let own = change
+            .facility_id
+            .as_ref()
+            .is_some_and(|f| scope.facilities.contains(f));
+        let open = record
+            .as_ref()
+            .and_then(|r| r.get("status"))
+            .and_then(Value::as_str)
+            == Some("open");
+        if !own && !open {
+            record = None;
+        }
+    }
+    let hlc: Hlc = change.hlc.parse().ok()?;
+    let entity_id = change.id.parse().ok()?;
+    Some(Change {
+        entity: change.entity,
+        entity_id,
+        record,
+        hlc,
+    })
+}

@@ -1,0 +1,109 @@
+//! Server configuration: defaults, then a TOML file, then command-line flags and `REMPLA_*` environment
+//! variables (clap merges the last two). Every field has a default so `rempla-server` runs with none.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Everything the server needs to know at start.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (loopback by default).
+    pub listen: SocketAddr,
+    /// Directory of the SQLite database, the mail outbox and backups.
+    pub data: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of the embedded SQLite file.
+    pub database_url: Option<String>,
+    /// Base URL put in e-mail links (activation, reset).
+    pub public_url: String,
+    /// `smtp://host:port` (plain, for a local relay), `smtp://host:port?tls=required` (STARTTLS) or
+    /// `smtps://user:pass@host:465`; without it, mail is written to the outbox directory.
+    pub smtp_url: Option<String>,
+    /// Sender of every e-mail.
+    pub mail_from: String,
+    /// Where mail goes without SMTP (default `<data>/outbox`).
+    pub outbox_dir: Option<PathBuf>,
+    /// Lifetime of a device token, in days.
+    pub token_ttl_days: u32,
+    /// Lifetime of activation and reset links, in hours.
+    pub mail_token_ttl_hours: u32,
+    /// Largest accepted lead of an op's clock over the server clock, in ms (protocol: 5 minutes).
+    pub max_drift_ms: u64,
+    /// Requests per minute from one IP address.
+    pub rate_per_ip_per_minute: u32,
+    /// Requests per minute from one account.
+    pub rate_per_account_per_minute: u32,
+    /// Login and lost-password attempts per minute, per IP address and per e-mail.
+    pub login_per_minute: u32,
+    /// argon2id memory cost in KiB (OWASP: 19 MiB).
+    pub argon2_memory_kib: u32,
+    /// argon2id passes.
+    pub argon2_iterations: u32,
+    /// Version of the current terms (CGU); changing it requires a new acceptance from everyone.
+    pub terms_version: String,
+    /// File with the current terms text (default: the text built into the server).
+    pub terms_file: Option<PathBuf>,
+    /// Trust `X-Forwarded-For` for the client address (only behind your own reverse proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data: PathBuf::from("rempla-data"),
+            database_url: None,
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            mail_from: "Rempla <ne-pas-repondre@rempla.fr>".into(),
+            outbox_dir: None,
+            token_ttl_days: 90,
+            mail_token_ttl_hours: 48,
+            max_drift_ms: 5 * 60 * 1000,
+            rate_per_ip_per_minute: 1_200,
+            rate_per_account_per_minute: 1_200,
+            login_per_minute: 10,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            terms_version: crate::auth::terms::BUILTIN_VERSION.into(),
+            terms_file: None,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration {path} : {reason}")]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let err = |reason: String| ConfigError {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        toml::from_str(&text).map_err(|e| err(e.to_string()))
+    }
+
+    /// The directory of mail files when no SMTP server is configured.
+    pub fn outbox(&self) -> PathBuf {
+        self.outbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data.join("outbox"))
+    }
+
+    /// The SQLite database file.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data.join("rempla.sqlite3")
+    }
+}

@@ -1,0 +1,540 @@
+//! `rempla-server --demo`: a realistic French demo dataset in the embedded SQLite store — facilities
+//! with sites in real communes (Lannion, Rennes, Lyon, Fort-de-France, Saint-Denis de La Réunion),
+//! 40 verified doctors with valid RPPS numbers, availabilities over the next three months (days,
+//! nights, gardes, a weekly series) and open requests. Every demo account is activated and has accepted
+//! the terms, so the desktop app signs straight in. Seeding goes through the same sync rules as a
+//! device push. Running it again on the same data directory changes nothing.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono_tz::Tz;
+use rempla_core::calendar::ShiftKind;
+use rempla_core::calendar::recurrence::Recurrence;
+use rempla_core::calendar::shift::shift_interval_in_zone;
+use rempla_core::domain::{
+    Availability, AvailabilityId, AvailabilityStatus, ContactDetails, DeviceId, Doctor, DoctorId,
+    DoctorStatus, Email, Facility, FacilityId, FacilityKind, GeoPoint, Member, MemberId,
+    MemberRole, OpId, PhoneNumber, Postcode, Qualification, Request, RequestId, RequestShift,
+    RequestStatus, Requirements, Rpps, Siret, Site, SiteId, Specialty,
+};
+use rempla_core::sync::{EntityKind, Hlc, OpKind, OutboxOp};
+use serde_json::Value;
+
+use crate::app::AppState;
+use crate::storage::{Account, AccountKind};
+use crate::sync::rules::PushContext;
+
+/// Password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo-rempla-2026";
+
+/// Why the demo could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("jeu de démonstration : {0}")]
+pub struct DemoError(String);
+
+fn err(e: impl std::fmt::Display) -> DemoError {
+    DemoError(e.to_string())
+}
+
+struct DemoSite {
+    facility: &'static str,
+    kind: FacilityKind,
+    slug: &'static str,
+    site: &'static str,
+    address: &'static str,
+    postcode: &'static str,
+    commune: &'static str,
+    department: &'static str,
+    lat: f64,
+    lon: f64,
+    zone: Tz,
+    specialty: &'static str,
+}
+
+const SITES: &[DemoSite] = &[
+    DemoSite {
+        facility: "Centre hospitalier de Lannion-Trestel",
+        kind: FacilityKind::PublicHospital,
+        slug: "ch-lannion",
+        site: "CH de Lannion – site de Kergomar",
+        address: "Rue de Kergomar",
+        postcode: "22300",
+        commune: "22113",
+        department: "22",
+        lat: 48.7326,
+        lon: -3.4566,
+        zone: chrono_tz::Europe::Paris,
+        specialty: "urgences",
+    },
+    DemoSite {
+        facility: "CHU de Rennes",
+        kind: FacilityKind::PublicHospital,
+        slug: "chu-rennes",
+        site: "CHU de Rennes – hôpital Pontchaillou",
+        address: "2 rue Henri Le Guilloux",
+        postcode: "35000",
+        commune: "35238",
+        department: "35",
+        lat: 48.1212,
+        lon: -1.6948,
+        zone: chrono_tz::Europe::Paris,
+        specialty: "anesthesie-reanimation",
+    },
+    DemoSite {
+        facility: "Clinique du Parc Lyon",
+        kind: FacilityKind::Clinic,
+        slug: "clinique-lyon",
+        site: "Clinique du Parc – Lyon 6e",
+        address: "155 boulevard de Stalingrad",
+        postcode: "69006",
+        commune: "69386",
+        department: "69",
+        lat: 45.7705,
+        lon: 4.8586,
+        zone: chrono_tz::Europe::Paris,
+        specialty: "anesthesie-reanimation",
+    },
+    DemoSite {
+        facility: "Cabinet médical de Redoute",
+        kind: FacilityKind::Practice,
+        slug: "cabinet-fort-de-france",
+        site: "Cabinet médical de Redoute – Fort-de-France",
+        address: "Route de Redoute",
+        postcode: "97200",
+        commune: "97209",
+        department: "972",
+        lat: 14.6410,
+        lon: -61.0700,
+        zone: chrono_tz::America::Martinique,
+        specialty: "medecine-generale",
+    },
+    DemoSite {
+        facility: "CHU de La Réunion – site Félix Guyon",
+        kind: FacilityKind::PublicHospital,
+        slug: "chu-reunion",
+        site: "CHU Félix Guyon – Saint-Denis",
+        address: "Allée des Topazes, Bellepierre",
+        postcode: "97400",
+        commune: "97411",
+        department: "974",
+        lat: -20.8897,
+        lon: 55.4432,
+        zone: chrono_tz::Indian::Reunion,
+        specialty: "urgences",
+    },
+];
+
+const FIRST: &[&str] = &[
+    "Camille", "Louise", "Hugo", "Léa", "Gabriel", "Manon", "Arthur", "Chloé", "Jules", "Inès",
+    "Lucas", "Sarah", "Nathan", "Jade", "Raphaël", "Emma", "Tom", "Alice", "Théo", "Zoé",
+];
+const LAST: &[&str] = &[
+    "Le Goff",
+    "Durand",
+    "Martin",
+    "Kerbrat",
+    "Moreau",
+    "Lefèvre",
+    "Fontaine",
+    "Roux",
+    "Bernard",
+    "Petit",
+    "Hoarau",
+    "Payet",
+    "Joseph-Angélique",
+    "Rivière",
+    "Garnier",
+    "Faure",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Morvan",
+];
+const SPECIALTIES: &[&str] = &[
+    "medecine-generale",
+    "urgences",
+    "anesthesie-reanimation",
+    "pediatrie",
+    "gynecologie-obstetrique",
+    "psychiatrie",
+    "geriatrie",
+    "cardiologie",
+];
+
+/// A SIRET from its first 13 digits (Luhn key appended).
+fn siret_with_key(payload: &str) -> Result<Siret, DemoError> {
+    for key in 0..10 {
+        if let Ok(s) = Siret::parse(&format!("{payload}{key}")) {
+            return Ok(s);
+        }
+    }
+    Err(err("clé SIRET introuvable"))
+}
+
+fn account(
+    state: &AppState,
+    email: &str,
+    kind: AccountKind,
+    doctor_id: Option<String>,
+    name: &str,
+    hash: &str,
+) -> Account {
+    Account {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: email.to_owned(),
+        password_hash: Some(hash.to_owned()),
+        kind,
+        doctor_id,
+        display_name: name.to_owned(),
+        activated: true,
+        created_ms: state.clock.now_ms(),
+    }
+}
+
+async fn accept(state: &AppState, account_id: &str) -> Result<(), DemoError> {
+    state
+        .storage
+        .accept_terms(
+            account_id.to_owned(),
+            "00000000-0000-7000-8000-00000000de50".to_owned(),
+            state.terms.version.clone(),
+            state.terms.sha256.clone(),
+            state.clock.now_ms(),
+        )
+        .await
+        .map_err(err)
+}
+
+struct Pusher {
+    ctx: Arc<PushContext>,
+    counter: u32,
+}
+
+impl Pusher {
+    fn new(
+        state: &AppState,
+        account_id: &str,
+        doctor_id: Option<String>,
+        members: Vec<Member>,
+    ) -> Self {
+        let device = DeviceId::new();
+        Self {
+            ctx: Arc::new(PushContext {
+                account_id: account_id.to_owned(),
+                device_id: device.to_string(),
+                device,
+                doctor_id,
+                members,
+                now_ms: state.clock.now_ms(),
+                max_drift_ms: state.config.max_drift_ms,
+            }),
+            counter: 0,
+        }
+    }
+
+    async fn upsert(
+        &mut self,
+        state: &AppState,
+        entity: EntityKind,
+        id: uuid::Uuid,
+        record: Value,
+    ) -> Result<(), DemoError> {
+        self.counter += 1;
+        let Value::Object(fields) = record else {
+            return Err(err("record"));
+        };
+        let op = OutboxOp {
+            op_id: OpId::new(),
+            entity,
+            entity_id: id,
+            kind: OpKind::Upsert,
+            fields,
+            hlc: Hlc::new(
+                u64::try_from(self.ctx.now_ms).unwrap_or(0),
+                self.counter,
+                self.ctx.device,
+            ),
+        };
+        let (result, _) = state
+            .storage
+            .apply_op(Arc::clone(&self.ctx), op)
+            .await
+            .map_err(err)?;
+        match result.outcome {
+            rempla_core::sync::protocol::OpOutcome::Applied => Ok(()),
+            rempla_core::sync::protocol::OpOutcome::Rejected { code, reason } => {
+                Err(err(format!("{code}: {reason}")))
+            }
+        }
+    }
+}
+
+fn next_weekday(from: NaiveDate, day: Weekday) -> NaiveDate {
+    let mut d = from;
+    while d.weekday() != day {
+        d += Duration::days(1);
+    }
+    d
+}
+
+/// Loads the dataset (once) and returns the text printed at start-up: accounts and password.
+pub async fn seed(state: &AppState) -> Result<String, DemoError> {
+    let first_admin = format!("coordination@{}.demo.rempla.fr", SITES[0].slug);
+    let mut summary = String::from("=== Jeu de démonstration Rempla ===\n");
+    let _ = writeln!(
+        summary,
+        "Mot de passe de tous les comptes : {DEMO_PASSWORD}"
+    );
+    let already = state
+        .storage
+        .account_by_email(&first_admin)
+        .await
+        .map_err(err)?
+        .is_some();
+    let hash = if already {
+        String::new()
+    } else {
+        crate::auth::hash_password(state, DEMO_PASSWORD.to_owned())
+            .await
+            .map_err(err)?
+    };
+    let today = Utc::now().date_naive();
+    let mut facility_sites = Vec::new();
+    for (i, s) in SITES.iter().enumerate() {
+        let admin_email = format!("coordination@{}.demo.rempla.fr", s.slug);
+        let _ = writeln!(
+            summary,
+            "Établissement {} : {admin_email} (admin), planning@{}.demo.rempla.fr (planification), \
+             secretariat@{}.demo.rempla.fr (lecture)",
+            s.facility, s.slug, s.slug
+        );
+        if already {
+            continue;
+        }
+        let facility = Facility {
+            id: FacilityId::new(),
+            name: s.facility.to_owned(),
+            siret: siret_with_key(&format!("2622{:05}0001", 10_000 + i * 137))?,
+            kind: s.kind,
+        };
+        let site = Site {
+            id: SiteId::new(),
+            facility_id: facility.id,
+            name: s.site.to_owned(),
+            address: s.address.to_owned(),
+            postcode: Postcode::parse(s.postcode).map_err(err)?,
+            commune_code: s.commune.to_owned(),
+            department: s.department.to_owned(),
+            location: GeoPoint::new(s.lat, s.lon).map_err(err)?,
+            zone: s.zone,
+        };
+        let mut members = Vec::new();
+        for (role, local, name) in [
+            (MemberRole::Admin, "coordination", "Coordination médicale"),
+            (MemberRole::Planner, "planning", "Bureau du planning"),
+            (MemberRole::Viewer, "secretariat", "Secrétariat"),
+        ] {
+            let member = Member {
+                id: MemberId::new(),
+                facility_id: facility.id,
+                display_name: name.to_owned(),
+                role,
+                delegations: vec![],
+            };
+            let email = format!("{local}@{}.demo.rempla.fr", s.slug);
+            let acc = account(state, &email, AccountKind::Facility, None, name, &hash);
+            if role == MemberRole::Admin {
+                state
+                    .storage
+                    .create_facility(acc.clone(), facility.clone(), member.clone())
+                    .await
+                    .map_err(err)?;
+            } else {
+                state
+                    .storage
+                    .invite_member(acc.clone(), member.clone())
+                    .await
+                    .map_err(err)?;
+            }
+            accept(state, &acc.id).await?;
+            members.push((acc, member));
+        }
+        state.storage.put_site(site.clone()).await.map_err(err)?;
+        // Open requests: a week of nights next month, and a weekend of day gardes or days.
+        let (admin_account, _) = &members[0];
+        let mut pusher = Pusher::new(
+            state,
+            &admin_account.id,
+            None,
+            members.iter().map(|(_, m)| m.clone()).collect(),
+        );
+        let start = today + Duration::days(21 + 7 * i64::try_from(i).unwrap_or(0));
+        for (kind, days) in [(ShiftKind::Night, 5), (ShiftKind::Day, 2)] {
+            let first = if kind == ShiftKind::Day {
+                next_weekday(start, Weekday::Sat)
+            } else {
+                start
+            };
+            let shifts = (0..days)
+                .map(|d| {
+                    shift_interval_in_zone(kind, first + Duration::days(d), s.zone)
+                        .map(|interval| RequestShift { kind, interval })
+                        .map_err(err)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let request = Request {
+                id: RequestId::new(),
+                facility_id: facility.id,
+                site_id: site.id,
+                specialty: s.specialty.to_owned(),
+                shifts,
+                zone: s.zone,
+                department: s.department.to_owned(),
+                location: site.location,
+                doctors_needed: 1,
+                requirements: Requirements {
+                    thesed_only: kind == ShiftKind::Night,
+                    languages: vec![],
+                },
+                remuneration_cents_per_day: Some(if kind == ShiftKind::Night {
+                    90_000
+                } else {
+                    70_000
+                }),
+                status: RequestStatus::Open,
+                revision: 0,
+            };
+            pusher
+                .upsert(
+                    state,
+                    EntityKind::Request,
+                    *request.id.as_uuid(),
+                    serde_json::to_value(&request).map_err(err)?,
+                )
+                .await?;
+        }
+        facility_sites.push(site);
+    }
+    summary.push_str("Médecins : medecin01@demo.rempla.fr … medecin40@demo.rempla.fr (vérifiés)\n");
+    if already {
+        summary.push_str("(données déjà chargées)\n");
+        return Ok(summary);
+    }
+    for n in 0..40_usize {
+        let site = &facility_sites[n % facility_sites.len()];
+        let first = FIRST[n % FIRST.len()];
+        let last = LAST[(n * 7 + 3) % LAST.len()];
+        let email = format!("medecin{:02}@demo.rempla.fr", n + 1);
+        let doctor = Doctor {
+            id: DoctorId::new(),
+            rpps: Rpps::with_key(&format!("10{:08}", 1_234_500 + n * 17)).map_err(err)?,
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            specialties: vec![Specialty::parse(SPECIALTIES[n % SPECIALTIES.len()]).map_err(err)?],
+            status: DoctorStatus::Verified,
+            qualification: if n % 5 == 4 {
+                Qualification::Intern {
+                    licence_valid_until: NaiveDate::from_ymd_opt(today.year() + 1, 11, 15)
+                        .unwrap_or(today),
+                }
+            } else {
+                Qualification::Thesed
+            },
+            base: Some(site.location),
+            travel_radius_km: 60 + u16::try_from(n % 4).unwrap_or(0) * 40,
+            departments: vec![site.department.clone()],
+            languages: if n % 3 == 0 {
+                vec!["en".into()]
+            } else {
+                vec![]
+            },
+            contact: Some(ContactDetails {
+                email: Email::parse(&email).map_err(err)?,
+                phone: PhoneNumber::parse(&format!(
+                    "06 12 34 {:02} {:02}",
+                    n / 10 + 10,
+                    n % 100 + 10
+                ))
+                .ok(),
+            }),
+        };
+        let acc = account(
+            state,
+            &email,
+            AccountKind::Doctor,
+            Some(doctor.id.to_string()),
+            &format!("Dr {first} {last}"),
+            &hash,
+        );
+        let doctor_id = doctor.id;
+        state
+            .storage
+            .create_doctor(acc.clone(), doctor)
+            .await
+            .map_err(err)?;
+        accept(state, &acc.id).await?;
+        let mut pusher = Pusher::new(state, &acc.id, Some(doctor_id.to_string()), vec![]);
+        // A night, a garde and two days spread over the next three months, plus a weekly series for
+        // every fourth doctor.
+        let offset = i64::try_from(n).unwrap_or(0);
+        let slots = [
+            (ShiftKind::Night, 3 + offset % 20),
+            (ShiftKind::GardeNight, 15 + offset % 30),
+            (ShiftKind::Day, 30 + offset % 25),
+            (ShiftKind::Day, 60 + offset % 25),
+        ];
+        for (kind, days) in slots {
+            let interval = shift_interval_in_zone(kind, today + Duration::days(days), site.zone)
+                .map_err(err)?;
+            let a = Availability {
+                id: AvailabilityId::new(),
+                doctor_id,
+                interval,
+                zone: site.zone,
+                kind,
+                recurrence: None,
+                status: AvailabilityStatus::Open,
+                note: None,
+                revision: 0,
+            };
+            pusher
+                .upsert(
+                    state,
+                    EntityKind::Availability,
+                    *a.id.as_uuid(),
+                    serde_json::to_value(&a).map_err(err)?,
+                )
+                .await?;
+        }
+        if n % 4 == 0 {
+            let first_day = next_weekday(today + Duration::days(7), Weekday::Mon);
+            let interval =
+                shift_interval_in_zone(ShiftKind::Day, first_day, site.zone).map_err(err)?;
+            let a = Availability {
+                id: AvailabilityId::new(),
+                doctor_id,
+                interval,
+                zone: site.zone,
+                kind: ShiftKind::Day,
+                recurrence: Some(Recurrence {
+                    rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=12".into(),
+                    exdates: vec![],
+                }),
+                status: AvailabilityStatus::Open,
+                note: Some("Lundis de consultation".into()),
+                revision: 0,
+            };
+            pusher
+                .upsert(
+                    state,
+                    EntityKind::Availability,
+                    *a.id.as_uuid(),
+                    serde_json::to_value(&a).map_err(err)?,
+                )
+                .await?;
+        }
+    }
+    Ok(summary)
+}

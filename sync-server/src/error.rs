@@ -1,0 +1,151 @@
+//! The one error of the server's HTTP surface. Every handler returns [`AppError`]; it turns into an
+//! HTTP status and a [`rempla_core::sync::protocol::ApiError`] body with a stable code, so devices can
+//! react to the code and show the French message as it is.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rempla_core::sync::protocol::ApiError;
+
+use crate::storage::StorageError;
+
+/// Every way a request can fail, each with a stable snake_case [`AppError::code`]. Client mistakes are
+/// 4xx; only storage and mail failures are 5xx.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// A body that is not the JSON the endpoint expects (syntax, truncation, wrong types, unknown fields).
+    #[error("corps JSON invalide : {0}")]
+    MalformedJson(String),
+    /// A body larger than `MAX_BODY_BYTES`.
+    #[error("corps de requête trop volumineux")]
+    BodyTooLarge,
+    /// A protocol version this server does not speak.
+    #[error("{0}")]
+    UnsupportedProtocol(String),
+    /// No or unknown bearer token, or wrong credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A token revoked by logout or a lost-password declaration.
+    #[error("jeton révoqué : reconnectez-vous")]
+    TokenRevoked,
+    /// A token past its lifetime.
+    #[error("jeton expiré : reconnectez-vous")]
+    TokenExpired,
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The current terms (CGU) have not been accepted by this account.
+    #[error("les conditions générales d'utilisation en vigueur doivent être acceptées")]
+    TermsNotAccepted,
+    /// Login refused until the e-mail address is confirmed.
+    #[error("compte non activé : suivez le lien reçu par e-mail")]
+    NotActivated,
+    /// Nothing there (or nothing the caller may know about).
+    #[error("introuvable")]
+    NotFound,
+    /// Too many requests from this address or account.
+    #[error("trop de requêtes : réessayez dans un instant")]
+    RateLimited,
+    /// A value breaking a rule; the domain code is in the message.
+    #[error("{0}")]
+    Validation(String),
+    /// The e-mail address or RPPS number is already registered.
+    #[error("{0}")]
+    Conflict(String),
+    /// A push batch with more ops than `MAX_PUSH_OPS`.
+    #[error("lot de {0} opérations : 500 au plus")]
+    BatchTooLarge(usize),
+    /// The database failed.
+    #[error("erreur de stockage : {0}")]
+    Storage(#[from] StorageError),
+    /// The mail could not be sent.
+    #[error("envoi d'e-mail impossible : {0}")]
+    Mail(String),
+    /// A bug or a failed background task.
+    #[error("erreur interne : {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Stable machine-readable code sent in the body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MalformedJson(_) => "malformed_json",
+            Self::BodyTooLarge => "body_too_large",
+            Self::UnsupportedProtocol(_) => "unsupported_protocol",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::TokenRevoked => "token_revoked",
+            Self::TokenExpired => "token_expired",
+            Self::Forbidden(_) => "forbidden",
+            Self::TermsNotAccepted => "terms_not_accepted",
+            Self::NotActivated => "account_not_activated",
+            Self::NotFound => "not_found",
+            Self::RateLimited => "rate_limited",
+            Self::Validation(_) => "validation",
+            Self::Conflict(_) => "conflict",
+            Self::BatchTooLarge(_) => "batch_too_large",
+            Self::Storage(StorageError::Busy) => "unavailable",
+            Self::Storage(_) => "storage",
+            Self::Mail(_) => "mail",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_)
+            | Self::UnsupportedProtocol(_)
+            | Self::Validation(_)
+            | Self::BatchTooLarge(_) => StatusCode::BAD_REQUEST,
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized(_) | Self::TokenRevoked | Self::TokenExpired => {
+                StatusCode::UNAUTHORIZED
+            }
+            Self::Forbidden(_) | Self::TermsNotAccepted | Self::NotActivated => {
+                StatusCode::FORBIDDEN
+            }
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Storage(StorageError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Storage(_) | Self::Mail(_) | Self::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// The wire body.
+    pub fn body(&self) -> ApiError {
+        ApiError {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        }
+    }
+
+    /// A validation failure carrying a domain error code.
+    pub fn validation(code: &str, message: impl std::fmt::Display) -> Self {
+        Self::Validation(format!("{message} [{code}]"))
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::BodyTooLarge;
+        }
+        Self::MalformedJson(rejection.body_text())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(code = self.code(), error = %self, "request failed");
+        }
+        (status, Json(self.body())).into_response()
+    }
+}

@@ -1,0 +1,60 @@
+//! `rempla-server`: the Rempla sync server. Accounts and device tokens, authorization, sync protocol v1
+//! (push / pull / live events), storage on SQLite or PostgreSQL, and operations (backup, restore,
+//! tenant export, demo data). The binary in `main.rs` only parses the command line and calls in here.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod authz;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod mail;
+pub mod openapi;
+pub mod ops;
+pub mod ratelimit;
+pub mod storage;
+pub mod sync;
+
+pub use app::{AppState, router, serve};
+pub use config::Config;
+pub use error::AppError;
+pub use storage::{Storage, StorageError};
+
+use std::sync::Arc;
+
+/// Opens the storage the configuration names: PostgreSQL when `database_url` is set, otherwise the
+/// SQLite file in the data directory.
+pub async fn open_storage(config: &Config) -> Result<Storage, StorageError> {
+    let backend: Arc<dyn storage::Backend> = if let Some(url) = &config.database_url {
+        let url = url.clone();
+        Arc::new(
+            tokio::task::spawn_blocking(move || storage::postgres::PostgresBackend::connect(&url))
+                .await
+                .map_err(|_| StorageError::Task)??,
+        )
+    } else {
+        std::fs::create_dir_all(&config.data).map_err(|e| StorageError::Database(e.to_string()))?;
+        Arc::new(storage::sqlite::SqliteBackend::open(config.sqlite_path())?)
+    };
+    Storage::open(backend).await
+}
+
+/// The mailer the configuration names: SMTP when `smtp_url` is set, otherwise the outbox directory.
+pub fn make_mailer(config: &Config) -> Result<Arc<dyn mail::Mailer>, mail::MailError> {
+    Ok(match &config.smtp_url {
+        Some(url) => Arc::new(mail::SmtpMailer::new(url, &config.mail_from)?),
+        None => Arc::new(mail::OutboxMailer::new(config.outbox(), &config.mail_from)?),
+    })
+}
+
+/// The terms in force: the configured file, or the built-in text.
+pub fn load_terms(config: &Config) -> std::io::Result<auth::terms::Terms> {
+    let text = match &config.terms_file {
+        Some(path) => std::fs::read_to_string(path)?,
+        None => auth::terms::BUILTIN_TEXT.to_owned(),
+    };
+    Ok(auth::terms::Terms::new(&config.terms_version, &text))
+}

@@ -1,0 +1,200 @@
+//! `GET /v1/openapi.json`: an OpenAPI 3.1 description built from the route table below, which lists
+//! every route the router serves (a test checks both agree), with its request and answer shapes.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+/// One documented route: method, path, summary, whether it needs a token, request body schema name.
+pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
+    ("get", "/v1/health", "Le processus répond", false, None),
+    ("get", "/v1/ready", "La base de données répond", false, None),
+    ("get", "/v1/openapi.json", "Cette description", false, None),
+    (
+        "post",
+        "/v1/accounts/doctors",
+        "Inscription d'un médecin (e-mail d'activation)",
+        false,
+        Some("DoctorSignUp"),
+    ),
+    (
+        "post",
+        "/v1/accounts/facilities",
+        "Inscription d'un établissement et de son premier administrateur",
+        false,
+        Some("FacilitySignUp"),
+    ),
+    (
+        "post",
+        "/v1/accounts/activate",
+        "Activation par le jeton reçu par e-mail",
+        false,
+        Some("Activate"),
+    ),
+    (
+        "get",
+        "/v1/accounts/activate",
+        "Lien d'activation ouvert dans un navigateur",
+        false,
+        None,
+    ),
+    (
+        "post",
+        "/v1/auth/login",
+        "Connexion : jeton par appareil",
+        false,
+        Some("Login"),
+    ),
+    (
+        "post",
+        "/v1/auth/logout",
+        "Déconnexion de cet appareil",
+        true,
+        None,
+    ),
+    (
+        "post",
+        "/v1/auth/lost-password",
+        "Mot de passe perdu : révoque tous les jetons, envoie un lien",
+        false,
+        Some("LostPassword"),
+    ),
+    (
+        "post",
+        "/v1/auth/reset-password",
+        "Nouveau mot de passe par le lien reçu",
+        false,
+        Some("ResetPassword"),
+    ),
+    ("get", "/v1/terms/current", "CGU en vigueur", false, None),
+    (
+        "post",
+        "/v1/terms/accept",
+        "Acceptation des CGU (preuve conservée)",
+        true,
+        Some("AcceptTerms"),
+    ),
+    (
+        "get",
+        "/v1/me",
+        "Compte, profil et appartenances de l'appelant",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/doctors/{id}",
+        "Profil d'un médecin tel que l'appelant peut le voir",
+        true,
+        None,
+    ),
+    (
+        "post",
+        "/v1/staff/doctors/{id}/status",
+        "Décision de l'équipe sur un médecin",
+        true,
+        Some("SetStatus"),
+    ),
+    (
+        "get",
+        "/v1/facilities/{id}",
+        "Établissement et sites (membres, équipe)",
+        true,
+        None,
+    ),
+    (
+        "post",
+        "/v1/facilities/{id}/sites",
+        "Ajout ou modification d'un site",
+        true,
+        Some("Site"),
+    ),
+    (
+        "post",
+        "/v1/facilities/{id}/members",
+        "Invitation d'un membre",
+        true,
+        Some("Invite"),
+    ),
+    (
+        "post",
+        "/v1/sync/push",
+        "Envoi d'un lot d'opérations",
+        true,
+        Some("PushRequest"),
+    ),
+    (
+        "post",
+        "/v1/sync/pull",
+        "Changements après un curseur",
+        true,
+        Some("PullRequest"),
+    ),
+    ("get", "/v1/events", "Flux SSE des changements", true, None),
+];
+
+fn schemas() -> Value {
+    let s = |v: &[&str]| json!({"type": "object", "required": v});
+    json!({
+        "ApiError": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}}},
+        "DoctorSignUp": s(&["email", "password", "rpps", "first_name", "last_name", "specialties"]),
+        "FacilitySignUp": s(&["email", "password", "display_name", "facility"]),
+        "Activate": s(&["token"]),
+        "Login": s(&["email", "password", "device_id", "device_name", "platform"]),
+        "LostPassword": s(&["email"]),
+        "ResetPassword": s(&["token", "password"]),
+        "AcceptTerms": s(&["version", "sha256"]),
+        "SetStatus": s(&["status"]),
+        "Site": s(&["id", "name", "address", "postcode", "commune_code", "department", "location", "zone"]),
+        "Invite": s(&["email", "display_name", "role"]),
+        "PushRequest": s(&["protocol", "device_id", "ops"]),
+        "PullRequest": s(&["protocol"]),
+    })
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for (method, path, summary, auth, body) in ROUTES {
+        let mut op = json!({
+            "summary": summary,
+            "responses": {
+                "default": {"description": "Erreur", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/ApiError"}}}},
+                "200": {"description": "Succès"}
+            }
+        });
+        if *auth {
+            op["security"] = json!([{"bearer": []}]);
+        }
+        if let Some(b) = body {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {
+                "schema": {"$ref": format!("#/components/schemas/{b}")}}}});
+        }
+        if path.contains("{id}") {
+            op["parameters"] = json!([{"name": "id", "in": "path", "required": true,
+                "schema": {"type": "string", "format": "uuid"}}]);
+        }
+        let entry = paths
+            .entry((*path).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(o) = entry.as_object_mut() {
+            o.insert((*method).to_owned(), op);
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Rempla", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "API du serveur de synchronisation Rempla, protocole v1 (docs/sync-protocol.md)"},
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+        }
+    })
+}
+
+/// `GET /v1/openapi.json`.
+pub async fn openapi_json() -> Json<Value> {
+    Json(document())
+}
