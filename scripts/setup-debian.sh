@@ -9,7 +9,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # postgresql: the sync server's storage suite also runs against a throwaway PostgreSQL cluster.
-apt_packages=(build-essential pkg-config ca-certificates curl python3 python3-pip python3-venv postgresql)
+# default-jdk-headless, libjna-java and npm (for the kotlinc of the npm package kotlin-compiler): the Kotlin
+# layer of the phone apps is tested on a plain JVM (mobile-bindings/test-kotlin.sh). An npm already on the
+# PATH (e.g. from nodejs.org) is kept.
+apt_packages=(build-essential pkg-config ca-certificates curl python3 python3-pip python3-venv postgresql
+  default-jdk-headless libjna-java)
+command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

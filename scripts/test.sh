@@ -17,3 +17,5 @@ echo "== fuzz targets type-check (running them needs nightly: see core/fuzz/Carg
 cargo check --locked --manifest-path core/fuzz/Cargo.toml
 echo "== cargo test --workspace"
 cargo test --workspace --locked
+echo "== Kotlin layer on the JVM against the real library (mobile-bindings/test-kotlin.sh)"
+bash mobile-bindings/test-kotlin.sh

@@ -180,6 +180,34 @@ pub enum CalendarError {
         /// The walk limit.
         max: usize,
     },
+    // --- building and editing availabilities (domain::availability) ---
+    /// A custom period given without both bounds.
+    #[error("un créneau libre demande un début et une fin")]
+    CustomNeedsBounds,
+    /// Explicit bounds given for a kind that has a template (they would be silently ignored).
+    #[error("un début et une fin ne s'indiquent que pour un créneau libre (custom)")]
+    BoundsNeedCustom,
+    /// A templated shift without its local date.
+    #[error("indiquez la date du créneau (AAAA-MM-JJ)")]
+    MissingDate,
+    /// Removed occurrences given for a slot that does not repeat.
+    #[error("des exceptions n'ont de sens que pour une disponibilité répétée")]
+    ExceptionsNeedRecurrence,
+    /// An occurrence removal asked on a single slot.
+    #[error("cette disponibilité n'est pas une série")]
+    NotASeries,
+    /// An occurrence removal on a date where the series has no occurrence.
+    #[error("la série n'a pas d'occurrence le {date}")]
+    NoSuchOccurrence {
+        /// The local date asked for.
+        date: chrono::NaiveDate,
+    },
+    /// A note longer than any legitimate one.
+    #[error("la note dépasse {max} caractères")]
+    NoteTooLong {
+        /// Largest accepted length, in bytes.
+        max: usize,
+    },
 }
 
 impl CalendarError {
@@ -207,6 +235,13 @@ impl CalendarError {
             Self::RecurrenceOutOfRange { .. } => "recurrence_out_of_range",
             Self::TooManyOccurrences { .. } => "recurrence_too_many_occurrences",
             Self::RecurrenceTooExpensive { .. } => "recurrence_too_expensive",
+            Self::CustomNeedsBounds => "custom_needs_bounds",
+            Self::BoundsNeedCustom => "bounds_need_custom",
+            Self::MissingDate => "missing_date",
+            Self::ExceptionsNeedRecurrence => "except_needs_repeat",
+            Self::NotASeries => "not_a_series",
+            Self::NoSuchOccurrence { .. } => "no_such_occurrence",
+            Self::NoteTooLong { .. } => "note_too_long",
         }
     }
 }

@@ -17,7 +17,7 @@ pub mod request;
 pub mod specialty;
 pub mod validate;
 
-pub use availability::{Availability, AvailabilityStatus};
+pub use availability::{Availability, AvailabilityDraft, AvailabilityStatus};
 pub use busy::BusyPeriod;
 pub use doctor::{ContactDetails, Doctor, DoctorStatus, Qualification};
 pub use facility::{Delegation, Facility, FacilityKind, Member, MemberRole, Right, Site, Unit};

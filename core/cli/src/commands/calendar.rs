@@ -4,17 +4,16 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
 use rempla_core::calendar::ical::{
     CalendarExport, ImportOptions, MissionEvent, export_calendar, import_busy_bytes,
 };
-use rempla_core::calendar::recurrence::{Recurrence, expand};
-use rempla_core::calendar::shift::{resolve_local, shift_interval};
+use rempla_core::calendar::shift::resolve_local;
 use rempla_core::calendar::territory::Department;
-use rempla_core::calendar::{Interval, ShiftKind};
+use rempla_core::calendar::{CalendarError, Interval, ShiftKind};
 use rempla_core::domain::{
-    Availability, AvailabilityId, AvailabilityStatus, BusyId, BusyPeriod, DoctorId,
+    Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId,
 };
 use rempla_core::store::Store;
 
@@ -61,74 +60,28 @@ fn local_doctor(store: &mut Store) -> Result<DoctorId, Failure> {
     Ok(id)
 }
 
+/// The form on the command line → core's draft, which checks every rule (same codes as the phones).
 fn build_availability(doctor: DoctorId, add: &AddArgs) -> Result<Availability, Failure> {
-    let dept = Department::parse(&add.department)?;
-    let custom = add.start.as_deref().zip(add.end.as_deref());
-    let zone = dept.time_zone();
-    let kind = add.kind;
-    let interval = match (kind, custom, add.date.as_deref()) {
-        (ShiftKind::Custom, Some((start, end)), _) => {
-            Interval::new(parse_instant(start)?, parse_instant(end)?)?
-        }
-        (ShiftKind::Custom, None, _) => {
-            return Err(Failure::rejected(
-                "custom_needs_bounds",
-                "un créneau libre demande --start et --end",
-            ));
-        }
-        (_, Some(_), _) => {
-            return Err(Failure::rejected(
-                "bounds_need_custom",
-                "--start et --end ne s'emploient qu'avec --kind custom",
-            ));
-        }
-        (_, None, Some(date)) => shift_interval(kind, parse_date(date)?, &dept)?,
-        (_, None, None) => {
-            return Err(Failure::rejected(
-                "missing_date",
-                "indiquez --date (AAAA-MM-JJ)",
-            ));
-        }
+    let custom = match (add.start.as_deref(), add.end.as_deref()) {
+        (Some(start), Some(end)) => Some((parse_instant(start)?, parse_instant(end)?)),
+        (None, None) => None,
+        _ if add.kind == ShiftKind::Custom => return Err(CalendarError::CustomNeedsBounds.into()),
+        _ => return Err(CalendarError::BoundsNeedCustom.into()),
     };
-    let recurrence = match &add.repeat {
-        Some(rrule) => {
-            let exdates = add
-                .except
-                .iter()
-                .map(|d| occurrence_start(&interval, zone, parse_date(d)?))
-                .collect::<Result<Vec<_>, Failure>>()?;
-            let recurrence = Recurrence {
-                rrule: rrule.trim().trim_start_matches("RRULE:").to_owned(),
-                exdates,
-            };
-            recurrence.validate(&interval, zone)?;
-            Some(recurrence)
-        }
-        None if !add.except.is_empty() => {
-            return Err(Failure::rejected(
-                "except_needs_repeat",
-                "--except n'a de sens qu'avec --repeat",
-            ));
-        }
-        None => None,
-    };
-    if add.note.as_ref().is_some_and(|n| n.len() > 2_000) {
-        return Err(Failure::rejected(
-            "too_long",
-            "la note dépasse 2 000 caractères",
-        ));
-    }
-    Ok(Availability {
-        id: AvailabilityId::new(),
-        doctor_id: doctor,
-        interval,
-        zone,
-        kind,
-        recurrence,
-        status: AvailabilityStatus::Open,
+    let draft = AvailabilityDraft {
+        kind: add.kind,
+        date: add.date.as_deref().map(parse_date).transpose()?,
+        department: Department::parse(&add.department)?,
+        custom,
+        rrule: add.repeat.clone(),
+        exceptions: add
+            .except
+            .iter()
+            .map(|d| parse_date(d))
+            .collect::<Result<_, _>>()?,
         note: add.note.clone(),
-        revision: 0,
-    })
+    };
+    Ok(draft.build(AvailabilityId::new(), doctor)?)
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, Failure> {
@@ -140,13 +93,6 @@ fn parse_instant(text: &str) -> Result<DateTime<Utc>, Failure> {
                 format!("« {text} » n'est pas une date RFC 3339 ({e})"),
             )
         })
-}
-
-/// Start instant of the occurrence of a series on a local date: the first occurrence's local start time
-/// on that date, in the series' zone.
-fn occurrence_start(first: &Interval, zone: Tz, date: NaiveDate) -> Result<DateTime<Utc>, Failure> {
-    let local_time = first.start().with_timezone(&zone).time();
-    Ok(resolve_local(zone, date.and_time(local_time))?.to_utc())
 }
 
 fn print_added(a: &Availability, json: bool) {
@@ -193,11 +139,7 @@ fn list(
     let mut rows: Vec<(Interval, &Availability)> = Vec::new();
     let availabilities = store.list_range(doctor, window)?;
     for a in &availabilities {
-        let occurrences = match &a.recurrence {
-            Some(r) => expand(&a.interval, a.zone, r, &window, MAX_LISTED)?,
-            None if a.interval.overlaps(&window) => vec![a.interval],
-            None => Vec::new(),
-        };
+        let occurrences = a.occurrences_in(&window, MAX_LISTED)?;
         rows.extend(occurrences.into_iter().map(|o| (o, a)));
         if rows.len() > MAX_LISTED {
             return Err(Failure::rejected(
@@ -260,29 +202,7 @@ fn remove(
     let mut availability = store
         .get_availability(id)?
         .ok_or_else(|| Failure::rejected("not_found", format!("aucune disponibilité {id}")))?;
-    let Some(recurrence) = availability.recurrence.as_mut() else {
-        return Err(Failure::rejected(
-            "not_a_series",
-            "--occurrence ne s'applique qu'à une série",
-        ));
-    };
-    let start = occurrence_start(&availability.interval, availability.zone, date)?;
-    let day = Interval::new(start, start + Duration::seconds(1))?;
-    let hits = expand(
-        &availability.interval,
-        availability.zone,
-        recurrence,
-        &day,
-        2,
-    )?;
-    if !hits.iter().any(|o| o.start() == start) {
-        return Err(Failure::rejected(
-            "no_such_occurrence",
-            format!("la série n'a pas d'occurrence le {date}"),
-        ));
-    }
-    recurrence.exdates.push(start);
-    availability.revision += 1;
+    let start = availability.remove_occurrence(date)?;
     store.update_availability(&availability)?;
     if json {
         println!(

@@ -1,0 +1,51 @@
+// The Compose shell: screens that call the `shared` view models. The native library is cross-compiled
+// with cargo-ndk into src/main/jniLibs (task `cargoNdk`), JNA is the Android .aar.
+plugins {
+    id("com.android.application")
+    id("org.jetbrains.kotlin.android")
+    id("org.jetbrains.kotlin.plugin.compose")
+}
+
+android {
+    namespace = "fr.rempla.app"
+    compileSdk = 35
+
+    defaultConfig {
+        applicationId = "fr.rempla.app"
+        minSdk = 26 // java.time without desugaring
+        targetSdk = 35
+        versionCode = 1
+        versionName = "0.1.0"
+    }
+
+    buildFeatures { compose = true }
+
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+    kotlinOptions { jvmTarget = "17" }
+}
+
+dependencies {
+    implementation(project(":shared"))
+    implementation("net.java.dev.jna:jna:5.15.0@aar")
+    implementation(platform("androidx.compose:compose-bom:2024.12.01"))
+    implementation("androidx.compose.material3:material3")
+    implementation("androidx.compose.ui:ui")
+    implementation("androidx.activity:activity-compose:1.9.3")
+    implementation("org.maplibre.gl:android-sdk:11.5.2")
+}
+
+// librempla_ffi.so for the phone ABIs, with cargo-ndk (cargo install cargo-ndk; ANDROID_NDK_HOME set).
+val repoRoot = rootDir.parentFile
+val cargoNdk by tasks.registering(Exec::class) {
+    workingDir = repoRoot
+    commandLine(
+        "cargo", "ndk",
+        "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
+        "-o", "android/app/src/main/jniLibs",
+        "build", "--release", "--locked", "-p", "rempla-ffi",
+    )
+}
+tasks.named("preBuild") { dependsOn(cargoNdk) }

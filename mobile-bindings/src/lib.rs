@@ -1,0 +1,33 @@
+//! `rempla-ffi`: the uniffi facade over `rempla-core` for the phone apps.
+//!
+//! Thin by design: every function parses its boundary values (ids, dates, RFC 3339 instants), calls one
+//! thing in core and converts the answer to a plain record. Business rules live in core, so the phones,
+//! the CLI and the desktop app apply the same ones and report the same error codes.
+//!
+//! - [`error`]: the one public error, [`RemplaError`], with a stable `code` and a French `message`.
+//! - [`records`]: the plain values that cross the boundary (strings for ids and instants, enums for kinds).
+//! - [`events`]: the [`EventListener`] callback interface and the [`RemplaEvent`]s it receives.
+//! - [`calendar`]: [`OfflineCalendar`], the doctor's offline store (availabilities, inbox, cached requests).
+//! - [`rules`]: French rules as free functions (RPPS check, public holidays, answer deadline, shift kinds).
+//!
+//! Only synchronous functions, objects and callback interfaces cross the boundary: no `async`, so the
+//! bindings need no coroutine library (the JVM test toolchain has none). Objects are `AutoCloseable` in
+//! Kotlin; closing one frees its native memory at once.
+
+// uniffi lifts every argument into an owned value (String, Vec, records): exported functions must take
+// them by value even when they only read them.
+#![allow(clippy::needless_pass_by_value)]
+
+uniffi::setup_scaffolding!();
+
+pub mod calendar;
+mod convert;
+pub mod error;
+pub mod events;
+pub mod records;
+pub mod rules;
+
+pub use calendar::OfflineCalendar;
+pub use error::RemplaError;
+pub use events::{EventListener, RemplaEvent};
+pub use records::*;

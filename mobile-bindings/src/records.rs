@@ -1,0 +1,260 @@
+//! Plain values that cross the boundary. Ids and instants are strings (RFC 3339, UTC with `Z`), local
+//! dates are `YYYY-MM-DD`, kinds are enums: simple to show, store and compare in Kotlin and Swift.
+
+use rempla_core::calendar::ShiftKind as CoreShiftKind;
+use rempla_core::domain::AvailabilityStatus as CoreStatus;
+
+/// Kind of shift offered or needed (mirror of core's `ShiftKind`; hours come from core's templates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ShiftKind {
+    /// Day shift, 08:00–20:00.
+    Day,
+    /// Morning half-day, 08:00–14:00.
+    Morning,
+    /// Afternoon half-day, 14:00–20:00.
+    Afternoon,
+    /// Night shift, 20:00–08:00 the next day.
+    Night,
+    /// Night garde, 20:00–08:00 the next day.
+    GardeNight,
+    /// Day garde, Sundays and public holidays only, 08:00–20:00.
+    GardeDay,
+    /// On call from home, 20:00–08:00 the next day.
+    Astreinte,
+    /// Explicit start and end.
+    Custom,
+}
+
+impl From<ShiftKind> for CoreShiftKind {
+    fn from(k: ShiftKind) -> Self {
+        match k {
+            ShiftKind::Day => Self::Day,
+            ShiftKind::Morning => Self::Morning,
+            ShiftKind::Afternoon => Self::Afternoon,
+            ShiftKind::Night => Self::Night,
+            ShiftKind::GardeNight => Self::GardeNight,
+            ShiftKind::GardeDay => Self::GardeDay,
+            ShiftKind::Astreinte => Self::Astreinte,
+            ShiftKind::Custom => Self::Custom,
+        }
+    }
+}
+
+impl From<CoreShiftKind> for ShiftKind {
+    fn from(k: CoreShiftKind) -> Self {
+        match k {
+            CoreShiftKind::Day => Self::Day,
+            CoreShiftKind::Morning => Self::Morning,
+            CoreShiftKind::Afternoon => Self::Afternoon,
+            CoreShiftKind::Night => Self::Night,
+            CoreShiftKind::GardeNight => Self::GardeNight,
+            CoreShiftKind::GardeDay => Self::GardeDay,
+            CoreShiftKind::Astreinte => Self::Astreinte,
+            CoreShiftKind::Custom => Self::Custom,
+        }
+    }
+}
+
+/// Booking state of an availability (mirror of core's `AvailabilityStatus`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum AvailabilityStatus {
+    /// Offered to facilities.
+    Open,
+    /// Reserved while a proposal is answered.
+    Held,
+    /// Covered by a mission: cannot be edited or removed from the phone.
+    Booked,
+}
+
+impl From<CoreStatus> for AvailabilityStatus {
+    fn from(s: CoreStatus) -> Self {
+        match s {
+            CoreStatus::Open => Self::Open,
+            CoreStatus::Held => Self::Held,
+            CoreStatus::Booked => Self::Booked,
+        }
+    }
+}
+
+/// What the add/edit form sends: a kind on a local date in a département (hours from the template), or a
+/// `Custom` period with explicit RFC 3339 bounds; optionally repeated by an RRULE minus some dates.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AvailabilityInput {
+    /// Kind of shift.
+    pub kind: ShiftKind,
+    /// Local date of the (first) shift, `YYYY-MM-DD`; required unless `kind` is `Custom`.
+    pub date: Option<String>,
+    /// Département where the doctor offers it (`75`, `2A`, `971`): its zone and holidays apply.
+    pub department: String,
+    /// Start of a `Custom` period, RFC 3339.
+    pub custom_start: Option<String>,
+    /// End of a `Custom` period, RFC 3339.
+    pub custom_end: Option<String>,
+    /// Recurrence rule, e.g. `FREQ=WEEKLY;BYDAY=MO,TU;COUNT=10`.
+    pub rrule: Option<String>,
+    /// Local dates (`YYYY-MM-DD`) on which the series does not happen.
+    pub exceptions: Vec<String>,
+    /// Free text for the doctor.
+    pub note: Option<String>,
+}
+
+/// One stored availability (a slot or a whole series), e.g. to fill the edit form.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AvailabilityRecord {
+    /// Id (UUID).
+    pub id: String,
+    /// Kind of shift.
+    pub kind: ShiftKind,
+    /// Start of the (first) period, RFC 3339 UTC.
+    pub start: String,
+    /// End of the (first) period, RFC 3339 UTC.
+    pub end: String,
+    /// IANA zone the period was expressed in.
+    pub zone: String,
+    /// Local date of the (first) start in that zone, `YYYY-MM-DD`.
+    pub local_date: String,
+    /// Recurrence rule, if a series.
+    pub rrule: Option<String>,
+    /// Local dates removed from the series.
+    pub exceptions: Vec<String>,
+    /// Booking state.
+    pub status: AvailabilityStatus,
+    /// Free text.
+    pub note: Option<String>,
+    /// Revision, bumped by every change.
+    pub revision: u32,
+}
+
+/// One occurrence in a listed window: what a month or week view draws.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Occurrence {
+    /// Id of the availability (the series' id for an occurrence of a series).
+    pub availability_id: String,
+    /// Kind of shift.
+    pub kind: ShiftKind,
+    /// Start, RFC 3339 UTC.
+    pub start: String,
+    /// End, RFC 3339 UTC.
+    pub end: String,
+    /// IANA zone of the availability.
+    pub zone: String,
+    /// Local date of the start in that zone, `YYYY-MM-DD` (the day cell it belongs to).
+    pub local_date: String,
+    /// Local start time `HH:MM` in that zone.
+    pub local_start: String,
+    /// Local end time `HH:MM` in that zone.
+    pub local_end: String,
+    /// Booking state.
+    pub status: AvailabilityStatus,
+    /// Whether it belongs to a recurring series.
+    pub is_series: bool,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// What an `.ics` import changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ImportSummary {
+    /// Busy periods read from the file.
+    pub periods: u64,
+    /// Added or changed.
+    pub upserted: u64,
+    /// Removed (no longer in this source).
+    pub removed: u64,
+    /// Identical to what was stored.
+    pub unchanged: u64,
+}
+
+/// One notification of the inbox.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NotificationRecord {
+    /// Id (UUID).
+    pub id: String,
+    /// Machine kind (`proposal_received`, `deadline_reminder`…).
+    pub kind: String,
+    /// Title, French.
+    pub title: String,
+    /// Body, French.
+    pub body: String,
+    /// Creation instant, RFC 3339 UTC.
+    pub created_at: String,
+    /// When read, RFC 3339 UTC.
+    pub read_at: Option<String>,
+    /// Structured data as JSON text (ids of the request, proposal…).
+    pub payload_json: String,
+}
+
+/// A latitude/longitude rectangle (the visible map); `west > east` crosses the antimeridian.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct MapBounds {
+    /// Southern latitude, degrees.
+    pub south: f64,
+    /// Western longitude, degrees.
+    pub west: f64,
+    /// Northern latitude, degrees.
+    pub north: f64,
+    /// Eastern longitude, degrees.
+    pub east: f64,
+}
+
+/// One shift of a cached request.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RequestShiftRecord {
+    /// Kind of shift.
+    pub kind: ShiftKind,
+    /// Start, RFC 3339 UTC.
+    pub start: String,
+    /// End, RFC 3339 UTC.
+    pub end: String,
+}
+
+/// An open replacement request cached on the device (for the map and list, offline).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CachedRequest {
+    /// Id (UUID).
+    pub id: String,
+    /// Specialty code.
+    pub specialty: String,
+    /// Département of the site.
+    pub department: String,
+    /// IANA zone of the site.
+    pub zone: String,
+    /// Latitude of the site.
+    pub lat: f64,
+    /// Longitude of the site.
+    pub lon: f64,
+    /// Shifts needed, by start.
+    pub shifts: Vec<RequestShiftRecord>,
+    /// Doctors needed per shift.
+    pub doctors_needed: u8,
+    /// Remuneration per day in euro cents, if stated.
+    pub remuneration_cents_per_day: Option<i64>,
+    /// Only doctors who defended their thesis.
+    pub thesed_only: bool,
+}
+
+/// One public holiday.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HolidayRecord {
+    /// Local date, `YYYY-MM-DD`.
+    pub date: String,
+    /// French name.
+    pub name: String,
+}
+
+/// A shift kind with its French label and local hours, for pickers.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ShiftKindInfo {
+    /// The kind.
+    pub kind: ShiftKind,
+    /// Stable snake_case name (`garde_night`).
+    pub code: String,
+    /// French label (« garde de nuit »).
+    pub label: String,
+    /// Local start `HH:MM`, absent for `Custom`.
+    pub local_start: Option<String>,
+    /// Local end `HH:MM` (next day when before the start), absent for `Custom`.
+    pub local_end: Option<String>,
+    /// Only on Sundays and public holidays (day gardes).
+    pub sundays_and_holidays_only: bool,
+}

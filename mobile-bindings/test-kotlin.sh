@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The Kotlin layer, tested on a plain JVM against the real library (no Android SDK, no Gradle):
+#   1. builds rempla-ffi and generates the Kotlin bindings (generate.sh);
+#   2. compiles bindings + android/shared (view models) + its tests with kotlinc (npm `kotlin-compiler`);
+#   3. runs the test runner with the JDK and JNA, the library in a linux-x86-64/ folder on the classpath.
+# Installs what is missing first (Debian default-jdk-headless and libjna-java, kotlinc into a cache dir),
+# idempotently. The runner prints `N passed, M failed` and exits non-zero on a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1;34m[kotlin]\033[0m %s\n' "$*"; }
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# --- toolchain -------------------------------------------------------------------------------------
+missing=()
+for pkg in default-jdk-headless libjna-java; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+JNA_JAR=/usr/share/java/jna.jar
+
+KOTLIN_VERSION="${KOTLIN_VERSION:-2.4.20}"
+KOTLIN_CACHE="${REMPLA_CACHE:-$HOME/.cache/rempla}/kotlinc-$KOTLIN_VERSION"
+KOTLIN_HOME="$KOTLIN_CACHE/node_modules/kotlin-compiler"
+if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    log "apt-get install npm"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+  fi
+  log "npm install kotlin-compiler@$KOTLIN_VERSION into $KOTLIN_CACHE"
+  mkdir -p "$KOTLIN_CACHE"
+  npm install --silent --no-audit --no-fund --prefix "$KOTLIN_CACHE" "kotlin-compiler@$KOTLIN_VERSION"
+fi
+KOTLINC="$KOTLIN_HOME/bin/kotlinc"
+
+# --- library and bindings ----------------------------------------------------------------------------
+LIB="$(bash mobile-bindings/generate.sh | tail -n 1)"
+
+BUILD=mobile-bindings/build/kotlin-jvm
+rm -rf "$BUILD"
+mkdir -p "$BUILD/native/linux-x86-64"
+cp "$LIB" "$BUILD/native/linux-x86-64/"
+
+SOURCES=(android/shared/build/generated/uniffi)
+SOURCES+=(android/shared/src/main/kotlin android/shared/src/test/kotlin)
+
+log "kotlinc (bindings + shared + tests)"
+"$KOTLINC" -nowarn -jvm-target 17 \
+  -cp "$JNA_JAR:$KOTLIN_HOME/lib/kotlin-test.jar" \
+  -d "$BUILD/classes" "${SOURCES[@]}"
+
+log "run tests"
+java -Xmx256m -cp "$BUILD/classes:$BUILD/native:$JNA_JAR:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-test.jar" \
+  fr.rempla.shared.JvmTestsKt
