@@ -405,6 +405,31 @@ async fn invariants_hold(db: Db) {
         ),
         "invalid_record"
     );
+    // The record's id is the op's entity id: an `id` field naming another record is refused, and a
+    // creation without `id` (as the offline store writes it) is accepted under the entity id.
+    let mut forged = availability(bad_id, &d, 3);
+    forged.insert("id".into(), json!(Uuid::now_v7().to_string()));
+    assert_eq!(
+        code(
+            s.apply_op(Arc::clone(&c), op(&c, bad_id, OpKind::Upsert, forged, 6))
+                .await
+                .unwrap()
+                .0
+        ),
+        "invalid_record"
+    );
+    let bare_id = Uuid::now_v7();
+    let mut bare = availability(bare_id, &d, 3);
+    bare.remove("id");
+    assert_eq!(
+        code(
+            s.apply_op(Arc::clone(&c), op(&c, bare_id, OpKind::Upsert, bare, 6))
+                .await
+                .unwrap()
+                .0
+        ),
+        "applied"
+    );
     // Tombstones are permanent.
     let gone = Uuid::now_v7();
     s.apply_op(

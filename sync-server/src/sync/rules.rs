@@ -173,7 +173,7 @@ pub fn decide(
         }
     };
     if state.deleted.is_none()
-        && let Err(reason) = validate(op.entity, &state.fields, &owners)
+        && let Err(reason) = validate(op.entity, op.entity_id, &state.fields, &owners)
     {
         return Ok(Err(reject("invalid_record", reason)));
     }
@@ -336,11 +336,28 @@ fn invariants(op: &OutboxOp, current: Option<&Stored>) -> Result<(), Rejection> 
 }
 
 /// Checks the merged record by deserialising it into its domain type, plus the ownership fields.
+///
+/// The record's identity is the op's `entity_id`: devices may leave `id` out of their fields (the offline
+/// store keeps it as the op's entity id only), and an `id` field that names another record is refused, so
+/// an op can never store a record under one id that claims another.
 fn validate(
     entity: EntityKind,
+    entity_id: uuid::Uuid,
     fields: &Map<String, Value>,
     owners: &Stored,
 ) -> Result<(), String> {
+    let mut fields = fields.clone();
+    if entity != EntityKind::NotificationRead {
+        let id = Value::String(entity_id.to_string());
+        match fields.get("id") {
+            None => {
+                fields.insert("id".to_owned(), id);
+            }
+            Some(given) if *given == id => {}
+            Some(_) => return Err("le champ id doit être l'identifiant de l'enregistrement".into()),
+        }
+    }
+    let fields = &fields;
     let value = Value::Object(fields.clone());
     let describe = |e: serde_json::Error| format!("enregistrement invalide : {e}");
     match entity {
