@@ -462,11 +462,14 @@ async fn invariants_hold(db: Db) {
         ),
         "record_deleted"
     );
+    // The booked slot, the creation without `id` and the tombstone.
     let (all, _) = s.pull(scope_of(&d, "a"), 0, 100).await.unwrap();
-    assert_eq!(all.len(), 2);
+    assert_eq!(all.len(), 3);
     let tomb = all.iter().find(|c| c.id == gone.to_string()).unwrap();
     assert!(!tomb.state.is_live());
-    assert_eq!(s.counts().await.unwrap().records, 2);
+    let bare = all.iter().find(|c| c.id == bare_id.to_string()).unwrap();
+    assert!(bare.state.is_live());
+    assert_eq!(s.counts().await.unwrap().records, 3);
 }
 
 async fn requests_are_scoped_to_their_facility(db: Db) {
