@@ -1,0 +1,180 @@
+//! Matching glue: the candidates of one request, evaluated by core's matching rules over the doctors,
+//! availabilities and busy periods stored on the server, inside the caller's transaction (so a
+//! proposal is checked against exactly what it commits with).
+//!
+//! The lead's `matching` service (a maintained index) replaces the loading part when it lands; the rules
+//! stay core's (`rempla_core::matching::evaluate`), so the answers do not change.
+
+use chrono::Duration;
+use rempla_core::calendar::{Department, Interval};
+use rempla_core::domain::{
+    Availability, AvailabilityId, BusyPeriod, Doctor, DoctorId, DoctorStatus, Request, Specialty,
+};
+use rempla_core::matching::{
+    Candidate, DoctorProfile, MatchingIndex, OpenRequest, Shift, Slot, match_request,
+};
+use rempla_core::sync::merge::MergeState;
+use serde_json::Value;
+
+use crate::storage::{StorageError, Tx, Val, json, text};
+
+/// Most occurrences of one recurring availability expanded for one request (a guard, not a limit a
+/// real calendar reaches over a request's span).
+const MAX_OCCURRENCES: usize = 2_000;
+
+/// The matching view of a stored doctor: verified doctors are active (there is no pause yet).
+pub(crate) fn profile(doctor: &Doctor) -> DoctorProfile {
+    DoctorProfile {
+        id: doctor.id,
+        status: doctor.status,
+        active: true,
+        specialties: doctor.specialties.clone(),
+        qualification: doctor.qualification,
+        base: doctor.base,
+        travel_radius_km: doctor.travel_radius_km,
+        departments: doctor
+            .departments
+            .iter()
+            .filter_map(|d| Department::parse(d).ok())
+            .collect(),
+        languages: doctor
+            .languages
+            .iter()
+            .map(|l| l.to_ascii_lowercase())
+            .collect(),
+    }
+}
+
+/// The matching view of a request, `None` when its stored fields do not make one (unknown specialty
+/// or département: it cannot have candidates).
+pub(crate) fn open_request(request: &Request) -> Option<OpenRequest> {
+    Some(OpenRequest {
+        id: request.id,
+        specialty: Specialty::parse(&request.specialty).ok()?,
+        location: request.location,
+        department: Department::parse(&request.department).ok()?,
+        zone: request.zone,
+        shifts: request
+            .shifts
+            .iter()
+            .map(|s| Shift {
+                kind: s.kind,
+                interval: s.interval,
+            })
+            .collect(),
+        thesed_only: request.requirements.thesed_only,
+        languages: request
+            .requirements
+            .languages
+            .iter()
+            .map(|l| l.to_ascii_lowercase())
+            .collect(),
+    })
+}
+
+fn live_fields(state: &MergeState, id: &str) -> Option<Value> {
+    if !state.is_live() {
+        return None;
+    }
+    let mut fields = state.fields.clone();
+    fields.insert("id".into(), Value::String(id.to_owned()));
+    Some(Value::Object(fields))
+}
+
+/// The ranked candidates of `request` (best first), among every verified doctor, or only `only` when
+/// given. Doctors who declined the request are excluded, as core's rules say.
+pub(crate) fn candidates_tx(
+    tx: &mut dyn Tx,
+    request: &Request,
+    only: Option<&str>,
+) -> Result<Vec<Candidate>, StorageError> {
+    let Some(open) = open_request(request) else {
+        return Ok(Vec::new());
+    };
+    let Some((from, to)) = open.span() else {
+        return Ok(Vec::new());
+    };
+    let window = Interval::new(from - Duration::days(8), to + Duration::days(8))
+        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+    let mut index = MatchingIndex::new();
+    let rows = match only {
+        Some(id) => tx.query(
+            "SELECT id, record FROM doctors WHERE status = $1 AND id = $2",
+            &[DoctorStatus::Verified.as_str().into(), id.into()],
+        )?,
+        None => tx.query(
+            "SELECT id, record FROM doctors WHERE status = $1",
+            &[DoctorStatus::Verified.as_str().into()],
+        )?,
+    };
+    let mut doctor_ids: Vec<String> = Vec::new();
+    for row in &rows {
+        let doctor: Doctor = json(row, 1)?;
+        if !doctor.specialties.contains(&open.specialty) {
+            continue;
+        }
+        // A profile core refuses (no specialty…) is simply not a candidate.
+        if index.upsert_doctor(profile(&doctor)).is_ok() {
+            doctor_ids.push(text(row, 0)?);
+        }
+    }
+    for doctor_id in &doctor_ids {
+        let did: DoctorId = doctor_id
+            .parse()
+            .map_err(|_| StorageError::Corrupt(format!("doctor id {doctor_id}")))?;
+        let records = tx.query(
+            "SELECT entity, id, state FROM records WHERE doctor_id = $1 \
+             AND entity IN ('availability', 'busy_period')",
+            &[Val::from(doctor_id)],
+        )?;
+        let mut busy = Vec::new();
+        for r in &records {
+            let state: MergeState = json(r, 2)?;
+            let Some(fields) = live_fields(&state, &text(r, 1)?) else {
+                continue;
+            };
+            if text(r, 0)? == "availability" {
+                let Ok(a) = serde_json::from_value::<Availability>(fields) else {
+                    continue;
+                };
+                for interval in a
+                    .occurrences_in(&window, MAX_OCCURRENCES)
+                    .unwrap_or_default()
+                {
+                    // Occurrences of a series share the series id; the index wants one id per slot.
+                    let id = if a.recurrence.is_some() {
+                        AvailabilityId::new()
+                    } else {
+                        a.id
+                    };
+                    let _ = index.upsert_slot(Slot {
+                        id,
+                        doctor: did,
+                        interval,
+                        kind: a.kind,
+                        status: a.status,
+                    });
+                }
+            } else if let Ok(b) = serde_json::from_value::<BusyPeriod>(fields)
+                && b.interval.overlaps(&window)
+            {
+                busy.push(b.interval);
+            }
+        }
+        let _ = index.set_busy(did, busy);
+    }
+    for row in tx.query(
+        "SELECT doctor_id FROM proposals WHERE request_id = $1 AND state = 'declined'",
+        &[request.id.to_string().into()],
+    )? {
+        if let Ok(d) = text(&row, 0)?.parse::<DoctorId>() {
+            index.add_decline(request.id, d);
+        }
+    }
+    if index.upsert_request(open).is_err() {
+        return Ok(Vec::new());
+    }
+    Ok(match_request(&index, request.id)
+        .map(|m| m.candidates)
+        .unwrap_or_default())
+}
