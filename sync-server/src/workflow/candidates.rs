@@ -8,7 +8,8 @@
 use chrono::Duration;
 use rempla_core::calendar::{Department, Interval};
 use rempla_core::domain::{
-    Availability, AvailabilityId, BusyPeriod, Doctor, DoctorId, DoctorStatus, Request, Specialty,
+    Availability, AvailabilityId, AvailabilityStatus, BusyPeriod, Doctor, DoctorId, DoctorStatus,
+    Mission, Request, Specialty,
 };
 use rempla_core::matching::{
     Candidate, DoctorProfile, MatchingIndex, OpenRequest, Shift, Slot, match_request,
@@ -137,6 +138,10 @@ pub(crate) fn candidates_tx(
                 let Ok(a) = serde_json::from_value::<Availability>(fields) else {
                     continue;
                 };
+                // The doctor's missions stand for their booked time below (hour caps count them once).
+                if a.status == AvailabilityStatus::Booked {
+                    continue;
+                }
                 for interval in a
                     .occurrences_in(&window, MAX_OCCURRENCES)
                     .unwrap_or_default()
@@ -162,6 +167,26 @@ pub(crate) fn candidates_tx(
             }
         }
         let _ = index.set_busy(did, busy);
+        // Confirmed missions block their shifts and count towards the hour caps, series included.
+        for r in tx.query(
+            "SELECT record FROM missions WHERE doctor_id = $1 AND status = 'confirmed'",
+            &[Val::from(doctor_id)],
+        )? {
+            let mission: Mission = json(&r, 0)?;
+            for shift in mission
+                .shifts
+                .iter()
+                .filter(|s| s.interval.overlaps(&window))
+            {
+                let _ = index.upsert_slot(Slot {
+                    id: AvailabilityId::new(),
+                    doctor: did,
+                    interval: shift.interval,
+                    kind: shift.kind,
+                    status: AvailabilityStatus::Booked,
+                });
+            }
+        }
     }
     for row in tx.query(
         "SELECT doctor_id FROM proposals WHERE request_id = $1 AND state = 'declined'",
