@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod jobs;
 pub mod mail;
+pub mod matching;
 pub mod notify;
 pub mod openapi;
 pub mod ops;

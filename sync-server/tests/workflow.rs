@@ -354,6 +354,23 @@ fn record_of<'a>(changes: &'a [Value], entity: &str, id: &str) -> Option<&'a Val
         .map(|c| &c["record"])
 }
 
+/// Doctor ids of the candidates the matching service lists for a request.
+async fn listed(t: &TestApp, by: &User, request: &str) -> Vec<String> {
+    let (st, v) = get(
+        &t.router,
+        &format!("/v1/requests/{request}/candidates"),
+        Some(&by.token),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["doctor"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 fn config() -> Config {
     Config {
         tier_size: 1,
@@ -559,9 +576,15 @@ async fn proposals_deadlines_reminders_expiry(db: Db) {
         count(&notices(&t).await, &a.account_id, "proposal_declined"),
         1
     );
-    // A doctor who declined is no longer a candidate for that request.
+    // A doctor who declined is no longer a candidate for that request, here and in the list the
+    // matching service shows the facility.
     let (st, v) = propose(&t, &a, &r, &d1, json!({})).await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "not_a_candidate"));
+    assert!(
+        !listed(&t, &a, &r)
+            .await
+            .contains(d1.doctor_id.as_ref().unwrap())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -633,6 +656,9 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     .await;
     assert!(v.get("contact").is_none(), "{v}");
 
+    let d1_id = d1.doctor_id.clone().unwrap();
+    assert!(listed(&t, &b, &rb).await.contains(&d1_id));
+
     // Acceptance.
     let (st, v) = answer(&t, &d1, &pa, "accept").await;
     assert_eq!(st, StatusCode::OK, "{v}");
@@ -650,6 +676,9 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     let (st, v) = answer(&t, &d1, &pa, "decline").await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "proposal_answered"));
 
+    // Booked on that night: no longer listed for B's overlapping request; still for the other date.
+    assert!(!listed(&t, &b, &rb).await.contains(&d1_id));
+    assert!(listed(&t, &a, &ra3).await.contains(&d1_id));
     // Overlapping proposals of d1 withdrawn everywhere (facility B too); the other date stays;
     // the request is filled, so d2's proposal for it is withdrawn as well.
     let states: Vec<(String, String)> = sql(&t, "SELECT id, state FROM proposals ORDER BY id")
@@ -890,6 +919,7 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
         record_of(&feed, "availability", &slot1).unwrap()["status"],
         "open"
     );
+    assert!(listed(&t, &b, &rb).await.contains(&d1_id));
     assert_eq!(
         record_of(&feed, "mission", &mid).unwrap()["status"],
         "cancelled"

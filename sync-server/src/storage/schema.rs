@@ -41,4 +41,5 @@ pub const PARTS: &[&[&str]] = &[
     crate::audit::SCHEMA,
     crate::notify::SCHEMA,
     crate::workflow::SCHEMA,
+    crate::matching::SCHEMA,
 ];

@@ -6,72 +6,19 @@
 //! stay core's (`rempla_core::matching::evaluate`), so the answers do not change.
 
 use chrono::Duration;
-use rempla_core::calendar::{Department, Interval};
+use rempla_core::calendar::Interval;
 use rempla_core::domain::{
     Availability, AvailabilityId, AvailabilityStatus, BusyPeriod, Doctor, DoctorId, DoctorStatus,
-    Mission, Request, Specialty,
+    Mission, Request,
 };
-use rempla_core::matching::{
-    Candidate, DoctorProfile, MatchingIndex, OpenRequest, Shift, Slot, match_request,
+use rempla_core::matching::from_domain::{
+    availability_slots, doctor_profile, occurrence_id, open_request,
 };
+use rempla_core::matching::{Candidate, MatchingIndex, Slot, match_request};
 use rempla_core::sync::merge::MergeState;
 use serde_json::Value;
 
 use crate::storage::{StorageError, Tx, Val, json, text};
-
-/// Most occurrences of one recurring availability expanded for one request (a guard, not a limit a
-/// real calendar reaches over a request's span).
-const MAX_OCCURRENCES: usize = 2_000;
-
-/// The matching view of a stored doctor: verified doctors are active (there is no pause yet).
-pub(crate) fn profile(doctor: &Doctor) -> DoctorProfile {
-    DoctorProfile {
-        id: doctor.id,
-        status: doctor.status,
-        active: true,
-        specialties: doctor.specialties.clone(),
-        qualification: doctor.qualification,
-        base: doctor.base,
-        travel_radius_km: doctor.travel_radius_km,
-        departments: doctor
-            .departments
-            .iter()
-            .filter_map(|d| Department::parse(d).ok())
-            .collect(),
-        languages: doctor
-            .languages
-            .iter()
-            .map(|l| l.to_ascii_lowercase())
-            .collect(),
-    }
-}
-
-/// The matching view of a request, `None` when its stored fields do not make one (unknown specialty
-/// or département: it cannot have candidates).
-pub(crate) fn open_request(request: &Request) -> Option<OpenRequest> {
-    Some(OpenRequest {
-        id: request.id,
-        specialty: Specialty::parse(&request.specialty).ok()?,
-        location: request.location,
-        department: Department::parse(&request.department).ok()?,
-        zone: request.zone,
-        shifts: request
-            .shifts
-            .iter()
-            .map(|s| Shift {
-                kind: s.kind,
-                interval: s.interval,
-            })
-            .collect(),
-        thesed_only: request.requirements.thesed_only,
-        languages: request
-            .requirements
-            .languages
-            .iter()
-            .map(|l| l.to_ascii_lowercase())
-            .collect(),
-    })
-}
 
 fn live_fields(state: &MergeState, id: &str) -> Option<Value> {
     if !state.is_live() {
@@ -89,7 +36,8 @@ pub(crate) fn candidates_tx(
     request: &Request,
     only: Option<&str>,
 ) -> Result<Vec<Candidate>, StorageError> {
-    let Some(open) = open_request(request) else {
+    // Conversions are core's `from_domain`, shared with the matching service and the phones.
+    let Ok(Some(open)) = open_request(request) else {
         return Ok(Vec::new());
     };
     let Some((from, to)) = open.span() else {
@@ -114,8 +62,11 @@ pub(crate) fn candidates_tx(
         if !doctor.specialties.contains(&open.specialty) {
             continue;
         }
-        // A profile core refuses (no specialty…) is simply not a candidate.
-        if index.upsert_doctor(profile(&doctor)).is_ok() {
+        // A profile core refuses (no specialty, bad département…) is simply not a candidate.
+        let Ok(profile) = doctor_profile(&doctor, true) else {
+            continue;
+        };
+        if index.upsert_doctor(profile).is_ok() {
             doctor_ids.push(text(row, 0)?);
         }
     }
@@ -142,23 +93,8 @@ pub(crate) fn candidates_tx(
                 if a.status == AvailabilityStatus::Booked {
                     continue;
                 }
-                for interval in a
-                    .occurrences_in(&window, MAX_OCCURRENCES)
-                    .unwrap_or_default()
-                {
-                    // Occurrences of a series share the series id; the index wants one id per slot.
-                    let id = if a.recurrence.is_some() {
-                        AvailabilityId::new()
-                    } else {
-                        a.id
-                    };
-                    let _ = index.upsert_slot(Slot {
-                        id,
-                        doctor: did,
-                        interval,
-                        kind: a.kind,
-                        status: a.status,
-                    });
+                for slot in availability_slots(&a, &window).unwrap_or_default() {
+                    let _ = index.upsert_slot(slot);
                 }
             } else if let Ok(b) = serde_json::from_value::<BusyPeriod>(fields)
                 && b.interval.overlaps(&window)
@@ -179,7 +115,10 @@ pub(crate) fn candidates_tx(
                 .filter(|s| s.interval.overlaps(&window))
             {
                 let _ = index.upsert_slot(Slot {
-                    id: AvailabilityId::new(),
+                    id: occurrence_id(
+                        AvailabilityId::from_uuid(*mission.id.as_uuid()),
+                        shift.interval.start(),
+                    ),
                     doctor: did,
                     interval: shift.interval,
                     kind: shift.kind,
