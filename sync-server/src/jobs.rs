@@ -37,6 +37,9 @@ fn proposal_reminders(s: &AppState) -> JobFuture<'_> {
 fn proposal_expiry(s: &AppState) -> JobFuture<'_> {
     Box::pin(workflow::jobs::expire_proposals(s))
 }
+fn proposal_withdrawal(s: &AppState) -> JobFuture<'_> {
+    Box::pin(workflow::jobs::withdraw_for_closed_requests(s))
+}
 fn request_tiers(s: &AppState) -> JobFuture<'_> {
     Box::pin(workflow::jobs::alert_tiers(s))
 }
@@ -54,6 +57,10 @@ pub const JOBS: &[Job] = &[
     Job {
         name: "proposal_expiry",
         run: proposal_expiry,
+    },
+    Job {
+        name: "proposal_withdrawal",
+        run: proposal_withdrawal,
     },
     Job {
         name: "request_tiers",

@@ -676,9 +676,37 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     let (st, v) = answer(&t, &d1, &pa, "decline").await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "proposal_answered"));
 
-    // Booked on that night: no longer listed for B's overlapping request; still for the other date.
+    // Facility A cancels its other request through sync: its live proposal is withdrawn by the next
+    // job run, the doctor told.
+    let ra3_id = Uuid::parse_str(&ra3).unwrap();
+    push(
+        &t,
+        &a,
+        &[op(
+            &a,
+            EntityKind::Request,
+            ra3_id,
+            &json!({"status": "cancelled"}),
+        )],
+    )
+    .await;
+    run_jobs(&t).await;
+    let (_, v) = get(&t.router, "/v1/proposals?state=withdrawn", Some(&d1.token)).await;
+    let withdrawn: Vec<&str> = v["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert!(withdrawn.contains(&pa3.as_str()), "{v}");
+    let pa3_notices = sql(
+        &t,
+        "SELECT account_id FROM notices WHERE kind = 'proposal_withdrawn'",
+    )
+    .await;
+    assert!(pa3_notices.iter().any(|r| s(&r[0]) == d1.account_id));
+    // Booked on that night: no longer listed for B's overlapping request.
     assert!(!listed(&t, &b, &rb).await.contains(&d1_id));
-    assert!(listed(&t, &a, &ra3).await.contains(&d1_id));
     // Overlapping proposals of d1 withdrawn everywhere (facility B too); the other date stays;
     // the request is filled, so d2's proposal for it is withdrawn as well.
     let states: Vec<(String, String)> = sql(&t, "SELECT id, state FROM proposals ORDER BY id")
@@ -688,7 +716,7 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
         .collect();
     let state_of = |id: &str| states.iter().find(|(i, _)| i == id).unwrap().1.clone();
     assert_eq!(state_of(&pb), "withdrawn");
-    assert_eq!(state_of(&pa3), "sent");
+    assert_eq!(state_of(&pa3), "withdrawn");
     assert_eq!(state_of(&pa_d2), "withdrawn");
     let (st, v) = answer(&t, &d1, &pb, "accept").await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "proposal_withdrawn"));

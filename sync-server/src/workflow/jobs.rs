@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::candidates::candidates_tx;
 use super::store::{
     ProposalView, from_ms, load_mission, load_proposal, load_request, only_when_available,
-    save_proposal_tx,
+    save_proposal_tx, withdraw_tx,
 };
 use crate::app::AppState;
 use crate::audit::{self, AuditEntry};
@@ -192,6 +192,55 @@ pub async fn expire_proposals(state: &AppState) -> Result<usize, AppError> {
                         now,
                         false,
                     )?;
+                }
+            }
+            Ok(changes)
+        })
+        .await?;
+    let n = changes.len();
+    publish(state, changes);
+    Ok(n)
+}
+
+/// Withdraws the `sent` proposals of requests that are no longer open (cancelled or closed by their
+/// facility through sync, or deleted), telling both parties: nobody should answer a request that is
+/// gone. (Filled requests withdraw theirs at acceptance.)
+pub async fn withdraw_for_closed_requests(state: &AppState) -> Result<usize, AppError> {
+    let now = state.clock.now_ms();
+    let hlc = state.next_hlc(None);
+    let changes = state
+        .storage
+        .write(move |tx| {
+            let sent = tx.query(
+                "SELECT DISTINCT request_id FROM proposals WHERE state = 'sent' ORDER BY request_id",
+                &[],
+            )?;
+            let mut changes = Vec::new();
+            for r in &sent {
+                let request_id = text(r, 0)?;
+                let open = load_request(tx, &request_id)?
+                    .is_some_and(|q| q.status == RequestStatus::Open);
+                if open {
+                    continue;
+                }
+                let ids = tx.query(
+                    "SELECT id, doctor_id FROM proposals WHERE request_id = $1 AND state = 'sent' \
+                     ORDER BY id",
+                    &[(&request_id).into()],
+                )?;
+                for row in &ids {
+                    let Some(p) = load_proposal(tx, &text(row, 0)?)? else {
+                        continue;
+                    };
+                    let account = doctor_account(tx, &text(row, 1)?)?.unwrap_or_default();
+                    changes.push(withdraw_tx(
+                        tx,
+                        p.view,
+                        &account,
+                        "la demande a été annulée ou clôturée par l'établissement",
+                        now,
+                        hlc,
+                    )?);
                 }
             }
             Ok(changes)

@@ -1254,7 +1254,7 @@ fn accept_tx(
 }
 
 /// Withdraws a `sent` proposal and tells both parties why.
-fn withdraw_tx(
+pub(crate) fn withdraw_tx(
     tx: &mut dyn Tx,
     mut view: ProposalView,
     doctor_account: &str,
