@@ -5,11 +5,11 @@
 //! so two instances or a rerun never alert twice.
 
 use rempla_core::calendar::CoverageStatus;
-use rempla_core::domain::{Initiator, ProposalState, RequestStatus, Right};
+use rempla_core::domain::{Initiator, ProposalState, RequestId, RequestStatus, Right};
+use rempla_core::matching::match_request;
 use rempla_core::sync::merge::MergeState;
 use serde_json::{Value, json};
 
-use super::candidates::candidates_tx;
 use super::store::{
     ProposalView, from_ms, load_mission, load_proposal, load_request, only_when_available,
     save_proposal_tx, withdraw_tx,
@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::audit::{self, AuditEntry};
 use crate::error::AppError;
 use crate::notify::{self, Notice};
-use crate::storage::{StorageError, StoredChange, Tx, int, json, opt_int, opt_text, text, to_json};
+use crate::storage::{StorageError, StoredChange, Tx, int, json, opt_int, text, to_json};
 
 #[allow(clippy::too_many_arguments)]
 fn notice(
@@ -255,99 +255,158 @@ pub async fn withdraw_for_closed_requests(state: &AppState) -> Result<usize, App
 /// `tier_size`) are alerted; while nobody applies or accepts, every `tier_wait_minutes` the next tier
 /// is. A doctor who asked to be contacted only when available is alerted only when their open
 /// availabilities cover every shift.
+///
+/// The ranking comes from the matching service's index (outside any transaction, so the write lock is
+/// not held while ranking); each request's tier is then claimed in its own write transaction, which
+/// re-checks that the round is still the one ranked for, so two instances never send the same tier.
 pub async fn alert_tiers(state: &AppState) -> Result<usize, AppError> {
     let now = state.clock.now_ms();
     let size = usize::try_from(state.config.tier_size.max(1)).unwrap_or(5);
     let wait = i64::from(state.config.tier_wait_minutes) * 60_000;
-    let n = state
+    // 1. The open requests whose next tier is due, with the round they are at.
+    let due: Vec<(String, Option<i64>)> = state
         .storage
-        .write(move |tx| {
+        .read(move |tx| {
             let rows = tx.query(
-                "SELECT r.id, r.state, a.round, a.last_ms, a.alerted FROM records r \
+                "SELECT r.id, r.state, a.round, a.last_ms FROM records r \
                  LEFT JOIN request_alerts a ON a.request_id = r.id \
                  WHERE r.entity = 'request' AND (a.done IS NULL OR a.done = 0) ORDER BY r.seq",
                 &[],
             )?;
-            let mut alerted_now = 0;
+            let mut due = Vec::new();
             for r in &rows {
-                let id = text(r, 0)?;
                 let st: MergeState = json(r, 1)?;
-                if !st.is_live() || st.fields.get("status").and_then(Value::as_str) != Some("open") {
+                if !st.is_live() || st.fields.get("status").and_then(Value::as_str) != Some("open")
+                {
                     continue;
                 }
                 let round = opt_int(r, 2)?;
                 let last = opt_int(r, 3)?.unwrap_or(0);
-                let mut alerted: Vec<String> = match opt_text(r, 4)? {
-                    Some(t) => serde_json::from_str(&t)
-                        .map_err(|e| StorageError::Corrupt(e.to_string()))?,
-                    None => Vec::new(),
-                };
-                if round.is_some() && now < last.saturating_add(wait) {
-                    continue;
+                if round.is_none() || now >= last.saturating_add(wait) {
+                    due.push((text(r, 0)?, round));
                 }
-                let answered = tx.query(
-                    "SELECT COUNT(*) FROM proposals WHERE request_id = $1 \
-                     AND (initiator = 'doctor' OR state = 'accepted')",
-                    &[(&id).into()],
-                )?;
-                if answered.first().map(|r| int(r, 0)).transpose()?.unwrap_or(0) > 0 {
-                    tx.execute(
-                        "UPDATE request_alerts SET done = 1 WHERE request_id = $1",
-                        &[(&id).into()],
-                    )?;
-                    continue;
-                }
-                let Some(request) = load_request(tx, &id)? else {
-                    continue;
-                };
-                if request.status != RequestStatus::Open {
-                    continue;
-                }
-                let mut tier = Vec::new();
-                for c in candidates_tx(tx, &request, None)? {
-                    if tier.len() >= size {
-                        break;
-                    }
-                    let doctor = c.doctor.to_string();
-                    if alerted.contains(&doctor) {
-                        continue;
-                    }
-                    if c.status != CoverageStatus::Complete && only_when_available(tx, &doctor)? {
-                        continue;
-                    }
-                    tier.push(doctor);
-                }
-                for doctor in &tier {
-                    if let Some(account) = doctor_account(tx, doctor)? {
-                        notice(
-                            tx,
-                            &account,
-                            "request_alert",
-                            &id,
-                            "Une demande de remplacement vous correspond",
-                            format!(
-                                "Une demande ({}) correspond à vos disponibilités : consultez-la et candidatez.",
-                                request.specialty
-                            ),
-                            json!({"request_id": id, "facility_id": request.facility_id}),
-                            now,
-                            false,
-                        )?;
-                    }
-                }
-                alerted_now += tier.len();
-                alerted.extend(tier);
-                tx.execute(
-                    "INSERT INTO request_alerts (request_id, round, last_ms, alerted, done) \
-                     VALUES ($1, 1, $2, $3, 0) ON CONFLICT (request_id) DO UPDATE SET \
-                     round = request_alerts.round + 1, last_ms = excluded.last_ms, \
-                     alerted = excluded.alerted",
-                    &[(&id).into(), now.into(), to_json(&alerted)?.into()],
-                )?;
             }
-            Ok(alerted_now)
+            Ok(due)
         })
         .await?;
+    let mut alerted_now = 0;
+    for (id, round) in due {
+        // 2. The ranking, from the fresh index.
+        let ranked: Vec<(String, bool)> = {
+            let Ok(request_id) = id.parse::<RequestId>() else {
+                continue;
+            };
+            let guard = state.matching.fresh(&state.storage, now).await?;
+            let Some(loaded) = guard.as_ref() else {
+                continue;
+            };
+            match match_request(&loaded.index, request_id) {
+                Ok(m) => m
+                    .candidates
+                    .iter()
+                    .map(|c| (c.doctor.to_string(), c.status == CoverageStatus::Complete))
+                    .collect(),
+                Err(_) => continue,
+            }
+        };
+        // 3. Claim and send this tier in one transaction.
+        let id2 = id.clone();
+        alerted_now += state
+            .storage
+            .write(move |tx| claim_tier(tx, &id2, round, &ranked, size, now))
+            .await?;
+    }
+    Ok(alerted_now)
+}
+
+/// Sends the next tier of one request if `round` is still its current round (else another run did).
+fn claim_tier(
+    tx: &mut dyn Tx,
+    id: &str,
+    round: Option<i64>,
+    ranked: &[(String, bool)],
+    size: usize,
+    now: i64,
+) -> Result<usize, StorageError> {
+    let current = tx.query(
+        "SELECT round, alerted, done FROM request_alerts WHERE request_id = $1",
+        &[id.into()],
+    )?;
+    let (stored_round, mut alerted) = match current.first() {
+        Some(r) => {
+            if int(r, 2)? != 0 {
+                return Ok(0);
+            }
+            let list: Vec<String> = serde_json::from_str(&text(r, 1)?)
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            (Some(int(r, 0)?), list)
+        }
+        None => (None, Vec::new()),
+    };
+    if stored_round != round {
+        return Ok(0);
+    }
+    let answered = tx.query(
+        "SELECT COUNT(*) FROM proposals WHERE request_id = $1 \
+         AND (initiator = 'doctor' OR state = 'accepted')",
+        &[id.into()],
+    )?;
+    if answered
+        .first()
+        .map(|r| int(r, 0))
+        .transpose()?
+        .unwrap_or(0)
+        > 0
+    {
+        tx.execute(
+            "INSERT INTO request_alerts (request_id, round, last_ms, alerted, done) \
+             VALUES ($1, 0, $2, '[]', 1) ON CONFLICT (request_id) DO UPDATE SET done = 1",
+            &[id.into(), now.into()],
+        )?;
+        return Ok(0);
+    }
+    let Some(request) = load_request(tx, id)? else {
+        return Ok(0);
+    };
+    if request.status != RequestStatus::Open {
+        return Ok(0);
+    }
+    let mut tier = Vec::new();
+    for (doctor, complete) in ranked {
+        if tier.len() >= size {
+            break;
+        }
+        if alerted.contains(doctor) || (!complete && only_when_available(tx, doctor)?) {
+            continue;
+        }
+        tier.push(doctor.clone());
+    }
+    for doctor in &tier {
+        if let Some(account) = doctor_account(tx, doctor)? {
+            notice(
+                tx,
+                &account,
+                "request_alert",
+                id,
+                "Une demande de remplacement vous correspond",
+                format!(
+                    "Une demande ({}) correspond à vos disponibilités : consultez-la et candidatez.",
+                    request.specialty
+                ),
+                json!({"request_id": id, "facility_id": request.facility_id}),
+                now,
+                false,
+            )?;
+        }
+    }
+    let n = tier.len();
+    alerted.extend(tier);
+    tx.execute(
+        "INSERT INTO request_alerts (request_id, round, last_ms, alerted, done) \
+         VALUES ($1, 1, $2, $3, 0) ON CONFLICT (request_id) DO UPDATE SET \
+         round = request_alerts.round + 1, last_ms = excluded.last_ms, alerted = excluded.alerted",
+        &[id.into(), now.into(), to_json(&alerted)?.into()],
+    )?;
     Ok(n)
 }
 
