@@ -490,6 +490,20 @@ async fn proposals_deadlines_reminders_expiry(db: Db) {
     }
     let (_, v) = get(&t.router, "/v1/proposals?state=declined", Some(&d1.token)).await;
     assert_eq!(v["proposals"], json!([]));
+    let (_, v) = get(
+        &t.router,
+        &format!("/v1/proposals?request_id={r}"),
+        Some(&a.token),
+    )
+    .await;
+    assert_eq!(v["proposals"].as_array().unwrap().len(), 1);
+    let (_, v) = get(
+        &t.router,
+        &format!("/v1/proposals?request_id={}", Uuid::now_v7()),
+        Some(&a.token),
+    )
+    .await;
+    assert_eq!(v["proposals"], json!([]));
     let (st, _) = get(&t.router, "/v1/proposals?state=bogus", Some(&d1.token)).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // Devices may not write proposals or missions through sync.

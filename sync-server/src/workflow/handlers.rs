@@ -147,6 +147,9 @@ pub struct ProposalQuery {
     /// Only proposals in this state.
     #[serde(default)]
     pub state: Option<ProposalState>,
+    /// Only proposals of this request.
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 /// `GET /v1/proposals`: the caller's proposals (as doctor, and of their facilities).
@@ -156,10 +159,13 @@ pub async fn list_proposals(
     query: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
     let Query(q) = query.map_err(|e| AppError::validation("invalid_query", e.body_text()))?;
-    let list = state
+    let mut list = state
         .storage
         .proposals_of(actor(&caller), q.state)
         .await??;
+    if let Some(r) = q.request_id {
+        list.retain(|p| p.proposal.request_id.to_string() == r);
+    }
     Ok(Json(json!({"proposals": list})))
 }
 
