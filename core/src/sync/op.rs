@@ -178,6 +178,8 @@ mod tests {
             EntityKind::BusyPeriod,
             EntityKind::NotificationRead,
             EntityKind::Request,
+            EntityKind::Proposal,
+            EntityKind::Mission,
         ] {
             assert_eq!(e.as_str().parse::<EntityKind>().unwrap(), e);
         }
@@ -185,7 +187,7 @@ mod tests {
             assert_eq!(k.to_string().parse::<OpKind>().unwrap(), k);
         }
         assert_eq!(
-            "mission".parse::<EntityKind>().unwrap_err().code(),
+            "spaceship".parse::<EntityKind>().unwrap_err().code(),
             "unknown_op_kind"
         );
     }
