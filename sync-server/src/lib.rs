@@ -16,6 +16,7 @@ pub mod mail;
 pub mod notify;
 pub mod openapi;
 pub mod ops;
+pub mod pdf;
 pub mod ratelimit;
 pub mod storage;
 pub mod sync;
