@@ -47,6 +47,8 @@ pub struct Config {
     pub terms_file: Option<PathBuf>,
     /// Trust `X-Forwarded-For` for the client address (only behind your own reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Identity printed on invoices as their issuer (`[billing_issuer]` table).
+    pub billing_issuer: crate::pdf::invoice::Issuer,
 }
 
 impl Default for Config {
@@ -70,6 +72,7 @@ impl Default for Config {
             terms_version: crate::auth::terms::BUILTIN_VERSION.into(),
             terms_file: None,
             trust_forwarded_for: false,
+            billing_issuer: crate::pdf::invoice::Issuer::default(),
         }
     }
 }

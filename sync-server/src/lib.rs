@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod authz;
 pub mod clock;
 pub mod config;
