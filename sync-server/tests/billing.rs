@@ -977,3 +977,115 @@ async fn fifty_concurrent_unlocks_two_postgres_instances() {
     let second = common::second_instance(Db::Postgres, &db.location).await;
     concurrent_unlocks(&[db.storage.clone(), second]).await;
 }
+
+// ---------------------------------------------------------------- facts from core domain records
+
+#[test]
+fn facts_are_built_from_core_domain_records() {
+    use rempla_core::domain::{
+        Doctor, DoctorId, DoctorStatus, Facility, FacilityId, FacilityKind, GeoPoint, Mission,
+        MissionId, MissionStatus, Postcode, ProposalId, Qualification, RequestId, RequestShift,
+        Rpps, Siret, Site, SiteId, Specialty,
+    };
+    let facility = Facility {
+        id: FacilityId::new(),
+        name: "Cabinet du Dr Martin".into(),
+        siret: Siret::parse(&common::siret(7)).unwrap(),
+        kind: FacilityKind::Practice,
+    };
+    let site = Site {
+        id: SiteId::new(),
+        facility_id: facility.id,
+        name: "Cabinet".into(),
+        address: "3 place du Général-Leclerc".into(),
+        postcode: Postcode::parse("22300").unwrap(),
+        commune_code: "22113".into(),
+        department: "22".into(),
+        location: GeoPoint::new(48.73, -3.46).unwrap(),
+        zone: chrono_tz::Europe::Paris,
+    };
+    let doctor = Doctor {
+        id: DoctorId::new(),
+        rpps: Rpps::parse(&common::rpps(3)).unwrap(),
+        first_name: "Zoé".into(),
+        last_name: "Œuvrard".into(),
+        specialties: vec![Specialty::parse("urgences").unwrap()],
+        status: DoctorStatus::Verified,
+        qualification: Qualification::Thesed,
+        base: None,
+        travel_radius_km: 50,
+        departments: vec![],
+        languages: vec![],
+        contact: None,
+    };
+    let shifts = shifts();
+    let mission = Mission {
+        id: MissionId::new(),
+        proposal_id: ProposalId::new(),
+        request_id: RequestId::new(),
+        doctor_id: doctor.id,
+        facility_id: facility.id,
+        site_id: site.id,
+        title: "Remplacement".into(),
+        location: None,
+        zone: chrono_tz::Europe::Paris,
+        // Out of order on purpose: the contract sorts them.
+        shifts: shifts
+            .iter()
+            .rev()
+            .map(|(kind, interval)| RequestShift {
+                kind: *kind,
+                interval: *interval,
+            })
+            .collect(),
+        status: MissionStatus::Confirmed,
+        started_at: None,
+        ended_at: None,
+        revision: 0,
+    };
+
+    let unlock = UnlockFacts::from_mission(&mission, 42);
+    assert_eq!(unlock.mission_id, mission.id.to_string());
+    assert_eq!(unlock.facility_id, facility.id.to_string());
+    assert_eq!(unlock.doctor_id, doctor.id.to_string());
+    assert_eq!(unlock.shifts.len(), 4);
+    assert_eq!(unlock.at_ms, 42);
+    let cancel = CancellationFacts::from_mission(&mission, 43);
+    assert_eq!(
+        cancel.mission_start_ms,
+        at("2027-03-01T07:00:00Z").timestamp_millis()
+    );
+
+    let facts = ContractFacts::from_mission(
+        &mission,
+        ReplacedParty::from_facility(&facility, &site, Some("Dr Paul Martin".into())),
+        ReplacingParty::from_doctor(&doctor, "Côtes-d'Armor (22)".into()),
+        contract::place_of(&site),
+        Fees::Retrocession { share_bps: 7_000 },
+        at("2026-11-23T10:00:00Z"),
+    );
+    assert!(
+        facts
+            .shifts
+            .windows(2)
+            .all(|w| w[0].interval < w[1].interval)
+    );
+    assert_eq!(facts.replaced.ordre_department.as_deref(), Some("22"));
+    assert_eq!(facts.replacing.rpps, common::rpps(3));
+    let text = pdf_text(&contract::render(&facts).unwrap());
+    for needle in [
+        "Cabinet du Dr Martin, 3 place du Général-Leclerc, 22300",
+        "représenté(e) par Dr Paul Martin",
+        "Dr Zoé Œuvrard",
+        &format!("n° RPPS {}", common::rpps(3)),
+        "70,00 % des honoraires",
+        "demi-journée",
+    ] {
+        // "demi-journée" is a billing label, never in a contract: it proves `has` can fail.
+        assert_eq!(
+            has(&text, needle),
+            needle != "demi-journée",
+            "« {needle} » in:\n{text}"
+        );
+    }
+}

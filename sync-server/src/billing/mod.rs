@@ -229,6 +229,24 @@ pub struct UnlockFacts {
     pub at_ms: i64,
 }
 
+impl UnlockFacts {
+    /// The facts of an accepted `mission`, unlocked at `at_ms`.
+    pub fn from_mission(mission: &rempla_core::domain::Mission, at_ms: i64) -> Self {
+        Self {
+            mission_id: mission.id.to_string(),
+            facility_id: mission.facility_id.to_string(),
+            doctor_id: mission.doctor_id.to_string(),
+            shifts: mission
+                .shifts
+                .iter()
+                .map(|s| (s.kind, s.interval))
+                .collect(),
+            zone: mission.zone,
+            at_ms,
+        }
+    }
+}
+
 /// A charge and its invoice, as the caller of [`charge_unlock_tx`] sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ChargeSummary {
@@ -575,6 +593,22 @@ pub struct CancellationFacts {
     pub mission_start_ms: i64,
     /// Cancellation time, Unix ms.
     pub at_ms: i64,
+}
+
+impl CancellationFacts {
+    /// The facts of cancelling `mission` at `at_ms` (its start is its earliest shift).
+    pub fn from_mission(mission: &rempla_core::domain::Mission, at_ms: i64) -> Self {
+        Self {
+            mission_id: mission.id.to_string(),
+            mission_start_ms: mission
+                .shifts
+                .iter()
+                .map(|s| s.interval.start().timestamp_millis())
+                .min()
+                .unwrap_or(i64::MIN),
+            at_ms,
+        }
+    }
 }
 
 /// What [`credit_cancellation_tx`] did.

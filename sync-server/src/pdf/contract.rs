@@ -12,7 +12,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rempla_core::calendar::{Interval, ShiftKind};
-use rempla_core::domain::Mission;
+use rempla_core::domain::{Doctor, Facility, FacilityKind, Mission, Qualification, Site};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -51,6 +51,45 @@ pub struct ReplacingParty {
     pub thesed: bool,
     /// Département of the conseil de l'Ordre the doctor is registered with.
     pub ordre_department: String,
+}
+
+impl ReplacedParty {
+    /// The facility as a party; its Ordre département is given for a doctor's practice only (the
+    /// département of its site).
+    pub fn from_facility(facility: &Facility, site: &Site, representative: Option<String>) -> Self {
+        Self {
+            name: facility.name.clone(),
+            siret: Some(facility.siret.to_string()),
+            address: format!("{}, {}", site.address, site.postcode),
+            representative,
+            ordre_department: (facility.kind == FacilityKind::Practice)
+                .then(|| site.department.clone()),
+        }
+    }
+}
+
+impl ReplacingParty {
+    /// The doctor as a party; `ordre_department` is the département of the conseil de l'Ordre the
+    /// doctor is registered with (not in the core profile yet: the doctor states it).
+    pub fn from_doctor(doctor: &Doctor, ordre_department: String) -> Self {
+        Self {
+            first_name: doctor.first_name.clone(),
+            last_name: doctor.last_name.clone(),
+            rpps: doctor.rpps.to_string(),
+            specialty: doctor
+                .specialties
+                .first()
+                .map_or("médecine", |s| s.label())
+                .to_owned(),
+            thesed: matches!(doctor.qualification, Qualification::Thesed),
+            ordre_department,
+        }
+    }
+}
+
+/// A site as the contract's place: name and address.
+pub fn place_of(site: &Site) -> String {
+    format!("{}, {}, {}", site.name, site.address, site.postcode)
 }
 
 /// The fees as agreed between the parties (the platform takes no commission on them).
