@@ -548,6 +548,41 @@ async fn tariff_rules(db: Db) {
         .collect();
     assert_eq!(actions, ["tariff_replaced", "tariff_set", "tariff_set"]);
     assert!(trail[0].detail.contains("9999") && trail[0].detail.contains("8888"));
+
+    // Each unlock is priced at the grid in force on its date.
+    let day = |m: &ChargeOutcome| match m {
+        ChargeOutcome::Charged(s) => s.totals.ht_cents,
+        other => panic!("{other:?}"),
+    };
+    let only_day = |mission: &str, at_ms: i64| UnlockFacts {
+        shifts: vec![shifts()[0]],
+        ..unlock(mission, "f", "d", at_ms)
+    };
+    let now = t.state.clock.now_ms();
+    let later = Utc
+        .with_ymd_and_hms(2099, 1, 1, 0, 30, 0)
+        .unwrap()
+        .timestamp_millis();
+    let storage = &t.state.storage;
+    assert_eq!(
+        day(&storage.charge_unlock(only_day("m1", now)).await.unwrap()),
+        4_005
+    );
+    // 2098-12-31 23:30 in Paris is still the old grid; 00:30 on 1 January (23:30 UTC) the new one.
+    let m2 = storage
+        .charge_unlock(only_day("m2", later - 2 * 3_600_000))
+        .await
+        .unwrap();
+    assert_eq!(day(&m2), 4_005);
+    let m4 = storage
+        .charge_unlock(only_day("m4", later - 3_600_000))
+        .await
+        .unwrap();
+    assert_eq!(day(&m4), 8_888);
+    assert_eq!(
+        day(&storage.charge_unlock(only_day("m3", later)).await.unwrap()),
+        8_888
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -800,6 +835,37 @@ async fn charges_invoices_and_statements(db: Db) {
         ),
         "{text}"
     );
+
+    // The staff's sales journal: every document of the year, numbers 1..=3, no gap; staff only.
+    let (s, v) = get(
+        &t.router,
+        &format!("/v1/staff/invoices?year={year}"),
+        Some(&staff.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_u64(), v["gapless"].as_bool()),
+        (Some(3), Some(true))
+    );
+    let kinds: Vec<(i64, &str)> = v["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["seq"].as_i64().unwrap(), i["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [(1, "invoice"), (2, "invoice"), (3, "credit_note")]);
+    let (_, v) = get(
+        &t.router,
+        "/v1/staff/invoices?year=1999",
+        Some(&staff.token),
+    )
+    .await;
+    assert_eq!(v["count"], 0);
+    for user in [&admin_a, &doctor] {
+        let (s, _) = get(&t.router, "/v1/staff/invoices", Some(&user.token)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
 
     // Statement of A: one charge, credited; net zero. Period filters by unlock date.
     let day = today(&t);

@@ -24,6 +24,7 @@ use crate::pdf::invoice::{self, InvoiceFacts};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/staff/tariffs", put(put_tariff))
+        .route("/v1/staff/invoices", get(staff_invoices))
         .route("/v1/tariffs", get(tariffs))
         .route("/v1/invoices/{file}", get(invoice))
         .route("/v1/facilities/{id}/invoices", get(facility_invoices))
@@ -178,6 +179,36 @@ pub async fn invoice(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+/// Query of `GET /v1/staff/invoices`.
+#[derive(Debug, Deserialize)]
+pub struct YearQuery {
+    /// Numbering year; the current one (Europe/Paris) when absent.
+    pub year: Option<i64>,
+}
+
+/// `GET /v1/staff/invoices?year=`: the sales journal of a year for staff, every invoice and credit note
+/// in number order, with a check that the sequence has no gap.
+pub async fn staff_invoices(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(q): Query<YearQuery>,
+) -> Result<Json<Value>, AppError> {
+    if !caller.is_staff() {
+        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
+    }
+    let year = q
+        .year
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&billing_date(state.clock.now_ms()))));
+    let invoices = state.storage.invoices_of_year(year).await?;
+    let gapless = invoices
+        .iter()
+        .zip(1_i64..)
+        .all(|(inv, expected)| inv.seq == expected);
+    Ok(Json(
+        json!({"year": year, "count": invoices.len(), "gapless": gapless, "invoices": invoices}),
+    ))
 }
 
 /// `GET /v1/facilities/{id}/invoices`: the facility's invoices and credit notes, by number.

@@ -881,6 +881,22 @@ impl Storage {
         .await
     }
 
+    /// Every invoice and credit note of `year`, by number (the staff's sales journal).
+    pub async fn invoices_of_year(&self, year: i64) -> Result<Vec<Invoice>, StorageError> {
+        self.read(move |tx| {
+            tx.query(
+                &format!(
+                    "SELECT {INVOICE_COLUMNS} FROM billing_invoices WHERE year = $1 ORDER BY seq"
+                ),
+                &[year.into()],
+            )?
+            .iter()
+            .map(invoice_from)
+            .collect()
+        })
+        .await
+    }
+
     /// Every invoice number of `year`, in order (checks of the gapless sequence).
     pub async fn invoice_numbers(&self, year: i64) -> Result<Vec<(i64, String)>, StorageError> {
         self.read(move |tx| {
