@@ -262,6 +262,17 @@ fn invoice_pdf_reads_back_with_number_customer_lines_and_totals() {
         has(&text, "Avoir annulant la facture n° 2026-000042"),
         "{text}"
     );
+    assert!(!has(&text, "293 B"), "VAT exemption on a taxed invoice");
+    let mut exempt = invoice_facts();
+    exempt.vat_bps = 0;
+    exempt.vat_cents = 0;
+    exempt.ttc_cents = exempt.ht_cents;
+    let text = pdf_text(&invoice::render(&exempt).unwrap());
+    assert!(
+        has(&text, "TVA non applicable, article 293 B du CGI"),
+        "{text}"
+    );
+    assert!(has(&text, "Total TTC 190,15 €"), "{text}");
     // Totals that do not add up are refused rather than printed.
     let mut bad = invoice_facts();
     bad.ttc_cents += 1;

@@ -165,6 +165,9 @@ pub fn render(facts: &InvoiceFacts) -> Result<Vec<u8>, PdfError> {
         false,
     );
     l.row("Total TTC", &format_eur(facts.ttc_cents), 11.0, true);
+    if facts.vat_bps == 0 {
+        l.para("TVA non applicable, article 293 B du CGI.", 8.5);
+    }
     l.space(16.0);
     if facts.credit_note {
         l.para(
