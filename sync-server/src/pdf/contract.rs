@@ -7,7 +7,8 @@
 //! The document carries a **version hash**: the SHA-256 of the canonical JSON of the facts plus the
 //! template version, printed in the PDF and returned by [`ContractFacts::version_hash`], so a signature
 //! (time, account, device, hash) proves which exact text was signed. Any change of a fact or of the
-//! clauses changes the hash.
+//! clauses changes the hash. Rendering is deterministic (no creation date nor random id in the file), so
+//! the same facts always give the same bytes too.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
