@@ -1010,6 +1010,39 @@ mod tests {
         assert_eq!(bad.check().unwrap_err().code(), "invalid_date");
     }
 
+    proptest::proptest! {
+        /// Any valid grid and any mix of shifts: lines add up to HT, TTC = HT + VAT, nothing negative,
+        /// each line is quantity × unit price.
+        #[test]
+        fn prices_add_up(
+            units in proptest::array::uniform5(0_i64..=amount::MAX_UNIT_CENTS),
+            vat_bps in 0_i64..=amount::MAX_VAT_BPS,
+            kinds in proptest::collection::vec(0_usize..ShiftKind::ALL.len(), 1..200),
+        ) {
+            let tariff = Tariff {
+                day_cents: units[0],
+                night_cents: units[1],
+                garde_day_cents: units[2],
+                garde_night_cents: units[3],
+                astreinte_cents: units[4],
+                vat_bps,
+                ..grid()
+            };
+            proptest::prop_assert!(tariff.check().is_ok());
+            let shifts: Vec<_> = kinds.iter().map(|&k| shift(ShiftKind::ALL[k])).collect();
+            let (lines, totals) = tariff.price(&shifts).unwrap();
+            let count: i64 = lines.iter().map(|l| l.quantity).sum();
+            proptest::prop_assert_eq!(count, i64::try_from(shifts.len()).unwrap());
+            for l in &lines {
+                proptest::prop_assert!(l.unit_cents >= 0 && l.total_cents >= 0);
+                proptest::prop_assert_eq!(l.total_cents, l.quantity * l.unit_cents);
+            }
+            proptest::prop_assert_eq!(totals.ht_cents, lines.iter().map(|l| l.total_cents).sum::<i64>());
+            proptest::prop_assert_eq!(totals.ttc_cents, totals.ht_cents + totals.vat_cents);
+            proptest::prop_assert!(totals.vat_cents >= 0);
+        }
+    }
+
     #[test]
     fn paris_dates_decide_years_and_days() {
         // 31 December 2026 23:30 UTC is already 1 January 2027 in Paris.
