@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use rempla_core::domain::DoctorId;
+use rempla_core::store::Store;
 use rempla_core::sync::client::{
     self, ApiClient, ClientConfig, DoctorSignUp, RetryPolicy, SyncClient, SyncClientError,
 };
@@ -15,6 +16,7 @@ use crate::calendar::{DOCTOR_KEY, OfflineCalendar};
 use crate::convert;
 use crate::error::RemplaError;
 use crate::records::{SessionInfo, SignUpInput, SignUpResult, TermsRecord};
+use crate::requests::PROFILE_KEY;
 
 /// Longest e-mail, name or token accepted before anything is sent (the server has its own limits).
 const MAX_FIELD: usize = 320;
@@ -41,6 +43,18 @@ fn field(name: &str, value: &str) -> Result<String, RemplaError> {
         ));
     }
     Ok(value.to_owned())
+}
+
+/// Saves the doctor's profile (`GET /v1/me`) for requests near me; best effort: offline or refused, the
+/// profile saved before stays.
+pub(crate) fn save_profile(store: &mut Store) -> Result<(), RemplaError> {
+    let me = SyncClient::from_store(store, &client_config()).and_then(|c| c.api().me());
+    if let Ok(me) = me
+        && let Some(doctor) = me.get("doctor").filter(|d| d.is_object())
+    {
+        store.set_sync_state(PROFILE_KEY, &doctor.to_string())?;
+    }
+    Ok(())
 }
 
 /// A terms version as text (the server sends a string; a number is shown as written).
@@ -164,6 +178,7 @@ impl OfflineCalendar {
             adopted = store.adopt_local_calendar(local, account)?;
             store.set_sync_state(DOCTOR_KEY, text)?;
             self.set_doctor(account);
+            save_profile(&mut store)?;
         }
         drop(store);
         Ok(SessionInfo {

@@ -17,14 +17,14 @@ use rempla_core::domain::{
     Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId, Notification,
     NotificationId,
 };
-use rempla_core::store::{BoundingBox, NotificationOrder, Store};
+use rempla_core::store::{NotificationOrder, Store};
 
 use crate::convert::{self, utc_text};
 use crate::error::RemplaError;
 use crate::events::{EventListener, Listeners, RemplaEvent};
 use crate::records::{
     AvailabilityInput, AvailabilityRecord, CachedRequest, ImportSummary, MapBounds,
-    NotificationRecord, Occurrence, RequestShiftRecord, ShiftKind,
+    NotificationRecord, Occurrence, ShiftKind,
 };
 
 /// Key of the local doctor id in the store's sync state: created on first open so the calendar works
@@ -456,45 +456,12 @@ impl OfflineCalendar {
         &self,
         bounds: MapBounds,
     ) -> Result<Vec<CachedRequest>, RemplaError> {
-        // GeoPoint::new checks the corners are real coordinates (finite, on Earth).
-        rempla_core::domain::GeoPoint::new(bounds.south, bounds.west)?;
-        rempla_core::domain::GeoPoint::new(bounds.north, bounds.east)?;
-        if bounds.south > bounds.north {
-            return Err(RemplaError::invalid(
-                "invalid_bounds",
-                "la limite sud de la carte est au nord de sa limite nord",
-            ));
-        }
-        let bbox = BoundingBox {
-            south: bounds.south,
-            west: bounds.west,
-            north: bounds.north,
-            east: bounds.east,
-        };
+        let bbox = crate::requests::bounding_box(&bounds)?;
         Ok(self
             .store()
             .list_requests_in_box(&bbox)?
-            .into_iter()
-            .map(|r| CachedRequest {
-                id: r.id.to_string(),
-                specialty: r.specialty,
-                department: r.department,
-                zone: r.zone.name().to_owned(),
-                lat: r.location.lat,
-                lon: r.location.lon,
-                shifts: r
-                    .shifts
-                    .iter()
-                    .map(|s| RequestShiftRecord {
-                        kind: s.kind.into(),
-                        start: utc_text(s.interval.start()),
-                        end: utc_text(s.interval.end()),
-                    })
-                    .collect(),
-                doctors_needed: r.doctors_needed,
-                remuneration_cents_per_day: r.remuneration_cents_per_day,
-                thesed_only: r.requirements.thesed_only,
-            })
+            .iter()
+            .map(crate::requests::cached_request)
             .collect())
     }
 }

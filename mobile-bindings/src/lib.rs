@@ -11,6 +11,7 @@
 //! - [`account`]: sign-up, activation, terms, login and logout (methods of [`OfflineCalendar`]).
 //! - [`sync`]: one sync round now, the sync banner's state, the refused changes (methods of
 //!   [`OfflineCalendar`]).
+//! - [`requests`]: requests near me (core matching, offline) and map clusters over the cached requests.
 //! - [`rules`]: French rules as free functions (RPPS check, public holidays, answer deadline, shift kinds).
 //!
 //! Only synchronous functions, objects and callback interfaces cross the boundary: no `async`, so the
@@ -29,6 +30,7 @@ mod convert;
 pub mod error;
 pub mod events;
 pub mod records;
+pub mod requests;
 pub mod rules;
 pub mod sync;
 

@@ -384,3 +384,56 @@ pub struct SyncStateRecord {
     /// Refused changes not dismissed yet.
     pub conflicts: u64,
 }
+
+/// The signed-in doctor's profile as the server knows it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DoctorProfileRecord {
+    /// Doctor id.
+    pub id: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Specialty codes.
+    pub specialties: Vec<String>,
+    /// `pending`, `verified`, `rejected` or `suspended` (only verified doctors see requests).
+    pub status: String,
+    /// Thesis defended (else an intern with a licence).
+    pub thesed: bool,
+    /// Départements where any site is accepted.
+    pub departments: Vec<String>,
+    /// Travel radius from the base, km.
+    pub travel_radius_km: u16,
+    /// Latitude of the base, if given.
+    pub base_lat: Option<f64>,
+    /// Longitude of the base, if given.
+    pub base_lon: Option<f64>,
+}
+
+/// A cached open request this doctor's calendar fits.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RequestMatch {
+    /// The request.
+    pub request: CachedRequest,
+    /// Every shift is covered by the doctor's free time (else only some).
+    pub complete: bool,
+    /// Score out of 1,000, the same the facility sees.
+    pub score: u32,
+    /// Distance from the doctor's base, km, when known.
+    pub distance_km: Option<f64>,
+    /// The score's criteria in French, one sentence each.
+    pub explanations: Vec<String>,
+}
+
+/// One bubble (or pin) of the requests map.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MapCluster {
+    /// Latitude of the bubble (mean of its requests).
+    pub lat: f64,
+    /// Longitude of the bubble.
+    pub lon: f64,
+    /// Requests in it.
+    pub count: u64,
+    /// The request, when the bubble holds exactly one (draw a pin).
+    pub request_id: Option<String>,
+}

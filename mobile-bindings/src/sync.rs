@@ -145,6 +145,8 @@ fn round(store: &mut Store, sink: &Forwarder<'_>) -> Result<SyncSummary, RemplaE
     };
     store.set_sync_state(LAST_ERROR_KEY, &code)?;
     let report = outcome?;
+    // The profile (verification status, base, radius) may have changed on the server.
+    crate::account::save_profile(store)?;
     Ok(SyncSummary {
         pushed: report.pushed as u64,
         applied: report.applied as u64,

@@ -1,7 +1,9 @@
 package fr.rempla.shared
 
+import fr.rempla.ffi.AvailabilityInput
 import fr.rempla.ffi.AvailabilityStatus
 import fr.rempla.ffi.ConnectionState
+import fr.rempla.ffi.MapBounds
 import fr.rempla.ffi.OfflineCalendar
 import fr.rempla.ffi.Occurrence
 import fr.rempla.ffi.RemplaEvent
@@ -304,6 +306,54 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                         assertEquals(phone.everything(), tablet.everything())
                     }
                 }
+            }
+        }
+    },
+    "requests near me: the cached open requests the doctor's calendar fits, with scores; map clusters add up" to {
+        withDir { dir ->
+            Device(dir, "near").use { phone ->
+                assertEquals("doctor_profile_missing", assertFailsWith<RemplaException.NotFound> { phone.calendar.doctorProfile() }.code)
+                // medecin03: anaesthetist based at the Lyon clinic (69), whose site posts anaesthesia requests.
+                assertTrue(phone.session(serverUrl).signIn("medecin03@demo.rempla.fr", DEMO_PASSWORD))
+                assertNotNull(phone.sync.syncNow(), phone.sync.state.value.error.toString())
+                val profile = phone.calendar.doctorProfile()
+                assertEquals("verified", profile.status)
+                assertEquals(listOf("anesthesie-reanimation"), profile.specialties)
+                assertEquals(phone.calendar.doctorId(), profile.id)
+
+                val world = MapBounds(-85.0, -180.0, 85.0, 180.0)
+                val cached = phone.calendar.cachedRequestsInBox(world)
+                assertTrue(cached.size >= 5, "the demo's open requests are cached: ${cached.size}")
+                for (zoom in listOf<UByte>(0u, 5u, 12u)) {
+                    val clusters = phone.calendar.mapClusters(world, zoom)
+                    assertEquals(cached.size.toULong(), clusters.sumOf { it.count }, "zoom $zoom")
+                    assertTrue(clusters.all { (it.count == 1uL) == (it.requestId != null) })
+                }
+                assertTrue(phone.calendar.mapClusters(world, 0u).size <= phone.calendar.mapClusters(world, 12u).size)
+
+                val now = java.time.Instant.now()
+                val from = now.minus(java.time.Duration.ofDays(1)).toString()
+                val to = now.plus(java.time.Duration.ofDays(200)).toString()
+                val target = assertNotNull(
+                    // The shortest (two day shifts): five nights in a row pass the 48 h / 7 days cap.
+                    cached.filter { it.specialty in profile.specialties && it.department in profile.departments }
+                        .minByOrNull { it.shifts.size },
+                    "an anaesthesia request in the doctor's département",
+                )
+                // The doctor offers exactly the request's shifts: it now fits completely, at her base.
+                for (shift in target.shifts) {
+                    phone.calendar.addAvailability(
+                        AvailabilityInput(ShiftKind.CUSTOM, null, target.department, shift.start, shift.end, null, emptyList(), null),
+                    )
+                }
+                val near = phone.calendar.requestsNearMe(from, to)
+                val fit = assertNotNull(near.firstOrNull { it.request.id == target.id }, "target among ${near.map { it.request.id }}")
+                assertTrue(fit.complete, "every shift covered: $fit")
+                assertTrue(fit.score > 0u && fit.explanations.isNotEmpty(), fit.toString())
+                assertTrue((fit.distanceKm ?: 99.0) < 1.0, "the site is the doctor's base: ${fit.distanceKm}")
+                assertTrue(near.all { it.request.specialty in profile.specialties }, "only her specialty")
+                assertEquals(near.map { it.score }.sortedDescending(), near.map { it.score })
+                assertEquals("window_too_wide", assertFailsWith<RemplaException.Invalid> { phone.calendar.requestsNearMe("2027-01-01T00:00:00Z", "2029-01-01T00:00:00Z") }.code)
             }
         }
     },
