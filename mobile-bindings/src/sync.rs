@@ -237,3 +237,96 @@ impl OfflineCalendar {
         Ok(self.store().dismiss_sync_conflicts(&ids)? as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex as StdMutex};
+
+    use rempla_core::domain::OpId;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::events::EventListener;
+
+    struct Recorder(Arc<StdMutex<Vec<RemplaEvent>>>);
+
+    impl EventListener for Recorder {
+        fn on_event(&self, event: RemplaEvent) {
+            self.0.lock().unwrap().push(event);
+        }
+    }
+
+    fn recorder() -> (Listeners, Arc<StdMutex<Vec<RemplaEvent>>>) {
+        let seen = Arc::new(StdMutex::new(Vec::new()));
+        let listeners = Listeners::default();
+        listeners.set(Some(Arc::new(Recorder(Arc::clone(&seen)))));
+        (listeners, seen)
+    }
+
+    #[test]
+    fn core_events_become_progress_and_conflict_events_held_until_the_round_ends() {
+        let (listeners, seen) = recorder();
+        let sink = Forwarder::new(&listeners, false);
+        sink.on_event(&SyncEvent::Progress {
+            phase: SyncPhase::Push,
+            done: 2,
+            total: Some(5),
+        });
+        let id = Uuid::now_v7();
+        sink.on_event(&SyncEvent::Conflict {
+            entity: "availability".into(),
+            id,
+            op_id: OpId::new(),
+            code: "slot_booked".into(),
+            reason: "créneau réservé".into(),
+        });
+        sink.on_event(&SyncEvent::Progress {
+            phase: SyncPhase::Pull,
+            done: 7,
+            total: None,
+        });
+        assert!(seen.lock().unwrap().is_empty(), "held while the lock is");
+        sink.flush();
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                RemplaEvent::SyncProgress {
+                    pushed: 2,
+                    pending: 3,
+                    pulled: 0
+                },
+                RemplaEvent::SyncConflict {
+                    entity: "availability".into(),
+                    entity_id: id.to_string(),
+                    code: "slot_booked".into(),
+                    message: "créneau réservé".into(),
+                },
+                RemplaEvent::SyncProgress {
+                    pushed: 2,
+                    pending: 3,
+                    pulled: 7
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_device_never_signed_in_is_told_so_and_the_banner_remembers_the_attempt() {
+        let cal = OfflineCalendar::open_in_memory().unwrap();
+        let before = cal.sync_state().unwrap();
+        assert!(!before.signed_in);
+        assert_eq!(before.connection, ConnectionState::Unknown);
+        let e = cal.sync_now().unwrap_err();
+        assert!(matches!(&e, RemplaError::Auth { code, .. } if code == "not_logged_in"));
+        let after = cal.sync_state().unwrap();
+        assert_eq!(after.last_error_code.as_deref(), Some("not_logged_in"));
+        assert!(after.last_attempt_at.is_some());
+        assert_eq!(cal.sync_conflicts().unwrap(), []);
+        assert_eq!(
+            cal.dismiss_sync_conflicts(vec!["x".into()])
+                .unwrap_err()
+                .code(),
+            "invalid_id"
+        );
+    }
+}
