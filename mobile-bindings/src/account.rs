@@ -18,6 +18,9 @@ use crate::error::RemplaError;
 use crate::records::{SessionInfo, SignUpInput, SignUpResult, TermsRecord};
 use crate::requests::PROFILE_KEY;
 
+/// Sync-state key set once the calendar's doctor came from an account (no longer provisional).
+const ACCOUNT_DOCTOR_KEY: &str = "ffi.doctor_from_account";
+
 /// Longest e-mail, name or token accepted before anything is sent (the server has its own limits).
 const MAX_FIELD: usize = 320;
 
@@ -174,8 +177,12 @@ impl OfflineCalendar {
         let mut adopted = 0;
         if let Some(text) = &answer.doctor_id {
             let account: DoctorId = convert::id(text)?;
-            let local = self.doctor();
-            adopted = store.adopt_local_calendar(local, account)?;
+            // Only a provisional calendar (typed before any login) is adopted: after another doctor's
+            // session, their unsent records stay theirs.
+            if store.sync_state(ACCOUNT_DOCTOR_KEY)?.is_none() {
+                adopted = store.adopt_local_calendar(self.doctor(), account)?;
+            }
+            store.set_sync_state(ACCOUNT_DOCTOR_KEY, "1")?;
             store.set_sync_state(DOCTOR_KEY, text)?;
             self.set_doctor(account);
             save_profile(&mut store)?;

@@ -354,6 +354,15 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                 assertTrue(near.all { it.request.specialty in profile.specialties }, "only her specialty")
                 assertEquals(near.map { it.score }.sortedDescending(), near.map { it.score })
                 assertEquals("window_too_wide", assertFailsWith<RemplaException.Invalid> { phone.calendar.requestsNearMe("2027-01-01T00:00:00Z", "2029-01-01T00:00:00Z") }.code)
+
+                // The screen's view model: the same list, and the map's bubbles, refreshed by a sync.
+                RequestsViewModel(phone.calendar, phone.events, java.time.Duration.ofDays(199)).use { requests ->
+                    requests.refresh()
+                    assertEquals(near.map { it.request.id }, requests.state.value.nearMe.map { it.request.id })
+                    requests.showMap(world, 3u)
+                    assertEquals(cached.size.toULong(), requests.state.value.clusters.sumOf { it.count })
+                    assertNull(requests.state.value.error)
+                }
             }
         }
     },
