@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod clock;
@@ -12,6 +13,8 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod mail;
+pub mod matching;
+pub mod notify;
 pub mod openapi;
 pub mod ops;
 pub mod ratelimit;

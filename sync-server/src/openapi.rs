@@ -130,6 +130,20 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
         Some("PullRequest"),
     ),
     ("get", "/v1/events", "Flux SSE des changements", true, None),
+    (
+        "get",
+        "/v1/requests/{id}/candidates",
+        "Candidats d'une demande : classés, expliqués, couverture complète ou partielle, répartition",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/me/requests",
+        "Demandes ouvertes qui correspondent au calendrier du médecin (et regroupements pour la carte)",
+        true,
+        None,
+    ),
 ];
 
 fn schemas() -> Value {

@@ -12,7 +12,9 @@
 //! Columns are only `TEXT` and `BIGINT` (booleans 0/1, times in Unix milliseconds, JSON as text), which
 //! both databases treat alike; SQL is written once with `$n` placeholders.
 
+pub mod feed;
 pub mod postgres;
+pub mod schema;
 pub mod sqlite;
 
 use std::fmt::Write as _;
@@ -159,39 +161,6 @@ fn run<T>(
     }
     out.ok_or(StorageError::Task)
 }
-
-/// Schema, idempotent (`IF NOT EXISTS`), in the common dialect. Append statements; never edit shipped ones.
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
-    "INSERT INTO meta (key, value) VALUES ('seq', 0) ON CONFLICT DO NOTHING",
-    "CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, \
-     password_hash TEXT, kind TEXT NOT NULL, doctor_id TEXT, display_name TEXT NOT NULL, \
-     activated BIGINT NOT NULL, created_ms BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS doctors (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, \
-     rpps TEXT NOT NULL UNIQUE, status TEXT NOT NULL, record TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS facilities (id TEXT PRIMARY KEY, record TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS sites (id TEXT PRIMARY KEY, facility_id TEXT NOT NULL, record TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS members (id TEXT PRIMARY KEY, facility_id TEXT NOT NULL, \
-     account_id TEXT NOT NULL, record TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS members_account ON members (account_id)",
-    "CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, \
-     device_id TEXT NOT NULL, device_name TEXT NOT NULL, platform TEXT NOT NULL, \
-     created_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, revoked_ms BIGINT)",
-    "CREATE INDEX IF NOT EXISTS tokens_account ON tokens (account_id)",
-    "CREATE TABLE IF NOT EXISTS mail_tokens (hash TEXT PRIMARY KEY, account_id TEXT NOT NULL, \
-     purpose TEXT NOT NULL, expires_ms BIGINT NOT NULL, used_ms BIGINT)",
-    "CREATE TABLE IF NOT EXISTS terms_acceptances (account_id TEXT NOT NULL, device_id TEXT NOT NULL, \
-     version TEXT NOT NULL, sha256 TEXT NOT NULL, accepted_ms BIGINT NOT NULL, \
-     PRIMARY KEY (account_id, version, device_id))",
-    "CREATE TABLE IF NOT EXISTS records (entity TEXT NOT NULL, id TEXT NOT NULL, doctor_id TEXT, \
-     facility_id TEXT, account_id TEXT, state TEXT NOT NULL, hlc TEXT NOT NULL, seq BIGINT NOT NULL, \
-     PRIMARY KEY (entity, id))",
-    "CREATE INDEX IF NOT EXISTS records_seq ON records (seq)",
-    "CREATE INDEX IF NOT EXISTS records_doctor ON records (doctor_id, seq)",
-    "CREATE INDEX IF NOT EXISTS records_facility ON records (facility_id, seq)",
-    "CREATE TABLE IF NOT EXISTS ops (op_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, \
-     device_id TEXT NOT NULL, outcome TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
-];
 
 /// What kind of user an account is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -341,7 +310,7 @@ pub struct Counts {
     pub accounts: i64,
 }
 
-fn text(row: &Row, i: usize) -> Result<String, StorageError> {
+pub(crate) fn text(row: &Row, i: usize) -> Result<String, StorageError> {
     match row.get(i) {
         Some(Val::Text(s)) => Ok(s.clone()),
         other => Err(StorageError::Corrupt(format!(
@@ -350,14 +319,14 @@ fn text(row: &Row, i: usize) -> Result<String, StorageError> {
     }
 }
 
-fn opt_text(row: &Row, i: usize) -> Result<Option<String>, StorageError> {
+pub(crate) fn opt_text(row: &Row, i: usize) -> Result<Option<String>, StorageError> {
     match row.get(i) {
         Some(Val::Null) => Ok(None),
         _ => text(row, i).map(Some),
     }
 }
 
-fn int(row: &Row, i: usize) -> Result<i64, StorageError> {
+pub(crate) fn int(row: &Row, i: usize) -> Result<i64, StorageError> {
     match row.get(i) {
         Some(Val::Int(v)) => Ok(*v),
         other => Err(StorageError::Corrupt(format!(
@@ -366,18 +335,18 @@ fn int(row: &Row, i: usize) -> Result<i64, StorageError> {
     }
 }
 
-fn opt_int(row: &Row, i: usize) -> Result<Option<i64>, StorageError> {
+pub(crate) fn opt_int(row: &Row, i: usize) -> Result<Option<i64>, StorageError> {
     match row.get(i) {
         Some(Val::Null) => Ok(None),
         _ => int(row, i).map(Some),
     }
 }
 
-fn json<T: serde::de::DeserializeOwned>(row: &Row, i: usize) -> Result<T, StorageError> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(row: &Row, i: usize) -> Result<T, StorageError> {
     serde_json::from_str(&text(row, i)?).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StorageError> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StorageError> {
     serde_json::to_string(value).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
@@ -491,7 +460,7 @@ impl Storage {
         let storage = Self { backend };
         storage
             .write(|tx| {
-                for statement in SCHEMA {
+                for statement in schema::PARTS.iter().flat_map(|part| part.iter()) {
                     tx.execute(statement, &[])?;
                 }
                 Ok(())
@@ -505,7 +474,7 @@ impl Storage {
         &self.backend
     }
 
-    async fn write<T: Send + 'static>(
+    pub(crate) async fn write<T: Send + 'static>(
         &self,
         body: impl FnOnce(&mut dyn Tx) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
@@ -515,7 +484,7 @@ impl Storage {
             .map_err(|_| StorageError::Task)?
     }
 
-    async fn read<T: Send + 'static>(
+    pub(crate) async fn read<T: Send + 'static>(
         &self,
         body: impl FnOnce(&mut dyn Tx) -> Result<T, StorageError> + Send + 'static,
     ) -> Result<T, StorageError> {
@@ -573,7 +542,7 @@ impl Storage {
                     to_json(&doctor)?.into(),
                 ],
             )?;
-            Ok(())
+            crate::matching::store::bump_doctors_rev_tx(tx)
         })
         .await
     }
@@ -903,8 +872,8 @@ impl Storage {
             tx.execute(
                 "UPDATE doctors SET status = $1, record = $2 WHERE id = $3",
                 &[status.into(), to_json(&record)?.into(), id.into()],
-            )
-            .map(|_| ())
+            )?;
+            crate::matching::store::bump_doctors_rev_tx(tx)
         })
         .await
     }
@@ -995,45 +964,27 @@ impl Storage {
         let id = id.to_owned();
         self.write(move |tx| {
             let rows = tx.query(
-                "SELECT state, doctor_id FROM records WHERE entity = 'availability' AND id = $1",
+                "SELECT state FROM records WHERE entity = 'availability' AND id = $1",
                 &[(&id).into()],
             )?;
             let Some(row) = rows.first() else {
                 return Ok(None);
             };
-            let mut state: MergeState = json(row, 0)?;
-            let doctor_id = opt_text(row, 1)?;
+            let state: MergeState = json(row, 0)?;
             if !state.is_live() {
                 return Ok(None);
             }
-            state.fields.insert("status".into(), Value::from("booked"));
-            let clock = state.clocks.values().copied().max().map_or(hlc, |c| c.max(hlc));
-            state.clocks.insert("status".into(), clock);
-            let seq_rows = tx.query(
-                "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
-                &[],
-            )?;
-            let seq = seq_rows
-                .first()
-                .map(|r| int(r, 0))
-                .transpose()?
-                .ok_or(StorageError::Corrupt("meta.seq".into()))?;
-            let hlc_text = clock.to_string();
-            tx.execute(
-                "UPDATE records SET state = $1, hlc = $2, seq = $3 WHERE entity = 'availability' AND id = $4",
-                &[to_json(&state)?.into(), (&hlc_text).into(), seq.into(), (&id).into()],
-            )?;
-            tx.notify(&format!("availability/{id}"))?;
-            Ok(Some(StoredChange {
-                seq,
-                entity: EntityKind::Availability,
-                id,
-                doctor_id,
-                facility_id: None,
-                account_id: None,
-                state,
-                hlc: hlc_text,
-            }))
+            let mut fields = serde_json::Map::new();
+            fields.insert("status".into(), Value::from("booked"));
+            feed::put_server_record_tx(
+                tx,
+                EntityKind::Availability,
+                &id,
+                &feed::FeedOwners::default(),
+                fields,
+                hlc,
+            )
+            .map(Some)
         })
         .await
     }
@@ -1241,15 +1192,7 @@ fn apply_op_tx(
         Ok(next) => {
             let unchanged = current.as_ref().is_some_and(|c| c.state == next.state);
             if !unchanged {
-                let seq_rows = tx.query(
-                    "UPDATE meta SET value = value + 1 WHERE key = 'seq' RETURNING value",
-                    &[],
-                )?;
-                let seq = seq_rows
-                    .first()
-                    .map(|r| int(r, 0))
-                    .transpose()?
-                    .ok_or(StorageError::Corrupt("meta.seq".into()))?;
+                let seq = feed::next_seq(tx)?;
                 let hlc = next
                     .state
                     .newest()
