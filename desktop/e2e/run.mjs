@@ -133,16 +133,26 @@ try {
   });
 
   await step("request-editor", async () => {
+    // Post what the demo doctors can cover: the nights of the demo's night request at this site (the demo
+    // gives some doctors all of them, some a part), same specialty, as a new request of two nights.
+    const fac = await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e00");
+    const page = await http("POST", "/v1/sync/pull", fac.token, { protocol: 1 });
+    const nightly = (page.json.changes ?? []).map((c) => c.record).find((r) => r && r.shifts.length >= 2 && r.shifts[0].kind === "night");
+    if (!nightly) throw new Error("no demo night request to align on");
+    const day = (iso) => new Intl.DateTimeFormat("en-CA", { timeZone: nightly.zone }).format(new Date(iso));
+    const dates = nightly.shifts.slice(0, 2).map((s) => day(s.interval.start));
     await d.click('[data-route="editor"]');
     await d.waitFor("the calendar", "return !!document.querySelector('#editor-calendar .fc-daygrid-day')");
-    await d.exec("document.querySelector('#specialty').value = 'medecine-generale'; document.querySelector('#shift-kind').value = 'night';");
-    // Two nights next month: go forward one month, then click the 10th and 11th.
-    await d.click("#editor-calendar .fc-next-button");
-    const dates = await d.exec("return [...document.querySelectorAll('#editor-calendar .fc-daygrid-day:not(.fc-day-other)')].map(e => e.dataset.date).slice(9, 11)");
+    await d.exec(`document.querySelector('#specialty').value = arguments[0]; document.querySelector('#shift-kind').value = 'night';`, nightly.specialty);
+    for (let i = 0; i < 4; i++) {
+      const shown = await d.exec("return !!document.querySelector(`#editor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"]:not(.fc-day-other)`)", dates[0]);
+      if (shown) break;
+      await d.click("#editor-calendar .fc-next-button");
+    }
     for (const date of dates) await d.click(`#editor-calendar .fc-daygrid-day[data-date="${date}"] .fc-daygrid-day-frame`);
     await d.waitFor("two shifts", "return document.querySelector('#shift-count').textContent.includes('2')");
     await d.type("#pay", "850");
-    return `nights on ${dates.join(", ")}`;
+    return `${nightly.specialty}, nights of ${dates.join(" and ")}`;
   });
 
   await step("request-posted", async () => {
@@ -172,13 +182,21 @@ try {
     return state === "unavailable" ? "server has no candidates endpoint yet: unavailable state shown" : "no candidate";
   });
 
+  let proposalsAvailable = false;
   if (candidatesAvailable) {
     await step("proposal-sent", async () => {
       const doctor = await d.exec("return document.querySelector('[data-propose]').dataset.propose");
       await d.click(`[data-propose="${doctor}"]`);
-      await d.waitFor("proposal sent", "return [...document.querySelectorAll('#candidate-list .muted')].some(e => e.textContent.length > 0)", 20000);
-      return `to doctor ${doctor}`;
+      const outcome = await d.waitFor("the proposal's outcome", "return document.querySelector('[data-proposal-sent]') ? 'sent' : document.querySelector('[data-proposal-unavailable]') ? 'unavailable' : document.querySelector('#candidate-list [role=alert]')?.textContent", 20000);
+      if (outcome !== "sent" && outcome !== "unavailable") throw new Error(outcome);
+      proposalsAvailable = outcome === "sent";
+      return proposalsAvailable ? `to doctor ${doctor}` : "server has no proposals endpoint yet: unavailable state shown";
     });
+  }
+  if (!proposalsAvailable) {
+    results.push({ name: "proposal-answered", ok: true, skipped: true, note: "skipped: no proposals endpoint on this server" });
+    console.log("skip proposal-answered (no proposals endpoint on this server)");
+  } else {
     await step("proposal-answered", async () => {
       // The doctor client: the demo doctor's account answers through the API, as the phone app does.
       const req = await http("GET", `/v1/requests/${postedId}/proposals`, (await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e02")).token);
@@ -234,8 +252,9 @@ try {
 }
 
 writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
+const skipped = results.filter((r) => r.skipped).length;
+const passed = results.filter((r) => r.ok && !r.skipped).length;
+const failed = results.filter((r) => !r.ok).length;
 console.log(`screenshots: ${OUT}`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 ? 0 : 1);

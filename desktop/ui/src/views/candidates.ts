@@ -182,10 +182,10 @@ export function candidatesView(requestId: string): HTMLElement {
             try {
               const answer = await api.sendProposal(requestId, { doctor_id: c.doctorId });
               if (!answer.available) {
-                result.replaceChildren(t("area.unavailable"));
+                result.replaceChildren(h("span", { "data-proposal-unavailable": "true" }, t("candidates.proposalsUnavailable")));
                 return;
               }
-              result.replaceChildren(t("candidates.proposed"));
+              result.replaceChildren(h("span", { "data-proposal-sent": "true" }, t("candidates.proposed")));
               propose.hidden = true;
             } catch (e) {
               result.replaceChildren(errorBox(e as AppError));
