@@ -43,8 +43,16 @@ impl Store {
     /// refusal rolls the copy back as a sync conflict.
     pub fn save_own_request(&mut self, request: &Request) -> Result<OpId> {
         let tx = self.conn.transaction().db()?;
-        let start = request.shifts.iter().map(|s| millis(s.interval.start())).min();
-        let end = request.shifts.iter().map(|s| millis(s.interval.end())).max();
+        let start = request
+            .shifts
+            .iter()
+            .map(|s| millis(s.interval.start()))
+            .min();
+        let end = request
+            .shifts
+            .iter()
+            .map(|s| millis(s.interval.end()))
+            .max();
         tx.prepare_cached(
             "INSERT INTO request_cache (id, start_ms, end_ms, lat, lon, status, json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
