@@ -183,14 +183,22 @@ try {
   });
 
   let proposalsAvailable = false;
+  let doctor = null;
   if (candidatesAvailable) {
     await step("proposal-sent", async () => {
-      const doctor = await d.exec("return document.querySelector('[data-propose]').dataset.propose");
-      await d.click(`[data-propose="${doctor}"]`);
-      const outcome = await d.waitFor("the proposal's outcome", "return document.querySelector('[data-proposal-sent]') ? 'sent' : document.querySelector('[data-proposal-unavailable]') ? 'unavailable' : document.querySelector('#candidate-list [role=alert]')?.textContent", 20000);
+      // The doctor client of this test is the demo's first doctor (Lannion, all the demo nights): sign
+      // them in to learn their id, and propose the mission to them from the app.
+      doctor = await login("medecin01@demo.rempla.fr", "0190f5d2-0000-7000-8000-0000000e2e03");
+      const target = (await d.exec("return !!document.querySelector(`[data-propose=\"${arguments[0]}\"]`)", doctor.doctor_id))
+        ? doctor.doctor_id
+        : await d.exec("return document.querySelector('[data-propose]').dataset.propose");
+      if (target !== doctor.doctor_id) throw new Error("the demo's first doctor is not among the candidates");
+      await d.click(`[data-propose="${target}"]`);
+      // The screen is redrawn live when the proposal comes back through the sync feed: look for the state.
+      const outcome = await d.waitFor("the proposal's outcome", "return document.querySelector(`[data-doctor=\"${arguments[0]}\"] [data-proposal-state]`) ? 'sent' : document.querySelector('[data-proposal-unavailable]') ? 'unavailable' : document.querySelector('#candidate-list [role=alert]')?.textContent", 20000, target);
       if (outcome !== "sent" && outcome !== "unavailable") throw new Error(outcome);
       proposalsAvailable = outcome === "sent";
-      return proposalsAvailable ? `to doctor ${doctor}` : "server has no proposals endpoint yet: unavailable state shown";
+      return proposalsAvailable ? `to doctor ${target} (medecin01)` : "server has no proposals endpoint yet: unavailable state shown";
     });
   }
   if (!proposalsAvailable) {
@@ -198,29 +206,29 @@ try {
     console.log("skip proposal-answered (no proposals endpoint on this server)");
   } else {
     await step("proposal-answered", async () => {
-      // The doctor client: the demo doctor's account answers through the API, as the phone app does.
-      const req = await http("GET", `/v1/requests/${postedId}/proposals`, (await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e02")).token);
-      const list = Array.isArray(req.json) ? req.json : req.json?.proposals ?? [];
-      const p = list[0];
-      if (!p) throw new Error(`no proposal listed (${req.status})`);
+      // The doctor client answers through the API, as the phone app does; the app sees it live.
+      const list = await http("GET", `/v1/proposals?request_id=${postedId}`, doctor.token);
+      const p = (list.json?.proposals ?? [])[0];
+      if (!p) throw new Error(`no proposal for the doctor (${list.status})`);
       proposalId = p.id;
-      const doctorEmail = p.doctor_email ?? null;
-      if (!doctorEmail) throw new Error("proposal without a doctor e-mail: cannot sign the doctor in");
-      const doc = await login(doctorEmail, "0190f5d2-0000-7000-8000-0000000e2e03");
-      const a = await http("POST", `/v1/proposals/${proposalId}/answer`, doc.token, { answer: "accept" });
+      const a = await http("POST", `/v1/proposals/${proposalId}/answer`, doctor.token, { answer: "accept" });
       if (a.status >= 300) throw new Error(`answer: ${a.status} ${JSON.stringify(a.json)}`);
-      return `proposal ${proposalId} accepted by ${doctorEmail}`;
+      await d.waitFor("the accepted proposal in the app", "return !!document.querySelector('[data-proposal-state=accepted]')", 30000);
+      return `proposal ${proposalId} accepted by medecin01, shown live`;
     });
   }
 
   await step("planning", async () => {
     await d.click('[data-route="planning"]');
     await d.waitFor("the planning", "const s = document.querySelector('#planning'); return s && s.dataset.ready === 'true'", 20000);
-    await d.exec("const b = document.querySelector('#planning-calendar .fc-next-button'); b && b.click()");
-    const missions = await d.exec("return document.querySelectorAll('#planning-calendar .mission').length");
+    let missions = 0;
+    for (let i = 0; i < 4 && missions === 0; i++) {
+      missions = await d.exec("return document.querySelectorAll('#planning-calendar .mission').length");
+      if (missions === 0 && proposalId) await d.click("#planning-calendar .fc-next-button");
+    }
     const unavailable = await d.exec("return !!document.querySelector('#missions-unavailable')");
     if (proposalId && missions === 0) throw new Error("the accepted mission is not in the planning");
-    return unavailable ? "missions endpoint absent: open shifts only, unavailable note shown" : `${missions} mission event(s)`;
+    return unavailable ? "missions endpoint absent: open shifts only, unavailable note shown" : `${missions} mission event(s) on the calendar`;
   });
 
   await step("map", async () => {

@@ -200,10 +200,9 @@ pub async fn session(app: AppHandle) -> Result<Option<SessionView>, DesktopError
         let mut store = state.ui()?;
         if store.sync_session()?.is_some()
             && store.sync_state(TERMS_PENDING_KEY)?.as_deref() != Some("1")
+            && let Err(e) = refresh_me(&mut store)
         {
-            if let Err(e) = refresh_me(&mut store) {
-                tracing::debug!(code = %e.code, "me not refreshed");
-            }
+            tracing::debug!(code = %e.code, "me not refreshed");
         }
         session_view(&store)
     })
@@ -395,27 +394,30 @@ pub async fn send_proposal(
     .await
 }
 
-/// Missions of the facility in a period, for the planning and the payroll export (`GET /v1/missions`).
+/// Missions the caller may read (`GET /v1/missions`), for the planning and the payroll export; the UI
+/// keeps those of the chosen facility and site.
 #[tauri::command]
-pub async fn missions(
-    app: AppHandle,
-    facility_id: String,
-    from: String,
-    to: String,
-) -> Result<Feature, DesktopError> {
+pub async fn missions(app: AppHandle) -> Result<Feature, DesktopError> {
     blocking(move || {
-        let facility = checked_id(&facility_id)?;
-        let from: chrono::NaiveDate = from
-            .parse()
-            .map_err(|_| DesktopError::invalid("Date de début invalide."))?;
-        let to: chrono::NaiveDate = to
-            .parse()
-            .map_err(|_| DesktopError::invalid("Date de fin invalide."))?;
         let state = app.state::<AppState>();
         let store = state.ui()?;
-        feature(api(&store)?.api().get_value(&format!(
-            "/v1/missions?facility_id={facility}&from={from}&to={to}"
-        )))
+        feature(api(&store)?.api().get_value("/v1/missions"))
+    })
+    .await
+}
+
+/// Proposals of one request (`GET /v1/proposals?request_id=`), with their state (sent, accepted…).
+#[tauri::command]
+pub async fn proposals(app: AppHandle, request_id: String) -> Result<Feature, DesktopError> {
+    blocking(move || {
+        let id = checked_id(&request_id)?;
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        feature(
+            api(&store)?
+                .api()
+                .get_value(&format!("/v1/proposals?request_id={id}")),
+        )
     })
     .await
 }
@@ -443,16 +445,6 @@ pub async fn area_list(
         feature(api(&store)?.api().get_value(&path))
     })
     .await
-}
-
-/// Information about this build, for the "À propos" line and the tests.
-#[tauri::command]
-pub fn app_info(app: AppHandle) -> Value {
-    let state = app.state::<AppState>();
-    json!({
-        "version": env!("CARGO_PKG_VERSION"),
-        "store": state.path().display().to_string(),
-    })
 }
 
 /// Core's catalogues for the forms: specialties and shift kinds with their French labels.

@@ -54,8 +54,8 @@ pub fn run() -> Result<(), DesktopError> {
             commands::candidates,
             commands::send_proposal,
             commands::missions,
+            commands::proposals,
             commands::area_list,
-            commands::app_info,
             commands::catalogue,
         ])
         .run(tauri::generate_context!())

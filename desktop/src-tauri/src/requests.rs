@@ -93,7 +93,7 @@ pub fn build_request(draft: &RequestDraft, site: &Site) -> Result<Request, Deskt
     let department = Department::parse(&site.department)?;
     let mut shifts = Vec::new();
     for s in &draft.shifts {
-        let first = first_interval(s, site, &department)?;
+        let first = first_interval(s, site, department)?;
         match s.repeat.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             None => shifts.push(RequestShift {
                 kind: s.kind,
@@ -145,10 +145,10 @@ pub fn build_request(draft: &RequestDraft, site: &Site) -> Result<Request, Deskt
 fn first_interval(
     s: &ShiftDraft,
     site: &Site,
-    department: &Department,
+    department: Department,
 ) -> Result<Interval, DesktopError> {
     if s.kind != ShiftKind::Custom {
-        return Ok(shift_interval(s.kind, s.date, department)?);
+        return Ok(shift_interval(s.kind, s.date, &department)?);
     }
     let (Some(start), Some(end)) = (s.start, s.end) else {
         return Err(DesktopError::invalid(

@@ -129,16 +129,12 @@ pub fn start(app: &AppHandle) {
     std::thread::Builder::new()
         .name("rempla-sync".into())
         .spawn(move || {
-            loop {
-                match rx.recv_timeout(PERIODIC) {
-                    Ok(()) | Err(RecvTimeoutError::Timeout) => {
-                        // Coalesce the wake-ups that arrived meanwhile (a burst of server events).
-                        while rx.try_recv().is_ok() {}
-                        if let Err(e) = sync_round(&handle) {
-                            tracing::debug!(code = %e.code, "sync round failed");
-                        }
-                    }
-                    Err(RecvTimeoutError::Disconnected) => break,
+            // Woken by a change or every PERIODIC; ends when the app drops the channel.
+            while let Ok(()) | Err(RecvTimeoutError::Timeout) = rx.recv_timeout(PERIODIC) {
+                // Coalesce the wake-ups that arrived meanwhile (a burst of server events).
+                while rx.try_recv().is_ok() {}
+                if let Err(e) = sync_round(&handle) {
+                    tracing::debug!(code = %e.code, "sync round failed");
                 }
             }
         })

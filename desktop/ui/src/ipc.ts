@@ -46,8 +46,8 @@ export const api = {
   candidates: (requestId: string) => call<Feature>("candidates", { requestId }),
   sendProposal: (requestId: string, proposal: Record<string, unknown>) =>
     call<Feature>("send_proposal", { requestId, proposal }),
-  missions: (facilityId: string, from: string, to: string) =>
-    call<Feature>("missions", { facilityId, from, to }),
+  missions: () => call<Feature>("missions"),
+  proposals: (requestId: string) => call<Feature>("proposals", { requestId }),
   areaList: (area: string, facilityId: string | null) => call<Feature>("area_list", { area, facilityId }),
   catalogue: () => call<Catalogue>("catalogue"),
 };

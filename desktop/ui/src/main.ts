@@ -166,7 +166,7 @@ async function boot(): Promise<void> {
   void events.onNotice(showNotice);
   // Live: the sync worker pulled changes (server events) → redraw the screens that list requests.
   void events.onRequestsChanged(() => {
-    if (["dashboard", "planning"].includes(state.route.name)) rerender();
+    if (["dashboard", "planning", "candidates"].includes(state.route.name)) rerender();
   });
   try {
     state.status = await api.syncStatus();

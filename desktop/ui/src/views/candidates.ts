@@ -154,6 +154,27 @@ function criterionLabel(name: string): string {
   return text === key ? name : text;
 }
 
+/** Names of the doctors already seen in a candidate list (a filled request has no list any more). */
+const knownNames = new Map<string, string>();
+
+/** Doctor id → state of this request's latest proposal to them (`sent`, `accepted`…). */
+async function proposalStates(requestId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  try {
+    const f = await api.proposals(requestId);
+    const items = f.available && isObj(f.data) && Array.isArray(f.data.proposals) ? f.data.proposals : [];
+    // Newest first: keep the first seen per doctor.
+    for (const p of items.filter(isObj)) {
+      const doctor = str(p, "doctor_id");
+      const st = str(p, "state");
+      if (doctor && st && !out.has(doctor)) out.set(doctor, st);
+    }
+  } catch {
+    // the list still shows; states appear on the next visit
+  }
+  return out;
+}
+
 export function candidatesView(requestId: string): HTMLElement {
   const body = h("div", {}, h("p", { class: "muted" }, h("span", { class: "spinner" }), t("candidates.loading")));
   const back = h("button", { class: "link" }, "← " + t("nav.dashboard"));
@@ -169,6 +190,8 @@ export function candidatesView(requestId: string): HTMLElement {
         return;
       }
       const list = candidateList(f.data);
+      list.forEach((c) => knownNames.set(c.doctorId, c.name));
+      const states = await proposalStates(requestId);
       if (list.length === 0) {
         body.replaceChildren(h("p", { class: "empty" }, t("candidates.none")));
         return;
@@ -177,6 +200,11 @@ export function candidatesView(requestId: string): HTMLElement {
       for (const c of list) {
         const propose = h("button", { class: "primary", "data-propose": c.doctorId }, t("candidates.propose"));
         const result = h("span", { class: "muted" });
+        const known = states.get(c.doctorId);
+        if (known) {
+          result.replaceChildren(h("span", { "data-proposal-state": known }, t(`proposal.${known}` as TextKey)));
+          if (known === "sent" || known === "accepted") propose.hidden = true;
+        }
         propose.addEventListener("click", () => {
           void withProgress(propose, t("candidates.proposing"), async () => {
             try {
@@ -185,7 +213,7 @@ export function candidatesView(requestId: string): HTMLElement {
                 result.replaceChildren(h("span", { "data-proposal-unavailable": "true" }, t("candidates.proposalsUnavailable")));
                 return;
               }
-              result.replaceChildren(h("span", { "data-proposal-sent": "true" }, t("candidates.proposed")));
+              result.replaceChildren(h("span", { "data-proposal-sent": "true", "data-proposal-state": "sent" }, t("proposal.sent")));
               propose.hidden = true;
             } catch (e) {
               result.replaceChildren(errorBox(e as AppError));
@@ -220,7 +248,18 @@ export function candidatesView(requestId: string): HTMLElement {
       }
       section.dataset.ready = "true";
     } catch (e) {
-      body.replaceChildren(errorBox(e as AppError));
+      const err = e as AppError;
+      if (err.code !== "conflict") {
+        body.replaceChildren(errorBox(err));
+        return;
+      }
+      // The request is no longer open (filled by an accepted proposal, or closed): show its proposals.
+      const states = await proposalStates(requestId);
+      body.replaceChildren(
+        h("p", { class: "empty", id: "request-not-open" }, t("candidates.notOpen")),
+        h("ul", { id: "proposal-list" }, ...[...states].map(([doctor, st]) => h("li", { "data-doctor": doctor }, h("strong", {}, knownNames.get(doctor) ?? doctor), " — ", h("span", { "data-proposal-state": st }, t(`proposal.${st}` as TextKey))))),
+      );
+      section.dataset.ready = "true";
     }
   })();
   return section;

@@ -27,18 +27,20 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const s = (o: Obj, k: string): string => (typeof o[k] === "string" ? (o[k] as string) : "");
 
 /** Flattens the server's missions (each possibly with several shifts) into one row per shift. */
-export function missionRows(data: unknown): MissionRow[] {
+export function missionRows(data: unknown, facilityId: string | null = null, siteId: string | null = null): MissionRow[] {
   const items = Array.isArray(data) ? data : isObj(data) && Array.isArray(data.missions) ? data.missions : [];
   const rows: MissionRow[] = [];
   for (const m of items) {
     if (!isObj(m)) continue;
+    if (facilityId && s(m, "facility_id") && s(m, "facility_id") !== facilityId) continue;
+    if (siteId && s(m, "site_id") && s(m, "site_id") !== siteId) continue;
     const doctor = s(m, "doctor_name") || s(m, "doctor_id");
-    const site = s(m, "site_name") || s(m, "site_id");
+    const site = state.facility?.sites.find((x) => x.id === s(m, "site_id"))?.name || s(m, "site_name") || s(m, "site_id");
     const shifts = Array.isArray(m.shifts) ? m.shifts : [m];
     for (const sh of shifts) {
       if (!isObj(sh)) continue;
       const iv = isObj(sh.interval) ? sh.interval : sh;
-      rows.push({ id: s(m, "id"), doctor, site, unit: s(m, "unit_name"), start: s(iv, "start"), end: s(iv, "end"), status: s(m, "status") });
+      rows.push({ id: s(m, "id"), doctor, site, unit: s(m, "unit_name") || s(m, "title"), start: s(iv, "start"), end: s(iv, "end"), status: s(m, "status") });
     }
   }
   return rows.filter((r) => r.start && r.end);
@@ -85,14 +87,11 @@ export function planningView(): HTMLElement {
         }
       }
       if (state.facilityId) {
-        const now = new Date();
-        const from = new Date(now.getFullYear(), now.getMonth() - 1, 1).toISOString().slice(0, 10);
-        const to = new Date(now.getFullYear(), now.getMonth() + 3, 1).toISOString().slice(0, 10);
-        const f = await api.missions(state.facilityId, from, to);
+        const f = await api.missions();
         if (f.available) {
-          rows = missionRows(f.data);
+          rows = missionRows(f.data, state.facilityId, state.siteId).filter((r) => r.status !== "cancelled");
           for (const r of rows) {
-            events.push({ title: r.doctor, start: r.start, end: r.end, classNames: ["mission"], extendedProps: { mission: r.id } });
+            events.push({ title: `${t("planning.mission")} · ${r.unit || r.site}`, start: r.start, end: r.end, classNames: ["mission"], extendedProps: { mission: r.id, doctor: r.doctor } });
           }
           exportBtn.disabled = rows.length === 0;
         } else {
