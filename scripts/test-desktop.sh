@@ -34,5 +34,6 @@ cargo build --locked -q -p rempla-desktop -p rempla-server
 rm -rf "$SCREENSHOTS"
 echo "== desktop end-to-end (tauri-driver, WebKitWebDriver, Xvfb); screenshots in $SCREENSHOTS"
 APP="$CARGO_TARGET_DIR/debug/rempla-desktop" SERVER_BIN="$CARGO_TARGET_DIR/debug/rempla-server" \
-  SCREENSHOTS="$SCREENSHOTS" DRIVER_PORT="${DRIVER_PORT:-4444}" \
+  SCREENSHOTS="$SCREENSHOTS" \
+  DRIVER_PORT="${DRIVER_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}" \
   xvfb-run -a -s "-screen 0 1400x900x24" node desktop/e2e/run.mjs

@@ -10,9 +10,9 @@ import { Driver } from "./webdriver.mjs";
 const { APP, SERVER, EMAIL, PASSWORD, DATA } = process.env;
 const N = Number(process.env.COUNT ?? 1000);
 const RUNS = Number(process.env.RUNS ?? 3);
-const PORT = Number(process.env.DRIVER_PORT ?? 4445);
+const PORT = Number(process.env.DRIVER_PORT ?? 4446);
 
-const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(PORT + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], {
   env: {
     ...process.env,
     REMPLA_DESKTOP_DATA: DATA,

@@ -107,7 +107,8 @@ async function step(name, fn) {
 
 const server = start(SERVER_BIN, ["--demo", "--data", join(work, "server"), "--listen", `127.0.0.1:${PORT}`], { RUST_LOG: "warn" }, "server");
 await waitHttp(`${SERVER}/v1/ready`);
-const driver = start("tauri-driver", ["--port", String(DRIVER_PORT), "--native-driver", "/usr/bin/WebKitWebDriver"], { REMPLA_DESKTOP_DATA: join(work, "app"), RUST_LOG: "info" }, "tauri-driver");
+// WebKitWebDriver listens on the next port (tauri-driver's own default, 4445, may be taken).
+const driver = start("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(DRIVER_PORT + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], { REMPLA_DESKTOP_DATA: join(work, "app"), RUST_LOG: "info" }, "tauri-driver");
 await waitHttp(`http://127.0.0.1:${DRIVER_PORT}/status`);
 
 let postedId = null;
