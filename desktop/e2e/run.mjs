@@ -242,11 +242,12 @@ try {
   await step("english", async () => {
     await d.click('[data-route="dashboard"]');
     await d.click("#lang-switch");
-    await d.waitFor("English", "return document.documentElement.lang === 'en' && document.querySelector('h2').textContent === 'Open requests'");
-    await d.click("#lang-switch");
+    await d.waitFor("English", "return document.documentElement.lang === 'en' && document.querySelector('h2').textContent === 'Open requests' && document.querySelector('#dashboard').dataset.ready === 'true'");
   });
 
   await step("offline-banner", async () => {
+    await d.click("#lang-switch");
+    await d.waitFor("French again", "return document.documentElement.lang === 'fr'");
     server.kill("SIGTERM");
     await d.waitFor("the offline banner", "return !!document.querySelector('#offline-banner')", 30000);
     return await d.exec("return document.querySelector('#offline-banner').textContent");
