@@ -67,3 +67,17 @@ export function toCsv(header: string[], rows: (string | number)[][]): string {
 export function hoursBetween(start: string, end: string): number {
   return Math.round(((new Date(end).getTime() - new Date(start).getTime()) / 3_600_000) * 10) / 10;
 }
+
+const money = new Map<string, Intl.NumberFormat>();
+/** `170,13 €` from integer cents (exact: cents are split with integer arithmetic, never floats). */
+export function formatCents(cents: number): string {
+  const key = locale();
+  let f = money.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale(), { style: "currency", currency: "EUR" });
+    money.set(key, f);
+  }
+  const sign = cents < 0 ? -1 : 1;
+  const abs = Math.abs(Math.trunc(cents));
+  return f.format(sign * (Math.floor(abs / 100) + (abs % 100) / 100));
+}

@@ -13,6 +13,7 @@ import { mapView } from "./views/map";
 import { candidatesView } from "./views/candidates";
 import { planningView } from "./views/planning";
 import { areaView } from "./views/area";
+import { invoicesView } from "./views/invoices";
 import { enter, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
@@ -40,7 +41,7 @@ function screen(): HTMLElement {
     case "planning":
       return planningView();
     case "invoices":
-      return areaView("invoices");
+      return invoicesView();
     case "members":
       return areaView("members");
     case "staff":

@@ -123,3 +123,35 @@ export interface Catalogue {
   specialties: { code: string; label: string }[];
   shiftKinds: { code: ShiftKind; label: string }[];
 }
+
+/** Amounts of an invoice or a statement, integer cents (`docs/api/billing.md`). */
+export interface Amounts {
+  ht_cents: number;
+  vat_cents: number;
+  ttc_cents: number;
+}
+
+/** One invoice or credit note (`GET /v1/facilities/{id}/invoices`). */
+export interface Invoice extends Amounts {
+  id: string;
+  number: string;
+  kind: "invoice" | "credit_note";
+  mission_id: string;
+  issued_ms: number;
+  vat_bps: number;
+  subject: string;
+  lines: { label: string; quantity: number; unit_cents: number; total_cents: number }[];
+  cancels_id: string | null;
+}
+
+/** The statement of charges (`GET /v1/facilities/{id}/charges`). */
+export interface ChargeStatement {
+  charges: (Amounts & {
+    mission_id: string;
+    at_ms: number;
+    invoice_number: string;
+    credit_note_number: string | null;
+    cancelled_ms: number | null;
+  })[];
+  totals: { charged: Amounts; credited: Amounts; net: Amounts };
+}

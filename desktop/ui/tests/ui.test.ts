@@ -9,7 +9,8 @@ import { candidateList, candidatesView } from "../src/views/candidates";
 import { ShiftPicker } from "../src/views/editor";
 import { missionRows, payrollCsv } from "../src/views/planning";
 import { areaView } from "../src/views/area";
-import { daysUntil, toCsv } from "../src/format";
+import { daysUntil, formatCents, toCsv } from "../src/format";
+import { invoicesView } from "../src/views/invoices";
 import type { Request, Session } from "../src/types";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -239,8 +240,79 @@ describe("planning and payroll", () => {
 describe("areas not on the server yet", () => {
   it("show their unavailable state", async () => {
     mockIPC((cmd) => (cmd === "area_list" ? { available: false, data: null } : null));
-    const view = areaView("invoices");
+    const view = areaView("members");
     await settle();
-    expect(view.querySelectorAll("[data-unavailable]").length).toBe(2);
+    expect(view.querySelectorAll("[data-unavailable]").length).toBe(1);
+    const invoices = invoicesView();
+    await settle();
+    expect(invoices.querySelectorAll("[data-unavailable]").length).toBe(2);
+  });
+});
+
+describe("invoices and charges", () => {
+  const amounts = { ht_cents: 17013, vat_cents: 3403, ttc_cents: 20416 };
+  const zero = { ht_cents: 0, vat_cents: 0, ttc_cents: 0 };
+  it("formats cents exactly", () => {
+    setLang("fr");
+    expect(formatCents(20416).replace(/\s/g, " ")).toBe("204,16 €");
+    expect(formatCents(5).replace(/\s/g, " ")).toBe("0,05 €");
+    expect(formatCents(123456789).replace(/\s/g, " ")).toBe("1 234 567,89 €");
+  });
+
+  it("lists the facility's invoices and the statement totals from the billing endpoints", async () => {
+    setLang("fr");
+    const areas: string[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd !== "area_list") return null;
+      const { area, facilityId } = args as { area: string; facilityId: string };
+      areas.push(`${area}:${facilityId}`);
+      if (area === "invoices") {
+        return {
+          available: true,
+          data: {
+            invoices: [
+              { id: "i1", number: "2026-000001", year: 2026, seq: 1, kind: "invoice", facility_id: FACILITY, doctor_id: "d", mission_id: "m1",
+                issued_ms: Date.UTC(2026, 10, 23, 9), vat_bps: 2000, ...amounts, customer: { name: "CH", siret: "x", address: "y" },
+                subject: "Mise en relation avec Dr Kerbrat", lines: [], cancels_id: null },
+              { id: "i2", number: "2026-000002", kind: "credit_note", mission_id: "m1", issued_ms: Date.UTC(2026, 10, 24, 9), vat_bps: 2000,
+                ...amounts, subject: "Avoir", lines: [], cancels_id: "i1" },
+            ],
+          },
+        };
+      }
+      return { available: true, data: { facility_id: FACILITY, charges: [], totals: { charged: amounts, credited: amounts, net: zero } } };
+    });
+    const view = invoicesView();
+    await settle();
+    expect(areas).toEqual([`invoices:${FACILITY}`, `charges:${FACILITY}`]);
+    const rows = view.querySelectorAll("#invoices-table tbody tr");
+    expect(rows.length).toBe(2);
+    expect(rows[0]!.textContent).toContain("2026-000001");
+    expect(rows[0]!.textContent?.replace(/\s/g, " ")).toContain("204,16 €");
+    expect(rows[1]!.textContent).toContain("Avoir");
+    expect(view.querySelector('[data-total="net"]')?.textContent?.replace(/\s/g, " ")).toContain("0,00 €");
+  });
+
+  it("says how invoices appear when there are none", async () => {
+    mockIPC((cmd, args) =>
+      cmd === "area_list"
+        ? (args as { area: string }).area === "invoices"
+          ? { available: true, data: { invoices: [] } }
+          : { available: true, data: { charges: [], totals: { charged: zero, credited: zero, net: zero } } }
+        : null,
+    );
+    const view = invoicesView();
+    await settle();
+    expect(view.querySelector("#invoices-empty")).not.toBeNull();
+  });
+
+  it("explains a refusal (member without the billing right)", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "area_list") throw { code: "forbidden", message: "interdit" };
+      return null;
+    });
+    const view = invoicesView();
+    await settle();
+    expect(view.textContent).toContain(errorText({ code: "forbidden", message: "interdit" }));
   });
 });

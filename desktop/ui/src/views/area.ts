@@ -1,4 +1,4 @@
-// Invoices and charges, members and rights, the staff verification queue: lists read from the server's
+// Members and rights, the staff verification queue: lists read from the server's
 // endpoints of those areas. Until an area's endpoint exists the screen shows its honest "not available".
 import { api } from "../ipc";
 import { state } from "../app";
@@ -7,7 +7,6 @@ import { t, type TextKey } from "../i18n";
 import type { AppError } from "../types";
 
 const AREAS: Record<string, { title: TextKey; calls: string[] }> = {
-  invoices: { title: "invoices.title", calls: ["invoices", "charges"] },
   members: { title: "members.title", calls: ["members"] },
   staff: { title: "staff.title", calls: ["verifications"] },
 };
@@ -23,7 +22,7 @@ function table(items: unknown[]): HTMLElement {
   );
 }
 
-export function areaView(area: "invoices" | "members" | "staff"): HTMLElement {
+export function areaView(area: "members" | "staff"): HTMLElement {
   const spec = AREAS[area]!;
   const body = h("div", {}, h("p", { class: "muted" }, h("span", { class: "spinner" }), t("area.loading")));
   const section = h("section", { id: `area-${area}` }, h("h2", {}, t(spec.title)), body);
