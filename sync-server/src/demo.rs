@@ -152,6 +152,18 @@ const LAST: &[&str] = &[
     "Guérin",
     "Morvan",
 ];
+/// The demo doctor number `n`'s first and last names: every `(first, last)` pair is distinct for
+/// `n < FIRST.len() * LAST.len()` (the first name cycles fastest; the last name is shifted by the
+/// round, so two doctors sharing a first name never share the last one, e.g. no two "Camille Kerbrat").
+fn demo_name(n: usize) -> (&'static str, &'static str) {
+    let round = n / FIRST.len();
+    let first = FIRST[n % FIRST.len()];
+    // Within a round the 20 first names are distinct; across rounds the same first name gets the
+    // last name `round` places further on.
+    let last = LAST[(n % FIRST.len() * 7 + 3 + round) % LAST.len()];
+    (first, last)
+}
+
 const SPECIALTIES: &[&str] = &[
     "medecine-generale",
     "urgences",
@@ -418,6 +430,8 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
         }
         facility_sites.push(site);
     }
+    seed_tariff(state).await?;
+    summary.push_str("Grille tarifaire en vigueur : chaque acceptation est facturée (factures).\n");
     summary.push_str("Médecins : medecin01@demo.rempla.fr … medecin40@demo.rempla.fr (vérifiés)\n");
     if already {
         summary.push_str("(données déjà chargées)\n");
@@ -426,8 +440,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     for n in 0..40_usize {
         let site = &facility_sites[n % facility_sites.len()];
         let site_spec = &SITES[n % SITES.len()];
-        let first = FIRST[n % FIRST.len()];
-        let last = LAST[(n * 7 + 3) % LAST.len()];
+        let (first, last) = demo_name(n);
         let email = format!("medecin{:02}@demo.rempla.fr", n + 1);
         let doctor = Doctor {
             id: DoctorId::new(),
@@ -572,4 +585,51 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
         }
     }
     Ok(summary)
+}
+
+/// Puts a demo tariff grid in force from today (Europe/Paris) unless one already applies, so an
+/// accepted proposal in the demo is charged and gets an invoice (billing charges nothing without a
+/// grid). Set by the server itself (`created_by` = `demo`), audited like a staff change.
+async fn seed_tariff(state: &AppState) -> Result<(), DemoError> {
+    let now = state.clock.now_ms();
+    let today = crate::billing::billing_date(now);
+    let in_force = state
+        .storage
+        .tariffs()
+        .await
+        .map_err(err)?
+        .iter()
+        .any(|t| crate::billing::parse_date(&t.valid_from).is_ok_and(|d| d <= today));
+    if in_force {
+        return Ok(());
+    }
+    let tariff = crate::billing::Tariff {
+        id: uuid::Uuid::now_v7().to_string(),
+        valid_from: today.format("%Y-%m-%d").to_string(),
+        day_cents: 4_000,
+        night_cents: 5_000,
+        garde_day_cents: 6_000,
+        garde_night_cents: 7_000,
+        astreinte_cents: 2_500,
+        vat_bps: 2_000,
+        created_ms: now,
+        created_by: "demo".into(),
+    };
+    tariff.check().map_err(err)?;
+    state
+        .storage
+        .put_tariff(tariff, "demo".into())
+        .await
+        .map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_doctor_names_are_unique() {
+        let names: std::collections::HashSet<_> = (0..40).map(demo_name).collect();
+        assert_eq!(names.len(), 40);
+    }
 }
