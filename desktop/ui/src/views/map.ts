@@ -1,12 +1,15 @@
 // Map of France, offline: the basemap (France outline, départements, communes) ships with the app in
 // public/basemap (made by scripts/make-basemap.py from open data); no tile server, no glyph server (no
 // text layers: names show in popups). Request sites are clustered by MapLibre's GeoJSON clustering.
+// Clicking a site lists that request's candidates beside the map (from the candidates endpoint). Doctors
+// are not drawn: the API does not publish their home location (privacy), only their distance to the site.
 import maplibregl, { type GeoJSONSource, type StyleSpecification } from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
 import { api } from "../ipc";
 import { go, state } from "../app";
 import { errorBox, h } from "../dom";
 import { t } from "../i18n";
+import { showCandidates } from "./map-candidates";
 import type { AppError, Request } from "../types";
 
 interface CompactCommunes {
@@ -54,13 +57,14 @@ const STYLE: StyleSpecification = {
 export function mapView(): HTMLElement {
   const el = h("div", { id: "map", class: "map", role: "region", "aria-label": t("map.title") });
   const err = h("div", {});
+  const panel = h("aside", { id: "map-candidates", "aria-live": "polite" }, h("p", { class: "muted" }, t("map.pickSite")));
   const section = h(
     "section",
     { id: "map-screen" },
     h("h2", {}, t("map.title")),
     h("p", { class: "muted" }, t("map.legend")),
     err,
-    el,
+    h("div", { class: "map-layout" }, el, panel),
     h("p", { class: "attribution" }, t("map.attribution")),
   );
   requestAnimationFrame(() => {
@@ -93,6 +97,7 @@ export function mapView(): HTMLElement {
             const f = e.features?.[0];
             if (!f || f.geometry.type !== "Point") return;
             const id = String(f.properties?.id ?? "");
+            void showCandidates(panel, id);
             const link = h("button", { class: "link" }, t("dashboard.candidates"));
             link.addEventListener("click", () => go({ name: "candidates", requestId: id }));
             new maplibregl.Popup().setLngLat(f.geometry.coordinates as [number, number]).setDOMContent(h("div", {}, String(f.properties?.specialty ?? ""), " ", link)).addTo(map);

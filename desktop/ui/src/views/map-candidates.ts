@@ -1,0 +1,45 @@
+// The map's side panel: the selected request's candidates, listed beside its site. Kept apart from the
+// MapLibre module so it is unit-tested without WebGL. Doctors are never placed on the map: the API does
+// not publish their home location (privacy), only their distance to the site (`reach.distance_km`).
+import { api } from "../ipc";
+import { go } from "../app";
+import { errorBox, h } from "../dom";
+import { t } from "../i18n";
+import { candidateList, type CandidateView } from "./candidates";
+import type { AppError } from "../types";
+
+/** The side panel's list: ranked candidates with coverage and distance to the site (never a position). */
+export function candidatePanel(requestId: string, candidates: CandidateView[]): HTMLElement[] {
+  const open = h("button", { class: "link" }, t("dashboard.candidates"));
+  open.addEventListener("click", () => go({ name: "candidates", requestId }));
+  const items = candidates.map((c) =>
+    h(
+      "li",
+      { "data-candidate": c.doctorId },
+      h("strong", {}, c.name),
+      " — ",
+      t(c.coverage === "complete" ? "candidates.complete" : "candidates.partial"),
+      c.distanceKm === null ? ` · ${t("map.department")}` : ` · ${Math.round(c.distanceKm)} ${t("map.km")}`,
+    ),
+  );
+  return [
+    h("h3", {}, t("map.candidates")),
+    items.length ? h("ol", {}, ...items) : h("p", { class: "empty" }, t("map.noCandidates")),
+    h("p", { class: "muted" }, t("map.privacy")),
+    open,
+  ];
+}
+
+/** Fills the side panel with the candidates of `requestId` (or the honest unavailable state). */
+export async function showCandidates(panel: HTMLElement, requestId: string): Promise<void> {
+  panel.dataset.request = requestId;
+  panel.replaceChildren(h("p", { class: "muted" }, h("span", { class: "spinner" }), t("area.loading")));
+  try {
+    const f = await api.candidates(requestId);
+    if (panel.dataset.request !== requestId) return;
+    panel.replaceChildren(...(f.available ? candidatePanel(requestId, candidateList(f.data)) : [h("p", { class: "empty", "data-unavailable": "candidates" }, t("area.unavailable"))]));
+  } catch (e) {
+    panel.replaceChildren(errorBox(e as AppError));
+  }
+}
+
