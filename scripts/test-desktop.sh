@@ -17,7 +17,9 @@ echo "== desktop UI: npm ci, type check, unit tests (Vitest), build"
 (
   cd desktop/ui
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
+    # npm 11's `npm ci` rejects this lock file (it lists only the rollup binary of the platform it was
+    # made on); `npm install` accepts it and installs the same versions without rewriting it.
+    npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
   fi
   npx --no-install tsc --noEmit
   npx --no-install vitest run

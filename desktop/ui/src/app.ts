@@ -11,7 +11,8 @@ export type Route =
   | { name: "planning" }
   | { name: "invoices" }
   | { name: "members" }
-  | { name: "staff" };
+  | { name: "staff" }
+  | { name: "inbox" };
 
 export interface AppState {
   session: Session | null;

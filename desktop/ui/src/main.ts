@@ -1,6 +1,6 @@
 // Entry point: the shell (navigation, facility and site switcher, offline banner, language switch,
 // notices) around the current screen. Keyboard: every control is a native button/link/select in tab
-// order; Alt+1…6 jump to the main screens.
+// order; Alt+1…7 jump to the main screens.
 import "./style.css";
 import { api, events } from "./ipc";
 import { go, rerender, setRenderer, state, type Route } from "./app";
@@ -14,6 +14,7 @@ import { candidatesView } from "./views/candidates";
 import { planningView } from "./views/planning";
 import { areaView } from "./views/area";
 import { invoicesView } from "./views/invoices";
+import { inboxView } from "./views/inbox";
 import { enter, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
@@ -23,6 +24,7 @@ const NAV: [Route["name"], TextKey][] = [
   ["planning", "nav.planning"],
   ["invoices", "nav.invoices"],
   ["members", "nav.members"],
+  ["inbox", "nav.inbox"],
 ];
 
 function screen(): HTMLElement {
@@ -46,6 +48,8 @@ function screen(): HTMLElement {
       return areaView("members");
     case "staff":
       return areaView("staff");
+    case "inbox":
+      return inboxView();
   }
 }
 

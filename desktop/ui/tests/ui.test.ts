@@ -11,6 +11,8 @@ import { missionRows, payrollCsv } from "../src/views/planning";
 import { areaView } from "../src/views/area";
 import { daysUntil, formatCents, toCsv } from "../src/format";
 import { invoicesView } from "../src/views/invoices";
+import { showCandidates } from "../src/views/map-candidates";
+import { inboxItems, inboxView } from "../src/views/inbox";
 import type { Request, Session } from "../src/types";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -157,6 +159,24 @@ describe("candidates", () => {
     ],
     split: { parts: [{ doctor: "d2", intervals: [{ start: "2030-01-07T07:00:00Z", end: "2030-01-07T13:00:00Z" }] }], complete: false, uncovered: [], method: "exact" },
   };
+
+  it("lists the selected request's candidates beside the map, with distances and no positions", async () => {
+    setLang("fr");
+    const asked: string[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd !== "candidates") return null;
+      asked.push((args as { requestId: string }).requestId);
+      return { available: true, data: answer };
+    });
+    const panel = document.createElement("aside");
+    await showCandidates(panel, "r1");
+    expect(asked).toEqual(["r1"]);
+    const items = panel.querySelectorAll("li[data-candidate]");
+    expect([...items].map((li) => li.getAttribute("data-candidate"))).toEqual(["d1", "d2"]);
+    expect(items[0]!.textContent).toContain("31 km du site");
+    expect(panel.textContent).toContain(t("map.privacy"));
+    expect(panel.innerHTML).not.toMatch(/lat|lon/);
+  });
 
   it("reads ranked candidates with their explained criteria", () => {
     const list = candidateList(answer);
@@ -314,5 +334,36 @@ describe("invoices and charges", () => {
     const view = invoicesView();
     await settle();
     expect(view.textContent).toContain(errorText({ code: "forbidden", message: "interdit" }));
+  });
+});
+
+describe("notifications inbox", () => {
+  const page = {
+    notifications: [
+      { id: "n2", kind: "invoice_issued", title: "Facture 2026-000001", body: "Émise.", created_at: "2026-11-23T03:00:00.000Z", payload: {}, read_at: null, seq: 2 },
+      { id: "n1", kind: "proposal_accepted", title: "Proposition acceptée", body: "", created_at: "2026-11-22T03:00:00.000Z", payload: {}, read_at: "2026-11-22T04:00:00.000Z", seq: 1 },
+      { kind: "broken" },
+    ],
+    next_before: null,
+    unread: 1,
+  };
+
+  it("reads the server's inbox page, skipping malformed items", () => {
+    const r = inboxItems(page);
+    expect(r.unread).toBe(1);
+    expect(r.items.map((i) => [i.id, i.read])).toEqual([["n2", false], ["n1", true]]);
+  });
+
+  it("shows the inbox newest first with unread marked, or the unavailable state", async () => {
+    mockIPC((cmd, args) => (cmd === "area_list" && (args as { area: string }).area === "notifications" ? { available: true, data: page } : null));
+    const view = inboxView();
+    await settle();
+    expect(view.querySelectorAll("li.unread[data-notification=n2]").length).toBe(1);
+    expect(view.querySelector("#inbox-unread")?.textContent).toContain("1");
+    clearMocks();
+    mockIPC((cmd) => (cmd === "area_list" ? { available: false, data: null } : null));
+    const gone = inboxView();
+    await settle();
+    expect(gone.querySelector('[data-unavailable="notifications"]')).not.toBeNull();
   });
 });
