@@ -186,6 +186,84 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
         true,
         None,
     ),
+    (
+        "post",
+        "/v1/requests/{id}/proposals",
+        "Proposition d'une demande à un médecin (délai de réponse : 3 jours ouvrés)",
+        true,
+        Some("ProposalBody"),
+    ),
+    (
+        "post",
+        "/v1/requests/{id}/applications",
+        "Candidature d'un médecin vérifié à une demande ouverte",
+        true,
+        Some("ApplicationBody"),
+    ),
+    (
+        "get",
+        "/v1/proposals",
+        "Propositions et candidatures de l'appelant",
+        true,
+        None,
+    ),
+    (
+        "post",
+        "/v1/proposals/{id}/answer",
+        "Réponse à une proposition (acceptation : mission, déblocage des coordonnées)",
+        true,
+        Some("AnswerBody"),
+    ),
+    ("get", "/v1/missions", "Missions de l'appelant", true, None),
+    (
+        "get",
+        "/v1/missions/{id}",
+        "Mission et coordonnées débloquées de l'autre partie (lecture journalisée)",
+        true,
+        None,
+    ),
+    (
+        "post",
+        "/v1/missions/{id}/cancel",
+        "Annulation d'une mission (retard par rapport au début enregistré)",
+        true,
+        Some("CancelBody"),
+    ),
+    (
+        "get",
+        "/v1/missions/{id}/contract",
+        "Contrat de remplacement : éléments, empreinte de version, signatures",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/missions/{id}/contract.pdf",
+        "Contrat de remplacement en PDF",
+        true,
+        None,
+    ),
+    (
+        "post",
+        "/v1/missions/{id}/contract/sign",
+        "Signature du contrat par clic (preuve conservée)",
+        true,
+        Some("SignBody"),
+    ),
+    (
+        "get",
+        "/v1/me/matching-preferences",
+        "Préférence « ne me contacter que si je suis disponible »",
+        true,
+        None,
+    ),
+    (
+        "put",
+        "/v1/me/matching-preferences",
+        "Modification de la préférence « ne me contacter que si je suis disponible »",
+        true,
+        Some("MatchPrefs"),
+    ),
 ];
 
 fn schemas() -> Value {
@@ -206,6 +284,12 @@ fn schemas() -> Value {
         "PushRequest": s(&["protocol", "device_id", "ops"]),
         "PullRequest": s(&["protocol"]),
         "TariffInput": s(&["valid_from", "day_cents", "night_cents", "garde_day_cents", "garde_night_cents", "astreinte_cents", "vat_bps"]),
+        "ProposalBody": s(&["doctor_id"]),
+        "ApplicationBody": s(&[]),
+        "AnswerBody": s(&["answer"]),
+        "CancelBody": s(&["reason"]),
+        "SignBody": s(&["sha256"]),
+        "MatchPrefs": s(&["only_when_available"]),
     })
 }
 
