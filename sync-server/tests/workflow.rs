@@ -644,6 +644,47 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     let (a, site_a) = facility(&t, 1).await;
     let (b, site_b) = facility(&t, 2).await;
     let viewer = member(&t, &a, "viewer", 1).await;
+    // Billing: a grid in force from today (a night costs 50,00 € HT, VAT 20 %).
+    let (st, v) = common::call(
+        &t.router,
+        "PUT",
+        "/v1/staff/tariffs",
+        Some(&staff.token),
+        Some(
+            serde_json::to_vec(&json!({"valid_from": "2027-01-08", "day_cents": 4_000,
+                "night_cents": 5_000, "garde_day_cents": 6_000, "garde_night_cents": 7_000,
+                "astreinte_cents": 2_500, "vat_bps": 2_000}))
+            .unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let invoices_of = |u: &User| {
+        let (router, token, path) = (
+            t.router.clone(),
+            u.token.clone(),
+            format!(
+                "/v1/facilities/{}/invoices",
+                u.facility_id.as_deref().unwrap()
+            ),
+        );
+        async move {
+            let (st, v) = get(&router, &path, Some(&token)).await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+            v["invoices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    (
+                        i["number"].as_str().unwrap().to_owned(),
+                        i["kind"].as_str().unwrap().to_owned(),
+                        i["ttc_cents"].as_i64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
     let slot1 = open_night(&t, &d1, N1.0, N1.1).await;
     let slot3 = open_night(&t, &d1, N3.0, N3.1).await;
     open_night(&t, &d2, N1.0, N1.1).await;
@@ -687,6 +728,10 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
         (StatusCode::OK, Some(mid.as_str()))
     );
     assert_eq!(sql(&t, "SELECT id FROM missions").await.len(), 1);
+    // The unlock was charged once to facility A, in the acceptance's transaction; B pays nothing.
+    let one_night = ("2027-000001".to_owned(), "invoice".to_owned(), 6_000);
+    assert_eq!(invoices_of(&a).await, std::slice::from_ref(&one_night));
+    assert!(invoices_of(&b).await.is_empty());
     let (st, v) = answer(&t, &d1, &pa, "decline").await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "proposal_answered"));
 
@@ -893,13 +938,34 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
         Some(&a.token),
     )
     .await;
-    assert_eq!(
-        (st, code(&v)),
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "contract_renderer_unavailable"
-        )
-    );
+    // The PDF itself (not JSON): rendered by pdf::contract, printing the hash both parties signed.
+    assert_eq!((st, &v), (StatusCode::OK, &Value::Null));
+    let req = axum::http::Request::builder()
+        .uri(format!("/v1/missions/{mid}/contract.pdf"))
+        .header("authorization", format!("Bearer {}", d1.token))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(t.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-contract-sha256"], sha.as_str());
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text: String = pdf_extract::extract_text_from_mem(&bytes)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(text.contains(&sha), "{text}");
+    assert!(text.contains("CONTRATDEREMPLACEMENT"), "{text}");
+    let (st, _) = get(
+        &t.router,
+        &format!("/v1/missions/{mid}/contract.pdf"),
+        Some(&b.token),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
 
     // Contract reminder a week before the start (1 Feb 19:00 UTC), once, to both parties.
     set_clock(&t, "2027-01-25T20:00:00Z");
@@ -944,6 +1010,14 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     assert_eq!((st, &v2["mission"]), (StatusCode::OK, &v["mission"]));
     let (st, v) = cancel(&d1, json!({"reason": "moi aussi"})).await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "mission_cancelled"));
+    // Cancelled before its start: a credit note of the invoice, next number; the replay added none.
+    assert_eq!(
+        invoices_of(&a).await,
+        [
+            one_night.clone(),
+            ("2027-000002".to_owned(), "credit_note".to_owned(), 6_000)
+        ]
+    );
     let (st, v) = sign(&d1, &sha).await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "mission_cancelled"));
     let rows = sql(

@@ -282,15 +282,14 @@ pub async fn contract(
 }
 
 /// `GET /v1/missions/{id}/contract.pdf`: the contract rendered as PDF, with its version hash in the
-/// `X-Contract-Sha256` header. Rendering is billing's `pdf::contract::render`; until it is merged the
-/// endpoint answers 503 `contract_renderer_unavailable` (the JSON facts and signing work already).
+/// `X-Contract-Sha256` header (the same hash is printed in the document).
 pub async fn contract_pdf(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (facts, sha, _) = state.storage.contract(actor(&caller), id).await??;
-    let pdf = render_contract(&facts)?;
+    let pdf = render_contract(&facts).await?;
     let mut response = (StatusCode::OK, pdf).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -303,12 +302,15 @@ pub async fn contract_pdf(
     Ok(response)
 }
 
-/// The one call site of the PDF renderer (billing's `pdf::contract::render`, not merged yet).
-fn render_contract(_facts: &super::store::ContractFacts) -> Result<Vec<u8>, AppError> {
-    Err(AppError::Unavailable(
-        "contract_renderer_unavailable",
-        "le rendu PDF du contrat n'est pas encore disponible".into(),
-    ))
+/// The one call site of the PDF renderer (`pdf::contract::render`), on the blocking pool (rendering
+/// embeds and subsets a font: CPU work).
+async fn render_contract(facts: &super::store::ContractFacts) -> Result<Vec<u8>, AppError> {
+    let pdf_facts = crate::pdf::contract::ContractFacts::from_workflow(facts)
+        .map_err(|e| AppError::Internal(format!("{e} [{}]", e.code())))?;
+    tokio::task::spawn_blocking(move || crate::pdf::contract::render(&pdf_facts))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("{e} [{}]", e.code())))
 }
 
 /// Body of `POST /v1/missions/{id}/contract/sign`.

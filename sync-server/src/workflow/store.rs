@@ -812,10 +812,18 @@ pub struct AcceptanceFacts {
 /// The one call site of the other areas' acceptance hooks, inside the acceptance transaction: billing
 /// turns the unlock into a charge (`billing::charge_unlock_tx`), documents shares the chosen documents
 /// with this facility only (`documents::share_for_mission_tx`). A refusal from either rolls the whole
-/// acceptance back. Until those areas are merged there is nothing to call.
-#[allow(clippy::unnecessary_wraps)]
-fn acceptance_hooks_tx(_tx: &mut dyn Tx, facts: &AcceptanceFacts) -> Result<(), Flow> {
-    tracing::debug!(mission = %facts.mission_id, "acceptance hooks: none registered yet");
+/// acceptance back. The documents hook is not merged yet.
+fn acceptance_hooks_tx(tx: &mut dyn Tx, facts: &AcceptanceFacts) -> Result<(), Flow> {
+    let unlock = crate::billing::UnlockFacts {
+        mission_id: facts.mission_id.clone(),
+        facility_id: facts.facility_id.clone(),
+        doctor_id: facts.doctor_id.clone(),
+        shifts: facts.shifts.iter().map(|s| (s.kind, s.interval)).collect(),
+        zone: crate::billing::site_zone_tx(tx, &facts.site_id)?,
+        at_ms: facts.now_ms,
+    };
+    let outcome = crate::billing::charge_unlock_tx(tx, &unlock)?;
+    tracing::debug!(mission = %facts.mission_id, ?outcome, "contact unlock charged");
     Ok(())
 }
 
@@ -1638,6 +1646,15 @@ fn cancel_tx(
             id.into(),
         ],
     )?;
+    // Billing: a mission cancelled before its start gets a credit note of its invoice.
+    crate::billing::credit_cancellation_tx(
+        tx,
+        &crate::billing::CancellationFacts {
+            mission_id: id.to_owned(),
+            mission_start_ms: m.start_ms,
+            at_ms: now_ms,
+        },
+    )?;
     let mut view = m.view.clone();
     view.mission.status = MissionStatus::Cancelled;
     view.mission.revision = view.mission.revision.saturating_add(1);
@@ -1775,9 +1792,12 @@ pub struct ContractFacts {
 }
 
 impl ContractFacts {
-    /// The version hash both parties sign.
+    /// The version hash both parties sign: the one printed in the PDF (`pdf::contract`), over these facts
+    /// and the contract template's version.
     pub fn sha256(&self) -> Result<String, StorageError> {
-        Ok(crate::auth::sha256_hex(to_json(self)?.as_bytes()))
+        crate::pdf::contract::ContractFacts::from_workflow(self)
+            .map(|c| c.version_hash())
+            .map_err(|e| StorageError::Corrupt(e.to_string()))
     }
 }
 
