@@ -953,6 +953,29 @@ async fn charges_invoices_and_statements(db: Db) {
             "{query}"
         );
     }
+    // The facility's restitution export carries its invoices and charges, not the other facility's.
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("export.zip");
+    rempla_server::ops::export_tenant(storage, &fa, &zip_path)
+        .await
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("manifest.json").unwrap(),
+        &mut manifest,
+    )
+    .unwrap();
+    let manifest: Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["rows"]["billing_invoices"], 2, "{manifest}");
+    assert_eq!(manifest["rows"]["billing_charges"], 1, "{manifest}");
+    let mut dump = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("tenant.sql").unwrap(), &mut dump).unwrap();
+    assert!(dump.contains(&first.number) && dump.contains(&avoir.number));
+    assert!(
+        !dump.contains(&second.number),
+        "another facility's invoice exported"
+    );
     let (s, ct, csv) = raw(
         &t,
         &format!("/v1/facilities/{fa}/charges?format=csv"),
