@@ -238,6 +238,13 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
     ),
     (
         "get",
+        "/v1/staff/invoices",
+        "Journal des ventes d'une année (?year=), contrôle de continuité (équipe Rempla)",
+        true,
+        None,
+    ),
+    (
+        "get",
         "/v1/invoices/{id}",
         "Une facture ou un avoir (JSON)",
         true,

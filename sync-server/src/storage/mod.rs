@@ -1125,6 +1125,33 @@ impl Storage {
                 )?,
             ),
                 (
+                "billing_invoices",
+                vec![
+                    "id", "number", "year", "seq", "kind", "facility_id", "doctor_id", "mission_id",
+                    "issued_ms", "ht_cents", "vat_bps", "vat_cents", "ttc_cents", "customer",
+                    "subject", "lines", "cancels_id",
+                ],
+                tx.query(
+                    "SELECT id, number, year, seq, kind, facility_id, doctor_id, mission_id, issued_ms, \
+                     ht_cents, vat_bps, vat_cents, ttc_cents, customer, subject, lines, cancels_id \
+                     FROM billing_invoices WHERE facility_id = $1 ORDER BY year, seq",
+                    &p(),
+                )?,
+            ),
+                (
+                "billing_charges",
+                vec![
+                    "mission_id", "facility_id", "doctor_id", "tariff_id", "at_ms", "ht_cents",
+                    "vat_cents", "ttc_cents", "invoice_id", "credit_note_id", "cancelled_ms",
+                ],
+                tx.query(
+                    "SELECT mission_id, facility_id, doctor_id, tariff_id, at_ms, ht_cents, vat_cents, \
+                     ttc_cents, invoice_id, credit_note_id, cancelled_ms FROM billing_charges \
+                     WHERE facility_id = $1 ORDER BY at_ms",
+                    &p(),
+                )?,
+            ),
+                (
                 "records",
                 vec!["entity", "id", "facility_id", "state", "hlc", "seq"],
                 tx.query(
