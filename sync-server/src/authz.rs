@@ -81,7 +81,9 @@ pub fn in_scope(scope: &Scope, change: &StoredChange) -> bool {
         EntityKind::Availability | EntityKind::BusyPeriod => {
             scope.doctor_id.is_some() && change.doctor_id == scope.doctor_id
         }
-        EntityKind::NotificationRead => change.account_id.as_deref() == Some(&scope.account_id),
+        EntityKind::NotificationRead | EntityKind::Notification => {
+            change.account_id.as_deref() == Some(&scope.account_id)
+        }
         EntityKind::Request => {
             scope.all_requests
                 || change

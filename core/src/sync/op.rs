@@ -24,6 +24,8 @@ pub enum EntityKind {
     BusyPeriod,
     /// The read mark of a notification (the notification itself is server-made).
     NotificationRead,
+    /// An in-app notification (inbox message), made by the server; read-only for devices.
+    Notification,
     /// A facility's replacement request (written by members with the `post_requests` right).
     Request,
 }
@@ -35,6 +37,7 @@ impl EntityKind {
             Self::Availability => "availability",
             Self::BusyPeriod => "busy_period",
             Self::NotificationRead => "notification_read",
+            Self::Notification => "notification",
             Self::Request => "request",
         }
     }
@@ -54,6 +57,7 @@ impl FromStr for EntityKind {
             "availability" => Ok(Self::Availability),
             "busy_period" => Ok(Self::BusyPeriod),
             "notification_read" => Ok(Self::NotificationRead),
+            "notification" => Ok(Self::Notification),
             "request" => Ok(Self::Request),
             _ => Err(SyncError::UnknownKind {
                 value: truncate_for_message(s),
@@ -169,6 +173,7 @@ mod tests {
             EntityKind::Availability,
             EntityKind::BusyPeriod,
             EntityKind::NotificationRead,
+            EntityKind::Notification,
             EntityKind::Request,
         ] {
             assert_eq!(e.as_str().parse::<EntityKind>().unwrap(), e);
