@@ -24,7 +24,7 @@ use crate::events::EventHub;
 use crate::mail::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
-use crate::{api, events, openapi, sync};
+use crate::{api, events, notify, openapi, sync};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -56,6 +56,8 @@ pub struct AppState {
     pub events: EventHub,
     /// Terms in force.
     pub terms: Arc<Terms>,
+    /// Notification channels (e-mail, push services, SMS gateway), built from the configuration.
+    pub channels: Arc<notify::Channels>,
     hlc: Arc<Mutex<HlcClock>>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -85,6 +87,7 @@ impl AppState {
             login_email: RateLimiter::new(config.login_per_minute),
         };
         let events = EventHub::start(&storage);
+        let channels = Arc::new(notify::Channels::from_config(&config, Arc::clone(&mailer)));
         Self {
             config: Arc::new(config),
             storage,
@@ -93,6 +96,7 @@ impl AppState {
             limits: Arc::new(limits),
             events,
             terms: Arc::new(terms),
+            channels,
             hlc: Arc::new(Mutex::new(hlc)),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         }
@@ -209,6 +213,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/events", get(events::events))
+        .merge(notify::api::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(json_errors))
@@ -220,6 +225,8 @@ pub fn router(state: AppState) -> Router {
 /// live-event streams.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let router = router(state.clone());
+    // Until the shared job scheduler exists, notification delivery runs on its own interval loop.
+    notify::spawn_loop(&state);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -130,6 +130,83 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
         Some("PullRequest"),
     ),
     ("get", "/v1/events", "Flux SSE des changements", true, None),
+    (
+        "put",
+        "/v1/me/push-targets",
+        "Cible push de cet appareil (Web Push, FCM, APNs)",
+        true,
+        Some("PushTarget"),
+    ),
+    (
+        "get",
+        "/v1/me/push-targets",
+        "Cibles push du compte",
+        true,
+        None,
+    ),
+    (
+        "delete",
+        "/v1/me/push-targets/{id}",
+        "Suppression d'une cible push",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/me/notification-preferences",
+        "Préférences de notification",
+        true,
+        None,
+    ),
+    (
+        "put",
+        "/v1/me/notification-preferences",
+        "Remplacement des préférences de notification",
+        true,
+        Some("NotificationPreferences"),
+    ),
+    (
+        "get",
+        "/v1/notifications",
+        "Boîte de réception (page)",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/me/deliveries",
+        "Envois de notifications du compte (échecs compris)",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/staff/deliveries",
+        "Envois de notifications (équipe)",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/facilities/{id}/sms-credits",
+        "Crédits SMS d'un établissement",
+        true,
+        None,
+    ),
+    (
+        "post",
+        "/v1/staff/facilities/{id}/sms-credits",
+        "Recharge de crédits SMS (équipe)",
+        true,
+        Some("SmsTopUp"),
+    ),
+    (
+        "get",
+        "/v1/push/vapid-public-key",
+        "Clé publique VAPID pour les abonnements Web Push",
+        false,
+        None,
+    ),
 ];
 
 fn schemas() -> Value {
@@ -149,6 +226,9 @@ fn schemas() -> Value {
         "Invite": s(&["email", "display_name", "role"]),
         "PushRequest": s(&["protocol", "device_id", "ops"]),
         "PullRequest": s(&["protocol"]),
+        "PushTarget": s(&["kind"]),
+        "NotificationPreferences": s(&[]),
+        "SmsTopUp": s(&["amount"]),
     })
 }
 
