@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 
 #[derive(Clone, Debug)]
 struct User {
+    device: DeviceId,
     account_id: String,
     email: String,
     token: String,
@@ -43,11 +44,12 @@ struct User {
 }
 
 async fn signed_in(t: &TestApp, email: &str) -> User {
+    let device = DeviceId::new();
     let (s, v) = post_json(
         &t.router,
         "/v1/auth/login",
         None,
-        &json!({"email": email, "password": PASSWORD, "device_id": DeviceId::new(),
+        &json!({"email": email, "password": PASSWORD, "device_id": device,
                 "device_name": "test", "platform": "cli"}),
     )
     .await;
@@ -64,6 +66,7 @@ async fn signed_in(t: &TestApp, email: &str) -> User {
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (_, me) = get(&t.router, "/v1/me", Some(&token)).await;
     User {
+        device,
         account_id: me["account_id"].as_str().unwrap().to_owned(),
         email: email.to_owned(),
         token,
@@ -805,9 +808,9 @@ async fn push_targets_are_validated_and_replaced_per_device() {
     )
     .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    // Without a key the VAPID endpoint says so; without a token nothing is listed.
-    let (s, _) = get(&t.router, "/v1/push/vapid-public-key", None).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Without a key the VAPID endpoint says so.
+    let (s, v) = get(&t.router, "/v1/push/vapid-public-key", None).await;
+    assert_eq!((s, &v["key"]), (StatusCode::OK, &Value::Null));
     let (s, _) = get(&t.router, "/v1/me/push-targets", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
@@ -1443,4 +1446,91 @@ async fn unconfigured_channel_is_a_visible_failure() {
     deliver_due(&t.state).await.unwrap();
     let d = deliveries(&t, &doc, "?state=failed").await;
     assert_eq!(d[0]["last_code"], "channel_unconfigured");
+}
+
+// ---------------------------------------------------------------- the inbox in the sync feed
+
+fn op(
+    user: &User,
+    entity: rempla_core::sync::EntityKind,
+    id: uuid::Uuid,
+    fields: &Value,
+) -> rempla_core::sync::OutboxOp {
+    rempla_core::sync::OutboxOp {
+        op_id: rempla_core::domain::OpId::new(),
+        entity,
+        entity_id: id,
+        kind: rempla_core::sync::OpKind::Upsert,
+        fields: fields.as_object().cloned().unwrap(),
+        hlc: rempla_core::sync::Hlc::new(rempla_core::sync::hlc::system_time_ms(), 0, user.device),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_mark_read_but_never_write_inbox_records() {
+    use rempla_core::sync::EntityKind;
+    let t = app_with(Db::Sqlite, test_config()).await;
+    let doc = new_doctor(&t, 1).await;
+    let other = new_doctor(&t, 2).await;
+    enqueue(&t, notice(&doc.account_id, "n")).await;
+    deliver_due(&t.state).await.unwrap();
+    let (_, inbox) = get(&t.router, "/v1/notifications", Some(&doc.token)).await;
+    let id: uuid::Uuid = inbox["notifications"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let push = |user: &User, o| {
+        let body = json!({"protocol": 1, "device_id": user.device, "ops": [o]});
+        let token = user.token.clone();
+        let router = t.router.clone();
+        async move { post_json(&router, "/v1/sync/push", Some(&token), &body).await }
+    };
+    // Forging the inbox record: refused, unchanged.
+    let (s, v) = push(
+        &doc,
+        op(
+            &doc,
+            EntityKind::Notification,
+            id,
+            &json!({"title": "Faux"}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["results"][0]["code"], "forbidden", "{v}");
+    // Marking it read is the device's job; the inbox page shows the mark.
+    let (_, v) = push(
+        &doc,
+        op(
+            &doc,
+            EntityKind::NotificationRead,
+            id,
+            &json!({"read_at": "2026-11-23T08:00:00Z"}),
+        ),
+    )
+    .await;
+    assert_eq!(v["results"][0]["status"], "applied", "{v}");
+    let (_, inbox) = get(&t.router, "/v1/notifications", Some(&doc.token)).await;
+    assert_eq!(inbox["notifications"][0]["title"], "Nouvelle proposition");
+    assert_eq!(inbox["notifications"][0]["read_at"], "2026-11-23T08:00:00Z");
+    // Someone else's inbox stays empty, and paging works with the cursor.
+    let (_, theirs) = get(&t.router, "/v1/notifications", Some(&other.token)).await;
+    assert_eq!(theirs["notifications"].as_array().unwrap().len(), 0);
+    for i in 0..3 {
+        enqueue(&t, notice(&doc.account_id, &format!("p{i}"))).await;
+    }
+    deliver_due(&t.state).await.unwrap();
+    let (_, page) = get(&t.router, "/v1/notifications?limit=3", Some(&doc.token)).await;
+    assert_eq!(page["notifications"].as_array().unwrap().len(), 3);
+    let cursor = page["next_before"].as_i64().unwrap();
+    let (_, rest) = get(
+        &t.router,
+        &format!("/v1/notifications?limit=3&before={cursor}"),
+        Some(&doc.token),
+    )
+    .await;
+    assert_eq!(rest["notifications"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["notifications"][0]["id"], id.to_string());
+    assert_eq!(rest["next_before"], Value::Null);
 }

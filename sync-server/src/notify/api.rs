@@ -398,8 +398,8 @@ pub async fn top_up(
         .into_response())
 }
 
-/// `GET /v1/push/vapid-public-key`: the application server key web clients subscribe with.
-pub async fn vapid_public_key(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let channel = state.channels.webpush.as_ref().ok_or(AppError::NotFound)?;
-    Ok(Json(json!({"key": channel.public_key()})))
+/// `GET /v1/push/vapid-public-key`: the application server key web clients subscribe with (`null`
+/// when this server has no Web Push key, so clients simply do not offer push).
+pub async fn vapid_public_key(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({"key": state.channels.webpush.as_ref().map(|c| c.public_key())}))
 }
