@@ -186,6 +186,62 @@ async fn serve(router: Router) -> u16 {
     port
 }
 
+/// Serves `router` over TLS (a fresh test CA's certificate for 127.0.0.1) speaking HTTP/2 only, as
+/// APNs does; returns the port and the CA certificate (PEM) a client must trust.
+async fn serve_tls_h2(router: Router) -> (u16, String) {
+    use tokio_rustls::rustls;
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Rempla test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &ca, &ca_key)
+        .unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![leaf.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into()),
+    )
+    .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            let router = router.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+                let service = hyper_util::service::TowerToHyperService::new(router);
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .http2_only()
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                .await;
+            });
+        }
+    });
+    (port, ca.pem())
+}
+
 fn pem(der: &[u8]) -> String {
     format!(
         "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
@@ -1054,7 +1110,7 @@ async fn apns_over_real_http2() {
         public: Arc::new(public),
         seen: Arc::default(),
     };
-    let port = serve(
+    let (port, ca_pem) = serve_tls_h2(
         Router::new()
             .route("/3/device/{token}", post(apns_send))
             .with_state(server.clone()),
@@ -1063,11 +1119,14 @@ async fn apns_over_real_http2() {
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("AuthKey.p8");
     std::fs::write(&key_file, key_pem).unwrap();
+    let ca_file = dir.path().join("test-ca.pem");
+    std::fs::write(&ca_file, ca_pem).unwrap();
     let mut config = test_config();
     config.notify.apns_key_file = Some(key_file);
     config.notify.apns_key_id = "KEY123".into();
     config.notify.apns_team_id = "TEAM456".into();
-    config.notify.apns_base_url = format!("http://127.0.0.1:{port}");
+    config.notify.apns_base_url = format!("https://127.0.0.1:{port}");
+    config.notify.apns_ca_file = Some(ca_file);
     let t = app_with(Db::Sqlite, config).await;
     let ok = new_doctor(&t, 1).await;
     let dead = new_doctor(&t, 2).await;
