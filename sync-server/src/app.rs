@@ -58,6 +58,8 @@ pub struct AppState {
     pub terms: Arc<Terms>,
     /// Notification channels (e-mail, push services, SMS gateway), built from the configuration.
     pub channels: Arc<notify::Channels>,
+    /// The in-memory matching index of this instance.
+    pub matching: Arc<crate::matching::MatchingService>,
     hlc: Arc<Mutex<HlcClock>>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -97,6 +99,7 @@ impl AppState {
             events,
             terms: Arc::new(terms),
             channels,
+            matching: Arc::new(crate::matching::MatchingService::new()),
             hlc: Arc::new(Mutex::new(hlc)),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         }
@@ -214,6 +217,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/events", get(events::events))
         .merge(notify::api::routes())
+        .merge(crate::matching::api::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(json_errors))

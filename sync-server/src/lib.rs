@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod mail;
+pub mod matching;
 pub mod notify;
 pub mod openapi;
 pub mod ops;

@@ -131,6 +131,20 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
     ),
     ("get", "/v1/events", "Flux SSE des changements", true, None),
     (
+        "get",
+        "/v1/requests/{id}/candidates",
+        "Candidats d'une demande : classés, expliqués, couverture complète ou partielle, répartition",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/me/requests",
+        "Demandes ouvertes qui correspondent au calendrier du médecin (et regroupements pour la carte)",
+        true,
+        None,
+    ),
+    (
         "put",
         "/v1/me/push-targets",
         "Cible push de cet appareil (Web Push, FCM, APNs)",

@@ -24,6 +24,8 @@ use rempla_server::{AppState, Config, Storage};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod users;
+
 /// Which database a case runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Db {
