@@ -1593,3 +1593,84 @@ async fn devices_mark_read_but_never_write_inbox_records() {
     assert_eq!(rest["notifications"][0]["id"], id.to_string());
     assert_eq!(rest["next_before"], Value::Null);
 }
+
+// ---------------------------------------------------------------- privacy hooks
+
+async fn export_delete_and_purge(db: Db) {
+    let t = app_with(db, test_config()).await;
+    let doc = new_doctor(&t, 1).await;
+    let other = new_doctor(&t, 2).await;
+    put(
+        &t,
+        "/v1/me/push-targets",
+        &doc.token,
+        &json!({"kind": "fcm", "token": "a".repeat(30)}),
+    )
+    .await;
+    put(
+        &t,
+        "/v1/me/notification-preferences",
+        &doc.token,
+        &json!({"sms_phone": "+33612345678"}),
+    )
+    .await;
+    enqueue(&t, notice(&doc.account_id, "d1")).await;
+    enqueue(&t, notice(&other.account_id, "o1")).await;
+    deliver_due(&t.state).await.unwrap();
+    let data = t
+        .state
+        .storage
+        .notification_data(&doc.account_id)
+        .await
+        .unwrap();
+    assert_eq!(data["preferences"]["sms_phone"], "+33612345678");
+    assert_eq!(data["push_targets"].as_array().unwrap().len(), 1);
+    assert_eq!(data["notifications"].as_array().unwrap().len(), 1);
+    assert!(data["deliveries"].as_array().unwrap().len() >= 2, "{data}");
+    assert!(!data.to_string().contains(&other.account_id));
+    // Retention: finished deliveries older than the limit go, pending ones and newer ones stay.
+    let now = t.state.clock.now_ms();
+    assert_eq!(
+        t.state
+            .storage
+            .purge_notifications(now - 1_000)
+            .await
+            .unwrap(),
+        0
+    );
+    let purged = t
+        .state
+        .storage
+        .purge_notifications(now + 1_000)
+        .await
+        .unwrap();
+    assert!(purged >= 3, "{purged}");
+    // Deletion removes this account's data only.
+    t.state
+        .storage
+        .delete_notification_data(&doc.account_id)
+        .await
+        .unwrap();
+    let data = t
+        .state
+        .storage
+        .notification_data(&doc.account_id)
+        .await
+        .unwrap();
+    assert_eq!(data["push_targets"].as_array().unwrap().len(), 0);
+    assert_eq!(data["preferences"]["sms_phone"], Value::Null);
+    let (_, inbox) = get(&t.router, "/v1/notifications", Some(&doc.token)).await;
+    assert_eq!(inbox["notifications"].as_array().unwrap().len(), 0);
+    let (_, inbox) = get(&t.router, "/v1/notifications", Some(&other.token)).await;
+    assert_eq!(inbox["notifications"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_hooks_sqlite() {
+    export_delete_and_purge(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn privacy_hooks_postgres() {
+    export_delete_and_purge(Db::Postgres).await;
+}

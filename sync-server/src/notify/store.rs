@@ -456,3 +456,95 @@ pub(crate) fn credits_tx(
         .map(|r| Ok((int(r, 0)?, opt_int(r, 1)?.unwrap_or(0))))
         .transpose()
 }
+
+/// Deletes everything the notifications area holds about an account (account deletion, run by the
+/// privacy area inside its transaction): push targets, preferences, deliveries, queued notices and
+/// inbox records. Returns the number of rows removed.
+pub fn delete_account_tx(tx: &mut dyn Tx, account_id: &str) -> Result<u64, StorageError> {
+    let mut removed = 0;
+    for sql in [
+        "DELETE FROM push_targets WHERE account_id = $1",
+        "DELETE FROM notification_prefs WHERE account_id = $1",
+        "DELETE FROM deliveries WHERE account_id = $1",
+        "DELETE FROM notices WHERE account_id = $1",
+        "DELETE FROM records WHERE entity IN ('notification', 'notification_read') AND account_id = $1",
+    ] {
+        removed += tx.execute(sql, &[account_id.into()])?;
+    }
+    Ok(removed)
+}
+
+/// Removes finished deliveries (sent or failed) and fanned-out notices created before `before_ms`
+/// (retention); pending work is kept whatever its age. Returns the number of rows removed.
+pub fn purge_tx(tx: &mut dyn Tx, before_ms: i64) -> Result<u64, StorageError> {
+    let deliveries = tx.execute(
+        "DELETE FROM deliveries WHERE state IN ('sent', 'failed') AND created_ms < $1",
+        &[before_ms.into()],
+    )?;
+    let notices = tx.execute(
+        "DELETE FROM notices WHERE state IN ('fanned_out', 'dropped') AND created_ms < $1 \
+         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notice_id = notices.id)",
+        &[before_ms.into()],
+    )?;
+    Ok(deliveries + notices)
+}
+
+impl Storage {
+    /// Everything the notifications area holds about an account, for "download my data": preferences,
+    /// push targets (without secrets), inbox notices and deliveries.
+    pub async fn notification_data(&self, account_id: &str) -> Result<Value, StorageError> {
+        let a = account_id.to_owned();
+        self.read(move |tx| {
+            let prefs = prefs_tx(tx, &a)?;
+            let targets = targets_tx(tx, &a)?;
+            let notices = tx
+                .query(
+                    "SELECT id, kind, title, body, payload, created_ms, state FROM notices \
+                     WHERE account_id = $1 ORDER BY created_ms, id",
+                    &[(&a).into()],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(serde_json::json!({
+                        "id": text(r, 0)?, "kind": text(r, 1)?, "title": text(r, 2)?,
+                        "body": text(r, 3)?, "payload": json::<Value>(r, 4)?,
+                        "created_ms": int(r, 5)?, "state": text(r, 6)?,
+                    }))
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?;
+            let deliveries = tx
+                .query(
+                    "SELECT id, notice_id, channel, state, attempts, last_code, created_ms \
+                     FROM deliveries WHERE account_id = $1 ORDER BY created_ms, id",
+                    &[(&a).into()],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(serde_json::json!({
+                        "id": text(r, 0)?, "notice_id": text(r, 1)?, "channel": text(r, 2)?,
+                        "state": text(r, 3)?, "attempts": int(r, 4)?, "last_code": opt_text(r, 5)?,
+                        "created_ms": int(r, 6)?,
+                    }))
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?;
+            Ok(serde_json::json!({
+                "preferences": prefs,
+                "push_targets": targets,
+                "notifications": notices,
+                "deliveries": deliveries,
+            }))
+        })
+        .await
+    }
+
+    /// [`delete_account_tx`] in its own transaction.
+    pub async fn delete_notification_data(&self, account_id: &str) -> Result<u64, StorageError> {
+        let a = account_id.to_owned();
+        self.write(move |tx| delete_account_tx(tx, &a)).await
+    }
+
+    /// [`purge_tx`] in its own transaction.
+    pub async fn purge_notifications(&self, before_ms: i64) -> Result<u64, StorageError> {
+        self.write(move |tx| purge_tx(tx, before_ms)).await
+    }
+}
