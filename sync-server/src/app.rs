@@ -24,7 +24,7 @@ use crate::events::EventHub;
 use crate::mail::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
-use crate::{api, events, notify, openapi, sync};
+use crate::{api, events, jobs, notify, openapi, sync, workflow};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -217,6 +217,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/events", get(events::events))
         .merge(notify::api::routes())
+        .merge(workflow::routes())
         .merge(crate::matching::api::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
@@ -229,8 +230,7 @@ pub fn router(state: AppState) -> Router {
 /// live-event streams.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let router = router(state.clone());
-    // Until the shared job scheduler exists, notification delivery runs on its own interval loop.
-    notify::spawn_loop(&state);
+    let _jobs = jobs::spawn(state.clone());
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

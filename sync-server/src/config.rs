@@ -47,6 +47,20 @@ pub struct Config {
     pub terms_file: Option<PathBuf>,
     /// Trust `X-Forwarded-For` for the client address (only behind your own reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Seconds between two runs of the periodic jobs (reminders, expiry, tier widening…); 0 disables
+    /// the scheduler (tests call `jobs::run_due` themselves).
+    pub jobs_interval_secs: u64,
+    /// Business days a doctor (or facility) has to answer a proposal (product: 3).
+    pub answer_business_days: u32,
+    /// How many best-ranked candidates each alert tier of a new request reaches.
+    pub tier_size: u32,
+    /// Minutes without an answer before the next tier of candidates is alerted.
+    pub tier_wait_minutes: u32,
+    /// Hours before the deadline at which an unanswered proposal is reminded.
+    pub reminder_hours: u32,
+    /// Days before a mission's start at which the contract reminder (send it to the conseil
+    /// départemental de l'Ordre) is given.
+    pub contract_reminder_days: u32,
     /// Notification delivery: channels, keys (by file, never in the repository), retries.
     pub notify: NotifyConfig,
 }
@@ -56,9 +70,6 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NotifyConfig {
-    /// Seconds between two delivery runs of the built-in loop; 0 turns the loop off (tests drive
-    /// `notify::deliver_due` themselves).
-    pub deliver_every_secs: u64,
     /// Attempts of one delivery before it is kept as failed.
     pub max_attempts: u32,
     /// First retry delay in seconds; doubled at each attempt.
@@ -98,7 +109,6 @@ pub struct NotifyConfig {
 impl Default for NotifyConfig {
     fn default() -> Self {
         Self {
-            deliver_every_secs: 15,
             max_attempts: 6,
             retry_base_secs: 60,
             allow_loopback_http: false,
@@ -141,6 +151,12 @@ impl Default for Config {
             terms_version: crate::auth::terms::BUILTIN_VERSION.into(),
             terms_file: None,
             trust_forwarded_for: false,
+            jobs_interval_secs: 30,
+            answer_business_days: 3,
+            tier_size: 5,
+            tier_wait_minutes: 240,
+            reminder_hours: 24,
+            contract_reminder_days: 7,
             notify: NotifyConfig::default(),
         }
     }

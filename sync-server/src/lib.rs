@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod jobs;
 pub mod mail;
 pub mod matching;
 pub mod notify;
@@ -20,6 +21,7 @@ pub mod ops;
 pub mod ratelimit;
 pub mod storage;
 pub mod sync;
+pub mod workflow;
 
 pub use app::{AppState, router, serve};
 pub use config::Config;

@@ -54,6 +54,10 @@ struct Common {
     /// dans la base SQLite du dossier de données ; les comptes et mots de passe sont affichés.
     #[arg(long, global = true, env = "REMPLA_DEMO")]
     demo: bool,
+    /// Secondes entre deux passages des tâches périodiques (rappels, expiration des propositions,
+    /// élargissement des alertes, rappel de contrat) ; 0 les désactive (défaut 30).
+    #[arg(long, global = true, env = "REMPLA_JOBS_INTERVAL_SECS")]
+    jobs_interval_secs: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,6 +118,9 @@ fn load_config(common: &Common) -> Result<Config> {
     }
     if let Some(v) = &common.smtp_url {
         cfg.smtp_url = Some(v.clone());
+    }
+    if let Some(v) = common.jobs_interval_secs {
+        cfg.jobs_interval_secs = v;
     }
     Ok(cfg)
 }

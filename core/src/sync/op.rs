@@ -28,6 +28,10 @@ pub enum EntityKind {
     Notification,
     /// A facility's replacement request (written by members with the `post_requests` right).
     Request,
+    /// A proposal of a request to a doctor, or a doctor's application (server-made, read-only).
+    Proposal,
+    /// A mission made by an accepted proposal (server-made, read-only).
+    Mission,
 }
 
 impl EntityKind {
@@ -39,6 +43,8 @@ impl EntityKind {
             Self::NotificationRead => "notification_read",
             Self::Notification => "notification",
             Self::Request => "request",
+            Self::Proposal => "proposal",
+            Self::Mission => "mission",
         }
     }
 }
@@ -59,6 +65,8 @@ impl FromStr for EntityKind {
             "notification_read" => Ok(Self::NotificationRead),
             "notification" => Ok(Self::Notification),
             "request" => Ok(Self::Request),
+            "proposal" => Ok(Self::Proposal),
+            "mission" => Ok(Self::Mission),
             _ => Err(SyncError::UnknownKind {
                 value: truncate_for_message(s),
             }),
@@ -175,6 +183,8 @@ mod tests {
             EntityKind::NotificationRead,
             EntityKind::Notification,
             EntityKind::Request,
+            EntityKind::Proposal,
+            EntityKind::Mission,
         ] {
             assert_eq!(e.as_str().parse::<EntityKind>().unwrap(), e);
         }
@@ -182,7 +192,7 @@ mod tests {
             assert_eq!(k.to_string().parse::<OpKind>().unwrap(), k);
         }
         assert_eq!(
-            "mission".parse::<EntityKind>().unwrap_err().code(),
+            "spaceship".parse::<EntityKind>().unwrap_err().code(),
             "unknown_op_kind"
         );
     }

@@ -3,7 +3,6 @@
 //! recording outcomes with retries and exponential backoff.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use rempla_core::domain::{Member, Right};
 use rempla_core::sync::{EntityKind, Hlc};
@@ -717,31 +716,6 @@ pub async fn deliver_due(state: &AppState) -> Result<DeliveryRun, StorageError> 
             Ok(run)
         })
         .await
-}
-
-/// Starts the built-in delivery loop (every `notify.deliver_every_secs`, 0 = off) until shutdown.
-pub fn spawn_loop(state: &AppState) {
-    let every = state.config.notify.deliver_every_secs;
-    if every == 0 {
-        return;
-    }
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let stop = state.shutting_down();
-        tokio::pin!(stop);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {
-                    if let Err(e) = deliver_due(&state).await {
-                        tracing::error!(error = %e, "notification delivery run failed");
-                    }
-                }
-                () = &mut stop => break,
-            }
-        }
-    });
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! notice exists if and only if the event that caused it was committed. Delivery (the in-app inbox
 //! record in the change feed, e-mail, push, SMS) reads the queue afterwards.
 //!
-//! - [`deliver_due`] (run by the delivery loop, safe with several instances) fans each due notice out:
+//! - [`deliver_due`] (the `notification_delivery` job of `jobs.rs`, safe with several instances) fans each due notice out:
 //!   the inbox record (feed entity `notification`, owned by the account) and one `deliveries` row per
 //!   external channel and target, chosen by [`prefs::Preferences`] and deferred past quiet hours unless
 //!   urgent; then it claims due deliveries, sends them through their [`channel::Channel`], and records
@@ -23,7 +23,7 @@ pub mod store;
 
 use serde_json::Value;
 
-pub use deliver::{Channels, DeliveryRun, deliver_due, spawn_loop};
+pub use deliver::{Channels, DeliveryRun, deliver_due};
 
 use crate::storage::{StorageError, Tx, to_json};
 

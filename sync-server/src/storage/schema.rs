@@ -40,5 +40,6 @@ pub const PARTS: &[&[&str]] = &[
     CORE,
     crate::audit::SCHEMA,
     crate::notify::SCHEMA,
+    crate::workflow::SCHEMA,
     crate::matching::SCHEMA,
 ];
