@@ -1674,3 +1674,39 @@ async fn privacy_hooks_sqlite() {
 async fn privacy_hooks_postgres() {
     export_delete_and_purge(Db::Postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_postgres_instances_send_each_delivery_once() {
+    let (t, service, port, _, _dir) = webpush_app(Db::Postgres, 6).await;
+    let second = rempla_server::AppState::new(
+        (*t.state.config).clone(),
+        common::second_instance(Db::Postgres, &t.db.location).await,
+        Arc::new(common::MemoryMailer::default()),
+        rempla_server::auth::terms::Terms::new("2026-11-01", "CGU de test"),
+    );
+    let doc = new_doctor(&t, 1).await;
+    let sub = subscriber();
+    put(&t, "/v1/me/push-targets", &doc.token, &json!({"kind": "webpush",
+        "endpoint": format!("http://127.0.0.1:{port}/push/ok"), "p256dh": b64url(&sub.public), "auth": b64url(&sub.auth)})).await;
+    put(
+        &t,
+        "/v1/me/notification-preferences",
+        &doc.token,
+        &json!({"channels": {"email": false}}),
+    )
+    .await;
+    for i in 0..20 {
+        enqueue(&t, notice(&doc.account_id, &format!("n{i}"))).await;
+    }
+    let (a, b) = tokio::join!(deliver_due(&t.state), deliver_due(&second));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.notices + b.notices, 20, "{a:?} {b:?}");
+    deliver_due(&second).await.unwrap();
+    deliver_due(&t.state).await.unwrap();
+    let received = service.received.lock().unwrap().len();
+    assert_eq!(received, 20);
+    assert_eq!(
+        deliveries(&t, &doc, "?state=sent&limit=500").await.len(),
+        20
+    );
+}
