@@ -279,6 +279,13 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
         None,
     ),
     (
+        "post",
+        "/v1/staff/deliveries/{id}/retry",
+        "Relance d'un envoi en échec (équipe)",
+        true,
+        None,
+    ),
+    (
         "get",
         "/v1/facilities/{id}/sms-credits",
         "Crédits SMS d'un établissement",

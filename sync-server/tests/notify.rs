@@ -559,6 +559,24 @@ async fn retries_back_off_then_fail_visibly(db: Db) {
         (s, v["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("forbidden"))
     );
+    // Staff put a failed delivery back in the queue once the service is up again.
+    let failed_id = failed[0]["id"].as_str().unwrap().to_owned();
+    let retry = format!("/v1/staff/deliveries/{failed_id}/retry");
+    let (s, _) = post_json(&t.router, &retry, Some(&doc.token), &json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    service.statuses.lock().unwrap().insert("down".into(), 201);
+    let (s, _) = post_json(&t.router, &retry, Some(&staff.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = post_json(&t.router, &retry, Some(&staff.token), &json!({})).await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "only failed deliveries are retried"
+    );
+    let run = deliver_due(&t.state).await.unwrap();
+    assert_eq!(run.sent, 1);
+    assert_eq!(count(), 4);
+    assert_eq!(deliveries(&t, &doc, "?state=sent").await.len(), 1);
     let (s, v) = get(&t.router, "/v1/me/deliveries?state=lost", Some(&doc.token)).await;
     assert_eq!(
         (s, v["code"].as_str()),
@@ -570,7 +588,7 @@ async fn retries_back_off_then_fail_visibly(db: Db) {
     enqueue(&t, notice(&doc.account_id, "muted")).await;
     deliver_due(&t.state).await.unwrap();
     assert_eq!(deliveries(&t, &doc, "").await.len(), 1);
-    assert_eq!(count(), 3);
+    assert_eq!(count(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

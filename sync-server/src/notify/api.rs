@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/notifications", get(inbox))
         .route("/v1/me/deliveries", get(my_deliveries))
         .route("/v1/staff/deliveries", get(staff_deliveries))
+        .route(
+            "/v1/staff/deliveries/{id}/retry",
+            axum::routing::post(staff_retry),
+        )
         .route("/v1/facilities/{id}/sms-credits", get(sms_credits))
         .route(
             "/v1/staff/facilities/{id}/sms-credits",
@@ -342,6 +346,26 @@ pub async fn staff_deliveries(
         )
         .await?;
     Ok(Json(json!({"deliveries": list})))
+}
+
+/// `POST /v1/staff/deliveries/{id}/retry`: a failed delivery goes back to the queue (attempts reset).
+pub async fn staff_retry(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !caller.is_staff() {
+        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
+    }
+    if state
+        .storage
+        .retry_delivery(&id, state.clock.now_ms())
+        .await?
+    {
+        Ok(no_content())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// `GET /v1/facilities/{id}/sms-credits`: balance and moves, for the facility's members and staff.

@@ -537,6 +537,20 @@ impl Storage {
         .await
     }
 
+    /// Puts a failed delivery back in the queue for one more round of attempts (staff, after fixing a
+    /// channel's configuration); `false` when there is no failed delivery with this id.
+    pub async fn retry_delivery(&self, id: &str, now_ms: i64) -> Result<bool, StorageError> {
+        let id = id.to_owned();
+        self.write(move |tx| {
+            Ok(tx.execute(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = $2, \
+                 lease_until_ms = 0, updated_ms = $2 WHERE id = $1 AND state = 'failed'",
+                &[id.into(), now_ms.into()],
+            )? == 1)
+        })
+        .await
+    }
+
     /// [`delete_account_tx`] in its own transaction.
     pub async fn delete_notification_data(&self, account_id: &str) -> Result<u64, StorageError> {
         let a = account_id.to_owned();
