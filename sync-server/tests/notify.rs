@@ -794,6 +794,7 @@ async fn push_targets_are_validated_and_replaced_per_device() {
         json!({"kind": "webpush", "endpoint": "pas une url", "p256dh": p, "auth": a}),
         json!({"kind": "webpush", "endpoint": "https://push.example.com/x", "p256dh": b64url(&[4; 33]), "auth": a}),
         json!({"kind": "webpush", "endpoint": "https://push.example.com/x", "p256dh": "!!!", "auth": a}),
+        json!({"kind": "webpush", "endpoint": "https://push.example.com/x", "p256dh": b64url(&[4; 65]), "auth": a}),
         json!({"kind": "webpush", "endpoint": "https://push.example.com/x", "p256dh": p, "auth": b64url(&[1; 8])}),
         json!({"kind": "fcm", "token": "court"}),
         json!({"kind": "fcm", "token": format!("{}<script>", "a".repeat(40))}),

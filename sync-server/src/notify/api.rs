@@ -130,7 +130,7 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
             }
             let key = b64url_decode(&p256dh)
                 .map_err(|_| invalid("invalid_key", "p256dh n'est pas du base64url"))?;
-            if key.len() != 65 || key[0] != 4 {
+            if key.len() != 65 || key[0] != 4 || !super::crypto::valid_p256_point(&key) {
                 return Err(invalid(
                     "invalid_key",
                     "p256dh doit être un point P-256 non compressé (65 octets)",

@@ -145,6 +145,16 @@ fn signing_input(header: &Value, claims: &Value) -> String {
     )
 }
 
+/// Whether `point` is a usable P-256 public key (uncompressed, on the curve): checked by a throwaway
+/// key agreement, so a bad subscription is refused at registration rather than failing every send.
+pub fn valid_p256_point(point: &[u8]) -> bool {
+    let rng = SystemRandom::new();
+    agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).is_ok_and(|key| {
+        let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, point);
+        agreement::agree_ephemeral(key, &peer, |_| ()).is_ok()
+    })
+}
+
 /// Record size announced in the `aes128gcm` header: one record always suffices (payloads are capped).
 const RECORD_SIZE: u32 = 4096;
 
