@@ -1592,6 +1592,7 @@ async fn devices_mark_read_but_never_write_inbox_records() {
     let (_, inbox) = get(&t.router, "/v1/notifications", Some(&doc.token)).await;
     assert_eq!(inbox["notifications"][0]["title"], "Nouvelle proposition");
     assert_eq!(inbox["notifications"][0]["read_at"], "2026-11-23T08:00:00Z");
+    assert_eq!(inbox["unread"], 0);
     // Someone else's inbox stays empty, and paging works with the cursor.
     let (_, theirs) = get(&t.router, "/v1/notifications", Some(&other.token)).await;
     assert_eq!(theirs["notifications"].as_array().unwrap().len(), 0);
@@ -1601,6 +1602,7 @@ async fn devices_mark_read_but_never_write_inbox_records() {
     deliver_due(&t.state).await.unwrap();
     let (_, page) = get(&t.router, "/v1/notifications?limit=3", Some(&doc.token)).await;
     assert_eq!(page["notifications"].as_array().unwrap().len(), 3);
+    assert_eq!(page["unread"], 3);
     let cursor = page["next_before"].as_i64().unwrap();
     let (_, rest) = get(
         &t.router,

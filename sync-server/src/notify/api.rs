@@ -273,7 +273,10 @@ pub async fn inbox(
     let next = (items.len() == usize::try_from(limit).unwrap_or(usize::MAX))
         .then(|| items.last().and_then(|i| i.get("seq")).cloned())
         .flatten();
-    Ok(Json(json!({"notifications": items, "next_before": next})))
+    let unread = state.storage.unread_count(&caller.account.id).await?;
+    Ok(Json(
+        json!({"notifications": items, "next_before": next, "unread": unread}),
+    ))
 }
 
 /// Query of the deliveries lists.

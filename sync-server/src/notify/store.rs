@@ -350,6 +350,21 @@ impl Storage {
         .await
     }
 
+    /// How many inbox notifications of an account have no read mark (the app's badge).
+    pub async fn unread_count(&self, account_id: &str) -> Result<i64, StorageError> {
+        let a = account_id.to_owned();
+        self.read(move |tx| {
+            let rows = tx.query(
+                "SELECT COUNT(*) FROM records n WHERE n.entity = 'notification' AND n.account_id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM records r WHERE r.entity = 'notification_read' \
+                 AND r.id = n.id AND r.account_id = n.account_id)",
+                &[a.into()],
+            )?;
+            rows.first().map_or(Ok(0), |r| int(r, 0))
+        })
+        .await
+    }
+
     /// A facility's SMS credits (zero when never topped up) and its 50 newest moves.
     pub async fn sms_credits(
         &self,
