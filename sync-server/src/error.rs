@@ -64,6 +64,9 @@ pub enum AppError {
     /// A push batch with more ops than `MAX_PUSH_OPS`.
     #[error("lot de {0} opérations : 500 au plus")]
     BatchTooLarge(usize),
+    /// A billing rule refused the request (amounts, rates, dates); the code is the billing one.
+    #[error("{0}")]
+    Billing(#[from] crate::billing::BillingError),
     /// The database failed.
     #[error("erreur de stockage : {0}")]
     Storage(#[from] StorageError),
@@ -94,6 +97,7 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::WrongState(code, _) | Self::Unavailable(code, _) => code,
             Self::BatchTooLarge(_) => "batch_too_large",
+            Self::Billing(e) => e.code(),
             Self::Storage(StorageError::Busy) => "unavailable",
             Self::Storage(_) => "storage",
             Self::Mail(_) => "mail",
@@ -107,7 +111,8 @@ impl AppError {
             Self::MalformedJson(_)
             | Self::UnsupportedProtocol(_)
             | Self::Validation(_)
-            | Self::BatchTooLarge(_) => StatusCode::BAD_REQUEST,
+            | Self::BatchTooLarge(_)
+            | Self::Billing(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized(_) | Self::TokenRevoked | Self::TokenExpired => {
                 StatusCode::UNAUTHORIZED

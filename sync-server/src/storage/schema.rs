@@ -42,4 +42,5 @@ pub const PARTS: &[&[&str]] = &[
     crate::notify::SCHEMA,
     crate::workflow::SCHEMA,
     crate::matching::SCHEMA,
+    crate::billing::SCHEMA,
 ];
