@@ -1011,7 +1011,7 @@ impl Storage {
     ) -> Result<(Vec<StoredChange>, bool), StorageError> {
         self.read(move |tx| {
             let mut params: Vec<Val> = vec![after.into(), (&scope.account_id).into()];
-            let mut filter = String::from("(entity = 'notification_read' AND account_id = $2)");
+            let mut filter = String::from("(entity IN ('notification_read', 'notification') AND account_id = $2)");
             if let Some(d) = &scope.doctor_id {
                 params.push(d.into());
                 let _ = write!(
