@@ -24,7 +24,7 @@ use crate::events::EventHub;
 use crate::mail::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
-use crate::{api, billing, events, jobs, openapi, sync, workflow};
+use crate::{api, billing, events, jobs, notify, openapi, sync, workflow};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -56,6 +56,8 @@ pub struct AppState {
     pub events: EventHub,
     /// Terms in force.
     pub terms: Arc<Terms>,
+    /// Notification channels (e-mail, push services, SMS gateway), built from the configuration.
+    pub channels: Arc<notify::Channels>,
     /// The in-memory matching index of this instance.
     pub matching: Arc<crate::matching::MatchingService>,
     hlc: Arc<Mutex<HlcClock>>,
@@ -87,6 +89,7 @@ impl AppState {
             login_email: RateLimiter::new(config.login_per_minute),
         };
         let events = EventHub::start(&storage);
+        let channels = Arc::new(notify::Channels::from_config(&config, Arc::clone(&mailer)));
         Self {
             config: Arc::new(config),
             storage,
@@ -95,6 +98,7 @@ impl AppState {
             limits: Arc::new(limits),
             events,
             terms: Arc::new(terms),
+            channels,
             matching: Arc::new(crate::matching::MatchingService::new()),
             hlc: Arc::new(Mutex::new(hlc)),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
@@ -212,6 +216,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/events", get(events::events))
+        .merge(notify::api::routes())
         .merge(workflow::routes())
         .merge(crate::matching::api::routes())
         .merge(billing::routes())

@@ -24,6 +24,10 @@ pub enum Action<'a> {
     ReadFacility(&'a str),
     /// Change a doctor's trust status.
     SetDoctorStatus,
+    /// Read a facility's invoices and statement of charges.
+    ReadBilling(&'a str),
+    /// Set the tariff grid, read every facility's sales journal (staff).
+    ManageBilling,
 }
 
 /// Whether `caller` may perform `action`.
@@ -38,7 +42,13 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
                     .member_of(f)
                     .is_some_and(|m| m.can(Right::Read, None))
         }
-        Action::SetDoctorStatus => caller.is_staff(),
+        Action::SetDoctorStatus | Action::ManageBilling => caller.is_staff(),
+        Action::ReadBilling(f) => {
+            caller.is_staff()
+                || caller
+                    .member_of(f)
+                    .is_some_and(|m| m.can(Right::Billing, None))
+        }
     }
 }
 
@@ -81,7 +91,9 @@ pub fn in_scope(scope: &Scope, change: &StoredChange) -> bool {
         EntityKind::Availability | EntityKind::BusyPeriod => {
             scope.doctor_id.is_some() && change.doctor_id == scope.doctor_id
         }
-        EntityKind::NotificationRead => change.account_id.as_deref() == Some(&scope.account_id),
+        EntityKind::NotificationRead | EntityKind::Notification => {
+            change.account_id.as_deref() == Some(&scope.account_id)
+        }
         // A proposal or mission is seen by its doctor and by the members of its facility, nobody else;
         // contact details are never in the feed (`GET /v1/missions/{id}` serves them, audited).
         EntityKind::Proposal | EntityKind::Mission => {

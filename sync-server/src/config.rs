@@ -63,6 +63,73 @@ pub struct Config {
     pub contract_reminder_days: u32,
     /// Identity printed on invoices as their issuer (`[billing_issuer]` table).
     pub billing_issuer: crate::pdf::invoice::Issuer,
+    /// Notification delivery: channels, keys (by file, never in the repository), retries.
+    pub notify: NotifyConfig,
+}
+
+/// The `[notify]` section: how notices reach users. A channel whose key or URL is missing is off, and
+/// its deliveries fail with `channel_unconfigured` (visible in the deliveries list).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// Attempts of one delivery before it is kept as failed.
+    pub max_attempts: u32,
+    /// First retry delay in seconds; doubled at each attempt.
+    pub retry_base_secs: u64,
+    /// Accept `http://` push endpoints on loopback addresses (local test servers only).
+    pub allow_loopback_http: bool,
+    /// VAPID private key (PKCS#8 PEM, P-256) file for Web Push.
+    pub vapid_key_file: Option<PathBuf>,
+    /// VAPID `sub` claim: a contact URL of the operator.
+    pub vapid_subject: String,
+    /// Firebase service-account JSON file (FCM HTTP v1).
+    pub fcm_service_account_file: Option<PathBuf>,
+    /// FCM API base URL.
+    pub fcm_base_url: String,
+    /// APNs provider key (`.p8`, PKCS#8 PEM) file.
+    pub apns_key_file: Option<PathBuf>,
+    /// APNs key id (the `kid` of the provider token).
+    pub apns_key_id: String,
+    /// Apple team id (the `iss` of the provider token).
+    pub apns_team_id: String,
+    /// APNs base URL (production `https://api.push.apple.com`, sandbox `https://api.sandbox.push.apple.com`).
+    pub apns_base_url: String,
+    /// App bundle id used as `apns-topic` when a target names none.
+    pub apns_topic: String,
+    /// Extra PEM root certificate trusted by the APNs client (a local test CA).
+    pub apns_ca_file: Option<PathBuf>,
+    /// SMS gateway base URL (generic JSON protocol, `docs/api/notifications.md`).
+    pub sms_gateway_url: Option<String>,
+    /// File holding the SMS gateway's API key.
+    pub sms_api_key_file: Option<PathBuf>,
+    /// Name in texts not sent on behalf of a facility.
+    pub sms_sender: String,
+    /// A facility is alerted when its SMS credit balance falls to this or below.
+    pub sms_low_credit_threshold: i64,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        Self {
+            max_attempts: 6,
+            retry_base_secs: 60,
+            allow_loopback_http: false,
+            vapid_key_file: None,
+            vapid_subject: "mailto:contact@rempla.fr".into(),
+            fcm_service_account_file: None,
+            fcm_base_url: "https://fcm.googleapis.com".into(),
+            apns_key_file: None,
+            apns_key_id: String::new(),
+            apns_team_id: String::new(),
+            apns_base_url: "https://api.push.apple.com".into(),
+            apns_topic: "fr.rempla.app".into(),
+            apns_ca_file: None,
+            sms_gateway_url: None,
+            sms_api_key_file: None,
+            sms_sender: "Rempla".into(),
+            sms_low_credit_threshold: 50,
+        }
+    }
 }
 
 impl Default for Config {
@@ -93,6 +160,7 @@ impl Default for Config {
             reminder_hours: 24,
             contract_reminder_days: 7,
             billing_issuer: crate::pdf::invoice::Issuer::default(),
+            notify: NotifyConfig::default(),
         }
     }
 }

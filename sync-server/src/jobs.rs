@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::workflow;
+use crate::{notify, workflow};
 
 /// What a job returns: how many things it did (for logs and tests).
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<usize, AppError>> + Send + 'a>>;
@@ -46,6 +46,12 @@ fn request_tiers(s: &AppState) -> JobFuture<'_> {
 fn contract_reminders(s: &AppState) -> JobFuture<'_> {
     Box::pin(workflow::jobs::remind_contracts(s))
 }
+fn notification_delivery(s: &AppState) -> JobFuture<'_> {
+    Box::pin(async move {
+        let run = notify::deliver_due(s).await?;
+        Ok(run.notices + run.sent + run.retried + run.failed)
+    })
+}
 
 /// Every registered job, run in this order (reminders before expiry, so a proposal reminded and
 /// expired in one late run gets both notices in order).
@@ -69,6 +75,11 @@ pub const JOBS: &[Job] = &[
     Job {
         name: "contract_reminders",
         run: contract_reminders,
+    },
+    // Last, so what the jobs above queued is delivered in the same run.
+    Job {
+        name: "notification_delivery",
+        run: notification_delivery,
     },
 ];
 

@@ -58,6 +58,21 @@ struct Common {
     /// élargissement des alertes, rappel de contrat) ; 0 les désactive (défaut 30).
     #[arg(long, global = true, env = "REMPLA_JOBS_INTERVAL_SECS")]
     jobs_interval_secs: Option<u64>,
+    /// Clé privée VAPID (PEM PKCS#8, P-256) pour Web Push ; remplace `notify.vapid_key_file`.
+    #[arg(long, global = true, env = "REMPLA_VAPID_KEY_FILE")]
+    vapid_key_file: Option<PathBuf>,
+    /// Compte de service Firebase (JSON) pour FCM ; remplace `notify.fcm_service_account_file`.
+    #[arg(long, global = true, env = "REMPLA_FCM_SERVICE_ACCOUNT_FILE")]
+    fcm_service_account_file: Option<PathBuf>,
+    /// Clé APNs `.p8` ; remplace `notify.apns_key_file` (identifiants dans le fichier de configuration).
+    #[arg(long, global = true, env = "REMPLA_APNS_KEY_FILE")]
+    apns_key_file: Option<PathBuf>,
+    /// Passerelle SMS (protocole JSON de docs/api/notifications.md) ; remplace `notify.sms_gateway_url`.
+    #[arg(long, global = true, env = "REMPLA_SMS_GATEWAY_URL")]
+    sms_gateway_url: Option<String>,
+    /// Fichier de la clé d'API de la passerelle SMS ; remplace `notify.sms_api_key_file`.
+    #[arg(long, global = true, env = "REMPLA_SMS_API_KEY_FILE")]
+    sms_api_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,6 +136,23 @@ fn load_config(common: &Common) -> Result<Config> {
     }
     if let Some(v) = common.jobs_interval_secs {
         cfg.jobs_interval_secs = v;
+    }
+    let n = &mut cfg.notify;
+    for (flag, field) in [
+        (&common.vapid_key_file, &mut n.vapid_key_file),
+        (
+            &common.fcm_service_account_file,
+            &mut n.fcm_service_account_file,
+        ),
+        (&common.apns_key_file, &mut n.apns_key_file),
+        (&common.sms_api_key_file, &mut n.sms_api_key_file),
+    ] {
+        if let Some(v) = flag {
+            *field = Some(v.clone());
+        }
+    }
+    if let Some(v) = &common.sms_gateway_url {
+        n.sms_gateway_url = Some(v.clone());
     }
     Ok(cfg)
 }

@@ -58,6 +58,7 @@ fn interval(a: &str, b: &str) -> Interval {
 fn contract_facts() -> ContractFacts {
     ContractFacts {
         mission_id: "0190a000-0000-7000-8000-000000000001".into(),
+        revision: 3,
         replaced: ReplacedParty {
             name: "Centre hospitalier de Lannion-Trestel".into(),
             siret: Some("26220015500019".into()),
@@ -69,9 +70,9 @@ fn contract_facts() -> ContractFacts {
             first_name: "Françoise".into(),
             last_name: "Lefèvre".into(),
             rpps: "10005000017".into(),
-            specialty: "médecine d'urgence".into(),
-            thesed: true,
-            ordre_department: "Côtes-d'Armor (22)".into(),
+            specialty: Some("médecine d'urgence".into()),
+            thesed: Some(true),
+            ordre_department: Some("Côtes-d'Armor (22)".into()),
         },
         place: "Service des urgences, Rue de Kergomar, 22300 Lannion".into(),
         zone: chrono_tz::Europe::Paris,
@@ -88,7 +89,7 @@ fn contract_facts() -> ContractFacts {
         fees: Fees::PerDay {
             cents_per_day: 65_000,
         },
-        drawn_up_at: at("2026-11-23T10:00:00Z"),
+        drawn_up_at: Some(at("2026-11-23T10:00:00Z")),
     }
 }
 
@@ -149,9 +150,32 @@ fn contract_fee_variants_and_bad_facts() {
     };
     let text = pdf_text(&contract::render(&facts).unwrap());
     assert!(has(&text, "1 234 567,89 €"), "{text}");
-    facts.replacing.thesed = false;
+    facts.replacing.thesed = Some(false);
     let text = pdf_text(&contract::render(&facts).unwrap());
     assert!(has(&text, "licence de remplacement"), "{text}");
+
+    facts.fees = Fees::Unstated;
+    facts.replacing.specialty = None;
+    facts.replacing.thesed = None;
+    facts.replacing.ordre_department = None;
+    facts.drawn_up_at = None;
+    let text = pdf_text(&contract::render(&facts).unwrap());
+    assert!(
+        has(&text, "convenus directement entre les parties"),
+        "{text}"
+    );
+    assert!(
+        has(
+            &text,
+            "n° RPPS 10005000017, inscrit(e) au tableau du conseil départemental de l'Ordre des médecins, ci-après « le remplaçant »"
+        ),
+        "{text}"
+    );
+    assert!(has(&text, "Établi et signé électroniquement"), "{text}");
+    assert!(has(&text, "version 3"), "{text}");
+    let mut bumped = contract_facts();
+    bumped.revision = 4;
+    assert_ne!(bumped.version_hash(), contract_facts().version_hash());
 
     let mut bad = contract_facts();
     bad.shifts.clear();
@@ -929,6 +953,29 @@ async fn charges_invoices_and_statements(db: Db) {
             "{query}"
         );
     }
+    // The facility's restitution export carries its invoices and charges, not the other facility's.
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("export.zip");
+    rempla_server::ops::export_tenant(storage, &fa, &zip_path)
+        .await
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("manifest.json").unwrap(),
+        &mut manifest,
+    )
+    .unwrap();
+    let manifest: Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["rows"]["billing_invoices"], 2, "{manifest}");
+    assert_eq!(manifest["rows"]["billing_charges"], 1, "{manifest}");
+    let mut dump = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("tenant.sql").unwrap(), &mut dump).unwrap();
+    assert!(dump.contains(&first.number) && dump.contains(&avoir.number));
+    assert!(
+        !dump.contains(&second.number),
+        "another facility's invoice exported"
+    );
     let (s, ct, csv) = raw(
         &t,
         &format!("/v1/facilities/{fa}/charges?format=csv"),
@@ -1136,10 +1183,10 @@ fn facts_are_built_from_core_domain_records() {
     let facts = ContractFacts::from_mission(
         &mission,
         ReplacedParty::from_facility(&facility, &site, Some("Dr Paul Martin".into())),
-        ReplacingParty::from_doctor(&doctor, "Côtes-d'Armor (22)".into()),
+        ReplacingParty::from_doctor(&doctor, Some("Côtes-d'Armor (22)".into())),
         contract::place_of(&site),
         Fees::Retrocession { share_bps: 7_000 },
-        at("2026-11-23T10:00:00Z"),
+        Some(at("2026-11-23T10:00:00Z")),
     );
     assert!(
         facts

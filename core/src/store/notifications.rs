@@ -22,7 +22,10 @@ pub enum NotificationOrder {
     Newest,
 }
 
-fn read_one(tx: &rusqlite::Connection, id: NotificationId) -> Result<Option<Notification>> {
+pub(super) fn read_one(
+    tx: &rusqlite::Connection,
+    id: NotificationId,
+) -> Result<Option<Notification>> {
     let key = id.to_string();
     let json: Option<String> = tx
         .prepare_cached("SELECT json FROM notification WHERE id = ?1")
@@ -33,7 +36,7 @@ fn read_one(tx: &rusqlite::Connection, id: NotificationId) -> Result<Option<Noti
     json.map(|j| decode(ENTITY, &key, &j)).transpose()
 }
 
-fn write(tx: &Transaction<'_>, n: &Notification) -> Result<()> {
+pub(super) fn write(tx: &Transaction<'_>, n: &Notification) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO notification (id, created_at_ms, read_at_ms, json) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (id) DO UPDATE SET created_at_ms = excluded.created_at_ms,

@@ -286,6 +286,25 @@ fn materialize(
                 .db()?;
             }
         },
+        // The inbox record the server made. Its read mark is a separate entity: keep the one known
+        // here (this device's, or one pulled earlier, possibly before the record itself).
+        "notification" => match target.and_then(|r| typed::<Notification>(id, r)) {
+            None => {
+                tx.execute("DELETE FROM notification WHERE id = ?1", [&key])
+                    .db()?;
+            }
+            Some(mut n) => {
+                let local = super::notifications::read_one(tx, n.id)?.and_then(|o| o.read_at);
+                let pulled = match read_shadow(tx, "notification_read", id)? {
+                    Shadow::Live(mark) => mark
+                        .get("read_at")
+                        .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok()),
+                    Shadow::Unknown | Shadow::Deleted => None,
+                };
+                n.read_at = local.or(pulled);
+                super::notifications::write(tx, &n)?;
+            }
+        },
         "notification_read" => {
             let read_at = target
                 .as_ref()
@@ -682,6 +701,50 @@ mod tests {
             .apply_pulled_page(&[change("availability", *a.id.as_uuid(), None)], "c3")
             .unwrap();
         assert_eq!(store.get_availability(a.id).unwrap(), None);
+    }
+
+    #[test]
+    fn pulled_inbox_records_fill_the_inbox_with_their_read_marks() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+        let record = |id: Uuid, title: &str| {
+            json!({"id": id, "kind": "proposal_received", "title": title, "body": "b",
+                   "created_at": "2026-11-20T09:00:00.000Z", "payload": {"proposal_id": "p"}})
+        };
+        let at = "2026-11-21T10:00:00Z";
+        // The read mark of `second` arrives in the same page, before its record.
+        store
+            .apply_pulled_page(
+                &[
+                    change("notification", first, Some(record(first, "Une"))),
+                    change("notification_read", second, Some(json!({"read_at": at}))),
+                    change("notification", second, Some(record(second, "Deux"))),
+                ],
+                "c1",
+            )
+            .unwrap();
+        let one = store
+            .get_notification(NotificationId::from_uuid(first))
+            .unwrap()
+            .unwrap();
+        assert_eq!((one.title.as_str(), one.read_at), ("Une", None));
+        assert_eq!(one.payload["proposal_id"], "p");
+        let two = store
+            .get_notification(NotificationId::from_uuid(second))
+            .unwrap()
+            .unwrap();
+        assert_eq!(two.read_at, Some(at.parse().unwrap()));
+        assert_eq!(store.unread_notification_count().unwrap(), 1);
+        // A pulled deletion (account data removed) empties it.
+        store
+            .apply_pulled_page(&[change("notification", first, None)], "c2")
+            .unwrap();
+        assert!(
+            store
+                .get_notification(NotificationId::from_uuid(first))
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum EntityKind {
     BusyPeriod,
     /// The read mark of a notification (the notification itself is server-made).
     NotificationRead,
+    /// An in-app notification (inbox message), made by the server; read-only for devices.
+    Notification,
     /// A facility's replacement request (written by members with the `post_requests` right).
     Request,
     /// A proposal of a request to a doctor, or a doctor's application (server-made, read-only).
@@ -39,6 +41,7 @@ impl EntityKind {
             Self::Availability => "availability",
             Self::BusyPeriod => "busy_period",
             Self::NotificationRead => "notification_read",
+            Self::Notification => "notification",
             Self::Request => "request",
             Self::Proposal => "proposal",
             Self::Mission => "mission",
@@ -60,6 +63,7 @@ impl FromStr for EntityKind {
             "availability" => Ok(Self::Availability),
             "busy_period" => Ok(Self::BusyPeriod),
             "notification_read" => Ok(Self::NotificationRead),
+            "notification" => Ok(Self::Notification),
             "request" => Ok(Self::Request),
             "proposal" => Ok(Self::Proposal),
             "mission" => Ok(Self::Mission),
@@ -177,6 +181,7 @@ mod tests {
             EntityKind::Availability,
             EntityKind::BusyPeriod,
             EntityKind::NotificationRead,
+            EntityKind::Notification,
             EntityKind::Request,
             EntityKind::Proposal,
             EntityKind::Mission,

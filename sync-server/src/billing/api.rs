@@ -8,7 +8,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use rempla_core::domain::Right;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,6 +15,7 @@ use super::{BillingError, ChargeLine, Invoice, Tariff, billing_date, parse_date,
 use crate::api::JsonBody;
 use crate::app::AppState;
 use crate::auth::{Authed, Caller};
+use crate::authz::{self, Action};
 use crate::error::AppError;
 use crate::pdf::contract::french_date;
 use crate::pdf::invoice::{self, InvoiceFacts};
@@ -57,9 +57,7 @@ pub async fn put_tariff(
     Authed(caller): Authed,
     JsonBody(input): JsonBody<TariffInput>,
 ) -> Result<Json<Tariff>, AppError> {
-    if !caller.is_staff() {
-        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
-    }
+    check_staff(&caller)?;
     let now = state.clock.now_ms();
     let tariff = Tariff {
         id: uuid::Uuid::now_v7().to_string(),
@@ -100,15 +98,22 @@ pub async fn tariffs(
 /// Whether `caller` may see `facility_id`'s billing: staff, or a member with the billing right. Another
 /// facility's billing does not exist for the caller (404); a member without the right is refused (403).
 fn check_billing(caller: &Caller, facility_id: &str) -> Result<(), AppError> {
-    if caller.is_staff() {
-        return Ok(());
-    }
-    match caller.member_of(facility_id) {
-        Some(m) if m.can(Right::Billing, None) => Ok(()),
-        Some(_) => Err(AppError::Forbidden(
+    if authz::allowed(caller, Action::ReadBilling(facility_id)) {
+        Ok(())
+    } else if caller.member_of(facility_id).is_some() {
+        Err(AppError::Forbidden(
             "droit « facturation » requis dans cet établissement".into(),
-        )),
-        None => Err(AppError::NotFound),
+        ))
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn check_staff(caller: &Caller) -> Result<(), AppError> {
+    if authz::allowed(caller, Action::ManageBilling) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("réservé à l'équipe Rempla".into()))
     }
 }
 
@@ -195,9 +200,7 @@ pub async fn staff_invoices(
     Authed(caller): Authed,
     Query(q): Query<YearQuery>,
 ) -> Result<Json<Value>, AppError> {
-    if !caller.is_staff() {
-        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
-    }
+    check_staff(&caller)?;
     let year = q
         .year
         .unwrap_or_else(|| i64::from(chrono::Datelike::year(&billing_date(state.clock.now_ms()))));

@@ -292,6 +292,18 @@ fn tariff_from(r: &Row) -> Result<Tariff, StorageError> {
     })
 }
 
+/// The zone of a site (for dates on invoices); Europe/Paris when the site is unknown.
+pub fn site_zone_tx(tx: &mut dyn Tx, site_id: &str) -> Result<Tz, StorageError> {
+    let rows = tx.query("SELECT record FROM sites WHERE id = $1", &[site_id.into()])?;
+    Ok(match rows.first() {
+        Some(r) => json::<Value>(r, 0)?["zone"]
+            .as_str()
+            .and_then(|z| z.parse().ok())
+            .unwrap_or(BILLING_ZONE),
+        None => BILLING_ZONE,
+    })
+}
+
 /// The grid in force on the Europe/Paris date of `at_ms`.
 pub fn tariff_in_force_tx(tx: &mut dyn Tx, at_ms: i64) -> Result<Option<Tariff>, StorageError> {
     let day = billing_date(at_ms).format("%Y-%m-%d").to_string();

@@ -46,12 +46,12 @@ pub struct ReplacingParty {
     pub last_name: String,
     /// RPPS number (11 digits).
     pub rpps: String,
-    /// Specialty label.
-    pub specialty: String,
-    /// Whether the doctor is thesed (`true`) or replaces under a licence de remplacement.
-    pub thesed: bool,
-    /// Département of the conseil de l'Ordre the doctor is registered with.
-    pub ordre_department: String,
+    /// Specialty label, when known.
+    pub specialty: Option<String>,
+    /// Whether the doctor is thesed (`true`) or replaces under a licence de remplacement, when known.
+    pub thesed: Option<bool>,
+    /// Département of the conseil de l'Ordre the doctor is registered with, when known.
+    pub ordre_department: Option<String>,
 }
 
 impl ReplacedParty {
@@ -72,17 +72,13 @@ impl ReplacedParty {
 impl ReplacingParty {
     /// The doctor as a party; `ordre_department` is the département of the conseil de l'Ordre the
     /// doctor is registered with (not in the core profile yet: the doctor states it).
-    pub fn from_doctor(doctor: &Doctor, ordre_department: String) -> Self {
+    pub fn from_doctor(doctor: &Doctor, ordre_department: Option<String>) -> Self {
         Self {
             first_name: doctor.first_name.clone(),
             last_name: doctor.last_name.clone(),
             rpps: doctor.rpps.to_string(),
-            specialty: doctor
-                .specialties
-                .first()
-                .map_or("médecine", |s| s.label())
-                .to_owned(),
-            thesed: matches!(doctor.qualification, Qualification::Thesed),
+            specialty: doctor.specialties.first().map(|s| s.label().to_owned()),
+            thesed: Some(matches!(doctor.qualification, Qualification::Thesed)),
             ordre_department,
         }
     }
@@ -113,6 +109,8 @@ pub enum Fees {
         /// Total cents.
         total_cents: i64,
     },
+    /// Not stated on the request: agreed directly between the parties.
+    Unstated,
 }
 
 /// One shift of the mission.
@@ -129,6 +127,8 @@ pub struct ContractShift {
 pub struct ContractFacts {
     /// The mission.
     pub mission_id: String,
+    /// Mission revision the facts were read at: a changed mission is a new contract version.
+    pub revision: u32,
     /// The replaced facility or practice.
     pub replaced: ReplacedParty,
     /// The replacing doctor.
@@ -141,8 +141,8 @@ pub struct ContractFacts {
     pub shifts: Vec<ContractShift>,
     /// Fees as agreed.
     pub fees: Fees,
-    /// When the contract was drawn up (the mission's acceptance).
-    pub drawn_up_at: DateTime<Utc>,
+    /// When the contract was drawn up (the mission's acceptance), when known.
+    pub drawn_up_at: Option<DateTime<Utc>>,
 }
 
 impl ContractFacts {
@@ -153,7 +153,7 @@ impl ContractFacts {
         replacing: ReplacingParty,
         place: String,
         fees: Fees,
-        drawn_up_at: DateTime<Utc>,
+        drawn_up_at: Option<DateTime<Utc>>,
     ) -> Self {
         let mut shifts: Vec<ContractShift> = mission
             .shifts
@@ -166,6 +166,7 @@ impl ContractFacts {
         shifts.sort_by_key(|s| s.interval);
         Self {
             mission_id: mission.id.to_string(),
+            revision: mission.revision,
             replaced,
             replacing,
             place,
@@ -285,6 +286,9 @@ fn fees_text(fees: Fees) -> String {
              remplacement, versée au plus tard un mois après la fin du remplacement.",
             format_eur(total_cents)
         ),
+        Fees::Unstated => "Les honoraires du remplaçant (rétrocession ou rémunération forfaitaire) sont \
+             convenus directement entre les parties ; la plateforme ne perçoit aucune commission sur ceux-ci."
+            .to_owned(),
     }
 }
 
@@ -319,21 +323,26 @@ pub fn render(facts: &ContractFacts) -> Result<Vec<u8>, PdfError> {
     }
     l.para(&format!("{replaced}, ci-après « le remplacé »,"), 10.0);
     l.para("d'une part, et", 10.0);
-    l.para(
-        &format!(
-            "{doctor}, {}, n° RPPS {}, {}, inscrit(e) au tableau du conseil départemental de l'Ordre \
-             des médecins ({}), ci-après « le remplaçant »,",
-            d.specialty,
-            d.rpps,
-            if d.thesed {
-                "docteur en médecine"
-            } else {
-                "titulaire d'une licence de remplacement"
-            },
-            d.ordre_department
-        ),
-        10.0,
+    let mut replacing = doctor.clone();
+    if let Some(specialty) = &d.specialty {
+        replacing = format!("{replacing}, {specialty}");
+    }
+    replacing = format!("{replacing}, n° RPPS {}", d.rpps);
+    match d.thesed {
+        Some(true) => replacing = format!("{replacing}, docteur en médecine"),
+        Some(false) => {
+            replacing = format!("{replacing}, titulaire d'une licence de remplacement");
+        }
+        None => {}
+    }
+    replacing = format!(
+        "{replacing}, inscrit(e) au tableau du conseil départemental de l'Ordre des médecins{}",
+        d.ordre_department
+            .as_ref()
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default()
     );
+    l.para(&format!("{replacing}, ci-après « le remplaçant »,"), 10.0);
     l.para("d'autre part, il a été convenu ce qui suit.", 10.0);
     l.space(6.0);
 
@@ -429,9 +438,12 @@ pub fn render(facts: &ContractFacts) -> Result<Vec<u8>, PdfError> {
     l.space(8.0);
     l.para(
         &format!(
-            "Établi le {} et signé électroniquement par chacune des parties sur la plateforme Rempla \
+            "Établi{} et signé électroniquement par chacune des parties sur la plateforme Rempla \
              (horodatage, compte, appareil et empreinte du texte conservés).",
-            french_date(facts.drawn_up_at, zone)
+            facts
+                .drawn_up_at
+                .map(|at| format!(" le {}", french_date(at, zone)))
+                .unwrap_or_default()
         ),
         10.0,
     );
@@ -439,7 +451,10 @@ pub fn render(facts: &ContractFacts) -> Result<Vec<u8>, PdfError> {
     l.row(&r.name, &doctor, 10.0, false);
     l.space(8.0);
     l.rule();
-    l.para(&format!("Mission {}", facts.mission_id), 8.0);
+    l.para(
+        &format!("Mission {}, version {}", facts.mission_id, facts.revision),
+        8.0,
+    );
     l.para(
         &format!("Empreinte du contrat (SHA-256, {TEMPLATE_VERSION}) : {hash}"),
         8.0,

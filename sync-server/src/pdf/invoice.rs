@@ -213,3 +213,31 @@ mod tests {
         assert_eq!(format_rate(0), "0\u{a0}%");
     }
 }
+
+#[cfg(test)]
+mod config_tests {
+    use crate::config::Config;
+
+    /// The issuer comes from the `[billing_issuer]` table of the server's TOML file; unknown keys are
+    /// refused like everywhere in the configuration.
+    #[test]
+    fn issuer_is_read_from_the_configuration_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rempla.toml");
+        std::fs::write(
+            &path,
+            "[billing_issuer]\nname = \"Rempla SAS\"\naddress = \"1 rue de la Paix, 75002 Paris\"\n\
+             siret = \"12345678900011\"\nvat_number = \"FR12345678901\"\n",
+        )
+        .unwrap();
+        let config = Config::from_file(&path).unwrap();
+        assert_eq!(config.billing_issuer.vat_number, "FR12345678901");
+        assert_eq!(
+            config.billing_issuer.address,
+            "1 rue de la Paix, 75002 Paris"
+        );
+        std::fs::write(&path, "[billing_issuer]\nnom = \"x\"\n").unwrap();
+        assert!(Config::from_file(&path).is_err());
+        assert_eq!(Config::default().billing_issuer.name, "Rempla SAS");
+    }
+}

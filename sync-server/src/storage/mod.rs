@@ -1011,7 +1011,7 @@ impl Storage {
     ) -> Result<(Vec<StoredChange>, bool), StorageError> {
         self.read(move |tx| {
             let mut params: Vec<Val> = vec![after.into(), (&scope.account_id).into()];
-            let mut filter = String::from("(entity = 'notification_read' AND account_id = $2)");
+            let mut filter = String::from("(entity IN ('notification_read', 'notification') AND account_id = $2)");
             if let Some(d) = &scope.doctor_id {
                 params.push(d.into());
                 let _ = write!(
@@ -1121,6 +1121,33 @@ impl Storage {
                 tx.query(
                     "SELECT account_id, device_id, version, sha256, accepted_ms FROM terms_acceptances \
                      WHERE account_id IN (SELECT account_id FROM members WHERE facility_id = $1)",
+                    &p(),
+                )?,
+            ),
+                (
+                "billing_invoices",
+                vec![
+                    "id", "number", "year", "seq", "kind", "facility_id", "doctor_id", "mission_id",
+                    "issued_ms", "ht_cents", "vat_bps", "vat_cents", "ttc_cents", "customer",
+                    "subject", "lines", "cancels_id",
+                ],
+                tx.query(
+                    "SELECT id, number, year, seq, kind, facility_id, doctor_id, mission_id, issued_ms, \
+                     ht_cents, vat_bps, vat_cents, ttc_cents, customer, subject, lines, cancels_id \
+                     FROM billing_invoices WHERE facility_id = $1 ORDER BY year, seq",
+                    &p(),
+                )?,
+            ),
+                (
+                "billing_charges",
+                vec![
+                    "mission_id", "facility_id", "doctor_id", "tariff_id", "at_ms", "ht_cents",
+                    "vat_cents", "ttc_cents", "invoice_id", "credit_note_id", "cancelled_ms",
+                ],
+                tx.query(
+                    "SELECT mission_id, facility_id, doctor_id, tariff_id, at_ms, ht_cents, vat_cents, \
+                     ttc_cents, invoice_id, credit_note_id, cancelled_ms FROM billing_charges \
+                     WHERE facility_id = $1 ORDER BY at_ms",
                     &p(),
                 )?,
             ),

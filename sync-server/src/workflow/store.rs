@@ -1814,10 +1814,10 @@ fn contract_facts_tx(tx: &mut dyn Tx, m: &MissionRow) -> Result<ContractFacts, F
     Ok(ContractFacts::from_mission(
         mission,
         ReplacedParty::from_facility(&facility, &site, None),
-        ReplacingParty::from_doctor(&doctor, ordre),
+        ReplacingParty::from_doctor(&doctor, Some(ordre)),
         place_of(&site),
         Fees::PerDay { cents_per_day },
-        from_ms(created),
+        Some(from_ms(created)),
     ))
 }
 

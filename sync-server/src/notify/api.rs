@@ -1,0 +1,432 @@
+//! The notifications endpoints (`docs/api/notifications.md`): push targets, preferences, the inbox,
+//! deliveries, SMS credits and the VAPID public key.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::crypto::b64url_decode;
+use super::prefs::Preferences;
+use super::store::{DeliveryFilter, PushTarget};
+use crate::api::JsonBody;
+use crate::app::{AppState, no_content};
+use crate::auth::Authed;
+use crate::authz::{self, Action};
+use crate::error::AppError;
+
+/// The routes of this area.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/me/push-targets",
+            put(put_push_target).get(list_push_targets),
+        )
+        .route("/v1/me/push-targets/{id}", delete(delete_push_target))
+        .route(
+            "/v1/me/notification-preferences",
+            get(get_preferences).put(put_preferences),
+        )
+        .route("/v1/notifications", get(inbox))
+        .route("/v1/me/deliveries", get(my_deliveries))
+        .route("/v1/staff/deliveries", get(staff_deliveries))
+        .route(
+            "/v1/staff/deliveries/{id}/retry",
+            axum::routing::post(staff_retry),
+        )
+        .route("/v1/facilities/{id}/sms-credits", get(sms_credits))
+        .route(
+            "/v1/staff/facilities/{id}/sms-credits",
+            axum::routing::post(top_up),
+        )
+        .route("/v1/push/vapid-public-key", get(vapid_public_key))
+}
+
+/// Body of `PUT /v1/me/push-targets`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PushTargetBody {
+    /// A Web Push / UnifiedPush subscription (`PushSubscription.toJSON()` flattened).
+    Webpush {
+        /// Push service URL.
+        endpoint: String,
+        /// base64url P-256 public point.
+        p256dh: String,
+        /// base64url 16-byte secret.
+        auth: String,
+    },
+    /// A Firebase registration token.
+    Fcm {
+        /// Registration token.
+        token: String,
+    },
+    /// An APNs device token.
+    Apns {
+        /// Hex device token.
+        token: String,
+        /// Bundle id, if not the server's default.
+        #[serde(default)]
+        topic: Option<String>,
+    },
+}
+
+fn invalid(code: &str, message: &str) -> AppError {
+    AppError::validation(code, message)
+}
+
+/// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(h) = url.host_str() else {
+        return false;
+    };
+    let bare = h.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A validated push target: kind, address, p256dh, auth, topic.
+type TargetParts = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Checks a push target strictly: HTTPS endpoints only (plain HTTP on loopback when the server allows
+/// it for tests), key lengths of RFC 8291, token alphabets and sizes.
+fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts, AppError> {
+    match body {
+        PushTargetBody::Webpush {
+            endpoint,
+            p256dh,
+            auth,
+        } => {
+            if endpoint.len() > 2048 {
+                return Err(invalid(
+                    "invalid_endpoint",
+                    "adresse d'abonnement trop longue",
+                ));
+            }
+            let url = reqwest::Url::parse(&endpoint)
+                .map_err(|_| invalid("invalid_endpoint", "adresse d'abonnement illisible"))?;
+            if url.host_str().is_none() {
+                return Err(invalid("invalid_endpoint", "adresse sans hôte"));
+            }
+            let scheme_ok = url.scheme() == "https"
+                || (url.scheme() == "http"
+                    && state.config.notify.allow_loopback_http
+                    && is_loopback(&url));
+            if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
+                return Err(invalid(
+                    "invalid_endpoint",
+                    "l'adresse d'abonnement doit être en https",
+                ));
+            }
+            let key = b64url_decode(&p256dh)
+                .map_err(|_| invalid("invalid_key", "p256dh n'est pas du base64url"))?;
+            if key.len() != 65 || key[0] != 4 || !super::crypto::valid_p256_point(&key) {
+                return Err(invalid(
+                    "invalid_key",
+                    "p256dh doit être un point P-256 non compressé (65 octets)",
+                ));
+            }
+            let secret = b64url_decode(&auth)
+                .map_err(|_| invalid("invalid_key", "auth n'est pas du base64url"))?;
+            if secret.len() != 16 {
+                return Err(invalid("invalid_key", "auth doit faire 16 octets"));
+            }
+            Ok(("webpush".into(), endpoint, Some(p256dh), Some(auth), None))
+        }
+        PushTargetBody::Fcm { token } => {
+            let ok = (20..=4096).contains(&token.len())
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(&b));
+            if !ok {
+                return Err(invalid("invalid_token", "jeton FCM invalide"));
+            }
+            Ok(("fcm".into(), token, None, None, None))
+        }
+        PushTargetBody::Apns { token, topic } => {
+            let ok =
+                (64..=200).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_hexdigit());
+            if !ok {
+                return Err(invalid(
+                    "invalid_token",
+                    "jeton APNs invalide (hexadécimal, 64 caractères au moins)",
+                ));
+            }
+            if let Some(t) = &topic {
+                let ok = !t.is_empty()
+                    && t.len() <= 255
+                    && t.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+                if !ok {
+                    return Err(invalid("invalid_topic", "apns-topic invalide"));
+                }
+            }
+            Ok(("apns".into(), token.to_ascii_lowercase(), None, None, topic))
+        }
+    }
+}
+
+/// `PUT /v1/me/push-targets`: registers this device's target of that kind (replacing its previous one).
+pub async fn put_push_target(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    JsonBody(body): JsonBody<PushTargetBody>,
+) -> Result<Json<PushTarget>, AppError> {
+    let (kind, address, p256dh, auth, topic) = validate_target(&state, body)?;
+    let target = PushTarget {
+        id: uuid::Uuid::now_v7().to_string(),
+        account_id: caller.account.id.clone(),
+        device_id: caller.device_id.clone(),
+        kind,
+        address,
+        p256dh,
+        auth,
+        topic,
+        created_ms: state.clock.now_ms(),
+    };
+    Ok(Json(state.storage.put_push_target(target).await?))
+}
+
+/// `GET /v1/me/push-targets`: the caller's targets, every device.
+pub async fn list_push_targets(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+) -> Result<Json<Value>, AppError> {
+    let targets = state.storage.push_targets(&caller.account.id).await?;
+    Ok(Json(json!({"targets": targets})))
+}
+
+/// `DELETE /v1/me/push-targets/{id}`.
+pub async fn delete_push_target(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if state
+        .storage
+        .delete_push_target(&caller.account.id, &id)
+        .await?
+    {
+        Ok(no_content())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// `GET /v1/me/notification-preferences`.
+pub async fn get_preferences(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+) -> Result<Json<Preferences>, AppError> {
+    Ok(Json(
+        state.storage.notification_prefs(&caller.account.id).await?,
+    ))
+}
+
+/// `PUT /v1/me/notification-preferences`: replaces them all.
+pub async fn put_preferences(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    JsonBody(prefs): JsonBody<Preferences>,
+) -> Result<Json<Preferences>, AppError> {
+    prefs
+        .validate()
+        .map_err(|(code, message)| AppError::validation(code, message))?;
+    state
+        .storage
+        .put_notification_prefs(&caller.account.id, prefs.clone(), state.clock.now_ms())
+        .await?;
+    Ok(Json(prefs))
+}
+
+/// Query of `GET /v1/notifications`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// Feed position cursor: items older than this.
+    pub before: Option<i64>,
+    /// Page size (50 by default, 200 at most).
+    pub limit: Option<u32>,
+}
+
+/// `GET /v1/notifications`: one page of the caller's inbox, newest first.
+pub async fn inbox(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(q): Query<InboxQuery>,
+) -> Result<Json<Value>, AppError> {
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let items = state
+        .storage
+        .inbox(&caller.account.id, q.before, limit)
+        .await?;
+    let next = (items.len() == usize::try_from(limit).unwrap_or(usize::MAX))
+        .then(|| items.last().and_then(|i| i.get("seq")).cloned())
+        .flatten();
+    let unread = state.storage.unread_count(&caller.account.id).await?;
+    Ok(Json(
+        json!({"notifications": items, "next_before": next, "unread": unread}),
+    ))
+}
+
+/// Query of the deliveries lists.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveriesQuery {
+    /// `pending`, `sending`, `sent` or `failed`.
+    pub state: Option<String>,
+    /// Staff only: one recipient.
+    pub account_id: Option<String>,
+    /// One notice.
+    pub notice_id: Option<String>,
+    /// Page size (100 by default, 500 at most).
+    pub limit: Option<u32>,
+}
+
+fn check_state(s: Option<&String>) -> Result<(), AppError> {
+    match s.map(String::as_str) {
+        None | Some("pending" | "sending" | "sent" | "failed") => Ok(()),
+        Some(_) => Err(invalid(
+            "invalid_state",
+            "état inconnu (pending, sending, sent, failed)",
+        )),
+    }
+}
+
+/// `GET /v1/me/deliveries`: the caller's deliveries (failed ones included, with their code).
+pub async fn my_deliveries(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(q): Query<DeliveriesQuery>,
+) -> Result<Json<Value>, AppError> {
+    check_state(q.state.as_ref())?;
+    if q.account_id.is_some() {
+        return Err(invalid("forbidden_filter", "account_id réservé à l'équipe"));
+    }
+    let list = state
+        .storage
+        .deliveries(
+            DeliveryFilter {
+                account_id: Some(caller.account.id),
+                state: q.state,
+                notice_id: q.notice_id,
+            },
+            q.limit.unwrap_or(100).clamp(1, 500),
+        )
+        .await?;
+    Ok(Json(json!({"deliveries": list})))
+}
+
+/// `GET /v1/staff/deliveries`: every account's deliveries, for the back office.
+pub async fn staff_deliveries(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Query(q): Query<DeliveriesQuery>,
+) -> Result<Json<Value>, AppError> {
+    if !caller.is_staff() {
+        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
+    }
+    check_state(q.state.as_ref())?;
+    let list = state
+        .storage
+        .deliveries(
+            DeliveryFilter {
+                account_id: q.account_id,
+                state: q.state,
+                notice_id: q.notice_id,
+            },
+            q.limit.unwrap_or(100).clamp(1, 500),
+        )
+        .await?;
+    Ok(Json(json!({"deliveries": list})))
+}
+
+/// `POST /v1/staff/deliveries/{id}/retry`: a failed delivery goes back to the queue (attempts reset).
+pub async fn staff_retry(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !caller.is_staff() {
+        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
+    }
+    if state
+        .storage
+        .retry_delivery(&id, state.clock.now_ms())
+        .await?
+    {
+        Ok(no_content())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// `GET /v1/facilities/{id}/sms-credits`: balance and moves, for the facility's members and staff.
+pub async fn sms_credits(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    if !authz::allowed(&caller, Action::ReadFacility(&id)) {
+        return Err(AppError::NotFound);
+    }
+    let credits = state
+        .storage
+        .sms_credits(&id, state.config.notify.sms_low_credit_threshold)
+        .await?;
+    Ok(Json(json!(credits)))
+}
+
+/// Body of `POST /v1/staff/facilities/{id}/sms-credits`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopUp {
+    /// Credits to add (1 to 1 000 000).
+    pub amount: i64,
+}
+
+/// `POST /v1/staff/facilities/{id}/sms-credits`: staff add credits.
+pub async fn top_up(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<TopUp>,
+) -> Result<Response, AppError> {
+    if !caller.is_staff() {
+        return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
+    }
+    if !(1..=1_000_000).contains(&body.amount) {
+        return Err(invalid(
+            "invalid_amount",
+            "montant entre 1 et 1 000 000 crédits",
+        ));
+    }
+    if state.storage.facility(&id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let balance = state
+        .storage
+        .top_up_sms_credits(&id, body.amount, &caller.account.id, state.clock.now_ms())
+        .await?;
+    Ok((
+        StatusCode::OK,
+        Json(json!({"facility_id": id, "balance": balance})),
+    )
+        .into_response())
+}
+
+/// `GET /v1/push/vapid-public-key`: the application server key web clients subscribe with (`null`
+/// when this server has no Web Push key, so clients simply do not offer push).
+pub async fn vapid_public_key(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({"key": state.channels.webpush.as_ref().map(|c| c.public_key())}))
+}

@@ -1,0 +1,1043 @@
+//! The whole business story over real HTTP (a TCP socket, reqwest), from sign-up to account deletion:
+//! two facilities and several doctors register, staff verify them from the queue, requests are posted
+//! and matched, proposals are reminded, expire, are declined and accepted; acceptance unlocks contacts
+//! (audited), makes the contract, shares documents and charges the facility with an invoice; the
+//! mission is cancelled; a doctor exports and deletes their account. Authorization is checked at every
+//! step (nothing visible before unlock, nothing across facilities). A second test accepts 50 proposals
+//! at once and checks the invoice numbers are exactly 1…50, on SQLite and on PostgreSQL.
+//!
+//! The server runs in this process (`rempla_server::serve` on a loopback socket) so the test can move
+//! its clock for reminders, expiry and retention; everything else is the production code path.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, Utc};
+use rempla_core::domain::{DeviceId, OpId};
+use rempla_core::sync::{EntityKind, Hlc, OpKind, OutboxOp};
+use rempla_e2e::pg::PgCluster;
+use rempla_server::auth::terms::Terms;
+use rempla_server::mail::{Mail, Mailer, SendFuture};
+use rempla_server::{AppState, Config, Storage};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const PASSWORD: &str = "Histoire-complète-2026";
+const DAY_MS: i64 = 86_400_000;
+
+/// E-mails kept in memory (the SMTP exchange itself is tested against a real SMTP server elsewhere).
+#[derive(Clone, Default)]
+struct Inbox(Arc<Mutex<Vec<Mail>>>);
+
+impl Mailer for Inbox {
+    fn send(&self, mail: Mail) -> SendFuture<'_> {
+        self.0.lock().unwrap().push(mail);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl Inbox {
+    fn token_for(&self, to: &str) -> String {
+        let mails = self.0.lock().unwrap();
+        let mail = mails.iter().rev().find(|m| m.to == to).expect("mail");
+        let at = mail.text.find("token=").expect("token") + "token=".len();
+        mail.text[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+struct Server {
+    base: String,
+    state: AppState,
+    mail: Inbox,
+    _data: tempfile::TempDir,
+    _pg: Option<PgCluster>,
+}
+
+async fn start(postgres: bool) -> Server {
+    let data = tempfile::tempdir().unwrap();
+    let pg = postgres.then(|| PgCluster::start().unwrap());
+    let config = Config {
+        argon2_memory_kib: 1024,
+        argon2_iterations: 1,
+        rate_per_ip_per_minute: 1_000_000,
+        rate_per_account_per_minute: 1_000_000,
+        login_per_minute: 100_000,
+        jobs_interval_secs: 0,
+        data: data.path().to_path_buf(),
+        database_url: pg.as_ref().map(PgCluster::url),
+        ..Config::default()
+    };
+    let storage: Storage = rempla_server::open_storage(&config).await.unwrap();
+    let mail = Inbox::default();
+    let state = AppState::new(
+        config,
+        storage,
+        Arc::new(mail.clone()),
+        Terms::new("2026-11-01", "Conditions générales de test"),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(rempla_server::serve(listener, state.clone()));
+    Server {
+        base,
+        state,
+        mail,
+        _data: data,
+        _pg: pg,
+    }
+}
+
+#[derive(Clone)]
+struct User {
+    email: String,
+    token: String,
+    device: DeviceId,
+    account_id: String,
+    doctor_id: Option<String>,
+    facility_id: Option<String>,
+}
+
+struct Answer {
+    status: StatusCode,
+    json: Value,
+    bytes: Vec<u8>,
+    content_type: String,
+}
+
+impl Answer {
+    fn code(&self) -> Option<&str> {
+        self.json["code"].as_str()
+    }
+}
+
+impl Server {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let client = reqwest::Client::new();
+        let mut req = client.request(method.parse().unwrap(), format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            json,
+            bytes,
+            content_type,
+        }
+    }
+
+    async fn get(&self, path: &str, user: &User) -> Answer {
+        self.call("GET", path, Some(&user.token), None).await
+    }
+
+    async fn post(&self, path: &str, user: &User, body: &Value) -> Answer {
+        self.call("POST", path, Some(&user.token), Some(body)).await
+    }
+
+    async fn upload(&self, path: &str, user: &User, content_type: &str, bytes: Vec<u8>) -> Answer {
+        let res = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&user.token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            json,
+            bytes,
+            content_type: String::new(),
+        }
+    }
+
+    async fn sign_in(&self, email: &str) -> User {
+        let device = DeviceId::new();
+        let a = self
+            .call(
+                "POST",
+                "/v1/auth/login",
+                None,
+                Some(&json!({"email": email, "password": PASSWORD,
+                "device_id": device, "device_name": "story", "platform": "desktop"})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+        let token = a.json["token"].as_str().unwrap().to_owned();
+        let terms = self.call("GET", "/v1/terms/current", None, None).await.json;
+        let t = self
+            .call(
+                "POST",
+                "/v1/terms/accept",
+                Some(&token),
+                Some(&json!({"version": terms["version"], "sha256": terms["sha256"]})),
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::NO_CONTENT);
+        User {
+            email: email.to_owned(),
+            token,
+            device,
+            account_id: a.json["account_id"].as_str().unwrap().to_owned(),
+            doctor_id: a.json["doctor_id"].as_str().map(str::to_owned),
+            facility_id: a.json["memberships"][0]["facility_id"]
+                .as_str()
+                .map(str::to_owned),
+        }
+    }
+
+    async fn activate(&self, email: &str) {
+        let token = self.mail.token_for(email);
+        let a = self
+            .call(
+                "POST",
+                "/v1/accounts/activate",
+                None,
+                Some(&json!({"token": token})),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.json);
+    }
+
+    async fn new_facility(&self, n: u64, name: &str) -> User {
+        let email = format!("coordination{n}@etablissement.example.fr");
+        let a = self
+            .call("POST", "/v1/accounts/facilities", None, Some(&json!({"email": email, "password": PASSWORD,
+                "display_name": "Coordination", "facility": {"name": name, "siret": rempla_e2e::device::siret(n),
+                "kind": "public_hospital"}})))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        self.activate(&email).await;
+        self.sign_in(&email).await
+    }
+
+    async fn add_site(
+        &self,
+        admin: &User,
+        department: &str,
+        postcode: &str,
+        commune: &str,
+        lat: f64,
+        lon: f64,
+    ) -> String {
+        let facility = admin.facility_id.clone().unwrap();
+        let site = Uuid::now_v7();
+        let a = self
+            .post(&format!("/v1/facilities/{facility}/sites"), admin, &json!({"id": site, "facility_id": facility,
+                "name": "Site principal", "address": "1 rue de l'Hôpital", "postcode": postcode, "commune_code": commune,
+                "department": department, "location": {"lat": lat, "lon": lon}, "zone": "Europe/Paris"}))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        site.to_string()
+    }
+
+    /// A doctor registered with RPPS, activated, signed in, with an identity document on file and
+    /// accepting any site of `department`.
+    async fn new_doctor(&self, n: u64, last_name: &str, department: &str) -> User {
+        let email = format!("medecin{n}@exemple.fr");
+        let a = self
+            .call("POST", "/v1/accounts/doctors", None, Some(&json!({"email": email, "password": PASSWORD,
+                "rpps": rempla_e2e::device::rpps(n), "first_name": "Camille", "last_name": last_name,
+                "specialties": ["urgences"]})))
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        self.activate(&email).await;
+        let user = self.sign_in(&email).await;
+        let birth = format!("19{:02}-0{}-1{}", 60 + n % 30, 1 + n % 9, n % 10);
+        let up = self
+            .upload(
+                &format!("/v1/me/documents?kind=identity&name=cni.pdf&birth_date={birth}"),
+                &user,
+                "application/pdf",
+                pdf(&format!("Carte d'identité {last_name}")),
+            )
+            .await;
+        assert_eq!(up.status, StatusCode::CREATED, "{}", up.json);
+        let p = self
+            .call(
+                "PATCH",
+                "/v1/me/profile",
+                Some(&user.token),
+                Some(&json!({"departments": [department], "travel_radius_km": 50})),
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.json);
+        user
+    }
+
+    async fn push(&self, user: &User, entity: EntityKind, id: Uuid, fields: Value) -> Vec<String> {
+        let op = OutboxOp {
+            op_id: OpId::new(),
+            entity,
+            entity_id: id,
+            kind: OpKind::Upsert,
+            fields: fields.as_object().cloned().unwrap(),
+            hlc: Hlc::new(
+                u64::try_from(self.state.clock.now_ms()).unwrap(),
+                0,
+                user.device,
+            ),
+        };
+        let a = self
+            .post(
+                "/v1/sync/push",
+                user,
+                &json!({"protocol": 1, "device_id": user.device, "ops": [op]}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+        a.json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap_or("applied").to_owned())
+            .collect()
+    }
+
+    async fn run_jobs(&self) {
+        rempla_server::jobs::run_due(&self.state).await;
+    }
+
+    fn advance(&self, ms: i64) {
+        self.state.clock.advance(ms);
+    }
+}
+
+/// A small valid PDF (the vault sniffs content: the bytes must really be a PDF).
+fn pdf(text: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% {text}\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    .into_bytes()
+}
+
+/// A night starting `days` from now at 20:00 Paris (19:00 UTC in winter is close enough: the shift
+/// templates are the server's business; here both sides use the same instants).
+fn night(days: i64) -> Value {
+    let start = (Utc::now() + Duration::days(days))
+        .date_naive()
+        .and_hms_opt(19, 0, 0)
+        .unwrap()
+        .and_utc();
+    json!({"start": start.to_rfc3339(), "end": (start + Duration::hours(12)).to_rfc3339()})
+}
+
+fn availability(doctor: &User, id: Uuid, from_day: i64, nights: i64) -> Value {
+    let first = night(from_day);
+    let last = night(from_day + nights - 1);
+    json!({"id": id, "doctor_id": doctor.doctor_id, "interval": {"start": first["start"], "end": last["end"]},
+           "zone": "Europe/Paris", "kind": "night", "status": "open"})
+}
+
+fn request(
+    id: Uuid,
+    facility: &User,
+    site: &str,
+    department: &str,
+    lat: f64,
+    lon: f64,
+    first_day: i64,
+    nights: i64,
+    needed: u32,
+) -> Value {
+    let shifts: Vec<Value> = (0..nights)
+        .map(|d| json!({"kind": "night", "interval": night(first_day + d)}))
+        .collect();
+    json!({"id": id, "facility_id": facility.facility_id, "site_id": site, "specialty": "urgences", "shifts": shifts,
+           "zone": "Europe/Paris", "department": department, "location": {"lat": lat, "lon": lon},
+           "doctors_needed": needed, "status": "open", "remuneration_cents_per_day": 90_000})
+}
+
+fn ids(list: &Value, key: &str) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v[key].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn from_sign_up_to_deletion() {
+    let s = start(false).await;
+    rempla_server::ops::add_staff(
+        &s.state.storage,
+        &s.state.config,
+        "equipe@rempla.fr",
+        "Équipe",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let staff = s.sign_in("equipe@rempla.fr").await;
+    let today = Utc::now().date_naive().to_string();
+    let t = s
+        .call("PUT", "/v1/staff/tariffs", Some(&staff.token), Some(&json!({"valid_from": today, "day_cents": 4000,
+            "night_cents": 5000, "garde_day_cents": 6000, "garde_night_cents": 7000, "astreinte_cents": 2500, "vat_bps": 2000})))
+        .await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.json);
+
+    // Two facilities, far apart.
+    let lannion = s.new_facility(1, "Centre hospitalier de Lannion").await;
+    let rennes = s.new_facility(2, "CHU de Rennes").await;
+    let site_a = s
+        .add_site(&lannion, "22", "22300", "22113", 48.73, -3.46)
+        .await;
+    let site_b = s
+        .add_site(&rennes, "35", "35000", "35238", 48.11, -1.68)
+        .await;
+
+    // Register: three doctors of the Côtes-d'Armor, pending until staff decide.
+    let anne = s.new_doctor(1, "Le Goff", "22").await;
+    let yann = s.new_doctor(2, "Kerbrat", "22").await;
+    let fake = s.new_doctor(3, "Inconnu", "22").await;
+    assert_eq!(
+        s.get("/v1/me/requests", &anne).await.status,
+        StatusCode::FORBIDDEN,
+        "pending doctors see no requests"
+    );
+
+    // Verify, from the staff queue.
+    let queue = s.get("/v1/staff/verifications", &staff).await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.json);
+    assert_eq!(queue.json["pending"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        s.get("/v1/staff/verifications", &anne).await.status,
+        StatusCode::FORBIDDEN
+    );
+    for d in [&anne, &yann] {
+        let a = s
+            .post(
+                &format!(
+                    "/v1/staff/verifications/{}",
+                    d.doctor_id.as_deref().unwrap()
+                ),
+                &staff,
+                &json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    }
+    let no_reason = s
+        .post(
+            &format!(
+                "/v1/staff/verifications/{}",
+                fake.doctor_id.as_deref().unwrap()
+            ),
+            &staff,
+            &json!({"decision": "reject", "reason": " "}),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let rejected = s
+        .post(
+            &format!(
+                "/v1/staff/verifications/{}",
+                fake.doctor_id.as_deref().unwrap()
+            ),
+            &staff,
+            &json!({"decision": "reject", "reason": "Pièce d'identité illisible"}),
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.json);
+
+    // Calendars: Anne offers four nights, Yann the first one, the rejected doctor all of them.
+    let anne_slot = Uuid::now_v7();
+    assert_eq!(
+        s.push(
+            &anne,
+            EntityKind::Availability,
+            anne_slot,
+            availability(&anne, anne_slot, 40, 4)
+        )
+        .await,
+        ["applied"]
+    );
+    let yann_slot = Uuid::now_v7();
+    assert_eq!(
+        s.push(
+            &yann,
+            EntityKind::Availability,
+            yann_slot,
+            availability(&yann, yann_slot, 40, 1)
+        )
+        .await,
+        ["applied"]
+    );
+    let fake_slot = Uuid::now_v7();
+    assert_eq!(
+        s.push(
+            &fake,
+            EntityKind::Availability,
+            fake_slot,
+            availability(&fake, fake_slot, 40, 4)
+        )
+        .await,
+        ["applied"]
+    );
+
+    // Post: Lannion asks for two nights; Rennes has its own request.
+    let first = Uuid::now_v7();
+    assert_eq!(
+        s.push(
+            &lannion,
+            EntityKind::Request,
+            first,
+            request(first, &lannion, &site_a, "22", 48.73, -3.46, 40, 2, 1)
+        )
+        .await,
+        ["applied"]
+    );
+    let theirs = Uuid::now_v7();
+    assert_eq!(
+        s.push(
+            &rennes,
+            EntityKind::Request,
+            theirs,
+            request(theirs, &rennes, &site_b, "35", 48.11, -1.68, 40, 2, 1)
+        )
+        .await,
+        ["applied"]
+    );
+
+    // Match: Anne complete, Yann partial, the rejected doctor never; no contact details anywhere.
+    let c = s
+        .get(&format!("/v1/requests/{first}/candidates"), &lannion)
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.json);
+    let ranked = ids(&c.json["candidates"], "doctor");
+    assert_eq!(
+        ranked,
+        [
+            anne.doctor_id.clone().unwrap(),
+            yann.doctor_id.clone().unwrap()
+        ]
+    );
+    assert_eq!(c.json["candidates"][0]["status"], "complete");
+    assert_eq!(c.json["candidates"][1]["status"], "partial");
+    assert!(
+        !c.json.to_string().contains("@exemple.fr"),
+        "no contact before unlock"
+    );
+    assert_eq!(
+        s.get(&format!("/v1/requests/{first}/candidates"), &rennes)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "nothing across facilities"
+    );
+    let profile = s
+        .get(
+            &format!("/v1/doctors/{}", anne.doctor_id.as_deref().unwrap()),
+            &lannion,
+        )
+        .await;
+    assert!(profile.json.get("contact").is_none(), "{}", profile.json);
+
+    // Propose to Yann (first night); a rejected doctor cannot be proposed.
+    let p = s
+        .post(
+            &format!("/v1/requests/{first}/proposals"),
+            &lannion,
+            &json!({"doctor_id": yann.doctor_id, "shift_indexes": [0]}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.json);
+    let to_yann = p.json["proposal"]["id"].as_str().unwrap().to_owned();
+    let deadline =
+        chrono::DateTime::parse_from_rfc3339(p.json["proposal"]["deadline"].as_str().unwrap())
+            .unwrap();
+    assert!(
+        deadline.timestamp_millis() - s.state.clock.now_ms() >= 3 * DAY_MS,
+        "three business days, at least"
+    );
+    let refused = s
+        .post(
+            &format!("/v1/requests/{first}/proposals"),
+            &lannion,
+            &json!({"doctor_id": fake.doctor_id}),
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::CONFLICT, Some("doctor_not_verified"))
+    );
+    assert_eq!(
+        s.post(
+            &format!("/v1/requests/{first}/proposals"),
+            &rennes,
+            &json!({"doctor_id": anne.doctor_id})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND,
+        "another facility cannot propose on this request"
+    );
+    let inbox = s.get("/v1/notifications", &yann).await;
+    assert!(
+        inbox.json.to_string().contains("proposal_received"),
+        "{}",
+        inbox.json
+    );
+
+    // Remind: a day before the deadline; expire: past it. Yann's late acceptance is refused.
+    s.advance(deadline.timestamp_millis() - s.state.clock.now_ms() - 20 * 3_600_000);
+    s.run_jobs().await;
+    assert!(
+        s.get("/v1/notifications", &yann)
+            .await
+            .json
+            .to_string()
+            .contains("proposal_reminder")
+    );
+    s.advance(21 * 3_600_000);
+    s.run_jobs().await;
+    let late = s
+        .post(
+            &format!("/v1/proposals/{to_yann}/answer"),
+            &yann,
+            &json!({"answer": "accept"}),
+        )
+        .await;
+    assert_eq!(
+        (late.status, late.code()),
+        (StatusCode::CONFLICT, Some("proposal_expired"))
+    );
+    let listed = s.get("/v1/proposals", &lannion).await;
+    assert!(
+        listed.json.to_string().contains("\"expired\""),
+        "{}",
+        listed.json
+    );
+
+    // Decline: Anne declines the request; she is no longer a candidate for it.
+    let p = s
+        .post(
+            &format!("/v1/requests/{first}/proposals"),
+            &lannion,
+            &json!({"doctor_id": anne.doctor_id}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.json);
+    let declined = p.json["proposal"]["id"].as_str().unwrap().to_owned();
+    let d = s
+        .post(
+            &format!("/v1/proposals/{declined}/answer"),
+            &anne,
+            &json!({"answer": "decline"}),
+        )
+        .await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.json);
+    let again = s
+        .post(
+            &format!("/v1/requests/{first}/proposals"),
+            &lannion,
+            &json!({"doctor_id": anne.doctor_id}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let c = s
+        .get(&format!("/v1/requests/{first}/candidates"), &lannion)
+        .await;
+    assert!(!ids(&c.json["candidates"], "doctor").contains(anne.doctor_id.as_ref().unwrap()));
+
+    // Accept: a second request; Anne accepts and shares her insurance certificate.
+    let insurance_expiry = (Utc::now() + Duration::days(300)).date_naive();
+    let up = s
+        .upload(
+            &format!("/v1/me/documents?kind=insurance&name=rcp.pdf&expires_on={insurance_expiry}"),
+            &anne,
+            "application/pdf",
+            pdf("Attestation RCP"),
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::CREATED, "{}", up.json);
+    let insurance = up.json["id"].as_str().unwrap().to_owned();
+    let second = Uuid::now_v7();
+    assert_eq!(
+        s.push(
+            &lannion,
+            EntityKind::Request,
+            second,
+            request(second, &lannion, &site_a, "22", 48.73, -3.46, 42, 2, 1)
+        )
+        .await,
+        ["applied"]
+    );
+    let p = s
+        .post(
+            &format!("/v1/requests/{second}/proposals"),
+            &lannion,
+            &json!({"doctor_id": anne.doctor_id}),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.json);
+    let to_anne = p.json["proposal"]["id"].as_str().unwrap().to_owned();
+    let forged = s
+        .post(
+            &format!("/v1/proposals/{to_anne}/answer"),
+            &yann,
+            &json!({"answer": "accept"}),
+        )
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::NOT_FOUND,
+        "another doctor cannot answer: {}",
+        forged.json
+    );
+    let ok = s
+        .post(
+            &format!("/v1/proposals/{to_anne}/answer"),
+            &anne,
+            &json!({"answer": "accept", "document_ids": [insurance]}),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json);
+    let mission = ok.json["mission_id"].as_str().unwrap().to_owned();
+    let replay = s
+        .post(
+            &format!("/v1/proposals/{to_anne}/answer"),
+            &anne,
+            &json!({"answer": "accept", "document_ids": [insurance]}),
+        )
+        .await;
+    assert_eq!(
+        (replay.status, replay.json["mission_id"].as_str()),
+        (StatusCode::OK, Some(mission.as_str())),
+        "a replay changes nothing"
+    );
+
+    // Unlock: both parties see each other's contacts for this mission, every read audited; nobody else.
+    let m = s.get(&format!("/v1/missions/{mission}"), &lannion).await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.json);
+    assert_eq!(m.json["contacts"]["doctor"]["email"], anne.email);
+    let m = s.get(&format!("/v1/missions/{mission}"), &anne).await;
+    assert!(m.json["contacts"]["facility"].is_object(), "{}", m.json);
+    for outsider in [&rennes, &yann] {
+        assert_eq!(
+            s.get(&format!("/v1/missions/{mission}"), outsider)
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let trail = s.get("/v1/me/audit", &anne).await;
+    assert!(
+        trail.json.to_string().contains("contact_read"),
+        "{}",
+        trail.json
+    );
+
+    // Contract: rendered as PDF, signed by both with the version hash; a stale hash is refused.
+    let contract = s
+        .get(&format!("/v1/missions/{mission}/contract"), &lannion)
+        .await;
+    assert_eq!(contract.status, StatusCode::OK, "{}", contract.json);
+    let hash = contract.json["sha256"].as_str().unwrap().to_owned();
+    let pdf_file = s
+        .get(&format!("/v1/missions/{mission}/contract.pdf"), &anne)
+        .await;
+    assert_eq!(pdf_file.status, StatusCode::OK);
+    assert!(
+        pdf_file.bytes.starts_with(b"%PDF"),
+        "{}",
+        pdf_file.content_type
+    );
+    let stale = s
+        .post(
+            &format!("/v1/missions/{mission}/contract/sign"),
+            &anne,
+            &json!({"sha256": "0".repeat(64)}),
+        )
+        .await;
+    assert_eq!(
+        (stale.status, stale.code()),
+        (StatusCode::CONFLICT, Some("stale_contract"))
+    );
+    for party in [&anne, &lannion] {
+        let signed = s
+            .post(
+                &format!("/v1/missions/{mission}/contract/sign"),
+                party,
+                &json!({"sha256": hash}),
+            )
+            .await;
+        assert_eq!(signed.status, StatusCode::CREATED, "{}", signed.json);
+    }
+
+    // Documents: shared with Lannion for this mission only.
+    let shared = s
+        .get(&format!("/v1/missions/{mission}/documents"), &lannion)
+        .await;
+    assert_eq!(shared.status, StatusCode::OK, "{}", shared.json);
+    assert_eq!(ids(&shared.json["documents"], "id"), [insurance.clone()]);
+    let file = s
+        .get(
+            &format!("/v1/missions/{mission}/documents/{insurance}"),
+            &lannion,
+        )
+        .await;
+    assert!(file.bytes.starts_with(b"%PDF"));
+    assert_eq!(
+        s.get(&format!("/v1/missions/{mission}/documents"), &rennes)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Charge and invoice: the unlock made one invoice, visible to Lannion only.
+    let fa = lannion.facility_id.clone().unwrap();
+    let invoices = s
+        .get(&format!("/v1/facilities/{fa}/invoices"), &lannion)
+        .await;
+    assert_eq!(invoices.status, StatusCode::OK, "{}", invoices.json);
+    let invoice = invoices.json["invoices"][0].clone();
+    assert!(
+        invoice["number"].as_str().unwrap().ends_with("-000001"),
+        "{invoice}"
+    );
+    assert_eq!(invoice["ht_cents"], 10_000, "two nights at 50 €");
+    assert_eq!(invoice["ttc_cents"], 12_000);
+    let invoice_id = invoice["id"].as_str().unwrap().to_owned();
+    let pdf_invoice = s
+        .get(&format!("/v1/invoices/{invoice_id}.pdf"), &lannion)
+        .await;
+    assert!(pdf_invoice.bytes.starts_with(b"%PDF"));
+    assert_eq!(
+        s.get(&format!("/v1/invoices/{invoice_id}"), &rennes)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.get(&format!("/v1/facilities/{fa}/charges"), &rennes)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let fb = rennes.facility_id.clone().unwrap();
+    let none = s
+        .get(&format!("/v1/facilities/{fb}/invoices"), &rennes)
+        .await;
+    assert_eq!(none.json["invoices"].as_array().map(Vec::len), Some(0));
+
+    // Cancel: Lannion cancels; the lateness is recorded and Anne is told.
+    let cancel = s
+        .post(
+            &format!("/v1/missions/{mission}/cancel"),
+            &lannion,
+            &json!({"reason": "Service fermé"}),
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::OK, "{}", cancel.json);
+    assert!(
+        cancel.json["mission"]["cancellation"]["lateness_ms"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+    s.run_jobs().await;
+    assert!(
+        s.get("/v1/notifications", &anne)
+            .await
+            .json
+            .to_string()
+            .contains("mission_cancelled")
+    );
+
+    // Export: one ZIP with the data, the calendar and the documents.
+    let export = s.get("/v1/me/export", &anne).await;
+    assert_eq!(export.status, StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(export.bytes)).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    assert!(names.iter().any(|n| n == "data.json"), "{names:?}");
+    assert!(names.iter().any(|n| n.ends_with(".ics")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("documents/")),
+        "{names:?}"
+    );
+    let mut ics = String::new();
+    let ics_name = names.iter().find(|n| n.ends_with(".ics")).unwrap().clone();
+    zip.by_name(&ics_name)
+        .unwrap()
+        .read_to_string(&mut ics)
+        .unwrap();
+    assert!(ics.contains("BEGIN:VCALENDAR") && ics.contains(&anne_slot.to_string()));
+
+    // Delete: Yann closes his account; he cannot sign in any more, and a year later he is purged.
+    let del = s
+        .call(
+            "DELETE",
+            "/v1/me",
+            Some(&yann.token),
+            Some(&json!({"password": PASSWORD})),
+        )
+        .await;
+    assert!(del.status.is_success(), "{}", del.json);
+    let login = s
+        .call(
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(&json!({"email": yann.email, "password": PASSWORD,
+        "device_id": DeviceId::new(), "device_name": "x", "platform": "cli"})),
+        )
+        .await;
+    assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    s.advance(366 * DAY_MS);
+    s.run_jobs().await;
+    let gone = s
+        .get(
+            &format!("/v1/doctors/{}", yann.doctor_id.as_deref().unwrap()),
+            &staff,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.json);
+    let _ = (&staff.account_id, &theirs);
+}
+
+/// 50 doctors accept at the same instant: the invoices are numbered exactly 1…50.
+async fn concurrent_unlocks(postgres: bool) {
+    let s = start(postgres).await;
+    rempla_server::ops::add_staff(
+        &s.state.storage,
+        &s.state.config,
+        "equipe@rempla.fr",
+        "Équipe",
+        PASSWORD,
+    )
+    .await
+    .unwrap();
+    let staff = s.sign_in("equipe@rempla.fr").await;
+    let today = Utc::now().date_naive().to_string();
+    let t = s.call("PUT", "/v1/staff/tariffs", Some(&staff.token), Some(&json!({"valid_from": today, "day_cents": 4000,
+        "night_cents": 5000, "garde_day_cents": 6000, "garde_night_cents": 7000, "astreinte_cents": 2500, "vat_bps": 2000}))).await;
+    assert_eq!(t.status, StatusCode::OK);
+    let facility = s.new_facility(7, "Centre hospitalier de Guingamp").await;
+    let site = s
+        .add_site(&facility, "22", "22200", "22070", 48.56, -3.15)
+        .await;
+    let request_id = Uuid::now_v7();
+    assert_eq!(
+        s.push(
+            &facility,
+            EntityKind::Request,
+            request_id,
+            request(request_id, &facility, &site, "22", 48.56, -3.15, 50, 1, 50)
+        )
+        .await,
+        ["applied"]
+    );
+    let mut doctors = Vec::new();
+    for n in 0..50 {
+        let d = s.new_doctor(100 + n, &format!("Médecin{n}"), "22").await;
+        let a = s
+            .post(
+                &format!(
+                    "/v1/staff/verifications/{}",
+                    d.doctor_id.as_deref().unwrap()
+                ),
+                &staff,
+                &json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+        let slot = Uuid::now_v7();
+        assert_eq!(
+            s.push(
+                &d,
+                EntityKind::Availability,
+                slot,
+                availability(&d, slot, 50, 1)
+            )
+            .await,
+            ["applied"]
+        );
+        let p = s
+            .post(
+                &format!("/v1/requests/{request_id}/proposals"),
+                &facility,
+                &json!({"doctor_id": d.doctor_id}),
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.json);
+        doctors.push((d, p.json["proposal"]["id"].as_str().unwrap().to_owned()));
+    }
+    let s = Arc::new(s);
+    let answers = futures_join(doctors.into_iter().map(|(d, proposal)| {
+        let s = Arc::clone(&s);
+        async move {
+            s.post(
+                &format!("/v1/proposals/{proposal}/answer"),
+                &d,
+                &json!({"answer": "accept"}),
+            )
+            .await
+            .status
+        }
+    }))
+    .await;
+    assert!(
+        answers.iter().all(|st| *st == StatusCode::OK),
+        "{answers:?}"
+    );
+    let journal = s.get("/v1/staff/invoices", &staff).await;
+    assert_eq!(journal.json["count"], 50, "{}", journal.json);
+    assert_eq!(journal.json["gapless"], true);
+    let mut seqs: Vec<i64> = journal.json["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["seq"].as_i64().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=50).collect::<Vec<_>>());
+}
+
+/// Runs every future concurrently on the runtime and collects their outputs in order.
+async fn futures_join<F: std::future::Future<Output = StatusCode> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<StatusCode> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn fifty_concurrent_unlocks_number_invoices_without_gaps_on_sqlite() {
+    concurrent_unlocks(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn fifty_concurrent_unlocks_number_invoices_without_gaps_on_postgres() {
+    concurrent_unlocks(true).await;
+}
