@@ -447,6 +447,38 @@ pub async fn area_list(
     .await
 }
 
+/// Staff decision on a doctor waiting for verification
+/// (`POST /v1/staff/verifications/{doctor_id}` with `{decision: approve|reject, reason}`). The server
+/// checks the caller is staff; a server without the queue answers `available: false`.
+#[tauri::command]
+pub async fn verification_decide(
+    app: AppHandle,
+    doctor_id: String,
+    decision: String,
+    reason: String,
+) -> Result<Feature, DesktopError> {
+    blocking(move || {
+        let id = checked_id(&doctor_id)?;
+        if decision != "approve" && decision != "reject" {
+            return Err(DesktopError::invalid("Décision inconnue."));
+        }
+        let reason = reason.trim();
+        if decision == "reject" && reason.is_empty() {
+            return Err(DesktopError::invalid("Indiquez le motif du refus."));
+        }
+        let body =
+            json!({"decision": decision, "reason": reason.chars().take(500).collect::<String>()});
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        feature(
+            api(&store)?
+                .api()
+                .post_value(&format!("/v1/staff/verifications/{id}"), &body),
+        )
+    })
+    .await
+}
+
 /// Core's catalogues for the forms: specialties and shift kinds with their French labels.
 #[tauri::command]
 pub fn catalogue() -> Value {

@@ -56,6 +56,7 @@ pub fn run() -> Result<(), DesktopError> {
             commands::missions,
             commands::proposals,
             commands::area_list,
+            commands::verification_decide,
             commands::catalogue,
         ])
         .run(tauri::generate_context!())

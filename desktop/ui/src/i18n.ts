@@ -121,6 +121,13 @@ const fr = {
   "invoices.net": "Net",
   "members.title": "Membres et droits",
   "staff.title": "File de vérification",
+  "staff.approve": "Valider",
+  "staff.reject": "Refuser",
+  "staff.reason": "Motif (obligatoire pour refuser)",
+  "staff.sending": "Envoi…",
+  "staff.approved": "Médecin validé",
+  "staff.rejected": "Médecin refusé",
+  "staff.empty": "Aucun médecin en attente de vérification.",
   "notice.close": "Fermer",
 };
 
@@ -243,6 +250,13 @@ const en: Record<Key, string> = {
   "invoices.net": "Net",
   "members.title": "Members and rights",
   "staff.title": "Verification queue",
+  "staff.approve": "Approve",
+  "staff.reject": "Reject",
+  "staff.reason": "Reason (required to reject)",
+  "staff.sending": "Sending…",
+  "staff.approved": "Doctor approved",
+  "staff.rejected": "Doctor rejected",
+  "staff.empty": "No doctor waiting for verification.",
   "notice.close": "Close",
 };
 

@@ -49,6 +49,8 @@ export const api = {
   missions: () => call<Feature>("missions"),
   proposals: (requestId: string) => call<Feature>("proposals", { requestId }),
   areaList: (area: string, facilityId: string | null) => call<Feature>("area_list", { area, facilityId }),
+  verificationDecide: (doctorId: string, decision: "approve" | "reject", reason: string) =>
+    call<Feature>("verification_decide", { doctorId, decision, reason }),
   catalogue: () => call<Catalogue>("catalogue"),
 };
 

@@ -15,6 +15,7 @@ import { planningView } from "./views/planning";
 import { areaView } from "./views/area";
 import { invoicesView } from "./views/invoices";
 import { inboxView } from "./views/inbox";
+import { staffView } from "./views/staff";
 import { enter, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
@@ -47,7 +48,7 @@ function screen(): HTMLElement {
     case "members":
       return areaView("members");
     case "staff":
-      return areaView("staff");
+      return staffView();
     case "inbox":
       return inboxView();
   }

@@ -13,6 +13,7 @@ import { daysUntil, formatCents, toCsv } from "../src/format";
 import { invoicesView } from "../src/views/invoices";
 import { showCandidates } from "../src/views/map-candidates";
 import { inboxItems, inboxView } from "../src/views/inbox";
+import { pendingDoctors, staffView } from "../src/views/staff";
 import type { Request, Session } from "../src/types";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -365,5 +366,44 @@ describe("notifications inbox", () => {
     const gone = inboxView();
     await settle();
     expect(gone.querySelector('[data-unavailable="notifications"]')).not.toBeNull();
+  });
+});
+
+describe("staff verification queue", () => {
+  const queue = { verifications: [{ doctor_id: "0190f5d2-0000-7000-8000-00000000d0c1", doctor: { first_name: "Léa", last_name: "Morvan", rpps: "10001234567" }, status: "pending" }, { nothing: 1 }] };
+
+  it("reads the queue defensively", () => {
+    expect(pendingDoctors(queue)).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1", name: "Léa Morvan", rpps: "10001234567", detail: "pending" }]);
+    expect(pendingDoctors(null)).toEqual([]);
+  });
+
+  it("sends a rejection with its reason and reloads the queue", async () => {
+    const calls: unknown[] = [];
+    let listed = 0;
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") {
+        listed++;
+        return { available: true, data: listed === 1 ? queue : { verifications: [] } };
+      }
+      if (cmd === "verification_decide") {
+        calls.push(args);
+        return { available: true, data: {} };
+      }
+      return null;
+    });
+    const view = staffView();
+    await settle();
+    (view.querySelector("input.reason") as HTMLInputElement).value = "RPPS inconnu";
+    (view.querySelector("[data-reject]") as HTMLButtonElement).click();
+    await settle();
+    expect(calls).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1", decision: "reject", reason: "RPPS inconnu" }]);
+    expect(view.querySelector("#queue-empty")).not.toBeNull();
+  });
+
+  it("shows 'not available' when the server has no queue", async () => {
+    mockIPC((cmd) => (cmd === "area_list" ? { available: false, data: null } : null));
+    const view = staffView();
+    await settle();
+    expect(view.querySelector('[data-unavailable="verifications"]')).not.toBeNull();
   });
 });

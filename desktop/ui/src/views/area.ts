@@ -1,4 +1,4 @@
-// Members and rights, the staff verification queue: lists read from the server's
+// Members and rights: lists read from the server's
 // endpoints of those areas. Until an area's endpoint exists the screen shows its honest "not available".
 import { api } from "../ipc";
 import { state } from "../app";
@@ -8,7 +8,6 @@ import type { AppError } from "../types";
 
 const AREAS: Record<string, { title: TextKey; calls: string[] }> = {
   members: { title: "members.title", calls: ["members"] },
-  staff: { title: "staff.title", calls: ["verifications"] },
 };
 
 function table(items: unknown[]): HTMLElement {
@@ -22,7 +21,7 @@ function table(items: unknown[]): HTMLElement {
   );
 }
 
-export function areaView(area: "members" | "staff"): HTMLElement {
+export function areaView(area: "members"): HTMLElement {
   const spec = AREAS[area]!;
   const body = h("div", {}, h("p", { class: "muted" }, h("span", { class: "spinner" }), t("area.loading")));
   const section = h("section", { id: `area-${area}` }, h("h2", {}, t(spec.title)), body);
