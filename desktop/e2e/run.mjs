@@ -4,7 +4,7 @@
 //
 // Steps: sign in as a demo facility → dashboard → post a request on the calendar (synced to the server,
 // checked there) → candidates with explanations → send a proposal → a doctor client answers it → the
-// mission in the planning → map → English → offline banner. Steps whose server endpoint has not landed
+// mission in the planning → invoices (the acceptance's invoice) → notifications inbox → map → English → offline banner. Steps whose server endpoint has not landed
 // yet (candidates, proposals, missions) check the screen's honest "unavailable" state instead and are
 // reported as such; the run prints `N passed, N failed`.
 import { spawn } from "node:child_process";
@@ -230,6 +230,40 @@ try {
     const unavailable = await d.exec("return !!document.querySelector('#missions-unavailable')");
     if (proposalId && missions === 0) throw new Error("the accepted mission is not in the planning");
     return unavailable ? "missions endpoint absent: open shifts only, unavailable note shown" : `${missions} mission event(s) on the calendar`;
+  });
+
+  await step("invoices", async () => {
+    // The demo seeds a tariff grid in force, so the accepted proposal was charged and invoiced in the
+    // acceptance's transaction: the facility's invoices list shows it (coordination is admin: billing right).
+    await d.click('[data-route="invoices"]');
+    const found = await d.waitFor(
+      "the invoices screen",
+      "const s = document.querySelector('#area-invoices'); if (!s || s.querySelector('.spinner')) return null; " +
+        "if (s.querySelector('[role=alert]')) return 'error: ' + s.querySelector('[role=alert]').textContent; " +
+        "const rows = s.querySelectorAll('#invoices-table tbody tr[data-invoice]'); " +
+        "if (rows.length) return 'rows:' + [...rows].map((r) => r.dataset.invoice + ' ' + r.lastElementChild.textContent).join(', '); " +
+        "return s.querySelector('#invoices-empty') ? 'empty' : s.querySelector('[data-unavailable]') ? 'unavailable' : null",
+      20000,
+    );
+    if (String(found).startsWith("error")) throw new Error(found);
+    if (proposalId && !String(found).startsWith("rows:")) throw new Error(`the accepted proposal has no invoice: ${found}`);
+    const totals = await d.exec("return document.querySelector('[data-total=net]')?.textContent ?? 'no statement'");
+    return `${found}; statement net ${totals}`;
+  });
+
+  await step("inbox", async () => {
+    // The server's notifications inbox (the admin is told of the invoice), or its honest "not available".
+    await d.click('[data-route="inbox"]');
+    const found = await d.waitFor(
+      "the inbox",
+      "const s = document.querySelector('#inbox'); if (!s || s.querySelector('.spinner')) return null; " +
+        "if (s.querySelector('[role=alert]')) return 'error: ' + s.querySelector('[role=alert]').textContent; " +
+        "if (s.querySelector('[data-unavailable]')) return 'unavailable'; " +
+        "const n = s.querySelectorAll('[data-notification]').length; return s.querySelector('#inbox-unread') ? n + ' notification(s), ' + s.querySelector('#inbox-unread').textContent : null",
+      20000,
+    );
+    if (String(found).startsWith("error")) throw new Error(found);
+    return found;
   });
 
   await step("map", async () => {
