@@ -24,7 +24,7 @@ use crate::events::EventHub;
 use crate::mail::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
-use crate::{api, events, openapi, sync};
+use crate::{api, documents, events, openapi, privacy, sync};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -209,6 +209,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/events", get(events::events))
+        .merge(documents::routes())
+        .merge(privacy::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(json_errors))

@@ -57,6 +57,12 @@ pub enum AppError {
     /// A push batch with more ops than `MAX_PUSH_OPS`.
     #[error("lot de {0} opérations : 500 au plus")]
     BatchTooLarge(usize),
+    /// A refused document or verification step (`documents`), with its own code and status.
+    #[error(transparent)]
+    Documents(#[from] crate::documents::DocumentError),
+    /// A refused privacy action (`privacy`), with its own code and status.
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
     /// The database failed.
     #[error("erreur de stockage : {0}")]
     Storage(#[from] StorageError),
@@ -86,6 +92,8 @@ impl AppError {
             Self::Validation(_) => "validation",
             Self::Conflict(_) => "conflict",
             Self::BatchTooLarge(_) => "batch_too_large",
+            Self::Documents(e) => e.code(),
+            Self::Privacy(e) => e.code(),
             Self::Storage(StorageError::Busy) => "unavailable",
             Self::Storage(_) => "storage",
             Self::Mail(_) => "mail",
@@ -110,6 +118,8 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Documents(e) => e.status(),
+            Self::Privacy(e) => e.status(),
             Self::Storage(StorageError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Storage(_) | Self::Mail(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR

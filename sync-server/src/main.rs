@@ -54,6 +54,10 @@ struct Common {
     /// dans la base SQLite du dossier de données ; les comptes et mots de passe sont affichés.
     #[arg(long, global = true, env = "REMPLA_DEMO")]
     demo: bool,
+    /// Durée de conservation des données de réservation après leur fin, en jours : 90, 120 ou 240
+    /// (défaut 120).
+    #[arg(long, global = true, env = "REMPLA_BOOKING_RETENTION_DAYS")]
+    booking_retention_days: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +119,10 @@ fn load_config(common: &Common) -> Result<Config> {
     if let Some(v) = &common.smtp_url {
         cfg.smtp_url = Some(v.clone());
     }
+    if let Some(v) = common.booking_retention_days {
+        cfg.booking_retention_days = v;
+    }
+    cfg.validate().map_err(anyhow::Error::msg)?;
     Ok(cfg)
 }
 

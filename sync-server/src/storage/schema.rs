@@ -36,4 +36,10 @@ pub const CORE: &[&str] = &[
 ];
 
 /// Every part, in creation order; `Storage::open` runs them all at start-up.
-pub const PARTS: &[&[&str]] = &[CORE, crate::audit::SCHEMA, crate::notify::SCHEMA];
+pub const PARTS: &[&[&str]] = &[
+    CORE,
+    crate::audit::SCHEMA,
+    crate::notify::SCHEMA,
+    crate::documents::SCHEMA,
+    crate::privacy::SCHEMA,
+];
