@@ -189,7 +189,12 @@ fn now_ms() -> u64 {
     rempla_core::sync::hlc::system_time_ms()
 }
 
+/// A night availability; each call starts one minute later than the previous one, so every call is a
+/// distinct offer (the server refuses a doctor's duplicate offers with `duplicate_offer`).
 fn availability_op(user: &User, id: Uuid, doctor_id: &str, logical: u32) -> OutboxOp {
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let minute = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 300;
+    let start = format!("2027-03-01T{:02}:{:02}:00Z", 19 + minute / 60, minute % 60);
     OutboxOp {
         op_id: OpId::new(),
         entity: EntityKind::Availability,
@@ -197,7 +202,7 @@ fn availability_op(user: &User, id: Uuid, doctor_id: &str, logical: u32) -> Outb
         kind: OpKind::Upsert,
         fields: json!({
             "id": id, "doctor_id": doctor_id,
-            "interval": {"start": "2027-03-01T19:00:00Z", "end": "2027-03-02T07:00:00Z"},
+            "interval": {"start": start, "end": "2027-03-02T07:00:00Z"},
             "zone": "Europe/Paris", "kind": "night", "status": "open"
         })
         .as_object()

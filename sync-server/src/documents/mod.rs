@@ -232,6 +232,10 @@ impl DocumentMeta {
 
 const META_COLUMNS: &str =
     "id, doctor_id, kind, name, media_type, size, sha256, expires_on, expires_ms, uploaded_ms";
+/// The same columns, qualified, for queries that join other tables.
+const META_SELECT: &str = "documents.id, documents.doctor_id, documents.kind, documents.name, \
+     documents.media_type, documents.size, documents.sha256, documents.expires_on, \
+     documents.expires_ms, documents.uploaded_ms";
 
 fn meta_from(row: &Row) -> Result<DocumentMeta, StorageError> {
     let kind = text(row, 2)?;
@@ -324,7 +328,7 @@ fn shareable_tx(
 ) -> Result<(Vec<DocumentMeta>, Option<DocumentError>), StorageError> {
     let owned: Vec<DocumentMeta> = tx
         .query(
-            &format!("SELECT {META_COLUMNS} FROM documents WHERE doctor_id = $1 ORDER BY id"),
+            &format!("SELECT {META_SELECT} FROM documents WHERE doctor_id = $1 ORDER BY id"),
             &[(&share.doctor_id).into()],
         )?
         .iter()
@@ -518,7 +522,7 @@ impl Storage {
         self.read(move |tx| {
             tx.query(
                 &format!(
-                    "SELECT {META_COLUMNS} FROM documents WHERE doctor_id = $1 \
+                    "SELECT {META_SELECT} FROM documents WHERE doctor_id = $1 \
                      ORDER BY uploaded_ms DESC, id DESC"
                 ),
                 &[d.into()],
@@ -540,7 +544,7 @@ impl Storage {
         self.read(move |tx| {
             let rows = tx.query(
                 &format!(
-                    "SELECT {META_COLUMNS}, c.content FROM documents JOIN document_contents c \
+                    "SELECT {META_SELECT}, c.content FROM documents JOIN document_contents c \
                      ON c.document_id = documents.id WHERE documents.id = $1 AND doctor_id = $2"
                 ),
                 &[id.into(), d.into()],
@@ -613,7 +617,7 @@ impl Storage {
         self.read(move |tx| {
             let rows = tx.query(
                 &format!(
-                    "SELECT {META_COLUMNS}, s.facility_id FROM document_shares s JOIN documents \
+                    "SELECT {META_SELECT}, s.facility_id FROM document_shares s JOIN documents \
                      ON documents.id = s.document_id WHERE s.mission_id = $1 ORDER BY documents.id"
                 ),
                 &[m.into()],
@@ -646,7 +650,7 @@ impl Storage {
         self.write(move |tx| {
             let rows = tx.query(
                 &format!(
-                    "SELECT {META_COLUMNS}, c.content, s.facility_id FROM document_shares s \
+                    "SELECT {META_SELECT}, c.content, s.facility_id FROM document_shares s \
                      JOIN documents ON documents.id = s.document_id \
                      JOIN document_contents c ON c.document_id = documents.id \
                      WHERE s.mission_id = $1 AND s.document_id = $2"
@@ -683,7 +687,7 @@ pub async fn alert_expiring(state: &AppState) -> Result<usize, StorageError> {
         .write(move |tx| {
             let rows = tx.query(
                 &format!(
-                    "SELECT {META_COLUMNS}, account_id FROM documents WHERE kind = 'insurance' \
+                    "SELECT {META_SELECT}, account_id FROM documents WHERE kind = 'insurance' \
                      AND expires_ms IS NOT NULL AND expires_ms > $1 AND expires_ms <= $2 ORDER BY id"
                 ),
                 &[now.into(), now.saturating_add(within).into()],

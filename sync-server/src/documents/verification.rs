@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{DocumentError, DocumentMeta, META_COLUMNS, file_response, meta_from};
+use super::{DocumentError, DocumentMeta, META_SELECT, file_response, meta_from};
 use crate::api::JsonBody;
 use crate::app::AppState;
 use crate::audit::{self, AuditEntry};
@@ -143,7 +143,7 @@ fn identity_document_tx(
 ) -> Result<Option<(DocumentMeta, String)>, StorageError> {
     let rows = tx.query(
         &format!(
-            "SELECT {META_COLUMNS}, i.birth_date FROM doctor_identities i JOIN documents \
+            "SELECT {META_SELECT}, i.birth_date FROM doctor_identities i JOIN documents \
              ON documents.id = i.document_id WHERE i.doctor_id = $1"
         ),
         &[doctor_id.into()],

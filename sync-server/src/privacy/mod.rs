@@ -627,7 +627,7 @@ impl Storage {
             let mut availabilities = Vec::new();
             let rows = tx.query(
                 "SELECT entity, id, state FROM records WHERE account_id = $1 \
-                 OR ($2 IS NOT NULL AND doctor_id = $2) ORDER BY seq",
+                 OR (CAST($2 AS TEXT) IS NOT NULL AND doctor_id = $2) ORDER BY seq",
                 &[(&account_id).into(), doctor_id.clone().into()],
             )?;
             for r in &rows {
@@ -659,7 +659,7 @@ impl Storage {
                 tx,
                 "SELECT at_ms, account_id, device_id, action, entity, entity_id, facility_id, \
                  doctor_id, detail FROM audit_log WHERE account_id = $1 \
-                 OR (entity = 'account' AND entity_id = $1) OR ($2 IS NOT NULL AND doctor_id = $2) \
+                 OR (entity = 'account' AND entity_id = $1) OR (CAST($2 AS TEXT) IS NOT NULL AND doctor_id = $2) \
                  ORDER BY at_ms LIMIT 10000",
                 &[(&account_id).into(), doctor_id.clone().into()],
                 &[

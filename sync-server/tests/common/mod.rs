@@ -9,6 +9,8 @@
     clippy::zombie_processes
 )]
 
+pub mod users;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
