@@ -56,6 +56,8 @@ pub struct AppState {
     pub events: EventHub,
     /// Terms in force.
     pub terms: Arc<Terms>,
+    /// The in-memory matching index of this instance.
+    pub matching: Arc<crate::matching::MatchingService>,
     hlc: Arc<Mutex<HlcClock>>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -93,6 +95,7 @@ impl AppState {
             limits: Arc::new(limits),
             events,
             terms: Arc::new(terms),
+            matching: Arc::new(crate::matching::MatchingService::new()),
             hlc: Arc::new(Mutex::new(hlc)),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         }
@@ -209,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/events", get(events::events))
+        .merge(crate::matching::api::routes())
         .merge(documents::routes())
         .merge(privacy::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

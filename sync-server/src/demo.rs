@@ -362,7 +362,8 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
             members.push((acc, member));
         }
         state.storage.put_site(site.clone()).await.map_err(err)?;
-        // Open requests: a week of nights next month, and a weekend of day gardes or days.
+        // Open requests: three nights next month (five would break the 48 h in 7 days cap for anyone),
+        // and a weekend of days.
         let (admin_account, _) = &members[0];
         let mut pusher = Pusher::new(
             state,
@@ -371,7 +372,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
             members.iter().map(|(_, m)| m.clone()).collect(),
         );
         let start = today + Duration::days(21 + 7 * i64::try_from(i).unwrap_or(0));
-        for (kind, days) in [(ShiftKind::Night, 5), (ShiftKind::Day, 2)] {
+        for (kind, days) in [(ShiftKind::Night, 3), (ShiftKind::Day, 2)] {
             let first = if kind == ShiftKind::Day {
                 next_weekday(start, Weekday::Sat)
             } else {
@@ -424,6 +425,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     }
     for n in 0..40_usize {
         let site = &facility_sites[n % facility_sites.len()];
+        let site_spec = &SITES[n % SITES.len()];
         let first = FIRST[n % FIRST.len()];
         let last = LAST[(n * 7 + 3) % LAST.len()];
         let email = format!("medecin{:02}@demo.rempla.fr", n + 1);
@@ -432,9 +434,17 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
             rpps: Rpps::with_key(&format!("10{:08}", 1_234_500 + n * 17)).map_err(err)?,
             first_name: first.to_owned(),
             last_name: last.to_owned(),
-            specialties: vec![Specialty::parse(SPECIALTIES[n % SPECIALTIES.len()]).map_err(err)?],
+            // Most doctors practise their site's specialty, so every demo request has candidates.
+            specialties: vec![
+                Specialty::parse(if n % 8 == 7 {
+                    SPECIALTIES[n % SPECIALTIES.len()]
+                } else {
+                    site_spec.specialty
+                })
+                .map_err(err)?,
+            ],
             status: DoctorStatus::Verified,
-            qualification: if n % 5 == 4 {
+            qualification: if n % 7 == 6 {
                 Qualification::Intern {
                     licence_valid_until: NaiveDate::from_ymd_opt(today.year() + 1, 11, 15)
                         .unwrap_or(today),
@@ -480,12 +490,43 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
         // every fourth doctor.
         let offset = i64::try_from(n).unwrap_or(0);
         let slots = [
-            (ShiftKind::Night, 3 + offset % 20),
+            (ShiftKind::Night, 3 + offset % 15),
             (ShiftKind::GardeNight, 15 + offset % 30),
             (ShiftKind::Day, 30 + offset % 25),
             (ShiftKind::Day, 60 + offset % 25),
         ];
+        // Shifts of the site's open requests (see above): per site, the first doctors offer all three
+        // nights, the next ones the first two or the last one (a split), and some the weekend days, so
+        // the demo shows complete, partial and split candidates.
+        let site_index = i64::try_from(n % SITES.len()).unwrap_or(0);
+        let nights_start = today + Duration::days(21 + 7 * site_index);
+        let weekend = next_weekday(nights_start, Weekday::Sat);
+        let (nights, weekend_days): (&[i64], &[i64]) = match n / SITES.len() {
+            0 | 3 => (&[0, 1, 2], &[0, 1]),
+            1 | 4 => (&[0, 1], &[]),
+            2 => (&[2], &[1]),
+            _ => (&[], &[]),
+        };
+        let slots = slots
+            .iter()
+            .copied()
+            .chain(
+                nights
+                    .iter()
+                    .map(|d| (ShiftKind::Night, (nights_start - today).num_days() + d)),
+            )
+            .chain(
+                weekend_days
+                    .iter()
+                    .map(|d| (ShiftKind::Day, (weekend - today).num_days() + d)),
+            );
+        // A shift listed twice (a spread slot landing on a request's day) is offered once: the server
+        // refuses a doctor's duplicate offers.
+        let mut offered = std::collections::BTreeSet::new();
         for (kind, days) in slots {
+            if !offered.insert((kind, days)) {
+                continue;
+            }
             let interval = shift_interval_in_zone(kind, today + Duration::days(days), site.zone)
                 .map_err(err)?;
             let a = Availability {

@@ -14,6 +14,7 @@ pub mod documents;
 pub mod error;
 pub mod events;
 pub mod mail;
+pub mod matching;
 pub mod notify;
 pub mod openapi;
 pub mod ops;

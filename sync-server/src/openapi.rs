@@ -131,6 +131,20 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
     ),
     ("get", "/v1/events", "Flux SSE des changements", true, None),
     (
+        "get",
+        "/v1/requests/{id}/candidates",
+        "Candidats d'une demande : classés, expliqués, couverture complète ou partielle, répartition",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/me/requests",
+        "Demandes ouvertes qui correspondent au calendrier du médecin (et regroupements pour la carte)",
+        true,
+        None,
+    ),
+    (
         "post",
         "/v1/me/documents",
         "Dépôt d'un document (corps brut PDF, JPEG ou PNG ; kind, name, expires_on, birth_date en paramètres)",

@@ -130,7 +130,11 @@ fn demo_server_serves_and_stops_gracefully() {
     let changes = page["changes"].as_array().unwrap();
     let count = |e: &str| changes.iter().filter(|c| c["entity"] == e).count();
     assert_eq!(count("request"), 10);
-    assert_eq!(count("availability"), 5, "four slots and a weekly series");
+    assert_eq!(
+        count("availability"),
+        10,
+        "four spread slots, its site's three request nights and weekend days, a weekly series"
+    );
 
     // Open a live-event stream, then SIGTERM: the server ends the stream and exits cleanly.
     let mut sse = TcpStream::connect(&addr).unwrap();

@@ -16,8 +16,8 @@ mod common;
 
 use axum::http::StatusCode;
 use common::users::{
-    User, availability_op, exe, jpeg, new_doctor, new_doctor_named, new_facility, new_staff, pdf,
-    png, push_codes, raw, raw_json, sha256_hex, sign_up_doctor, sql_exec, sql_int, upload,
+    User, exe, jpeg, new_doctor, new_doctor_named, new_facility, new_staff, offer_op, pdf, png,
+    push_codes, raw, raw_json, sha256_hex, sign_up_doctor, sql_exec, sql_int, upload,
 };
 use common::{Db, TestApp, app, get, post};
 use rempla_core::sync::OpKind;
@@ -367,12 +367,7 @@ async fn duplicate_offers_are_refused(db: Db) {
     let other = new_doctor(&t, 2).await;
     let (x, y, z) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     assert_eq!(
-        push_codes(
-            &t,
-            &d,
-            &[availability_op(&d, x, OpKind::Upsert, &json!({}), 0)]
-        )
-        .await,
+        push_codes(&t, &d, &[offer_op(&d, x, OpKind::Upsert, &json!({}), 0)]).await,
         ["applied"]
     );
     // The same offer under a new id, also with another spelling of the same instants.
@@ -382,8 +377,8 @@ async fn duplicate_offers_are_refused(db: Db) {
             &t,
             &d,
             &[
-                availability_op(&d, y, OpKind::Upsert, &json!({}), 1),
-                availability_op(&d, y, OpKind::Upsert, &same_instants, 2),
+                offer_op(&d, y, OpKind::Upsert, &json!({}), 1),
+                offer_op(&d, y, OpKind::Upsert, &same_instants, 2),
             ]
         )
         .await,
@@ -394,7 +389,7 @@ async fn duplicate_offers_are_refused(db: Db) {
         push_codes(
             &t,
             &other,
-            &[availability_op(
+            &[offer_op(
                 &other,
                 Uuid::now_v7(),
                 OpKind::Upsert,
@@ -410,8 +405,8 @@ async fn duplicate_offers_are_refused(db: Db) {
             &t,
             &d,
             &[
-                availability_op(&d, y, OpKind::Upsert, &json!({"kind": "garde_night"}), 3),
-                availability_op(
+                offer_op(&d, y, OpKind::Upsert, &json!({"kind": "garde_night"}), 3),
+                offer_op(
                     &d,
                     z,
                     OpKind::Upsert,
@@ -429,7 +424,7 @@ async fn duplicate_offers_are_refused(db: Db) {
             &t,
             &d,
             &[
-                availability_op(
+                offer_op(
                     &d,
                     z,
                     OpKind::Upsert,
@@ -437,7 +432,7 @@ async fn duplicate_offers_are_refused(db: Db) {
                     5
                 ),
                 {
-                    let mut op = availability_op(&d, x, OpKind::Upsert, &json!({}), 6);
+                    let mut op = offer_op(&d, x, OpKind::Upsert, &json!({}), 6);
                     op.fields = json!({"note": "garde calme"}).as_object().cloned().unwrap();
                     op
                 },
@@ -453,8 +448,8 @@ async fn duplicate_offers_are_refused(db: Db) {
             &t,
             &d,
             &[
-                availability_op(&d, x, OpKind::Delete, &json!({}), 7),
-                availability_op(&d, fresh, OpKind::Upsert, &json!({}), 8),
+                offer_op(&d, x, OpKind::Delete, &json!({}), 7),
+                offer_op(&d, fresh, OpKind::Upsert, &json!({}), 8),
             ]
         )
         .await,

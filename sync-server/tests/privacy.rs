@@ -17,7 +17,7 @@ use std::io::Read;
 
 use axum::http::StatusCode;
 use common::users::{
-    availability_op, login, new_doctor, new_facility, new_staff, pdf, push_codes, raw, raw_json,
+    login, new_doctor, new_facility, new_staff, offer_op, pdf, push_codes, raw, raw_json,
     sha256_hex, sign_up_doctor, sql_int, upload,
 };
 use common::{Db, PASSWORD, TestApp, app, app_with, call, get, post, test_config};
@@ -220,7 +220,7 @@ async fn export_holds_everything(db: Db) {
         push_codes(
             &t,
             &d,
-            &[availability_op(
+            &[offer_op(
                 &d,
                 slot,
                 OpKind::Upsert,
@@ -235,7 +235,7 @@ async fn export_holds_everything(db: Db) {
         push_codes(
             &t,
             &other,
-            &[availability_op(
+            &[offer_op(
                 &other,
                 Uuid::now_v7(),
                 OpKind::Upsert,
@@ -351,12 +351,7 @@ async fn closure_then_purge_after_a_year(db: Db) {
     let doctor_id = d.doctor_id.clone().unwrap();
     let slot = Uuid::now_v7();
     assert_eq!(
-        push_codes(
-            &t,
-            &d,
-            &[availability_op(&d, slot, OpKind::Upsert, &json!({}), 0)]
-        )
-        .await,
+        push_codes(&t, &d, &[offer_op(&d, slot, OpKind::Upsert, &json!({}), 0)]).await,
         ["applied"]
     );
     let (s, _) = upload(
@@ -528,8 +523,8 @@ async fn booking_data_is_purged_after_retention(db: Db) {
             &t,
             &d,
             &[
-                availability_op(&d, one_off, OpKind::Upsert, &json!({}), 0),
-                availability_op(
+                offer_op(&d, one_off, OpKind::Upsert, &json!({}), 0),
+                offer_op(
                     &d,
                     series,
                     OpKind::Upsert,
@@ -537,7 +532,7 @@ async fn booking_data_is_purged_after_retention(db: Db) {
                             "recurrence": {"rrule": "FREQ=WEEKLY;COUNT=4"}}),
                     1
                 ),
-                availability_op(
+                offer_op(
                     &d,
                     later,
                     OpKind::Upsert,

@@ -11,6 +11,7 @@
 //! - [`rank`]: scores, weights, tie-break hash and French explanations.
 //! - [`split`]: the smallest set of doctors covering a request nobody covers alone.
 //! - [`for_doctor`]: doctor → the open requests their calendar fits.
+//! - [`from_domain`]: stored records (doctor, request, availability series) → matching inputs.
 //! - [`clusters`]: map clusters of requests at any zoom.
 //! - [`dataset`]: the documented JSON dataset format (see `docs/matching.md`) and its loading.
 //! - [`synthetic`]: the deterministic national synthetic dataset generator.
@@ -24,6 +25,7 @@ pub mod clusters;
 pub mod dataset;
 pub mod evaluate;
 pub mod for_doctor;
+pub mod from_domain;
 pub mod index;
 pub mod model;
 pub mod rank;

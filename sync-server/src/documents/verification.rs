@@ -81,6 +81,8 @@ fn set_status_tx(
             doctor_id.into(),
         ],
     )?;
+    // The matching index reloads profiles when this revision moves.
+    crate::matching::store::bump_doctors_rev_tx(tx)?;
     Ok(record)
 }
 

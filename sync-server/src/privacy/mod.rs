@@ -522,6 +522,7 @@ impl Storage {
                     "UPDATE doctors SET record = $1 WHERE id = $2",
                     &[crate::storage::to_json(d)?.into(), id.into()],
                 )?;
+                crate::matching::store::bump_doctors_rev_tx(tx)?;
             }
             if let Some(n) = &display_name {
                 tx.execute(
@@ -893,6 +894,7 @@ impl Storage {
                         "UPDATE doctors SET status = 'closed', record = $1 WHERE id = $2",
                         &[crate::storage::to_json(&kept)?.into(), d.into()],
                     )?;
+                    crate::matching::store::bump_doctors_rev_tx(tx)?;
                 }
                 tx.execute(
                     "UPDATE doctor_identities SET closed_ms = $1 WHERE doctor_id = $2",
@@ -1035,6 +1037,7 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, StorageError
                     tx.execute("DELETE FROM doctor_identities WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM verification_decisions WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM doctors WHERE id = $1", &p())?;
+                    crate::matching::store::bump_doctors_rev_tx(tx)?;
                 }
                 tx.execute(
                     "UPDATE account_closures SET purged_ms = $1, doctor_id = NULL WHERE account_id = $2",

@@ -565,7 +565,7 @@ impl Storage {
                     to_json(&doctor)?.into(),
                 ],
             )?;
-            Ok(())
+            crate::matching::store::bump_doctors_rev_tx(tx)
         })
         .await
     }
@@ -895,8 +895,8 @@ impl Storage {
             tx.execute(
                 "UPDATE doctors SET status = $1, record = $2 WHERE id = $3",
                 &[status.into(), to_json(&record)?.into(), id.into()],
-            )
-            .map(|_| ())
+            )?;
+            crate::matching::store::bump_doctors_rev_tx(tx)
         })
         .await
     }

@@ -9,8 +9,6 @@
     clippy::zombie_processes
 )]
 
-pub mod users;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -25,6 +23,8 @@ use rempla_server::storage::sqlite::SqliteBackend;
 use rempla_server::{AppState, Config, Storage};
 use serde_json::Value;
 use tower::ServiceExt;
+
+pub mod users;
 
 /// Which database a case runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
