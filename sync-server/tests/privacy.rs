@@ -17,11 +17,11 @@ use std::io::Read;
 
 use axum::http::StatusCode;
 use common::users::{
-    login, new_doctor, new_facility, new_staff, offer_op, pdf, push_codes, raw, raw_json,
-    sha256_hex, sign_up_doctor, sql_int, upload,
+    add_site, login, new_doctor, new_facility, new_staff, offer_op, pdf, push_codes, raw, raw_json,
+    sha256_hex, sign_up_doctor, sql_int, upload, upsert_op,
 };
 use common::{Db, PASSWORD, TestApp, app, app_with, call, get, post, test_config};
-use rempla_core::sync::OpKind;
+use rempla_core::sync::{EntityKind, OpKind};
 use rempla_server::privacy;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -632,4 +632,128 @@ async fn privacy_endpoints_need_a_token() {
             "{method} {path}"
         );
     }
+}
+
+/// The whole trust life cycle as facilities see it: a pending doctor is no candidate; approved through
+/// the queue (with an identity document) they appear in matching and their profile is visible; once
+/// they close their account they are gone from both.
+async fn verified_then_closed_doctor_in_matching(db: Db) {
+    let t = app(db).await;
+    let staff = new_staff(&t).await;
+    let admin = new_facility(&t, 1).await;
+    let site = add_site(&t, &admin).await;
+    let facility = admin.facility_id.clone().unwrap();
+    let d = new_doctor(&t, 1).await;
+    let doctor_id = d.doctor_id.clone().unwrap();
+    let (s, v) = patch(&t, &d.token, &json!({"departments": ["22"]})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        push_codes(
+            &t,
+            &d,
+            &[offer_op(&d, Uuid::now_v7(), OpKind::Upsert, &json!({}), 0)]
+        )
+        .await,
+        ["applied"]
+    );
+    let request = Uuid::now_v7();
+    assert_eq!(
+        push_codes(
+            &t,
+            &admin,
+            &[upsert_op(
+                &admin,
+                EntityKind::Request,
+                request,
+                &json!({
+                    "id": request, "facility_id": facility, "site_id": site, "specialty": "urgences",
+                    "shifts": [{"kind": "night", "interval": {"start": "2027-03-01T19:00:00Z", "end": "2027-03-02T07:00:00Z"}}],
+                    "zone": "Europe/Paris", "department": "22", "location": {"lat": 48.73, "lon": -3.46},
+                    "doctors_needed": 1, "status": "open"
+                }),
+            )]
+        )
+        .await,
+        ["applied"]
+    );
+    let candidates = || async {
+        let (s, v) = get(
+            &t.router,
+            &format!("/v1/requests/{request}/candidates"),
+            Some(&admin.token),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["doctor"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        candidates().await.is_empty(),
+        "a pending doctor is no candidate"
+    );
+    let (s, _) = get(
+        &t.router,
+        &format!("/v1/doctors/{doctor_id}"),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let (s, _) = upload(
+        &t,
+        &d,
+        "kind=identity&name=cni.pdf&birth_date=1982-03-04",
+        "application/pdf",
+        &pdf(1),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = post(
+        &t.router,
+        &format!("/v1/staff/verifications/{doctor_id}"),
+        Some(&staff.token),
+        &json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(candidates().await, std::slice::from_ref(&doctor_id));
+    let (s, v) = get(
+        &t.router,
+        &format!("/v1/doctors/{doctor_id}"),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        v.get("contact").is_none(),
+        "no contact details before unlock"
+    );
+
+    let (s, _) = close(&t, &d.token, PASSWORD).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert!(
+        candidates().await.is_empty(),
+        "a closed account is no candidate"
+    );
+    let (s, _) = get(
+        &t.router,
+        &format!("/v1/doctors/{doctor_id}"),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_then_closed_doctor_in_matching_sqlite() {
+    verified_then_closed_doctor_in_matching(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verified_then_closed_doctor_in_matching_postgres() {
+    verified_then_closed_doctor_in_matching(Db::Postgres).await;
 }
