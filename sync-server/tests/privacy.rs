@@ -181,6 +181,28 @@ async fn profile_is_seen_and_corrected(db: Db) {
         (s, v["code"].as_str()),
         (StatusCode::CONFLICT, Some("name_locked"))
     );
+    // Nor through a new identity document with another birth date; a renewed card of the same person is fine.
+    let (s, v) = upload(
+        &t,
+        &d,
+        "kind=identity&name=cni2.pdf&birth_date=1980-01-02",
+        "application/pdf",
+        &pdf(2),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("identity_locked"))
+    );
+    let (s, _) = upload(
+        &t,
+        &d,
+        "kind=identity&name=cni2.pdf&birth_date=1980-01-01",
+        "application/pdf",
+        &pdf(2),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
     let (s, _) = patch(&t, &d.token, &json!({"phone": ""})).await;
     assert_eq!(s, StatusCode::OK);
     let (_, p3) = get(&t.router, "/v1/me/profile", Some(&d.token)).await;

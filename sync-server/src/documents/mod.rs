@@ -95,6 +95,9 @@ pub enum DocumentError {
     /// The same person (name and birth date, or the same identity document) has another account.
     #[error("cette identité est déjà enregistrée pour un autre compte")]
     DuplicateIdentity,
+    /// A verified doctor's identity (checked by staff) cannot be changed by a new document.
+    #[error("identité vérifiée : contactez l'équipe Rempla pour la modifier")]
+    IdentityLocked,
     /// Approval needs an identity document.
     #[error("aucune pièce d'identité déposée : validation impossible")]
     IdentityMissing,
@@ -122,6 +125,7 @@ impl DocumentError {
             Self::Mislabelled { .. } => "media_type_mismatch",
             Self::QuotaExceeded => "document_quota",
             Self::DuplicateIdentity => "duplicate_identity",
+            Self::IdentityLocked => "identity_locked",
             Self::IdentityMissing => "identity_document_missing",
             Self::ReasonRequired => "reason_required",
             Self::NotPending => "not_pending",
@@ -138,6 +142,7 @@ impl DocumentError {
             Self::Empty | Self::ReasonRequired | Self::NotShareable(_) => StatusCode::BAD_REQUEST,
             Self::QuotaExceeded
             | Self::DuplicateIdentity
+            | Self::IdentityLocked
             | Self::IdentityMissing
             | Self::NotPending => StatusCode::CONFLICT,
             Self::Corrupt => StatusCode::INTERNAL_SERVER_ERROR,

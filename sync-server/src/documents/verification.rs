@@ -101,6 +101,20 @@ pub fn claim_identity_tx(
     };
     let field = |name: &str| record.get(name).and_then(Value::as_str).unwrap_or_default();
     let key = identity_key(field("last_name"), field("first_name"), birth);
+    if field("status") == DoctorStatus::Verified.as_str() {
+        let current = tx.query(
+            "SELECT identity_key FROM doctor_identities WHERE doctor_id = $1",
+            &[(&meta.doctor_id).into()],
+        )?;
+        if current
+            .first()
+            .map(|r| text(r, 0))
+            .transpose()?
+            .is_some_and(|k| k != key)
+        {
+            return Ok(Err(DocumentError::IdentityLocked));
+        }
+    }
     let same_person = tx.query(
         "SELECT 1 FROM doctor_identities WHERE doctor_id <> $1 AND closed_ms IS NULL \
          AND (identity_key = $2 OR document_sha256 = $3)",
