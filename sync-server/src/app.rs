@@ -24,7 +24,7 @@ use crate::events::EventHub;
 use crate::mail::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
-use crate::{api, documents, events, openapi, privacy, sync};
+use crate::{api, documents, events, jobs, openapi, privacy, sync, workflow};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -212,6 +212,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/events", get(events::events))
+        .merge(workflow::routes())
         .merge(crate::matching::api::routes())
         .merge(documents::routes())
         .merge(privacy::routes())
@@ -226,6 +227,7 @@ pub fn router(state: AppState) -> Router {
 /// live-event streams.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let router = router(state.clone());
+    let _jobs = jobs::spawn(state.clone());
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

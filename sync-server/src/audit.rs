@@ -90,9 +90,11 @@ impl Storage {
             let (entity, entity_id) = filter.record.clone().unzip();
             let rows = tx.query(
                 "SELECT at_ms, account_id, device_id, action, entity, entity_id, facility_id, \
-                 doctor_id, detail FROM audit_log WHERE (CAST($1 AS TEXT) IS NULL OR doctor_id = $1) \
-                 AND (CAST($2 AS TEXT) IS NULL OR facility_id = $2) AND (CAST($3 AS TEXT) IS NULL OR account_id = $3) \
-                 AND (CAST($4 AS TEXT) IS NULL OR (entity = $4 AND entity_id = $5)) \
+                 doctor_id, detail FROM audit_log \
+                 WHERE (CAST($1 AS TEXT) IS NULL OR doctor_id = CAST($1 AS TEXT)) \
+                 AND (CAST($2 AS TEXT) IS NULL OR facility_id = CAST($2 AS TEXT)) \
+                 AND (CAST($3 AS TEXT) IS NULL OR account_id = CAST($3 AS TEXT)) \
+                 AND (CAST($4 AS TEXT) IS NULL OR (entity = CAST($4 AS TEXT) AND entity_id = CAST($5 AS TEXT))) \
                  ORDER BY at_ms DESC, id DESC LIMIT $6",
                 &[
                     filter.doctor_id.clone().into(),

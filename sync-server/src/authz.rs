@@ -82,6 +82,15 @@ pub fn in_scope(scope: &Scope, change: &StoredChange) -> bool {
             scope.doctor_id.is_some() && change.doctor_id == scope.doctor_id
         }
         EntityKind::NotificationRead => change.account_id.as_deref() == Some(&scope.account_id),
+        // A proposal or mission is seen by its doctor and by the members of its facility, nobody else;
+        // contact details are never in the feed (`GET /v1/missions/{id}` serves them, audited).
+        EntityKind::Proposal | EntityKind::Mission => {
+            (scope.doctor_id.is_some() && change.doctor_id == scope.doctor_id)
+                || change
+                    .facility_id
+                    .as_ref()
+                    .is_some_and(|f| scope.facilities.contains(f))
+        }
         EntityKind::Request => {
             scope.all_requests
                 || change

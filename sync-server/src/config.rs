@@ -52,6 +52,20 @@ pub struct Config {
     /// Days booking data (availabilities, busy periods, proposals, missions) is kept after it ends:
     /// 90, 120 or 240 (checked by [`Config::validate`]).
     pub booking_retention_days: u32,
+    /// Seconds between two runs of the periodic jobs (reminders, expiry, tier widening…); 0 disables
+    /// the scheduler (tests call `jobs::run_due` themselves).
+    pub jobs_interval_secs: u64,
+    /// Business days a doctor (or facility) has to answer a proposal (product: 3).
+    pub answer_business_days: u32,
+    /// How many best-ranked candidates each alert tier of a new request reaches.
+    pub tier_size: u32,
+    /// Minutes without an answer before the next tier of candidates is alerted.
+    pub tier_wait_minutes: u32,
+    /// Hours before the deadline at which an unanswered proposal is reminded.
+    pub reminder_hours: u32,
+    /// Days before a mission's start at which the contract reminder (send it to the conseil
+    /// départemental de l'Ordre) is given.
+    pub contract_reminder_days: u32,
 }
 
 impl Default for Config {
@@ -77,6 +91,12 @@ impl Default for Config {
             trust_forwarded_for: false,
             document_expiry_alert_days: 30,
             booking_retention_days: 120,
+            jobs_interval_secs: 30,
+            answer_business_days: 3,
+            tier_size: 5,
+            tier_wait_minutes: 240,
+            reminder_hours: 24,
+            contract_reminder_days: 7,
         }
     }
 }

@@ -54,6 +54,13 @@ pub enum AppError {
     /// The e-mail address or RPPS number is already registered.
     #[error("{0}")]
     Conflict(String),
+    /// A record in a state that forbids the action (an expired proposal, a cancelled mission…): 409
+    /// with the given stable code.
+    #[error("{1}")]
+    WrongState(&'static str, String),
+    /// A feature that this deployment cannot serve yet (503 with the given stable code).
+    #[error("{1}")]
+    Unavailable(&'static str, String),
     /// A push batch with more ops than `MAX_PUSH_OPS`.
     #[error("lot de {0} opérations : 500 au plus")]
     BatchTooLarge(usize),
@@ -91,6 +98,7 @@ impl AppError {
             Self::RateLimited => "rate_limited",
             Self::Validation(_) => "validation",
             Self::Conflict(_) => "conflict",
+            Self::WrongState(code, _) | Self::Unavailable(code, _) => code,
             Self::BatchTooLarge(_) => "batch_too_large",
             Self::Documents(e) => e.code(),
             Self::Privacy(e) => e.code(),
@@ -117,10 +125,12 @@ impl AppError {
             }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::WrongState(..) => StatusCode::CONFLICT,
             Self::Documents(e) => e.status(),
             Self::Privacy(e) => e.status(),
-            Self::Storage(StorageError::Busy) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Storage(StorageError::Busy) | Self::Unavailable(..) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Storage(_) | Self::Mail(_) | Self::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

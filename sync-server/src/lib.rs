@@ -13,6 +13,7 @@ pub mod demo;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod jobs;
 pub mod mail;
 pub mod matching;
 pub mod notify;
@@ -22,6 +23,7 @@ pub mod privacy;
 pub mod ratelimit;
 pub mod storage;
 pub mod sync;
+pub mod workflow;
 
 pub use app::{AppState, router, serve};
 pub use config::Config;

@@ -58,6 +58,10 @@ struct Common {
     /// (défaut 120).
     #[arg(long, global = true, env = "REMPLA_BOOKING_RETENTION_DAYS")]
     booking_retention_days: Option<u32>,
+    /// Secondes entre deux passages des tâches périodiques (rappels, expiration des propositions,
+    /// élargissement des alertes, rappel de contrat) ; 0 les désactive (défaut 30).
+    #[arg(long, global = true, env = "REMPLA_JOBS_INTERVAL_SECS")]
+    jobs_interval_secs: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,6 +125,9 @@ fn load_config(common: &Common) -> Result<Config> {
     }
     if let Some(v) = common.booking_retention_days {
         cfg.booking_retention_days = v;
+    }
+    if let Some(v) = common.jobs_interval_secs {
+        cfg.jobs_interval_secs = v;
     }
     cfg.validate().map_err(anyhow::Error::msg)?;
     Ok(cfg)

@@ -26,6 +26,10 @@ pub enum EntityKind {
     NotificationRead,
     /// A facility's replacement request (written by members with the `post_requests` right).
     Request,
+    /// A proposal of a request to a doctor, or a doctor's application (server-made, read-only).
+    Proposal,
+    /// A mission made by an accepted proposal (server-made, read-only).
+    Mission,
 }
 
 impl EntityKind {
@@ -36,6 +40,8 @@ impl EntityKind {
             Self::BusyPeriod => "busy_period",
             Self::NotificationRead => "notification_read",
             Self::Request => "request",
+            Self::Proposal => "proposal",
+            Self::Mission => "mission",
         }
     }
 }
@@ -55,6 +61,8 @@ impl FromStr for EntityKind {
             "busy_period" => Ok(Self::BusyPeriod),
             "notification_read" => Ok(Self::NotificationRead),
             "request" => Ok(Self::Request),
+            "proposal" => Ok(Self::Proposal),
+            "mission" => Ok(Self::Mission),
             _ => Err(SyncError::UnknownKind {
                 value: truncate_for_message(s),
             }),
@@ -170,6 +178,8 @@ mod tests {
             EntityKind::BusyPeriod,
             EntityKind::NotificationRead,
             EntityKind::Request,
+            EntityKind::Proposal,
+            EntityKind::Mission,
         ] {
             assert_eq!(e.as_str().parse::<EntityKind>().unwrap(), e);
         }
@@ -177,7 +187,7 @@ mod tests {
             assert_eq!(k.to_string().parse::<OpKind>().unwrap(), k);
         }
         assert_eq!(
-            "mission".parse::<EntityKind>().unwrap_err().code(),
+            "spaceship".parse::<EntityKind>().unwrap_err().code(),
             "unknown_op_kind"
         );
     }

@@ -17,10 +17,13 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use rempla_core::calendar::Interval;
 use rempla_core::domain::{
-    Availability, AvailabilityId, BusyPeriod, Doctor, DoctorId, Request, RequestId,
+    Availability, AvailabilityId, AvailabilityStatus, BusyPeriod, Doctor, DoctorId, Mission,
+    MissionStatus, Proposal, ProposalState, Request, RequestId,
 };
-use rempla_core::matching::from_domain::{availability_slots, doctor_profile, open_request};
-use rempla_core::matching::{MatchingError, MatchingIndex};
+use rempla_core::matching::from_domain::{
+    availability_slots, doctor_profile, occurrence_id, open_request,
+};
+use rempla_core::matching::{MatchingError, MatchingIndex, Slot};
 use rempla_core::sync::EntityKind;
 use rempla_core::sync::merge::MergeState;
 use serde::de::DeserializeOwned;
@@ -126,6 +129,8 @@ impl Loaded {
             EntityKind::Availability => self.apply_availability(change),
             EntityKind::BusyPeriod => self.apply_busy(change),
             EntityKind::Request => self.apply_request(change),
+            EntityKind::Proposal => self.apply_proposal(change),
+            EntityKind::Mission => self.apply_mission(change),
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -146,7 +151,11 @@ impl Loaded {
             return Ok(());
         }
         let availability: Availability = fields(&change.state).map_err(|e| invalid(change, &e))?;
-        let slots = availability_slots(&availability, &self.horizon)?;
+        // Booked time is the doctor's missions (`apply_mission`), counted once for the hour caps.
+        let slots: Vec<_> = availability_slots(&availability, &self.horizon)?
+            .into_iter()
+            .filter(|s| s.status != AvailabilityStatus::Booked)
+            .collect();
         let ids = slots.iter().map(|s| s.id).collect();
         for slot in slots {
             self.index.upsert_slot(slot)?;
@@ -189,6 +198,60 @@ impl Loaded {
             }
             Ok(())
         }
+    }
+}
+
+impl Loaded {
+    /// A declined proposal: the doctor is never a candidate of that request again (core's rule).
+    fn apply_proposal(&mut self, change: &StoredChange) -> Result<(), MatchingError> {
+        if !change.state.is_live() {
+            return Ok(());
+        }
+        let proposal: Proposal = fields(&change.state).map_err(|e| invalid(change, &e))?;
+        if proposal.state == ProposalState::Declined {
+            self.index
+                .add_decline(proposal.request_id, proposal.doctor_id);
+        }
+        Ok(())
+    }
+
+    /// A confirmed mission is booked time of its doctor (blocks, counts towards the hour caps); a
+    /// cancelled one frees it. Its slots are kept under the mission id, like a series' occurrences.
+    fn apply_mission(&mut self, change: &StoredChange) -> Result<(), MatchingError> {
+        let Ok(id) = change.id.parse::<uuid::Uuid>() else {
+            return Ok(());
+        };
+        let key = AvailabilityId::from_uuid(id);
+        if let Some((doctor, old)) = self.slots_of.remove(&key) {
+            for slot in old {
+                let _ = self.index.remove_slot(doctor, slot);
+            }
+        }
+        if !change.state.is_live() {
+            return Ok(());
+        }
+        let mission: Mission = fields(&change.state).map_err(|e| invalid(change, &e))?;
+        if mission.status != MissionStatus::Confirmed {
+            return Ok(());
+        }
+        let mut ids = Vec::new();
+        for shift in mission
+            .shifts
+            .iter()
+            .filter(|s| s.interval.overlaps(&self.horizon))
+        {
+            let slot = Slot {
+                id: occurrence_id(key, shift.interval.start()),
+                doctor: mission.doctor_id,
+                interval: shift.interval,
+                kind: shift.kind,
+                status: AvailabilityStatus::Booked,
+            };
+            self.index.upsert_slot(slot)?;
+            ids.push(slot.id);
+        }
+        self.slots_of.insert(key, (mission.doctor_id, ids));
+        Ok(())
     }
 }
 

@@ -43,7 +43,7 @@ pub struct Snapshot {
 }
 
 /// The entities matching reads from the feed.
-const MATCHED: &str = "('availability', 'busy_period', 'request')";
+const MATCHED: &str = "('availability', 'busy_period', 'request', 'proposal', 'mission')";
 
 fn positions_tx(tx: &mut dyn Tx) -> Result<Positions, StorageError> {
     let rows = tx.query(

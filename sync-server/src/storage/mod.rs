@@ -1039,7 +1039,8 @@ impl Storage {
                 params.push(d.into());
                 let _ = write!(
                     filter,
-                    " OR (entity IN ('availability', 'busy_period') AND doctor_id = ${})",
+                    " OR (entity IN ('availability', 'busy_period', 'proposal', 'mission') \
+                     AND doctor_id = ${})",
                     params.len()
                 );
             }
@@ -1054,6 +1055,18 @@ impl Storage {
                 let _ = write!(
                     filter,
                     " OR (entity = 'request' AND facility_id IN ({}))",
+                    list.join(", ")
+                );
+            }
+            if !scope.facilities.is_empty() {
+                let mut list = Vec::new();
+                for f in &scope.facilities {
+                    params.push(f.into());
+                    list.push(format!("${}", params.len()));
+                }
+                let _ = write!(
+                    filter,
+                    " OR (entity IN ('proposal', 'mission') AND facility_id IN ({}))",
                     list.join(", ")
                 );
             }

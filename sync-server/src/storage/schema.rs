@@ -40,6 +40,7 @@ pub const PARTS: &[&[&str]] = &[
     CORE,
     crate::audit::SCHEMA,
     crate::notify::SCHEMA,
+    crate::workflow::SCHEMA,
     crate::matching::SCHEMA,
     crate::documents::SCHEMA,
     crate::privacy::SCHEMA,

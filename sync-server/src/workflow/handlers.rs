@@ -1,0 +1,380 @@
+//! The workflow endpoints (`docs/api/workflow.md`): thin handlers that authenticate, parse, call one
+//! storage action, publish its feed changes after commit and answer.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rempla_core::domain::{DoctorStatus, Initiator, ProposalId, ProposalState};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::store::{Actor, Answer, Done, NewProposal, Reply, Settings};
+use crate::api::JsonBody;
+use crate::app::AppState;
+use crate::auth::{Authed, Caller};
+use crate::error::AppError;
+
+fn actor(caller: &Caller) -> Actor {
+    Actor {
+        account_id: caller.account.id.clone(),
+        device_id: caller.device_id.clone(),
+        doctor_id: caller.account.doctor_id.clone(),
+        members: caller.member_records(),
+        staff: caller.is_staff(),
+    }
+}
+
+fn settings(state: &AppState) -> Settings {
+    Settings {
+        answer_business_days: state.config.answer_business_days,
+    }
+}
+
+/// Unwraps an action's answer and publishes its changes.
+fn finish<T>(state: &AppState, answer: Answer<Done<T>>) -> Result<(T, bool), AppError> {
+    let done = answer??;
+    for change in done.changes {
+        state.events.publish_local(change);
+    }
+    Ok((done.value, done.created))
+}
+
+fn status(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// Body of `POST /v1/requests/{id}/proposals`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalBody {
+    /// Optional client-chosen id (UUID): a retried request answers the proposal it already made.
+    #[serde(default)]
+    pub id: Option<ProposalId>,
+    /// The doctor proposed.
+    pub doctor_id: String,
+    /// Indexes of the request's shifts offered; all when absent.
+    #[serde(default)]
+    pub shift_indexes: Option<Vec<u16>>,
+}
+
+/// `POST /v1/requests/{id}/proposals`: a facility member with the `propose` right offers the request
+/// to a verified candidate doctor.
+pub async fn send_proposal(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(request_id): Path<String>,
+    JsonBody(body): JsonBody<ProposalBody>,
+) -> Result<Response, AppError> {
+    let new = NewProposal {
+        id: body.id,
+        request_id,
+        doctor_id: body.doctor_id,
+        shift_indexes: body.shift_indexes,
+        initiator: Initiator::Facility,
+    };
+    let answer = state
+        .storage
+        .create_proposal(
+            actor(&caller),
+            new,
+            settings(&state),
+            state.clock.now_ms(),
+            state.next_hlc(None),
+        )
+        .await;
+    let (view, created) = finish(&state, answer)?;
+    Ok((status(created), Json(json!({"proposal": view}))).into_response())
+}
+
+/// Body of `POST /v1/requests/{id}/applications`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationBody {
+    /// Optional client-chosen id (UUID), for retries.
+    #[serde(default)]
+    pub id: Option<ProposalId>,
+    /// Indexes of the request's shifts the doctor offers to cover; all when absent.
+    #[serde(default)]
+    pub shift_indexes: Option<Vec<u16>>,
+}
+
+/// `POST /v1/requests/{id}/applications`: a verified doctor applies to an open request.
+pub async fn apply(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(request_id): Path<String>,
+    JsonBody(body): JsonBody<ApplicationBody>,
+) -> Result<Response, AppError> {
+    let Some(doctor_id) = caller.account.doctor_id.clone() else {
+        return Err(AppError::Forbidden("réservé aux médecins".into()));
+    };
+    if caller.doctor_status != Some(DoctorStatus::Verified) {
+        return Err(AppError::WrongState(
+            "doctor_not_verified",
+            "votre profil n'est pas encore vérifié : vous ne pouvez pas encore candidater".into(),
+        ));
+    }
+    let new = NewProposal {
+        id: body.id,
+        request_id,
+        doctor_id,
+        shift_indexes: body.shift_indexes,
+        initiator: Initiator::Doctor,
+    };
+    let answer = state
+        .storage
+        .create_proposal(
+            actor(&caller),
+            new,
+            settings(&state),
+            state.clock.now_ms(),
+            state.next_hlc(None),
+        )
+        .await;
+    let (view, created) = finish(&state, answer)?;
+    Ok((status(created), Json(json!({"proposal": view}))).into_response())
+}
+
+/// Query of `GET /v1/proposals`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalQuery {
+    /// Only proposals in this state.
+    #[serde(default)]
+    pub state: Option<ProposalState>,
+    /// Only proposals of this request.
+    #[serde(default)]
+    pub request_id: Option<String>,
+}
+
+/// `GET /v1/proposals`: the caller's proposals (as doctor, and of their facilities).
+pub async fn list_proposals(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    query: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    let Query(q) = query.map_err(|e| AppError::validation("invalid_query", e.body_text()))?;
+    let mut list = state
+        .storage
+        .proposals_of(actor(&caller), q.state)
+        .await??;
+    if let Some(r) = q.request_id {
+        list.retain(|p| p.proposal.request_id.to_string() == r);
+    }
+    Ok(Json(json!({"proposals": list})))
+}
+
+/// Body of `POST /v1/proposals/{id}/answer`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    /// `accept` or `decline`.
+    pub answer: Reply,
+    /// On acceptance by the doctor: documents of their vault shared with this facility only.
+    #[serde(default)]
+    pub document_ids: Vec<String>,
+}
+
+/// `POST /v1/proposals/{id}/answer`: the answering party accepts or declines.
+pub async fn answer(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AnswerBody>,
+) -> Result<Response, AppError> {
+    if body.document_ids.len() > 50 {
+        return Err(AppError::validation(
+            "too_many_documents",
+            "50 documents au plus",
+        ));
+    }
+    let answer = state
+        .storage
+        .answer_proposal(
+            actor(&caller),
+            id,
+            body.answer,
+            body.document_ids,
+            state.clock.now_ms(),
+            state.next_hlc(None),
+        )
+        .await;
+    let (value, _) = finish(&state, answer)?;
+    Ok((StatusCode::OK, Json(value)).into_response())
+}
+
+/// `GET /v1/missions`: the caller's missions, without contact details.
+pub async fn list_missions(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+) -> Result<Json<Value>, AppError> {
+    let list = state.storage.missions_of(actor(&caller)).await??;
+    Ok(Json(json!({"missions": list})))
+}
+
+/// `GET /v1/missions/{id}`: one mission with the other party's contact details, for its two parties
+/// only; every read is audited (`contact_read`).
+pub async fn mission(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let value = state
+        .storage
+        .mission_with_contacts(actor(&caller), id, state.clock.now_ms())
+        .await??;
+    Ok(Json(value))
+}
+
+/// Body of `POST /v1/missions/{id}/cancel`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    /// Why (shown to the other party).
+    pub reason: String,
+}
+
+/// `POST /v1/missions/{id}/cancel`: either party cancels; lateness is recorded and the other party
+/// told.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<CancelBody>,
+) -> Result<Json<Value>, AppError> {
+    let reason = body.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 1_000 {
+        return Err(AppError::validation(
+            "invalid_reason",
+            "un motif d'annulation (1 000 caractères au plus) est requis",
+        ));
+    }
+    let answer = state
+        .storage
+        .cancel_mission(
+            actor(&caller),
+            id,
+            reason,
+            state.clock.now_ms(),
+            state.next_hlc(None),
+        )
+        .await;
+    let (view, _) = finish(&state, answer)?;
+    Ok(Json(json!({"mission": view})))
+}
+
+/// `GET /v1/missions/{id}/contract`: the contract's facts, version hash (what a party signs) and
+/// signatures.
+pub async fn contract(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let (facts, sha, view) = state.storage.contract(actor(&caller), id).await??;
+    Ok(Json(
+        json!({"facts": facts, "sha256": sha, "signatures": view.signatures, "status": view.mission.status}),
+    ))
+}
+
+/// `GET /v1/missions/{id}/contract.pdf`: the contract rendered as PDF, with its version hash in the
+/// `X-Contract-Sha256` header. Rendering is billing's `pdf::contract::render`; until it is merged the
+/// endpoint answers 503 `contract_renderer_unavailable` (the JSON facts and signing work already).
+pub async fn contract_pdf(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (facts, sha, _) = state.storage.contract(actor(&caller), id).await??;
+    let pdf = render_contract(&facts)?;
+    let mut response = (StatusCode::OK, pdf).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&sha) {
+        headers.insert("x-contract-sha256", v);
+    }
+    Ok(response)
+}
+
+/// The one call site of the PDF renderer (billing's `pdf::contract::render`, not merged yet).
+fn render_contract(_facts: &super::store::ContractFacts) -> Result<Vec<u8>, AppError> {
+    Err(AppError::Unavailable(
+        "contract_renderer_unavailable",
+        "le rendu PDF du contrat n'est pas encore disponible".into(),
+    ))
+}
+
+/// Body of `POST /v1/missions/{id}/contract/sign`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignBody {
+    /// SHA-256 of the contract version read (from `GET …/contract` or the PDF header).
+    pub sha256: String,
+}
+
+/// `POST /v1/missions/{id}/contract/sign`: a party signs the current contract version by click.
+pub async fn sign(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SignBody>,
+) -> Result<Response, AppError> {
+    let answer = state
+        .storage
+        .sign_contract(
+            actor(&caller),
+            id,
+            body.sha256,
+            state.clock.now_ms(),
+            state.next_hlc(None),
+        )
+        .await;
+    let (view, created) = finish(&state, answer)?;
+    Ok((status(created), Json(json!({"mission": view}))).into_response())
+}
+
+/// Body of `PUT /v1/me/matching-preferences`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchPrefs {
+    /// "Only contact me when I am available": alerts and proposals only for shifts the doctor's open
+    /// availabilities cover entirely.
+    pub only_when_available: bool,
+}
+
+/// `PUT /v1/me/matching-preferences`: a doctor's matching-related preference.
+pub async fn put_match_prefs(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    JsonBody(body): JsonBody<MatchPrefs>,
+) -> Result<Json<Value>, AppError> {
+    let Some(doctor) = caller.account.doctor_id.clone() else {
+        return Err(AppError::Forbidden("réservé aux médecins".into()));
+    };
+    state
+        .storage
+        .set_only_when_available(doctor, body.only_when_available, state.clock.now_ms())
+        .await?;
+    Ok(Json(
+        json!({"only_when_available": body.only_when_available}),
+    ))
+}
+
+/// `GET /v1/me/matching-preferences`.
+pub async fn get_match_prefs(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+) -> Result<Json<Value>, AppError> {
+    let Some(doctor) = caller.account.doctor_id.clone() else {
+        return Err(AppError::Forbidden("réservé aux médecins".into()));
+    };
+    let on = state.storage.only_when_available(doctor).await?;
+    Ok(Json(json!({"only_when_available": on})))
+}
