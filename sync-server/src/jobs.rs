@@ -46,6 +46,15 @@ fn request_tiers(s: &AppState) -> JobFuture<'_> {
 fn contract_reminders(s: &AppState) -> JobFuture<'_> {
     Box::pin(workflow::jobs::remind_contracts(s))
 }
+fn document_expiry(s: &AppState) -> JobFuture<'_> {
+    Box::pin(async move { Ok(crate::documents::alert_expiring(s).await?) })
+}
+fn privacy_purge(s: &AppState) -> JobFuture<'_> {
+    Box::pin(async move {
+        let done = crate::privacy::purge_expired(s).await?;
+        Ok(done.accounts + done.bookings)
+    })
+}
 
 /// Every registered job, run in this order (reminders before expiry, so a proposal reminded and
 /// expired in one late run gets both notices in order).
@@ -69,6 +78,14 @@ pub const JOBS: &[Job] = &[
     Job {
         name: "contract_reminders",
         run: contract_reminders,
+    },
+    Job {
+        name: "document_expiry",
+        run: document_expiry,
+    },
+    Job {
+        name: "privacy_purge",
+        run: privacy_purge,
     },
 ];
 

@@ -883,7 +883,14 @@ async fn insurance_expiry_is_alerted(db: Db) {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
-    assert_eq!(documents::alert_expiring(&t.state).await.unwrap(), 1);
+    // Through the scheduler, as in production.
+    let runs = rempla_server::jobs::run_due(&t.state).await;
+    let run = runs.iter().find(|r| r.name == "document_expiry").unwrap();
+    assert_eq!(run.outcome, Ok(1));
+    assert!(
+        runs.iter()
+            .any(|r| r.name == "privacy_purge" && r.outcome.is_ok())
+    );
     assert_eq!(notices(&t, db, &d.account_id, "document_expiring").await, 2);
 }
 
@@ -1169,4 +1176,228 @@ async fn shared_documents_reach_the_mission_facility_only_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shared_documents_reach_the_mission_facility_only_postgres() {
     shared_documents_reach_the_mission_facility_only(Db::Postgres).await;
+}
+
+/// Acceptance through the workflow's HTTP API shares documents in the acceptance transaction: a forged
+/// choice refuses the whole acceptance (no mission), the doctor's choice reaches the mission's facility
+/// only, and a facility-accepted application shares the default set.
+async fn acceptance_shares_documents(db: Db) {
+    let t = app(db).await;
+    let to = |rfc: &str| {
+        let target = chrono::DateTime::parse_from_rfc3339(rfc)
+            .unwrap()
+            .timestamp_millis();
+        t.state.clock.advance(target - t.state.clock.now_ms());
+    };
+    to("2027-01-08T13:00:00Z");
+    let staff = new_staff(&t).await;
+    let admin = new_facility(&t, 1).await;
+    let other = new_facility(&t, 2).await;
+    let site = common::users::add_site(&t, &admin).await;
+    let d = new_doctor(&t, 1).await;
+    let doctor_id = d.doctor_id.clone().unwrap();
+    let (s, _) = raw_json(
+        &t,
+        "PATCH",
+        "/v1/me/profile",
+        Some(&d.token),
+        Some("application/json"),
+        br#"{"departments": ["22"]}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut ids = std::collections::BTreeMap::new();
+    for (name, query) in [
+        (
+            "identity",
+            "kind=identity&name=cni.pdf&birth_date=1980-01-01",
+        ),
+        (
+            "insurance",
+            "kind=insurance&name=rcp.pdf&expires_on=2027-12-31",
+        ),
+        ("diploma", "kind=diploma&name=these.pdf"),
+    ] {
+        let (s, v) = upload(
+            &t,
+            &d,
+            query,
+            "application/pdf",
+            &pdf(u32::try_from(ids.len()).unwrap() + 1),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        ids.insert(name, v["id"].as_str().unwrap().to_owned());
+    }
+    let (s, _) = post(
+        &t.router,
+        &format!("/v1/staff/verifications/{doctor_id}"),
+        Some(&staff.token),
+        &json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let nights = [
+        ("2027-02-01T19:00:00Z", "2027-02-02T07:00:00Z"),
+        ("2027-02-03T19:00:00Z", "2027-02-04T07:00:00Z"),
+    ];
+    let mut requests = Vec::new();
+    for (start, end) in nights {
+        let slot = Uuid::now_v7();
+        assert_eq!(
+            push_codes(
+                &t,
+                &d,
+                &[offer_op(
+                    &d,
+                    slot,
+                    OpKind::Upsert,
+                    &json!({"interval": {"start": start, "end": end}}),
+                    0
+                )]
+            )
+            .await,
+            ["applied"]
+        );
+        let r = Uuid::now_v7();
+        assert_eq!(
+            push_codes(
+                &t,
+                &admin,
+                &[common::users::upsert_op(
+                    &admin,
+                    rempla_core::sync::EntityKind::Request,
+                    r,
+                    &json!({"id": r, "facility_id": admin.facility_id, "site_id": site, "specialty": "urgences",
+                            "shifts": [{"kind": "night", "interval": {"start": start, "end": end}}],
+                            "zone": "Europe/Paris", "department": "22", "location": {"lat": 48.73, "lon": -3.46},
+                            "doctors_needed": 1, "status": "open", "remuneration_cents_per_day": 65_000}),
+                )]
+            )
+            .await,
+            ["applied"]
+        );
+        requests.push(r.to_string());
+    }
+    // 1. The facility proposes; the doctor accepts choosing documents.
+    let (s, v) = post(
+        &t.router,
+        &format!("/v1/requests/{}/proposals", requests[0]),
+        Some(&admin.token),
+        &json!({"doctor_id": doctor_id}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let proposal = v["proposal"]["id"].as_str().unwrap().to_owned();
+    let accept = |docs: Value| {
+        let (token, proposal) = (d.token.clone(), proposal.clone());
+        let router = t.router.clone();
+        async move {
+            post(
+                &router,
+                &format!("/v1/proposals/{proposal}/answer"),
+                Some(&token),
+                &json!({"answer": "accept", "document_ids": docs}),
+            )
+            .await
+        }
+    };
+    // A forged document id refuses the acceptance: no mission, nothing shared.
+    let (s, v) = accept(json!([ids["diploma"], Uuid::now_v7().to_string()])).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("document_not_shareable"),
+        "{v}"
+    );
+    assert_eq!(sql_int(&t, db, "SELECT COUNT(*) FROM missions").await, 0);
+    assert_eq!(
+        sql_int(&t, db, "SELECT COUNT(*) FROM document_shares").await,
+        0
+    );
+    let (s, v) = accept(json!([ids["diploma"], ids["identity"]])).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mission = v["mission_id"].as_str().unwrap().to_owned();
+    let (s, v) = get(
+        &t.router,
+        &format!("/v1/missions/{mission}/documents"),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut shared: Vec<&str> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    shared.sort_unstable();
+    let mut want = vec![ids["diploma"].as_str(), ids["identity"].as_str()];
+    want.sort_unstable();
+    assert_eq!(shared, want);
+    let (s, _) = get(
+        &t.router,
+        &format!("/v1/missions/{mission}/documents"),
+        Some(&other.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, bytes) = raw(
+        &t,
+        "GET",
+        &format!("/v1/missions/{mission}/documents/{}", ids["diploma"]),
+        Some(&admin.token),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!((s, bytes), (StatusCode::OK, pdf(3)));
+
+    // 2. The doctor applies; the facility accepts: the default set (insurance, diploma).
+    let (s, v) = post(
+        &t.router,
+        &format!("/v1/requests/{}/applications", requests[1]),
+        Some(&d.token),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let application = v["proposal"]["id"].as_str().unwrap().to_owned();
+    let (s, v) = post(
+        &t.router,
+        &format!("/v1/proposals/{application}/answer"),
+        Some(&admin.token),
+        &json!({"answer": "accept"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let second = v["mission_id"].as_str().unwrap().to_owned();
+    let (_, v) = get(
+        &t.router,
+        &format!("/v1/missions/{second}/documents"),
+        Some(&admin.token),
+    )
+    .await;
+    let mut shared: Vec<&str> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
+    shared.sort_unstable();
+    let mut want = vec![ids["diploma"].as_str(), ids["insurance"].as_str()];
+    want.sort_unstable();
+    assert_eq!(shared, want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptance_shares_documents_sqlite() {
+    acceptance_shares_documents(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptance_shares_documents_postgres() {
+    acceptance_shares_documents(Db::Postgres).await;
 }
