@@ -1390,6 +1390,29 @@ async fn acceptance_shares_documents(db: Db) {
     let mut want = vec![ids["diploma"].as_str(), ids["insurance"].as_str()];
     want.sort_unstable();
     assert_eq!(shared, want);
+
+    // The doctor's export holds both missions, in data.json and as calendar events.
+    let (s, _, bytes) = raw(&t, "GET", "/v1/me/export", Some(&d.token), None, vec![]).await;
+    assert_eq!(s, StatusCode::OK);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut out).unwrap();
+        out
+    };
+    let data: Value = serde_json::from_str(&read("data.json")).unwrap();
+    let ics = read("calendar.ics");
+    let exported: Vec<&str> = data["records"]["mission"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported.len(), 2, "{data}");
+    for m in [&mission, &second] {
+        assert!(exported.contains(&m.as_str()));
+        assert!(ics.contains(m.as_str()), "{ics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

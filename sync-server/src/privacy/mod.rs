@@ -19,9 +19,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use rempla_core::calendar::Interval;
-use rempla_core::calendar::ical::{CalendarExport, export_calendar};
+use rempla_core::calendar::ical::{CalendarExport, MissionEvent, export_calendar};
 use rempla_core::domain::{
-    Availability, ContactDetails, Doctor, DoctorStatus, Email, MemberRole, PhoneNumber,
+    Availability, ContactDetails, Doctor, DoctorStatus, Email, MemberRole, Mission, MissionStatus,
+    PhoneNumber,
 };
 use rempla_core::sync::merge::MergeState;
 use rempla_core::sync::{EntityKind, Hlc};
@@ -351,6 +352,7 @@ pub async fn my_audit(
 struct ExportData {
     json: Value,
     availabilities: Vec<Availability>,
+    missions: Vec<MissionEvent>,
     files: Vec<(String, Vec<u8>)>,
 }
 
@@ -416,7 +418,7 @@ fn build_zip(profile: Value, data: ExportData, now_ms: i64) -> Result<Vec<u8>, A
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let ics = export_calendar(&CalendarExport {
         availabilities: &data.availabilities,
-        missions: &[],
+        missions: &data.missions,
         dtstamp,
         horizon,
     });
@@ -440,6 +442,22 @@ fn build_zip(profile: Value, data: ExportData, now_ms: i64) -> Result<Vec<u8>, A
         zip.write_all(bytes).map_err(io_err)?;
     }
     Ok(zip.finish().map_err(zip_err)?.into_inner())
+}
+
+/// A mission as one calendar event, from its first shift's start to its last shift's end (its UID
+/// derives from the mission id, so a re-export updates the event).
+fn mission_event(m: &Mission) -> Option<MissionEvent> {
+    let start = m.shifts.iter().map(|s| s.interval.start()).min()?;
+    let end = m.shifts.iter().map(|s| s.interval.end()).max()?;
+    Some(MissionEvent {
+        id: m.id,
+        interval: Interval::new(start, end).ok()?,
+        zone: m.zone,
+        summary: m.title.clone(),
+        location: m.location.clone(),
+        revision: m.revision,
+        cancelled: m.status == MissionStatus::Cancelled,
+    })
 }
 
 /// A safe file name inside the ZIP: `<id>-<name>` with only portable characters.
@@ -626,6 +644,7 @@ impl Storage {
             );
             let mut records: Map<String, Value> = Map::new();
             let mut availabilities = Vec::new();
+            let mut missions = Vec::new();
             let rows = tx.query(
                 "SELECT entity, id, state FROM records WHERE account_id = $1 \
                  OR (CAST($2 AS TEXT) IS NOT NULL AND doctor_id = $2) ORDER BY seq",
@@ -646,6 +665,12 @@ impl Storage {
                         serde_json::from_value::<Availability>(Value::Object(fields.clone()))
                 {
                     availabilities.push(a);
+                }
+                if entity == "mission"
+                    && let Ok(m) = serde_json::from_value::<Mission>(Value::Object(fields.clone()))
+                    && let Some(event) = mission_event(&m)
+                {
+                    missions.push(event);
                 }
                 if let Some(list) = records
                     .entry(entity)
@@ -753,6 +778,7 @@ impl Storage {
             Ok(ExportData {
                 json: Value::Object(out),
                 availabilities,
+                missions,
                 files,
             })
         })
