@@ -115,8 +115,10 @@ async fn verification_queue_and_decisions(db: Db) {
     assert_eq!(status_of(&t, &a).await, "pending");
     assert_eq!(audits(&t, db, "doctor_verified").await, 0);
 
+    assert!(!t.state.storage.has_identity_document(&a_id).await.unwrap());
     let (s, doc) = identity(&t, &a, 1, "1985-04-12").await;
     assert_eq!(s, StatusCode::CREATED, "{doc}");
+    assert!(t.state.storage.has_identity_document(&a_id).await.unwrap());
     let (_, q) = get(&t.router, "/v1/staff/verifications", Some(&staff.token)).await;
     let first = &q["pending"][0];
     assert_eq!(first["doctor_id"], a_id.as_str());

@@ -319,6 +319,13 @@ impl crate::storage::Storage {
         .await
     }
 
+    /// Whether the doctor has an identity document on file (what approval requires).
+    pub async fn has_identity_document(&self, doctor_id: &str) -> Result<bool, StorageError> {
+        let d = doctor_id.to_owned();
+        self.read(move |tx| Ok(identity_document_tx(tx, &d)?.is_some()))
+            .await
+    }
+
     /// A doctor's identity document with its checked content, for staff; the read audited with it.
     pub async fn identity_document_for_staff(
         &self,
