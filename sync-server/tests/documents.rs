@@ -1415,6 +1415,95 @@ async fn acceptance_shares_documents(db: Db) {
         assert!(exported.contains(&m.as_str()));
         assert!(ics.contains(m.as_str()), "{ics}");
     }
+
+    // Closing the account: refused while missions are ahead; once they are cancelled, the closure
+    // withdraws the proposals still waiting for an answer.
+    let third = Uuid::now_v7();
+    let (start, end) = ("2027-02-05T19:00:00Z", "2027-02-06T07:00:00Z");
+    push_codes(
+        &t,
+        &d,
+        &[offer_op(
+            &d,
+            Uuid::now_v7(),
+            OpKind::Upsert,
+            &json!({"interval": {"start": start, "end": end}}),
+            9,
+        )],
+    )
+    .await;
+    push_codes(
+        &t,
+        &admin,
+        &[common::users::upsert_op(
+            &admin,
+            rempla_core::sync::EntityKind::Request,
+            third,
+            &json!({"id": third, "facility_id": admin.facility_id, "site_id": site, "specialty": "urgences",
+                    "shifts": [{"kind": "night", "interval": {"start": start, "end": end}}],
+                    "zone": "Europe/Paris", "department": "22", "location": {"lat": 48.73, "lon": -3.46},
+                    "doctors_needed": 1, "status": "open", "remuneration_cents_per_day": 65_000}),
+        )],
+    )
+    .await;
+    let (s, v) = post(
+        &t.router,
+        &format!("/v1/requests/{third}/proposals"),
+        Some(&admin.token),
+        &json!({"doctor_id": doctor_id}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let waiting = v["proposal"]["id"].as_str().unwrap().to_owned();
+    let close = |token: String| {
+        let router = t.router.clone();
+        async move {
+            common::call(
+                &router,
+                "DELETE",
+                "/v1/me",
+                Some(&token),
+                Some(serde_json::to_vec(&json!({"password": common::PASSWORD})).unwrap()),
+            )
+            .await
+        }
+    };
+    let (s, v) = close(d.token.clone()).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("missions_ahead"))
+    );
+    for m in [&mission, &second] {
+        let (s, v) = post(
+            &t.router,
+            &format!("/v1/missions/{m}/cancel"),
+            Some(&d.token),
+            &json!({"reason": "arrêt d'activité"}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (s, v) = close(d.token.clone()).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    assert_eq!(
+        sql_int(
+            &t,
+            db,
+            &format!(
+                "SELECT COUNT(*) FROM proposals WHERE id = '{waiting}' AND state = 'withdrawn'"
+            )
+        )
+        .await,
+        1
+    );
+    // The facility no longer reads the closed doctor's documents.
+    let (s, _) = get(
+        &t.router,
+        &format!("/v1/missions/{mission}/documents"),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

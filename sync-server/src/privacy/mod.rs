@@ -60,6 +60,10 @@ pub enum PrivacyError {
         "vous êtes le dernier administrateur d'un établissement : nommez-en un autre avant de fermer votre compte"
     )]
     LastAdmin,
+    /// A doctor with confirmed or ongoing missions must cancel them first (the facility is told and the
+    /// lateness recorded by the workflow), so a closure never silently leaves a shift uncovered.
+    #[error("des missions confirmées sont à venir : annulez-les avant de fermer votre compte")]
+    MissionsAhead,
     /// A verified doctor's names were checked against the identity document.
     #[error("nom vérifié sur pièce d'identité : contactez l'équipe Rempla pour le corriger")]
     NameLocked,
@@ -72,6 +76,7 @@ impl PrivacyError {
             Self::WrongPassword => "wrong_password",
             Self::LastAdmin => "last_admin",
             Self::NameLocked => "name_locked",
+            Self::MissionsAhead => "missions_ahead",
         }
     }
 
@@ -79,7 +84,7 @@ impl PrivacyError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::WrongPassword => StatusCode::FORBIDDEN,
-            Self::LastAdmin | Self::NameLocked => StatusCode::CONFLICT,
+            Self::LastAdmin | Self::NameLocked | Self::MissionsAhead => StatusCode::CONFLICT,
         }
     }
 }
@@ -886,6 +891,16 @@ impl Storage {
                     return Ok(Err(PrivacyError::LastAdmin.into()));
                 }
             }
+            if let Some(d) = &doctor_id {
+                let ahead = tx.query(
+                    "SELECT COUNT(*) FROM missions WHERE doctor_id = $1 \
+                     AND status IN ('confirmed', 'in_progress') AND end_ms > $2",
+                    &[d.into(), now_ms.into()],
+                )?;
+                if ahead.first().map(|r| int(r, 0)).transpose()?.unwrap_or(0) > 0 {
+                    return Ok(Err(PrivacyError::MissionsAhead.into()));
+                }
+            }
             tx.execute(
                 "UPDATE tokens SET revoked_ms = $1 WHERE account_id = $2 AND revoked_ms IS NULL",
                 &[now_ms.into(), (&account_id).into()],
@@ -927,6 +942,23 @@ impl Storage {
                     &[now_ms.into(), d.into()],
                 )?;
                 documents::delete_all_tx(tx, d)?;
+                // Proposals waiting for an answer are withdrawn (the facility is told why).
+                let sent = tx.query(
+                    "SELECT id FROM proposals WHERE doctor_id = $1 AND state = 'sent' ORDER BY id",
+                    &[d.into()],
+                )?;
+                for r in &sent {
+                    if let Some(p) = crate::workflow::store::load_proposal(tx, &text(r, 0)?)? {
+                        changes.push(crate::workflow::store::withdraw_tx(
+                            tx,
+                            p.view,
+                            "",
+                            "le médecin a fermé son compte",
+                            now_ms,
+                            hlc,
+                        )?);
+                    }
+                }
                 let live = tx.query(
                     "SELECT entity, id FROM records WHERE doctor_id = $1 \
                      AND entity IN ('availability', 'busy_period')",
