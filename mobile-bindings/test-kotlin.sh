@@ -2,7 +2,9 @@
 # The Kotlin layer, tested on a plain JVM against the real library (no Android SDK, no Gradle):
 #   1. builds rempla-ffi and generates the Kotlin bindings (generate.sh);
 #   2. compiles bindings + android/shared (view models) + its tests with kotlinc (npm `kotlin-compiler`);
-#   3. runs the test runner with the JDK and JNA, the library in a linux-x86-64/ folder on the classpath.
+#   3. builds rempla-server and starts it (SQLite in a temp dir, demo dataset, a free loopback port) for the
+#      scenarios that sync through a real server; stopped on exit;
+#   4. runs the test runner with the JDK and JNA, the library in a linux-x86-64/ folder on the classpath.
 # Installs what is missing first (Debian default-jdk-headless and libjna-java, kotlinc into a cache dir),
 # idempotently. The runner prints `N passed, M failed` and exits non-zero on a failure.
 set -euo pipefail
@@ -55,6 +57,35 @@ log "kotlinc (bindings + shared + tests)"
   -cp "$JNA_JAR:$KOTLIN_HOME/lib/kotlin-test.jar" \
   -d "$BUILD/classes" "${SOURCES[@]}"
 
+# --- a real sync server --------------------------------------------------------------------------------
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rempla/target}"
+log "cargo build rempla-server and the booking helper"
+cargo build --locked -p rempla-server >&2
+cargo build --locked -p rempla-ffi --example server_book >&2
+SERVER_BIN="$CARGO_TARGET_DIR/debug/rempla-server"
+BOOK_BIN="$CARGO_TARGET_DIR/debug/examples/server_book"
+
+SERVER_DATA="$(mktemp -d -t rempla-kotlin-server.XXXXXX)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$SERVER_DATA"
+}
+trap cleanup EXIT
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+log "rempla-server --demo on 127.0.0.1:$PORT (data $SERVER_DATA)"
+RUST_LOG="${RUST_LOG:-warn}" "$SERVER_BIN" --demo --listen "127.0.0.1:$PORT" --data "$SERVER_DATA" \
+  >"$SERVER_DATA/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 300); do
+  if curl -fsS "http://127.0.0.1:$PORT/v1/ready" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$SERVER_DATA/server.log" >&2; exit 1; fi
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/v1/ready" >/dev/null
+
 log "run tests"
-java -Xmx256m -cp "$BUILD/classes:$BUILD/native:$JNA_JAR:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-test.jar" \
+java -Xmx256m \
+  -Drempla.server="http://127.0.0.1:$PORT" -Drempla.serverData="$SERVER_DATA" -Drempla.bookTool="$BOOK_BIN" \
+  -cp "$BUILD/classes:$BUILD/native:$JNA_JAR:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-test.jar" \
   fr.rempla.shared.JvmTestsKt

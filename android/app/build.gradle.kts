@@ -16,9 +16,15 @@ android {
         targetSdk = 35
         versionCode = 1
         versionName = "0.1.0"
+        // The sync server; override with -PremplaServer=https://… (the emulator reaches the host at 10.0.2.2).
+        val server = (project.findProperty("remplaServer") as String?) ?: "https://sync.rempla.fr"
+        buildConfigField("String", "REMPLA_SERVER", "\"$server\"")
     }
 
-    buildFeatures { compose = true }
+    buildFeatures {
+        compose = true
+        buildConfig = true
+    }
 
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17

@@ -10,7 +10,7 @@ final class CalendarModel: ObservableObject {
     @Published private(set) var pendingChanges: UInt64 = 0
     @Published var error: String?
 
-    private let calendar: OfflineCalendar?
+    let calendar: OfflineCalendar?
     private let iso: ISO8601DateFormatter = {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
@@ -79,11 +79,12 @@ final class CalendarModel: ObservableObject {
         }
     }
 
-    private static func describe(_ error: Error) -> String {
+    static func describe(_ error: Error) -> String {
         switch error {
         case let RemplaError.Invalid(code, reason), let RemplaError.NotFound(code, reason),
              let RemplaError.Conflict(code, reason), let RemplaError.Storage(code, reason),
-             let RemplaError.Sync(code, reason), let RemplaError.Internal(code, reason):
+             let RemplaError.Sync(code, reason), let RemplaError.Offline(code, reason),
+             let RemplaError.Auth(code, reason), let RemplaError.Internal(code, reason):
             return "\(reason) [\(code)]"
         default:
             return error.localizedDescription

@@ -10,7 +10,24 @@ struct RemplaApp: App {
 
     var body: some Scene {
         WindowGroup {
-            CalendarView(model: model)
+            RootView(model: model, session: SessionModel(calendar: model.calendar))
+        }
+    }
+}
+
+/// Sign-in until a session exists, then the sync banner above the calendar.
+struct RootView: View {
+    @ObservedObject var model: CalendarModel
+    @StateObject var session: SessionModel
+
+    var body: some View {
+        if session.sync?.signedIn == true {
+            VStack {
+                SyncBannerView(session: session)
+                CalendarView(model: model)
+            }
+        } else {
+            SignInView(session: session)
         }
     }
 }

@@ -5,7 +5,7 @@
 //! Events are emitted after the lock is released, so a listener may call back into the object.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{Duration, Utc};
 use chrono_tz::Tz;
@@ -17,14 +17,14 @@ use rempla_core::domain::{
     Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId, Notification,
     NotificationId,
 };
-use rempla_core::store::{BoundingBox, NotificationOrder, Store};
+use rempla_core::store::{NotificationOrder, Store};
 
 use crate::convert::{self, utc_text};
 use crate::error::RemplaError;
 use crate::events::{EventListener, Listeners, RemplaEvent};
 use crate::records::{
     AvailabilityInput, AvailabilityRecord, CachedRequest, ImportSummary, MapBounds,
-    NotificationRecord, Occurrence, RequestShiftRecord, ShiftKind,
+    NotificationRecord, Occurrence, ShiftKind,
 };
 
 /// Key of the local doctor id in the store's sync state: created on first open so the calendar works
@@ -50,8 +50,13 @@ pub fn live_native_objects() -> u64 {
 #[derive(Debug, uniffi::Object)]
 pub struct OfflineCalendar {
     store: Mutex<Store>,
-    doctor: DoctorId,
-    listeners: Listeners,
+    /// The file, when not in memory: a sync round opens its own connection on it, so edits made while
+    /// the network is slow do not wait for the round.
+    path: Option<String>,
+    /// The doctor whose calendar this is: a provisional local id until the first login, then the
+    /// account's doctor (see `account.rs`).
+    doctor: RwLock<DoctorId>,
+    pub(crate) listeners: Listeners,
 }
 
 impl Drop for OfflineCalendar {
@@ -61,7 +66,7 @@ impl Drop for OfflineCalendar {
 }
 
 impl OfflineCalendar {
-    fn from_store(mut store: Store) -> Result<Arc<Self>, RemplaError> {
+    fn from_store(mut store: Store, path: Option<String>) -> Result<Arc<Self>, RemplaError> {
         let doctor = if let Some(text) = store.sync_state(DOCTOR_KEY)? {
             convert::id(&text)?
         } else {
@@ -72,17 +77,39 @@ impl OfflineCalendar {
         LIVE.fetch_add(1, Ordering::SeqCst);
         Ok(Arc::new(Self {
             store: Mutex::new(store),
-            doctor,
+            path,
+            doctor: RwLock::new(doctor),
             listeners: Listeners::default(),
         }))
     }
 
     /// The store, even if an earlier call panicked while holding it: every store change is one SQLite
     /// transaction, so the store is consistent whatever happened.
-    fn store(&self) -> MutexGuard<'_, Store> {
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The calendar's file, `None` in memory.
+    pub(crate) fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
+    /// The doctor whose calendar this is now.
+    pub(crate) fn doctor(&self) -> DoctorId {
+        match self.doctor.read() {
+            Ok(d) => *d,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    /// Makes `doctor` the owner of this calendar (after a login as that doctor).
+    pub(crate) fn set_doctor(&self, doctor: DoctorId) {
+        match self.doctor.write() {
+            Ok(mut d) => *d = doctor,
+            Err(poisoned) => *poisoned.into_inner() = doctor,
+        }
     }
 
     fn draft(input: &AvailabilityInput) -> Result<AvailabilityDraft, RemplaError> {
@@ -111,7 +138,7 @@ impl OfflineCalendar {
 
     fn get(&self, store: &Store, id: AvailabilityId) -> Result<Availability, RemplaError> {
         match store.get_availability(id)? {
-            Some(a) if a.doctor_id == self.doctor => Ok(a),
+            Some(a) if a.doctor_id == self.doctor() => Ok(a),
             _ => Err(RemplaError::NotFound {
                 code: "not_found".to_owned(),
                 reason: format!("disponibilité introuvable : {id}"),
@@ -119,7 +146,7 @@ impl OfflineCalendar {
         }
     }
 
-    fn notifications_changed(&self) -> Result<(), RemplaError> {
+    pub(crate) fn notifications_changed(&self) -> Result<(), RemplaError> {
         let unread = self.store().unread_notification_count()?;
         self.listeners
             .emit(RemplaEvent::NotificationsChanged { unread });
@@ -200,13 +227,13 @@ impl OfflineCalendar {
                 "le chemin de la base ne peut pas être vide",
             ));
         }
-        Self::from_store(Store::open(&path)?)
+        Self::from_store(Store::open(&path)?, Some(path))
     }
 
     /// A private calendar in memory (previews, tests): same rules, nothing written to disk.
     #[uniffi::constructor]
     pub fn open_in_memory() -> Result<Arc<Self>, RemplaError> {
-        Self::from_store(Store::open_in_memory()?)
+        Self::from_store(Store::open_in_memory()?, None)
     }
 
     /// Installs the listener that receives this calendar's events (replacing any previous one).
@@ -221,7 +248,7 @@ impl OfflineCalendar {
 
     /// The local doctor id whose calendar this is (UUID).
     pub fn doctor_id(&self) -> String {
-        self.doctor.to_string()
+        self.doctor().to_string()
     }
 
     /// This device's id (UUID), stamped on every change sent to the server.
@@ -232,7 +259,7 @@ impl OfflineCalendar {
     /// Adds an availability (a slot or a series) and queues it for sync; returns its new id.
     pub fn add_availability(&self, input: AvailabilityInput) -> Result<String, RemplaError> {
         let draft = Self::draft(&input)?;
-        let availability = draft.build(AvailabilityId::new(), self.doctor)?;
+        let availability = draft.build(AvailabilityId::new(), self.doctor())?;
         self.store().add_availability(&availability)?;
         Ok(availability.id.to_string())
     }
@@ -248,7 +275,7 @@ impl OfflineCalendar {
         let draft = Self::draft(&input)?;
         let mut store = self.store();
         let old = self.get(&store, id)?;
-        let mut new = draft.build(id, self.doctor)?;
+        let mut new = draft.build(id, self.doctor())?;
         new.status = old.status;
         Ok(store.update_availability(&new)?.is_some())
     }
@@ -284,7 +311,7 @@ impl OfflineCalendar {
     /// series expanded and exceptions removed, by start. More than 20,000 is refused (`window_too_wide`).
     pub fn list_range(&self, from: String, to: String) -> Result<Vec<Occurrence>, RemplaError> {
         let window = Interval::new(convert::instant(&from)?, convert::instant(&to)?)?;
-        let availabilities = self.store().list_range(self.doctor, window)?;
+        let availabilities = self.store().list_range(self.doctor(), window)?;
         let mut rows: Vec<(Interval, &Availability)> = Vec::new();
         for a in &availabilities {
             let occurrences = a.occurrences_in(&window, MAX_LISTED)?;
@@ -303,7 +330,7 @@ impl OfflineCalendar {
     /// The whole calendar as an iCalendar file (with VTIMEZONEs), to share with Google, Apple or
     /// Thunderbird calendars.
     pub fn export_ics(&self) -> Result<String, RemplaError> {
-        let availabilities = self.store().list_availabilities(self.doctor)?;
+        let availabilities = self.store().list_availabilities(self.doctor())?;
         Ok(export_calendar(&CalendarExport {
             availabilities: &availabilities,
             missions: &[],
@@ -343,7 +370,7 @@ impl OfflineCalendar {
             .into_iter()
             .map(|b| BusyPeriod {
                 id: BusyId::new(),
-                doctor_id: self.doctor,
+                doctor_id: self.doctor(),
                 interval: b.interval,
                 source_uid: b.source_uid,
                 summary: b.summary,
@@ -351,7 +378,7 @@ impl OfflineCalendar {
             .collect();
         let summary = self
             .store()
-            .replace_busy_source(self.doctor, source.trim(), &periods)?;
+            .replace_busy_source(self.doctor(), source.trim(), &periods)?;
         Ok(ImportSummary {
             periods: periods.len() as u64,
             upserted: summary.upserted as u64,
@@ -429,45 +456,12 @@ impl OfflineCalendar {
         &self,
         bounds: MapBounds,
     ) -> Result<Vec<CachedRequest>, RemplaError> {
-        // GeoPoint::new checks the corners are real coordinates (finite, on Earth).
-        rempla_core::domain::GeoPoint::new(bounds.south, bounds.west)?;
-        rempla_core::domain::GeoPoint::new(bounds.north, bounds.east)?;
-        if bounds.south > bounds.north {
-            return Err(RemplaError::invalid(
-                "invalid_bounds",
-                "la limite sud de la carte est au nord de sa limite nord",
-            ));
-        }
-        let bbox = BoundingBox {
-            south: bounds.south,
-            west: bounds.west,
-            north: bounds.north,
-            east: bounds.east,
-        };
+        let bbox = crate::requests::bounding_box(&bounds)?;
         Ok(self
             .store()
             .list_requests_in_box(&bbox)?
-            .into_iter()
-            .map(|r| CachedRequest {
-                id: r.id.to_string(),
-                specialty: r.specialty,
-                department: r.department,
-                zone: r.zone.name().to_owned(),
-                lat: r.location.lat,
-                lon: r.location.lon,
-                shifts: r
-                    .shifts
-                    .iter()
-                    .map(|s| RequestShiftRecord {
-                        kind: s.kind.into(),
-                        start: utc_text(s.interval.start()),
-                        end: utc_text(s.interval.end()),
-                    })
-                    .collect(),
-                doctors_needed: r.doctors_needed,
-                remuneration_cents_per_day: r.remuneration_cents_per_day,
-                thesed_only: r.requirements.thesed_only,
-            })
+            .iter()
+            .map(crate::requests::cached_request)
             .collect())
     }
 }

@@ -66,3 +66,15 @@ where
 pub(crate) fn utc_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// An RPPS number, checked (length and Luhn key) as core does everywhere.
+pub(crate) fn rpps(text: &str) -> Result<String, RemplaError> {
+    Ok(rempla_core::domain::Rpps::parse(text.trim())?
+        .as_str()
+        .to_owned())
+}
+
+/// A server address as the session keeps it (`https://host`, no trailing slash).
+pub(crate) fn server(text: &str) -> Result<String, RemplaError> {
+    Ok(rempla_core::sync::client::http::normalize_server_url(text)?)
+}

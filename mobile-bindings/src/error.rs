@@ -10,6 +10,7 @@ use rempla_core::calendar::ical::IcalError;
 use rempla_core::domain::ValidationError;
 use rempla_core::store::StoreError;
 use rempla_core::sync::SyncError;
+use rempla_core::sync::client::SyncClientError;
 
 /// The public error of the mobile API: a family, a stable code and a French message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -46,10 +47,30 @@ pub enum RemplaError {
         /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
         reason: String,
     },
-    /// Synchronisation with the server failed (protocol, clock, network when the sync client lands).
+    /// Synchronisation with the server failed for a reason that is not the network nor the session
+    /// (the server refused a request, its answer broke the protocol).
     #[error("{reason}")]
     Sync {
-        /// Stable code, e.g. `clock_drift`.
+        /// Stable code, e.g. `protocol`, `unsupported_protocol`, `forbidden`.
+        code: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
+    },
+    /// The server cannot be reached or is unavailable right now: nothing is lost (changes stay pending),
+    /// try again later.
+    #[error("{reason}")]
+    Offline {
+        /// Stable code: `offline`, `server_unavailable` or `rate_limited`.
+        code: String,
+        /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
+        reason: String,
+    },
+    /// The session is missing or no longer valid, or the account cannot sign in yet: show the sign-in
+    /// screen (or the terms, or "check your e-mail").
+    #[error("{reason}")]
+    Auth {
+        /// Stable code: `not_logged_in`, `invalid_credentials`, `unauthorized`, `token_revoked`,
+        /// `token_expired`, `terms_not_accepted`, `account_not_activated`.
         code: String,
         /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
         reason: String,
@@ -73,6 +94,8 @@ impl RemplaError {
             | Self::Conflict { code, .. }
             | Self::Storage { code, .. }
             | Self::Sync { code, .. }
+            | Self::Offline { code, .. }
+            | Self::Auth { code, .. }
             | Self::Internal { code, .. } => code,
         }
     }
@@ -128,6 +151,81 @@ impl From<SyncError> for RemplaError {
     }
 }
 
+impl From<SyncClientError> for RemplaError {
+    fn from(e: SyncClientError) -> Self {
+        let reason = e.to_string();
+        match e {
+            SyncClientError::Store(inner) => inner.into(),
+            SyncClientError::Offline { .. } | SyncClientError::ServerUnavailable { .. } => {
+                Self::Offline {
+                    code: e.code().to_owned(),
+                    reason,
+                }
+            }
+            SyncClientError::Unauthorized
+            | SyncClientError::TokenRevoked
+            | SyncClientError::NotLoggedIn => Self::Auth {
+                code: e.code().to_owned(),
+                reason,
+            },
+            SyncClientError::InvalidServerUrl { .. } => Self::Invalid {
+                code: e.code().to_owned(),
+                reason,
+            },
+            SyncClientError::ServerRejected { code, message } => server_rejection(code, message),
+            _ => Self::Sync {
+                code: e.code().to_owned(),
+                reason,
+            },
+        }
+    }
+}
+
+/// A refusal of the server, by its stable code (`docs/sync-protocol.md`), in the family a screen reacts
+/// to. A `validation` refusal carries the domain code at the end of its message (`… [rpps_checksum]`):
+/// that code is kept, so a sign-up form highlights the same field as an offline check would.
+fn server_rejection(code: String, message: String) -> RemplaError {
+    match code.as_str() {
+        "unauthorized"
+        | "token_revoked"
+        | "token_expired"
+        | "terms_not_accepted"
+        | "account_not_activated" => RemplaError::Auth {
+            code,
+            reason: message,
+        },
+        "rate_limited" => RemplaError::Offline {
+            code,
+            reason: message,
+        },
+        "conflict" => RemplaError::Conflict {
+            code,
+            reason: message,
+        },
+        "not_found" => RemplaError::NotFound {
+            code,
+            reason: message,
+        },
+        "validation" | "malformed_json" | "body_too_large" | "batch_too_large" => {
+            let domain = message
+                .strip_suffix(']')
+                .and_then(|m| m.rsplit_once('['))
+                .map(|(_, c)| c)
+                .filter(|c| {
+                    !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                });
+            RemplaError::Invalid {
+                code: domain.map_or(code.clone(), str::to_owned),
+                reason: message,
+            }
+        }
+        _ => RemplaError::Sync {
+            code,
+            reason: message,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +250,43 @@ mod tests {
         let e: RemplaError = SyncError::UnknownKind { value: "x".into() }.into();
         assert!(matches!(&e, RemplaError::Sync { code, .. } if code == "unknown_op_kind"));
         assert!(e.to_string().contains("type d'opération"));
+    }
+
+    #[test]
+    fn sync_client_errors_land_in_network_session_and_input_families() {
+        let e: RemplaError = SyncClientError::Offline { reason: "x".into() }.into();
+        assert!(matches!(&e, RemplaError::Offline { code, .. } if code == "offline"));
+        let e: RemplaError = SyncClientError::ServerUnavailable { status: 503 }.into();
+        assert_eq!(e.code(), "server_unavailable");
+        let e: RemplaError = SyncClientError::TokenRevoked.into();
+        assert!(matches!(&e, RemplaError::Auth { code, .. } if code == "token_revoked"));
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "terms_not_accepted".into(),
+            message: "m".into(),
+        }
+        .into();
+        assert!(matches!(e, RemplaError::Auth { .. }));
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "validation".into(),
+            message: "numéro RPPS invalide [rpps_checksum]".into(),
+        }
+        .into();
+        assert!(matches!(&e, RemplaError::Invalid { code, .. } if code == "rpps_checksum"));
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "validation".into(),
+            message: "pas de code [Not A Code]".into(),
+        }
+        .into();
+        assert_eq!(e.code(), "validation");
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "conflict".into(),
+            message: "déjà inscrit".into(),
+        }
+        .into();
+        assert!(matches!(e, RemplaError::Conflict { .. }));
+        let e: RemplaError = SyncClientError::Store(StoreError::DiskFull).into();
+        assert!(matches!(e, RemplaError::Storage { .. }));
+        let e: RemplaError = SyncClientError::Protocol { reason: "r".into() }.into();
+        assert!(matches!(&e, RemplaError::Sync { code, .. } if code == "protocol"));
     }
 }

@@ -8,6 +8,10 @@
 //! - [`records`]: the plain values that cross the boundary (strings for ids and instants, enums for kinds).
 //! - [`events`]: the [`EventListener`] callback interface and the [`RemplaEvent`]s it receives.
 //! - [`calendar`]: [`OfflineCalendar`], the doctor's offline store (availabilities, inbox, cached requests).
+//! - [`account`]: sign-up, activation, terms, login and logout (methods of [`OfflineCalendar`]).
+//! - [`sync`]: one sync round now, the sync banner's state, the refused changes (methods of
+//!   [`OfflineCalendar`]).
+//! - [`requests`]: requests near me (core matching, offline) and map clusters over the cached requests.
 //! - [`rules`]: French rules as free functions (RPPS check, public holidays, answer deadline, shift kinds).
 //!
 //! Only synchronous functions, objects and callback interfaces cross the boundary: no `async`, so the
@@ -20,12 +24,15 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod account;
 pub mod calendar;
 mod convert;
 pub mod error;
 pub mod events;
 pub mod records;
+pub mod requests;
 pub mod rules;
+pub mod sync;
 
 pub use calendar::OfflineCalendar;
 pub use error::RemplaError;

@@ -258,3 +258,182 @@ pub struct ShiftKindInfo {
     /// Only on Sundays and public holidays (day gardes).
     pub sundays_and_holidays_only: bool,
 }
+
+/// The doctor sign-up form.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignUpInput {
+    /// Login e-mail (the activation link is sent there).
+    pub email: String,
+    /// Password, at least 10 characters (checked by the server).
+    pub password: String,
+    /// RPPS number (11 digits, Luhn key), checked here and by the server.
+    pub rpps: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Specialty codes (`medecine-generale`, `anesthesie-reanimation`…).
+    pub specialties: Vec<String>,
+}
+
+/// A doctor account just created (not activated, not verified yet).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignUpResult {
+    /// The account.
+    pub account_id: String,
+    /// The doctor profile.
+    pub doctor_id: String,
+}
+
+/// The terms of use to show before accepting them.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TermsRecord {
+    /// Version.
+    pub version: String,
+    /// SHA-256 of the text (the proof kept by the server).
+    pub sha256: String,
+    /// The text, French.
+    pub text: String,
+}
+
+/// This device's session after a login.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SessionInfo {
+    /// The server, normalized (`https://host`).
+    pub server: String,
+    /// The account.
+    pub account_id: String,
+    /// `doctor`, `facility_member`, `staff`.
+    pub role: String,
+    /// The doctor profile, for a doctor (the calendar now belongs to it).
+    pub doctor_id: Option<String>,
+    /// The terms version accepted during this login, if they had to be.
+    pub terms_accepted: Option<String>,
+    /// Records typed before the first login that were given to the account.
+    pub adopted_records: u64,
+}
+
+/// A local change the server refused: rolled back on this device, kept until dismissed.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ConflictRecord {
+    /// The refused change (to dismiss it).
+    pub op_id: String,
+    /// Kind of record (`availability`…).
+    pub entity: String,
+    /// The record's id.
+    pub entity_id: String,
+    /// The server's stable code (`slot_booked`, `record_deleted`…).
+    pub code: String,
+    /// French explanation.
+    pub message: String,
+    /// When the device learnt of it, RFC 3339 UTC.
+    pub at: String,
+}
+
+/// What one sync round did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncSummary {
+    /// Local changes sent and answered.
+    pub pushed: u64,
+    /// Of those, applied by the server.
+    pub applied: u64,
+    /// Of those, refused (rolled back; see `conflicts`).
+    pub rejected: u64,
+    /// Server changes received.
+    pub pulled: u64,
+    /// The refusals of this round.
+    pub conflicts: Vec<ConflictRecord>,
+    /// Local changes still waiting (made during the round).
+    pub pending: u64,
+}
+
+/// Whether the server was reachable at the last attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ConnectionState {
+    /// No sync attempted on this device yet.
+    Unknown,
+    /// The last attempt reached the server.
+    Online,
+    /// The last attempt could not reach it (no network, server down): changes wait.
+    Offline,
+}
+
+/// The sync banner: session, pending changes, last sync, connection, conflicts to review.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncStateRecord {
+    /// Whether this device holds a session.
+    pub signed_in: bool,
+    /// The server of the session (kept after logout).
+    pub server: Option<String>,
+    /// The account of the session.
+    pub account_id: Option<String>,
+    /// The doctor of the session.
+    pub doctor_id: Option<String>,
+    /// Local changes waiting to be sent.
+    pub pending: u64,
+    /// End of the last successful round, RFC 3339.
+    pub last_sync_at: Option<String>,
+    /// Last attempt, successful or not, RFC 3339.
+    pub last_attempt_at: Option<String>,
+    /// Code of the last attempt's failure (`offline`, `token_revoked`…), none after a success.
+    pub last_error_code: Option<String>,
+    /// Reachability at the last attempt.
+    pub connection: ConnectionState,
+    /// The pull cursor (opaque; for support).
+    pub cursor: Option<String>,
+    /// Refused changes not dismissed yet.
+    pub conflicts: u64,
+}
+
+/// The signed-in doctor's profile as the server knows it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DoctorProfileRecord {
+    /// Doctor id.
+    pub id: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Specialty codes.
+    pub specialties: Vec<String>,
+    /// `pending`, `verified`, `rejected` or `suspended` (only verified doctors see requests).
+    pub status: String,
+    /// Thesis defended (else an intern with a licence).
+    pub thesed: bool,
+    /// Départements where any site is accepted.
+    pub departments: Vec<String>,
+    /// Travel radius from the base, km.
+    pub travel_radius_km: u16,
+    /// Latitude of the base, if given.
+    pub base_lat: Option<f64>,
+    /// Longitude of the base, if given.
+    pub base_lon: Option<f64>,
+}
+
+/// A cached open request this doctor's calendar fits.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct RequestMatch {
+    /// The request.
+    pub request: CachedRequest,
+    /// Every shift is covered by the doctor's free time (else only some).
+    pub complete: bool,
+    /// Score out of 1,000, the same the facility sees.
+    pub score: u32,
+    /// Distance from the doctor's base, km, when known.
+    pub distance_km: Option<f64>,
+    /// The score's criteria in French, one sentence each.
+    pub explanations: Vec<String>,
+}
+
+/// One bubble (or pin) of the requests map.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MapCluster {
+    /// Latitude of the bubble (mean of its requests).
+    pub lat: f64,
+    /// Longitude of the bubble.
+    pub lon: f64,
+    /// Requests in it.
+    pub count: u64,
+    /// The request, when the bubble holds exactly one (draw a pin).
+    pub request_id: Option<String>,
+}

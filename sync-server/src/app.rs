@@ -24,7 +24,7 @@ use crate::events::EventHub;
 use crate::mail::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
-use crate::{api, documents, events, jobs, openapi, privacy, sync, workflow};
+use crate::{api, billing, documents, events, jobs, openapi, privacy, sync, workflow};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -214,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/events", get(events::events))
         .merge(workflow::routes())
         .merge(crate::matching::api::routes())
+        .merge(billing::routes())
         .merge(documents::routes())
         .merge(privacy::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -86,6 +86,7 @@ impl Storage {
         filter: AuditFilter,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StorageError> {
+        // The casts tell PostgreSQL the type of a parameter first seen in `IS NULL` (it cannot infer it).
         self.read(move |tx| {
             let (entity, entity_id) = filter.record.clone().unzip();
             let rows = tx.query(

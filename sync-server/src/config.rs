@@ -66,6 +66,8 @@ pub struct Config {
     /// Days before a mission's start at which the contract reminder (send it to the conseil
     /// départemental de l'Ordre) is given.
     pub contract_reminder_days: u32,
+    /// Identity printed on invoices as their issuer (`[billing_issuer]` table).
+    pub billing_issuer: crate::pdf::invoice::Issuer,
 }
 
 impl Default for Config {
@@ -97,6 +99,7 @@ impl Default for Config {
             tier_wait_minutes: 240,
             reminder_hours: 24,
             contract_reminder_days: 7,
+            billing_issuer: crate::pdf::invoice::Issuer::default(),
         }
     }
 }

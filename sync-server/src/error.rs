@@ -70,6 +70,9 @@ pub enum AppError {
     /// A refused privacy action (`privacy`), with its own code and status.
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    /// A billing rule refused the request (amounts, rates, dates); the code is the billing one.
+    #[error("{0}")]
+    Billing(#[from] crate::billing::BillingError),
     /// The database failed.
     #[error("erreur de stockage : {0}")]
     Storage(#[from] StorageError),
@@ -102,6 +105,7 @@ impl AppError {
             Self::BatchTooLarge(_) => "batch_too_large",
             Self::Documents(e) => e.code(),
             Self::Privacy(e) => e.code(),
+            Self::Billing(e) => e.code(),
             Self::Storage(StorageError::Busy) => "unavailable",
             Self::Storage(_) => "storage",
             Self::Mail(_) => "mail",
@@ -115,7 +119,8 @@ impl AppError {
             Self::MalformedJson(_)
             | Self::UnsupportedProtocol(_)
             | Self::Validation(_)
-            | Self::BatchTooLarge(_) => StatusCode::BAD_REQUEST,
+            | Self::BatchTooLarge(_)
+            | Self::Billing(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized(_) | Self::TokenRevoked | Self::TokenExpired => {
                 StatusCode::UNAUTHORIZED

@@ -223,6 +223,48 @@ pub const ROUTES: &[(&str, &str, &str, bool, Option<&str>)] = &[
         Some("MatchPrefs"),
     ),
     (
+        "put",
+        "/v1/staff/tariffs",
+        "Grille tarifaire à partir d'une date (équipe Rempla)",
+        true,
+        Some("TariffInput"),
+    ),
+    (
+        "get",
+        "/v1/tariffs",
+        "Grille en vigueur et historique",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/invoices/{id}",
+        "Une facture ou un avoir (JSON)",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/invoices/{id}.pdf",
+        "Une facture ou un avoir (PDF)",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/facilities/{id}/invoices",
+        "Factures et avoirs d'un établissement",
+        true,
+        None,
+    ),
+    (
+        "get",
+        "/v1/facilities/{id}/charges",
+        "Relevé des frais d'un établissement (?from=&to=&format=json|csv)",
+        true,
+        None,
+    ),
+    (
         "post",
         "/v1/me/documents",
         "Dépôt d'un document (corps brut PDF, JPEG ou PNG ; kind, name, expires_on, birth_date en paramètres)",
@@ -348,6 +390,7 @@ fn schemas() -> Value {
         "CancelBody": s(&["reason"]),
         "SignBody": s(&["sha256"]),
         "MatchPrefs": s(&["only_when_available"]),
+        "TariffInput": s(&["valid_from", "day_cents", "night_cents", "garde_day_cents", "garde_night_cents", "astreinte_cents", "vat_bps"]),
     })
 }
 

@@ -44,4 +44,5 @@ pub const PARTS: &[&[&str]] = &[
     crate::matching::SCHEMA,
     crate::documents::SCHEMA,
     crate::privacy::SCHEMA,
+    crate::billing::SCHEMA,
 ];

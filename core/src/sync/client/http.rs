@@ -116,6 +116,42 @@ pub struct Terms {
     pub text: String,
 }
 
+/// `POST /v1/accounts/doctors` body: a doctor signs up (an activation e-mail follows).
+#[derive(Clone, Serialize)]
+pub struct DoctorSignUp {
+    /// Login e-mail.
+    pub email: String,
+    /// Password (secret; at least 10 characters, checked by the server).
+    pub password: String,
+    /// RPPS number.
+    pub rpps: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Specialty codes (`medecine-generale`…).
+    pub specialties: Vec<String>,
+}
+
+impl fmt::Debug for DoctorSignUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DoctorSignUp")
+            .field("email", &self.email)
+            .field("password", &"<secret>")
+            .field("rpps", &self.rpps)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/accounts/doctors` answer.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SignedUp {
+    /// The new account (not activated yet).
+    pub account_id: String,
+    /// The new doctor profile (pending verification by staff).
+    pub doctor_id: String,
+}
+
 /// Why one attempt failed.
 enum Attempt {
     /// Worth another attempt.
@@ -202,6 +238,26 @@ impl ApiClient {
     /// leaves an unused token behind).
     pub fn login(&self, request: &LoginRequest) -> Result<LoginResponse, SyncClientError> {
         self.post_json("/v1/auth/login", request)
+    }
+
+    /// Signs a doctor up (`POST /v1/accounts/doctors`). Retried like every call: a sign-up whose answer was
+    /// lost comes back `conflict` (e-mail already registered) on the retry, which the caller shows as such.
+    pub fn sign_up_doctor(&self, request: &DoctorSignUp) -> Result<SignedUp, SyncClientError> {
+        self.post_json("/v1/accounts/doctors", request)
+    }
+
+    /// Activates an account with the token of its activation e-mail (`POST /v1/accounts/activate`);
+    /// `password` only for accounts created without one (invited members).
+    pub fn activate(&self, token: &str, password: Option<&str>) -> Result<(), SyncClientError> {
+        let mut body = serde_json::json!({ "token": token });
+        if let Some(password) = password {
+            body["password"] = Value::String(password.to_owned());
+        }
+        self.call(
+            self.path_post("/v1/accounts/activate"),
+            Some(&encode(&body)?),
+        )
+        .map(|_| ())
     }
 
     /// Revokes this device's token on the server.
@@ -423,6 +479,15 @@ mod tests {
             platform: "cli".into(),
         };
         assert!(!format!("{req:?}").contains("hunter2"));
+        let sign_up = DoctorSignUp {
+            email: "a@b.fr".into(),
+            password: "hunter2hunter2".into(),
+            rpps: "10000001916".into(),
+            first_name: "A".into(),
+            last_name: "B".into(),
+            specialties: vec![],
+        };
+        assert!(!format!("{sign_up:?}").contains("hunter2"));
         let client = ApiClient::new("http://127.0.0.1:9", &ClientConfig::default())
             .unwrap()
             .with_token("tok-secret");

@@ -21,7 +21,9 @@ pub mod retry;
 pub use conflict::{NoEvents, SyncEvent, SyncEventSink, SyncPhase, SyncReport};
 pub use engine::{SyncOptions, sync_once};
 pub use error::SyncClientError;
-pub use http::{ApiClient, ClientConfig, LoginRequest, LoginResponse, Terms};
+pub use http::{
+    ApiClient, ClientConfig, DoctorSignUp, LoginRequest, LoginResponse, SignedUp, Terms,
+};
 pub use retry::RetryPolicy;
 
 use crate::store::{Store, SyncSession};

@@ -3,6 +3,7 @@ package fr.rempla.app
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.setContent
+import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.Icon
 import androidx.compose.material3.MaterialTheme
@@ -19,7 +20,10 @@ import fr.rempla.ffi.OfflineCalendar
 import fr.rempla.shared.CalendarViewModel
 import fr.rempla.shared.InboxViewModel
 import fr.rempla.shared.RemplaEvents
+import fr.rempla.shared.SessionViewModel
+import fr.rempla.shared.SyncViewModel
 import java.io.File
+import java.util.concurrent.Executors
 
 /** The one activity: opens the offline calendar and hosts the screens. All logic is in `shared` and core. */
 class MainActivity : ComponentActivity() {
@@ -27,6 +31,10 @@ class MainActivity : ComponentActivity() {
     private val events = RemplaEvents()
     private lateinit var calendarVm: CalendarViewModel
     private lateinit var inboxVm: InboxViewModel
+    private lateinit var sessionVm: SessionViewModel
+    private lateinit var syncVm: SyncViewModel
+    /** Network and sync calls block: one background thread runs them in order. */
+    private val background = Executors.newSingleThreadExecutor()
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -34,8 +42,16 @@ class MainActivity : ComponentActivity() {
         events.attach(calendar)
         calendarVm = CalendarViewModel(calendar)
         inboxVm = InboxViewModel(calendar, events)
+        sessionVm = SessionViewModel(calendar, BuildConfig.REMPLA_SERVER, android.os.Build.MODEL, "android")
+        syncVm = SyncViewModel(calendar, events)
         setContent {
             MaterialTheme {
+                val sync by syncVm.state.asState()
+                val session by sessionVm.state.asState()
+                if (sync.sync?.signedIn != true && session.session == null) {
+                    SignInScreen(sessionVm, background)
+                    return@MaterialTheme
+                }
                 var tab by remember { mutableStateOf(0) }
                 val unread by inboxVm.state.asState()
                 Scaffold(
@@ -51,11 +67,13 @@ class MainActivity : ComponentActivity() {
                         }
                     },
                 ) { padding ->
-                    val modifier = Modifier.padding(padding)
-                    when (tab) {
-                        0 -> CalendarScreen(calendarVm, modifier)
-                        1 -> InboxScreen(inboxVm, modifier)
-                        else -> RequestsMapScreen(calendar, modifier)
+                    Column(Modifier.padding(padding)) {
+                        SyncBanner(syncVm, background)
+                        when (tab) {
+                            0 -> CalendarScreen(calendarVm)
+                            1 -> InboxScreen(inboxVm)
+                            else -> RequestsMapScreen(calendar)
+                        }
                     }
                 }
             }
@@ -63,6 +81,8 @@ class MainActivity : ComponentActivity() {
     }
 
     override fun onDestroy() {
+        background.shutdown()
+        syncVm.close()
         inboxVm.close()
         calendar.clearEventListener()
         calendar.close() // frees the native store at once

@@ -14,7 +14,7 @@ import org.maplibre.android.camera.CameraPosition
 import org.maplibre.android.geometry.LatLng
 import org.maplibre.android.maps.MapView
 
-/** Open requests cached on the device, on a MapLibre Native map; the visible box is queried offline. */
+/** Open requests cached on the device, clustered, on a MapLibre Native map; the visible box is queried offline. */
 @Composable
 fun RequestsMapScreen(calendar: OfflineCalendarInterface, modifier: Modifier = Modifier) {
     val context = LocalContext.current
@@ -28,14 +28,13 @@ fun RequestsMapScreen(calendar: OfflineCalendarInterface, modifier: Modifier = M
                 map.addOnCameraIdleListener {
                     val b = map.projection.visibleRegion.latLngBounds
                     map.clear()
-                    runCatching {
-                        calendar.cachedRequestsInBox(
-                            MapBounds(b.latitudeSouth, b.longitudeWest, b.latitudeNorth, b.longitudeEast),
-                        )
-                    }.getOrDefault(emptyList()).forEach { r ->
+                    val box = MapBounds(b.latitudeSouth, b.longitudeWest, b.latitudeNorth, b.longitudeEast)
+                    val zoom = map.cameraPosition.zoom.toInt().coerceIn(0, 22).toUByte()
+                    // Core's grid clusters: one bubble per cell, a pin when a cell holds one request.
+                    runCatching { calendar.mapClusters(box, zoom) }.getOrDefault(emptyList()).forEach { c ->
                         map.addMarker(
-                            MarkerOptions().position(LatLng(r.lat, r.lon)).title(r.specialty)
-                                .snippet("${r.shifts.size} créneau(x)"),
+                            MarkerOptions().position(LatLng(c.lat, c.lon))
+                                .title(if (c.requestId != null) "Demande" else "${c.count} demandes"),
                         )
                     }
                 }

@@ -10,6 +10,8 @@ val RemplaException.code: String
         is RemplaException.Conflict -> code
         is RemplaException.Storage -> code
         is RemplaException.Sync -> code
+        is RemplaException.Offline -> code
+        is RemplaException.Auth -> code
         is RemplaException.Internal -> code
     }
 
@@ -21,6 +23,8 @@ val RemplaException.userMessage: String
         is RemplaException.Conflict -> reason
         is RemplaException.Storage -> reason
         is RemplaException.Sync -> reason
+        is RemplaException.Offline -> reason
+        is RemplaException.Auth -> reason
         is RemplaException.Internal -> reason
     }
 

@@ -259,7 +259,9 @@ private val tests = linkedMapOf<String, () -> Unit>(
 fun main() {
     var passed = 0
     var failed = 0
-    for ((name, test) in tests) {
+    // REMPLA_KOTLIN_TESTS=word runs only the tests whose name contains it (while working on one).
+    val only = System.getenv("REMPLA_KOTLIN_TESTS").orEmpty()
+    for ((name, test) in (tests + serverTests).filterKeys { it.contains(only) }) {
         val started = System.nanoTime()
         try {
             test()

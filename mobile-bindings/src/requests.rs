@@ -1,0 +1,243 @@
+//! Requests near me and the map, on [`OfflineCalendar`], offline, over the open requests the last sync
+//! cached: core's matching (`rempla_core::matching`, the same rules and scores the facilities see) run
+//! on a small index holding this one doctor, their calendar and the cached requests; and core's grid
+//! clusters for the map.
+//!
+//! The doctor's profile (specialties, base, radius, départements, qualification) comes from the server
+//! (`GET /v1/me`) at login and after each successful sync; see [`crate::account`].
+
+use rempla_core::calendar::{Department, Interval};
+use rempla_core::domain::{AvailabilityId, Doctor, GeoPoint, Request, RequestStatus, Specialty};
+use rempla_core::matching::{
+    BusyBlock, Criterion, DoctorProfile, MatchingIndex, OpenRequest, Reach, Shift, Slot,
+    cluster_requests, requests_for_doctor,
+};
+use rempla_core::store::{BoundingBox, Store};
+
+use crate::calendar::{MAX_LISTED, OfflineCalendar};
+use crate::convert::{self, utc_text};
+use crate::error::RemplaError;
+use crate::records::{
+    CachedRequest, DoctorProfileRecord, MapBounds, MapCluster, RequestMatch, RequestShiftRecord,
+};
+
+/// Sync-state key of the doctor's profile as the server sent it (JSON).
+pub(crate) const PROFILE_KEY: &str = "ffi.doctor_profile";
+
+/// Longest window `requests_near_me` accepts (a year and a bit: what a doctor plans).
+const MAX_WINDOW_DAYS: i64 = 400;
+
+/// The cached request as the map and the list show it.
+pub(crate) fn cached_request(r: &Request) -> CachedRequest {
+    CachedRequest {
+        id: r.id.to_string(),
+        specialty: r.specialty.clone(),
+        department: r.department.clone(),
+        zone: r.zone.name().to_owned(),
+        lat: r.location.lat,
+        lon: r.location.lon,
+        shifts: r
+            .shifts
+            .iter()
+            .map(|s| RequestShiftRecord {
+                kind: s.kind.into(),
+                start: utc_text(s.interval.start()),
+                end: utc_text(s.interval.end()),
+            })
+            .collect(),
+        doctors_needed: r.doctors_needed,
+        remuneration_cents_per_day: r.remuneration_cents_per_day,
+        thesed_only: r.requirements.thesed_only,
+    }
+}
+
+/// A map rectangle, checked, as the store's box.
+pub(crate) fn bounding_box(bounds: &MapBounds) -> Result<BoundingBox, RemplaError> {
+    // GeoPoint::new checks the corners are real coordinates (finite, on Earth).
+    GeoPoint::new(bounds.south, bounds.west)?;
+    GeoPoint::new(bounds.north, bounds.east)?;
+    if bounds.south > bounds.north {
+        return Err(RemplaError::invalid(
+            "invalid_bounds",
+            "la limite sud de la carte est au nord de sa limite nord",
+        ));
+    }
+    Ok(BoundingBox {
+        south: bounds.south,
+        west: bounds.west,
+        north: bounds.north,
+        east: bounds.east,
+    })
+}
+
+/// The profile saved at the last login or sync; `NotFound` (`doctor_profile_missing`) before.
+pub(crate) fn saved_profile(store: &Store) -> Result<Doctor, RemplaError> {
+    let missing = || RemplaError::NotFound {
+        code: "doctor_profile_missing".to_owned(),
+        reason: "profil médecin inconnu sur cet appareil : connectez-vous en tant que médecin"
+            .to_owned(),
+    };
+    let text = store.sync_state(PROFILE_KEY)?.ok_or_else(missing)?;
+    serde_json::from_str(&text).map_err(|_| missing())
+}
+
+/// What matching reads of the doctor (nothing else: no names, no contact details).
+fn matching_profile(d: &Doctor) -> DoctorProfile {
+    DoctorProfile {
+        id: d.id,
+        status: d.status,
+        active: true,
+        specialties: d.specialties.clone(),
+        qualification: d.qualification,
+        base: d.base,
+        travel_radius_km: d.travel_radius_km,
+        departments: d
+            .departments
+            .iter()
+            .filter_map(|code| Department::parse(code).ok())
+            .collect(),
+        languages: d.languages.clone(),
+    }
+}
+
+/// A cached request as matching sees it; `None` for one this build cannot read (unknown specialty).
+fn open_request(r: &Request) -> Option<OpenRequest> {
+    Some(OpenRequest {
+        id: r.id,
+        specialty: Specialty::parse(&r.specialty).ok()?,
+        location: r.location,
+        department: Department::parse(&r.department).ok()?,
+        zone: r.zone,
+        shifts: r
+            .shifts
+            .iter()
+            .map(|s| Shift {
+                kind: s.kind,
+                interval: s.interval,
+            })
+            .collect(),
+        thesed_only: r.requirements.thesed_only,
+        languages: r.requirements.languages.clone(),
+    })
+}
+
+#[uniffi::export]
+impl OfflineCalendar {
+    /// The doctor's profile as the server knows it (saved at login and after each sync), e.g. for the
+    /// profile screen; `NotFound` (`doctor_profile_missing`) before a doctor has signed in.
+    pub fn doctor_profile(&self) -> Result<DoctorProfileRecord, RemplaError> {
+        let d = saved_profile(&self.store())?;
+        Ok(DoctorProfileRecord {
+            id: d.id.to_string(),
+            first_name: d.first_name.clone(),
+            last_name: d.last_name.clone(),
+            specialties: d.specialties.iter().map(|s| s.code().to_owned()).collect(),
+            status: serde_json::to_value(d.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            thesed: matches!(d.qualification, rempla_core::domain::Qualification::Thesed),
+            departments: d.departments.clone(),
+            travel_radius_km: d.travel_radius_km,
+            base_lat: d.base.map(|p| p.lat),
+            base_lon: d.base.map(|p| p.lon),
+        })
+    }
+
+    /// The cached open requests whose shifts fall in `[from, to)` (RFC 3339) and that this doctor's
+    /// calendar fits, completely or in part, best first, with the same score and French explanations
+    /// the facility sees. Works offline. At most 400 days (`window_too_wide`).
+    pub fn requests_near_me(
+        &self,
+        from: String,
+        to: String,
+    ) -> Result<Vec<RequestMatch>, RemplaError> {
+        let window = Interval::new(convert::instant(&from)?, convert::instant(&to)?)?;
+        if window.end() - window.start() > chrono::Duration::days(MAX_WINDOW_DAYS) {
+            return Err(RemplaError::invalid(
+                "window_too_wide",
+                "période de plus de 400 jours : réduisez-la",
+            ));
+        }
+        let store = self.store();
+        let doctor = saved_profile(&store)?;
+        let mut slots = Vec::new();
+        for a in store.list_range(doctor.id, window)? {
+            let occurrences = a.occurrences_in(&window, MAX_LISTED)?;
+            let single = occurrences.len() == 1 && a.recurrence.is_none();
+            for interval in occurrences {
+                slots.push(Slot {
+                    // The index wants one id per slot: a series' occurrences get their own.
+                    id: if single { a.id } else { AvailabilityId::new() },
+                    doctor: doctor.id,
+                    interval,
+                    kind: a.kind,
+                    status: a.status,
+                });
+            }
+        }
+        let busy = store
+            .list_busy_range(doctor.id, window)?
+            .into_iter()
+            .map(|b| BusyBlock {
+                doctor: doctor.id,
+                interval: b.interval,
+            })
+            .collect();
+        let requests: Vec<Request> = store
+            .list_requests_in_range(window)?
+            .into_iter()
+            .filter(|r| r.status == RequestStatus::Open)
+            .collect();
+        drop(store);
+        let mut index =
+            MatchingIndex::build(vec![matching_profile(&doctor)], slots, busy, vec![], &[])
+                .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
+        for r in requests.iter().filter_map(open_request) {
+            // A request the index refuses (overlapping shifts…) is left out, not fatal for the list.
+            let _ = index.upsert_request(r);
+        }
+        let fits = requests_for_doctor(&index, doctor.id)
+            .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
+        Ok(fits
+            .into_iter()
+            .filter_map(|fit| {
+                let request = requests.iter().find(|r| r.id == fit.request)?;
+                let distance_km = match fit.reach {
+                    Reach::Radius { distance_km, .. } => Some(distance_km),
+                    Reach::Department { distance_km } => distance_km,
+                };
+                Some(RequestMatch {
+                    request: cached_request(request),
+                    complete: fit.status == rempla_core::calendar::CoverageStatus::Complete,
+                    score: fit.score,
+                    distance_km,
+                    explanations: fit.criteria.iter().map(Criterion::explanation).collect(),
+                })
+            })
+            .collect())
+    }
+
+    /// Clusters of the cached open requests inside `bounds` at map zoom `zoom` (0–22): one bubble per
+    /// cell with its count, or a pin (`request_id`) when a cell holds one request. Clusters nest from
+    /// one zoom to the next, so bubbles split without jumping when the user zooms in.
+    pub fn map_clusters(
+        &self,
+        bounds: MapBounds,
+        zoom: u8,
+    ) -> Result<Vec<MapCluster>, RemplaError> {
+        let bbox = bounding_box(&bounds)?;
+        let requests = self.store().list_requests_in_box(&bbox)?;
+        Ok(
+            cluster_requests(requests.iter().map(|r| (r.id, r.location)), zoom)
+                .into_iter()
+                .map(|c| MapCluster {
+                    lat: c.center.lat,
+                    lon: c.center.lon,
+                    count: c.count as u64,
+                    request_id: c.request.map(|id| id.to_string()),
+                })
+                .collect(),
+        )
+    }
+}
