@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job, as far as the project goes today: builds the `rempla` headless client and runs it on a
 # demo doctor calendar kept in ./demo (French rules, recurring availabilities, iCalendar export).
-# Then starts the sync server on its demo dataset (REMPLA_SERVE=1 keeps it running); the desktop app
-# will join this same command.
+# Then starts the sync server on its demo dataset (REMPLA_SERVE=1 keeps it running only) and opens the
+# desktop app (Tauri) signed in to the demo facility CH de Lannion; closing the app stops the server.
+# Without a display the app runs under Xvfb for REMPLA_DESKTOP_SECONDS (20) and the log shows it signed
+# in. REMPLA_DESKTOP=0 skips the app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,5 +69,25 @@ login = post("/v1/auth/login", {"email": "coordination@ch-lannion.demo.rempla.fr
 page = post("/v1/sync/pull", {"protocol": 1}, login["token"])
 print("Connexion de %s : %d demande(s) ouverte(s) synchronisée(s)" % (login["memberships"][0]["facility_name"], len(page["changes"])))
 PY
+
+if [ "${REMPLA_DESKTOP:-1}" = 1 ]; then
+  echo
+  echo "== Application de bureau des établissements (Tauri), connectée à l'établissement de démonstration"
+  (cd desktop/ui && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npx --no-install vite build --logLevel warn)
+  cargo build --release --locked -p rempla-desktop
+  APP="$CARGO_TARGET_DIR/release/rempla-desktop"
+  export REMPLA_DESKTOP_SERVER="http://127.0.0.1:$PORT" REMPLA_DESKTOP_EMAIL="coordination@ch-lannion.demo.rempla.fr"
+  export REMPLA_DESKTOP_PASSWORD="demo-rempla-2026" REMPLA_DESKTOP_ACCEPT_TERMS=1
+  export REMPLA_DESKTOP_DATA="$DEMO_DIR/bureau"
+  rm -rf "$REMPLA_DESKTOP_DATA"
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "Fenêtre ouverte : fermez-la pour arrêter la démonstration."
+    "$APP" || true
+  else
+    echo "Pas d'écran : l'application tourne ${REMPLA_DESKTOP_SECONDS:-20} s sous Xvfb (journal : $DEMO_DIR/bureau.log)."
+    RUST_LOG=info timeout "${REMPLA_DESKTOP_SECONDS:-20}" xvfb-run -a "$APP" >"$DEMO_DIR/bureau.log" 2>&1 || true
+    grep -E "signed in|local store" "$DEMO_DIR/bureau.log" | sed 's/\x1b\[[0-9;]*m//g' || true
+  fi
+fi
 kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
 echo "Serveur arrêté. Pour le garder en marche : REMPLA_SERVE=1 ./scripts/run.sh  (ou $SERVER --demo --data $SERVER_DATA)"

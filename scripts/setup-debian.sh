@@ -12,8 +12,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # default-jdk-headless, libjna-java and npm (for the kotlinc of the npm package kotlin-compiler): the Kotlin
 # layer of the phone apps is tested on a plain JVM (mobile-bindings/test-kotlin.sh). An npm already on the
 # PATH (e.g. from nodejs.org) is kept.
+# libwebkit2gtk-4.1-dev, libxdo-dev, librsvg2-dev: the desktop app (Tauri 2 on WebKitGTK);
+# webkit2gtk-driver (WebKitWebDriver), xvfb and xauth: its end-to-end tests on a virtual display.
 apt_packages=(build-essential pkg-config ca-certificates curl python3 python3-pip python3-venv postgresql
-  default-jdk-headless libjna-java)
+  default-jdk-headless libjna-java libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev libssl-dev file
+  webkit2gtk-driver xvfb xauth)
 command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -28,6 +31,13 @@ fi
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo is missing: install Rust with rustup (https://rustup.rs), then run this again." >&2
   exit 1
+fi
+
+# tauri-driver: the WebDriver bridge of Tauri apps (end-to-end tests of desktop/), built once into
+# ~/.cargo/bin.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  log "cargo install tauri-driver --locked"
+  cargo install tauri-driver --locked --quiet
 fi
 
 # Python is only used to check interoperability with other tools (the `icalendar` package reads our .ics).

@@ -9,6 +9,8 @@ bash scripts/setup-debian.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rempla/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+echo "== desktop UI (type check, Vitest, build): before cargo, so the app embeds the real UI"
+bash scripts/test-desktop.sh ui
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
@@ -19,3 +21,5 @@ echo "== cargo test --workspace"
 cargo test --workspace --locked
 echo "== Kotlin layer on the JVM against the real library (mobile-bindings/test-kotlin.sh)"
 bash mobile-bindings/test-kotlin.sh
+echo "== desktop app end-to-end (tauri-driver + WebKitWebDriver under Xvfb, real demo server)"
+bash scripts/test-desktop.sh e2e

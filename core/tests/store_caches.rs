@@ -132,6 +132,36 @@ fn requests_are_cached_and_listed_by_time_and_place() {
     );
 }
 
+#[test]
+fn a_facility_device_posts_its_own_request_with_one_outbox_op() {
+    let mut store = Store::open_in_memory().unwrap();
+    let late = request(&[9], 48.73, -3.46);
+    let early = request(&[2, 3], 45.76, 4.84);
+    store.save_own_request(&late).unwrap();
+    store.save_own_request(&early).unwrap();
+    assert_eq!(
+        ids(&store.list_open_requests().unwrap()),
+        [early.id, late.id],
+        "open requests by first shift"
+    );
+    let ops = store.pending_ops(10).unwrap();
+    assert_eq!(ops.len(), 2);
+    assert_eq!(ops[0].entity, EntityKind::Request);
+    assert_eq!(ops[0].kind, OpKind::Upsert);
+    assert_eq!(ops[0].entity_id, *late.id.as_uuid());
+    assert!(
+        !ops[0].fields.contains_key("id"),
+        "the id travels as the op's entity id"
+    );
+    assert_eq!(ops[0].fields["specialty"], json!(late.specialty));
+    let cancelled = Request {
+        status: RequestStatus::Cancelled,
+        ..late
+    };
+    store.save_own_request(&cancelled).unwrap();
+    assert_eq!(ids(&store.list_open_requests().unwrap()), [early.id]);
+}
+
 fn notification(minutes_ago: i64) -> Notification {
     Notification {
         id: NotificationId::new(),

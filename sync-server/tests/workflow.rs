@@ -371,6 +371,36 @@ async fn listed(t: &TestApp, by: &User, request: &str) -> Vec<String> {
         .collect()
 }
 
+/// A GET answered with raw bytes (PDF), its headers and status.
+async fn raw_get(
+    t: &TestApp,
+    path: &str,
+    user: &User,
+) -> (
+    StatusCode,
+    std::collections::HashMap<String, String>,
+    Vec<u8>,
+) {
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .method("GET")
+        .uri(path)
+        .header("authorization", format!("Bearer {}", user.token))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = t.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, headers, bytes.to_vec())
+}
+
 fn config() -> Config {
     Config {
         tier_size: 1,
@@ -644,6 +674,21 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     let (a, site_a) = facility(&t, 1).await;
     let (b, site_b) = facility(&t, 2).await;
     let viewer = member(&t, &a, "viewer", 1).await;
+    // A tariff grid in force, so the unlock is charged.
+    let (st, v) = common::call(
+        &t.router,
+        "PUT",
+        "/v1/staff/tariffs",
+        Some(&staff.token),
+        Some(
+            serde_json::to_vec(&json!({"valid_from": "2027-01-08", "day_cents": 4000,
+                "night_cents": 5000, "garde_day_cents": 6000, "garde_night_cents": 7000,
+                "astreinte_cents": 2500, "vat_bps": 2000}))
+            .unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
     let slot1 = open_night(&t, &d1, N1.0, N1.1).await;
     let slot3 = open_night(&t, &d1, N3.0, N3.1).await;
     open_night(&t, &d2, N1.0, N1.1).await;
@@ -841,8 +886,13 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     assert_eq!(st, StatusCode::OK, "{c}");
     let sha = c["sha256"].as_str().unwrap().to_owned();
     assert_eq!(sha.len(), 64);
-    assert_eq!(c["facts"]["remuneration_cents_per_day"], 65_000);
-    assert_eq!(c["facts"]["facility"]["name"], "CH 1");
+    assert_eq!(c["facts"]["fees"]["cents_per_day"], 65_000);
+    assert_eq!(c["facts"]["replaced"]["name"], "CH 1");
+    assert_eq!(c["facts"]["replacing"]["rpps"], common::rpps(1));
+    // The unlock was charged once, in the acceptance's transaction.
+    let charges = sql(&t, "SELECT mission_id, invoice_id FROM billing_charges").await;
+    assert_eq!(charges.len(), 1);
+    assert_eq!(s(&charges[0][0]), mid);
     let (st, _) = get(
         &t.router,
         &format!("/v1/missions/{mid}/contract"),
@@ -887,19 +937,73 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
         count(&notices(&t).await, &a.account_id, "contract_signed"),
         1
     );
-    let (st, v) = get(
+    // The PDF carries the signed version's hash.
+    let (st, headers, pdf) = raw_get(&t, &format!("/v1/missions/{mid}/contract.pdf"), &a).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert_eq!(headers["x-contract-sha256"], sha.as_str());
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (st, _, _) = raw_get(&t, &format!("/v1/missions/{mid}/contract.pdf"), &b).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // The facility changes the agreed fee: a new version, the old hash is stale; without a fee there
+    // is no contract to sign.
+    let ra_id = Uuid::parse_str(&ra).unwrap();
+    push(
+        &t,
+        &a,
+        &[op(
+            &a,
+            EntityKind::Request,
+            ra_id,
+            &json!({"remuneration_cents_per_day": 70_000}),
+        )],
+    )
+    .await;
+    let (_, c2) = get(
         &t.router,
-        &format!("/v1/missions/{mid}/contract.pdf"),
+        &format!("/v1/missions/{mid}/contract"),
         Some(&a.token),
     )
     .await;
-    assert_eq!(
-        (st, code(&v)),
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "contract_renderer_unavailable"
-        )
-    );
+    assert_ne!(c2["sha256"], sha.as_str());
+    let (st, v) = sign(&a, &sha).await;
+    assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "stale_contract"));
+    push(
+        &t,
+        &a,
+        &[op(
+            &a,
+            EntityKind::Request,
+            ra_id,
+            &json!({"remuneration_cents_per_day": null}),
+        )],
+    )
+    .await;
+    let (st, v) = get(
+        &t.router,
+        &format!("/v1/missions/{mid}/contract"),
+        Some(&a.token),
+    )
+    .await;
+    assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "fees_not_agreed"));
+    push(
+        &t,
+        &a,
+        &[op(
+            &a,
+            EntityKind::Request,
+            ra_id,
+            &json!({"remuneration_cents_per_day": 65_000}),
+        )],
+    )
+    .await;
+    let (_, c3) = get(
+        &t.router,
+        &format!("/v1/missions/{mid}/contract"),
+        Some(&a.token),
+    )
+    .await;
+    assert_eq!(c3["sha256"], sha.as_str());
 
     // Contract reminder a week before the start (1 Feb 19:00 UTC), once, to both parties.
     set_clock(&t, "2027-01-25T20:00:00Z");
@@ -942,6 +1046,9 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     assert_eq!(v["mission"]["status"], "cancelled");
     let (st, v2) = cancel(&a, json!({"reason": "Service fermé"})).await;
     assert_eq!((st, &v2["mission"]), (StatusCode::OK, &v["mission"]));
+    // Cancelled before its start: billing issued a credit note for the unlock.
+    let charges = sql(&t, "SELECT credit_note_id FROM billing_charges").await;
+    assert!(!s(&charges[0][0]).is_empty());
     let (st, v) = cancel(&d1, json!({"reason": "moi aussi"})).await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "mission_cancelled"));
     let (st, v) = sign(&d1, &sha).await;

@@ -1,12 +1,15 @@
 //! Cache of open replacement requests pulled from the server, so the doctor can browse them offline. The
 //! record is stored as JSON, with indexed columns for the time span (first shift start, last shift end)
-//! and the site position. Server data: no outbox ops.
+//! and the site position. Pulled copies queue no outbox ops; a facility's own device (the desktop app)
+//! posts a request with [`Store::save_own_request`], which writes the copy and its upsert op together.
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{DbResultExt, Result, Store, decode, encode, millis};
+use super::outbox::enqueue;
+use super::{DbResultExt, Result, Store, decode, encode, encode_object, millis};
 use crate::calendar::Interval;
-use crate::domain::{Request, RequestId, RequestStatus};
+use crate::domain::{OpId, Request, RequestId, RequestStatus};
+use crate::sync::{EntityKind, OpKind};
 
 const ENTITY: &str = "request";
 
@@ -34,6 +37,61 @@ pub(super) const fn status_text(status: RequestStatus) -> &'static str {
 }
 
 impl Store {
+    /// Saves a request posted (or edited) on this device by a facility member: the cached copy and its
+    /// upsert op in one transaction, so the next sync pushes it. The server decides whether the caller
+    /// may post for that facility and site (`post_requests` right) and validates the whole record; a
+    /// refusal rolls the copy back as a sync conflict.
+    pub fn save_own_request(&mut self, request: &Request) -> Result<OpId> {
+        let tx = self.conn.transaction().db()?;
+        let start = request
+            .shifts
+            .iter()
+            .map(|s| millis(s.interval.start()))
+            .min();
+        let end = request
+            .shifts
+            .iter()
+            .map(|s| millis(s.interval.end()))
+            .max();
+        tx.prepare_cached(
+            "INSERT INTO request_cache (id, start_ms, end_ms, lat, lon, status, json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET start_ms = excluded.start_ms, end_ms = excluded.end_ms,
+                lat = excluded.lat, lon = excluded.lon, status = excluded.status, json = excluded.json",
+        )
+        .db()?
+        .execute(params![
+            request.id.to_string(),
+            start,
+            end,
+            request.location.lat,
+            request.location.lon,
+            status_text(request.status),
+            encode(request)?
+        ])
+        .db()?;
+        let mut fields = encode_object(request)?;
+        fields.remove("id");
+        let op = enqueue(
+            &tx,
+            &mut self.clock,
+            EntityKind::Request,
+            *request.id.as_uuid(),
+            OpKind::Upsert,
+            &fields,
+        )?;
+        tx.commit().db()?;
+        Ok(op)
+    }
+
+    /// Every open request of the cache, by first shift start (a facility's dashboard).
+    pub fn list_open_requests(&self) -> Result<Vec<Request>> {
+        self.query_requests(
+            "SELECT id, json FROM request_cache WHERE status = 'open' ORDER BY start_ms, id",
+            [],
+        )
+    }
+
     /// Inserts or replaces requests received from the server, in one transaction.
     pub fn upsert_requests(&mut self, requests: &[Request]) -> Result<()> {
         let tx = self.conn.transaction().db()?;

@@ -281,16 +281,19 @@ pub async fn contract(
     ))
 }
 
-/// `GET /v1/missions/{id}/contract.pdf`: the contract rendered as PDF, with its version hash in the
-/// `X-Contract-Sha256` header. Rendering is billing's `pdf::contract::render`; until it is merged the
-/// endpoint answers 503 `contract_renderer_unavailable` (the JSON facts and signing work already).
+/// `GET /v1/missions/{id}/contract.pdf`: the contract rendered as PDF (`pdf::contract::render`), with
+/// its version hash — printed in the document and signed by the parties — in `X-Contract-Sha256`.
 pub async fn contract_pdf(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let (facts, sha, _) = state.storage.contract(actor(&caller), id).await??;
-    let pdf = render_contract(&facts)?;
+    // Rendering embeds and subsets a font: CPU work, off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || crate::pdf::contract::render(&facts))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("{e} [{}]", e.code())))?;
     let mut response = (StatusCode::OK, pdf).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -301,14 +304,6 @@ pub async fn contract_pdf(
         headers.insert("x-contract-sha256", v);
     }
     Ok(response)
-}
-
-/// The one call site of the PDF renderer (billing's `pdf::contract::render`, not merged yet).
-fn render_contract(_facts: &super::store::ContractFacts) -> Result<Vec<u8>, AppError> {
-    Err(AppError::Unavailable(
-        "contract_renderer_unavailable",
-        "le rendu PDF du contrat n'est pas encore disponible".into(),
-    ))
 }
 
 /// Body of `POST /v1/missions/{id}/contract/sign`.

@@ -805,6 +805,8 @@ pub struct AcceptanceFacts {
     pub shifts: Vec<RequestShift>,
     /// Documents the doctor chose to share with the facility.
     pub document_ids: Vec<String>,
+    /// Zone of the site.
+    pub zone: Tz,
     /// Unix ms.
     pub now_ms: i64,
 }
@@ -814,7 +816,8 @@ pub struct AcceptanceFacts {
 /// with this facility only (`documents::share_for_mission_tx`). A refusal from either rolls the whole
 /// acceptance back.
 fn acceptance_hooks_tx(tx: &mut dyn Tx, facts: &AcceptanceFacts) -> Result<(), Flow> {
-    // No choice given (an empty list): the default set, the doctor's valid professional documents.
+    // Documents: no choice given (an empty list) shares the default set, the doctor's valid
+    // professional documents. The choice is checked before anything is written.
     let share = crate::documents::MissionShare {
         mission_id: facts.mission_id.clone(),
         doctor_id: facts.doctor_id.clone(),
@@ -824,6 +827,18 @@ fn acceptance_hooks_tx(tx: &mut dyn Tx, facts: &AcceptanceFacts) -> Result<(), F
     if let Err(e) = crate::documents::validate_share_tx(tx, &share, facts.now_ms)? {
         return Err(Flow::Refused(Refusal::Invalid(e.code(), e.to_string())));
     }
+    let outcome = crate::billing::charge_unlock_tx(
+        tx,
+        &crate::billing::UnlockFacts {
+            mission_id: facts.mission_id.clone(),
+            facility_id: facts.facility_id.clone(),
+            doctor_id: facts.doctor_id.clone(),
+            shifts: facts.shifts.iter().map(|s| (s.kind, s.interval)).collect(),
+            zone: facts.zone,
+            at_ms: facts.now_ms,
+        },
+    )?;
+    tracing::debug!(mission = %facts.mission_id, ?outcome, "contact unlock charged");
     crate::documents::share_for_mission_tx(tx, &share, facts.now_ms)?;
     Ok(())
 }
@@ -1228,6 +1243,7 @@ fn accept_tx(
         site_id: view.site_id.clone(),
         shifts: mission.shifts.clone(),
         document_ids: document_ids.to_vec(),
+        zone: mission.zone,
         now_ms,
     };
     acceptance_hooks_tx(tx, &facts)?;
@@ -1661,6 +1677,16 @@ fn cancel_tx(
         &[to_json(&view.mission)?.into(), id.into()],
     )?;
     let mut changes = vec![put_feed_mission(tx, &view, hlc)?];
+    // Billing credits the unlock of a mission cancelled before its start (idempotent per mission).
+    let credit = crate::billing::credit_cancellation_tx(
+        tx,
+        &crate::billing::CancellationFacts {
+            mission_id: id.to_owned(),
+            mission_start_ms: m.start_ms,
+            at_ms: now_ms,
+        },
+    )?;
+    tracing::debug!(mission = %id, ?credit, "cancellation billed");
     for slot in &m.booked {
         let rows = tx.query(
             "SELECT state FROM records WHERE entity = 'availability' AND id = $1",
@@ -1761,57 +1787,49 @@ fn cancel_tx(
 
 // ------------------------------------------------------------------------------------------ contract
 
-/// What the *contrat de remplacement* states: parties, dates, place, fees as agreed. Its SHA-256 over
-/// this canonical JSON is the version both parties sign; any change to these facts makes a new version.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ContractFacts {
-    /// The mission.
-    pub mission_id: String,
-    /// Mission revision the facts were read at.
-    pub revision: u32,
-    /// The replacing doctor: names and RPPS.
-    pub doctor: Value,
-    /// The facility: name, SIRET, kind.
-    pub facility: Value,
-    /// The site: name, address.
-    pub site: Value,
-    /// Zone of the dates.
-    pub zone: String,
-    /// The shifts.
-    pub shifts: Vec<RequestShift>,
-    /// Agreed remuneration per day in euro cents, if the request stated one.
-    pub remuneration_cents_per_day: Option<i64>,
-}
+/// The *contrat de remplacement*'s facts (parties, dates, place, fees as agreed) are billing's
+/// `pdf::contract::ContractFacts`: the PDF prints its `version_hash`, which is what a party signs, so the
+/// hash on paper and the hash of the signature proof are the same.
+pub use crate::pdf::contract::ContractFacts;
+use crate::pdf::contract::{Fees, ReplacedParty, ReplacingParty, place_of};
 
-impl ContractFacts {
-    /// The version hash both parties sign.
-    pub fn sha256(&self) -> Result<String, StorageError> {
-        Ok(crate::auth::sha256_hex(to_json(self)?.as_bytes()))
-    }
-}
-
-fn contract_facts_tx(tx: &mut dyn Tx, m: &MissionRow) -> Result<ContractFacts, StorageError> {
+fn contract_facts_tx(tx: &mut dyn Tx, m: &MissionRow) -> Result<ContractFacts, Flow> {
     let mission = &m.view.mission;
-    let doctor = load_doctor(tx, &m.doctor_id)?.map(|d| d.1);
-    let facility = load_facility(tx, &m.facility_id)?;
-    let site = load_site(tx, &mission.site_id.to_string())?;
+    let missing = |what: &str| Flow::Db(corrupt(format!("contrat : {what} introuvable")));
+    let (_, doctor) = load_doctor(tx, &m.doctor_id)?.ok_or_else(|| missing("médecin"))?;
+    let facility = load_facility(tx, &m.facility_id)?.ok_or_else(|| missing("établissement"))?;
+    let site = load_site(tx, &mission.site_id.to_string())?.ok_or_else(|| missing("site"))?;
     let request = load_request(tx, &mission.request_id.to_string())?;
-    Ok(ContractFacts {
-        mission_id: mission.id.to_string(),
-        revision: mission.revision,
-        doctor: doctor.map_or(Value::Null, |d| {
-            json!({"first_name": d.first_name, "last_name": d.last_name, "rpps": d.rpps})
-        }),
-        facility: facility.map_or(Value::Null, |f| {
-            json!({"name": f.name, "siret": f.siret, "kind": f.kind})
-        }),
-        site: site.map_or(Value::Null, |s| {
-            json!({"name": s.name, "address": s.address, "postcode": s.postcode, "department": s.department})
-        }),
-        zone: mission.zone.name().to_owned(),
-        shifts: mission.shifts.clone(),
-        remuneration_cents_per_day: request.and_then(|r| r.remuneration_cents_per_day),
-    })
+    // Only what was agreed goes in the contract: a request without a stated fee cannot make one.
+    let Some(cents_per_day) = request.and_then(|r| r.remuneration_cents_per_day) else {
+        return refused(state(
+            "fees_not_agreed",
+            "la demande n'indique pas la rémunération convenue : renseignez-la pour établir le contrat",
+        ));
+    };
+    let created = tx
+        .query(
+            "SELECT created_ms FROM missions WHERE id = $1",
+            &[mission.id.to_string().into()],
+        )?
+        .first()
+        .map(|r| int(r, 0))
+        .transpose()?
+        .unwrap_or(0);
+    // The doctor's Ordre département is not in the profile yet: the site's stands in for it.
+    let ordre = doctor
+        .departments
+        .first()
+        .cloned()
+        .unwrap_or_else(|| site.department.clone());
+    Ok(ContractFacts::from_mission(
+        mission,
+        ReplacedParty::from_facility(&facility, &site, None),
+        ReplacingParty::from_doctor(&doctor, ordre),
+        place_of(&site),
+        Fees::PerDay { cents_per_day },
+        from_ms(created),
+    ))
 }
 
 impl Storage {
@@ -1832,7 +1850,7 @@ impl Storage {
                 return refused(Refusal::NotFound);
             }
             let facts = contract_facts_tx(tx, &m)?;
-            let sha = facts.sha256()?;
+            let sha = facts.version_hash();
             Ok((facts, sha, m.view))
         })
         .await
@@ -1858,7 +1876,7 @@ impl Storage {
                 return refused(state("mission_cancelled", "cette mission est annulée"));
             }
             let facts = contract_facts_tx(tx, &m)?;
-            let current = facts.sha256()?;
+            let current = facts.version_hash();
             if let Some(s) = m.view.signatures.iter().find(|s| s.party == party)
                 && s.sha256 == sha256
                 && s.sha256 == current

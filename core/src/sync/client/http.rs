@@ -295,6 +295,22 @@ impl ApiClient {
         self.post_json("/v1/sync/pull", request)
     }
 
+    /// `GET` of any JSON endpoint of the API (e.g. `/v1/facilities/{id}`), with the same retries and
+    /// error mapping as the sync calls. Front ends use it for the read endpoints that have no typed call.
+    pub fn get_value(&self, path: &str) -> Result<Value, SyncClientError> {
+        let bytes = self.call(self.path_get(path), None)?;
+        decode(&bytes)
+    }
+
+    /// `POST` of a JSON body to any endpoint of the API; an empty answer (204) is returned as `null`.
+    pub fn post_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
+        let bytes = self.call(self.path_post(path), Some(&encode(body)?))?;
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        decode(&bytes)
+    }
+
     /// Sends a pre-encoded push body (the engine measures the body size before sending).
     pub(crate) fn push_encoded(&self, body: &[u8]) -> Result<PushResponse, SyncClientError> {
         let bytes = self.call(self.path_post("/v1/sync/push"), Some(body))?;

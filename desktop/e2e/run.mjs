@@ -1,0 +1,270 @@
+// End-to-end test of the real desktop app: a real `rempla-server --demo` (started here), the real
+// `rempla-desktop` binary driven through tauri-driver → WebKitWebDriver (run under Xvfb by
+// scripts/test-desktop-e2e.sh). Each step writes a screenshot to $SCREENSHOTS.
+//
+// Steps: sign in as a demo facility → dashboard → post a request on the calendar (synced to the server,
+// checked there) → candidates with explanations → send a proposal → a doctor client answers it → the
+// mission in the planning → map → English → offline banner. Steps whose server endpoint has not landed
+// yet (candidates, proposals, missions) check the screen's honest "unavailable" state instead and are
+// reported as such; the run prints `N passed, N failed`.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Driver } from "./webdriver.mjs";
+
+const APP = process.env.APP;
+const SERVER_BIN = process.env.SERVER_BIN;
+const OUT = process.env.SCREENSHOTS ?? join(process.cwd(), "screenshots");
+const DRIVER_PORT = Number(process.env.DRIVER_PORT ?? 4444);
+const PORT = Number(process.env.SERVER_PORT ?? 18000 + Math.floor(Math.random() * 2000));
+const SERVER = `http://127.0.0.1:${PORT}`;
+const FACILITY_EMAIL = "coordination@ch-lannion.demo.rempla.fr";
+const PASSWORD = "demo-rempla-2026";
+if (!APP || !SERVER_BIN) throw new Error("APP and SERVER_BIN must be set");
+mkdirSync(OUT, { recursive: true });
+
+const work = mkdtempSync(join(tmpdir(), "rempla-desktop-e2e-"));
+const children = [];
+function start(cmd, args, env = {}, name = cmd) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const log = [];
+  child.stdout.on("data", (d) => log.push(d.toString()));
+  child.stderr.on("data", (d) => log.push(d.toString()));
+  child.log = log;
+  child.name = name;
+  children.push(child);
+  return child;
+}
+async function stopAll() {
+  for (const c of children.reverse()) if (c.exitCode === null) c.kill("SIGTERM");
+}
+process.on("exit", () => children.forEach((c) => c.exitCode === null && c.kill("SIGKILL")));
+
+async function waitHttp(url, ms = 30000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.ok || r.status === 404 || r.status === 405) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+async function http(method, path, token, body) {
+  const r = await fetch(SERVER + path, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: r.status, json };
+}
+
+async function login(email, device) {
+  const r = await http("POST", "/v1/auth/login", null, { email, password: PASSWORD, device_id: device, device_name: "e2e", platform: "cli" });
+  if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+const results = [];
+const d = new Driver(`http://127.0.0.1:${DRIVER_PORT}`);
+let shot = 0;
+async function screenshot(name) {
+  shot++;
+  const file = join(OUT, `${String(shot).padStart(2, "0")}-${name}.png`);
+  writeFileSync(file, await d.screenshot());
+  return file;
+}
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    const note = await fn();
+    const file = await screenshot(name);
+    results.push({ name, ok: true, note: note ?? "", ms: Date.now() - t0, file });
+    console.log(`ok   ${name} (${Date.now() - t0} ms)${note ? " — " + note : ""}`);
+  } catch (e) {
+    let file = "";
+    try {
+      file = await screenshot(`${name}-FAILED`);
+    } catch {
+      // no window
+    }
+    results.push({ name, ok: false, note: String(e), ms: Date.now() - t0, file });
+    console.log(`FAIL ${name}: ${e}`);
+  }
+}
+
+const server = start(SERVER_BIN, ["--demo", "--data", join(work, "server"), "--listen", `127.0.0.1:${PORT}`], { RUST_LOG: "warn" }, "server");
+await waitHttp(`${SERVER}/v1/ready`);
+// WebKitWebDriver listens on the next port (tauri-driver's own default, 4445, may be taken).
+const driver = start("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(DRIVER_PORT + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], { REMPLA_DESKTOP_DATA: join(work, "app"), RUST_LOG: "info" }, "tauri-driver");
+await waitHttp(`http://127.0.0.1:${DRIVER_PORT}/status`);
+
+let postedId = null;
+let proposalId = null;
+let candidatesAvailable = false;
+try {
+  await d.start(APP);
+  await d.waitFor("the sign-in form", "return !!document.querySelector('#email')");
+
+  await step("sign-in", async () => {
+    await d.type("#server", SERVER);
+    await d.type("#email", FACILITY_EMAIL);
+    await d.type("#password", PASSWORD);
+    await screenshot("sign-in-form");
+    await d.click("#sign-in");
+    await d.waitFor("the dashboard", "const s = document.querySelector('#dashboard'); return s && s.dataset.ready === 'true' || !!document.querySelector('#no-requests')", 30000);
+  });
+
+  await step("dashboard", async () => {
+    const n = await d.waitFor("synced requests", "const c = document.querySelector('#request-count'); return c && Number(c.dataset.count) > 0 && Number(c.dataset.count)", 30000);
+    const facility = await d.exec("return document.querySelector('#facility-switch').selectedOptions[0].textContent");
+    return `${n} open request(s) of ${facility}`;
+  });
+
+  await step("request-editor", async () => {
+    // Post what the demo doctors can cover: the nights of the demo's night request at this site (the demo
+    // gives some doctors all of them, some a part), same specialty, as a new request of two nights.
+    const fac = await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e00");
+    const page = await http("POST", "/v1/sync/pull", fac.token, { protocol: 1 });
+    const nightly = (page.json.changes ?? []).map((c) => c.record).find((r) => r && r.shifts.length >= 2 && r.shifts[0].kind === "night");
+    if (!nightly) throw new Error("no demo night request to align on");
+    const day = (iso) => new Intl.DateTimeFormat("en-CA", { timeZone: nightly.zone }).format(new Date(iso));
+    const dates = nightly.shifts.slice(0, 2).map((s) => day(s.interval.start));
+    await d.click('[data-route="editor"]');
+    await d.waitFor("the calendar", "return !!document.querySelector('#editor-calendar .fc-daygrid-day')");
+    await d.exec(`document.querySelector('#specialty').value = arguments[0]; document.querySelector('#shift-kind').value = 'night';`, nightly.specialty);
+    for (let i = 0; i < 4; i++) {
+      const shown = await d.exec("return !!document.querySelector(`#editor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"]:not(.fc-day-other)`)", dates[0]);
+      if (shown) break;
+      await d.click("#editor-calendar .fc-next-button");
+    }
+    for (const date of dates) await d.click(`#editor-calendar .fc-daygrid-day[data-date="${date}"] .fc-daygrid-day-frame`);
+    await d.waitFor("two shifts", "return document.querySelector('#shift-count').textContent.includes('2')");
+    await d.type("#pay", "850");
+    return `${nightly.specialty}, nights of ${dates.join(" and ")}`;
+  });
+
+  await step("request-posted", async () => {
+    const before = await d.exec("return 0");
+    await d.click("#submit-request");
+    await d.waitFor("back on the dashboard", "const s = document.querySelector('#dashboard'); return s && s.dataset.ready === 'true'", 20000);
+    // Pushed by the sync worker: nothing pending any more.
+    await d.waitFor("the request pushed", "return document.querySelector('#sync-state').textContent.match(/jour|date/i)", 20000);
+    const fac = await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e01");
+    const page = await http("POST", "/v1/sync/pull", fac.token, { protocol: 1 });
+    const mine = (page.json.changes ?? []).filter((c) => c.record && c.record.remuneration_cents_per_day === 85000 && c.record.shifts.length === 2);
+    if (mine.length !== 1) throw new Error(`the server has ${mine.length} matching request(s)`);
+    postedId = mine[0].entity_id ?? mine[0].record.id;
+    await d.waitFor("the new row", "return !!document.querySelector(`[data-request-row=\"${arguments[0]}\"]`)", 20000, postedId);
+    return `request ${postedId} on the server, ${before} pending`;
+  });
+
+  await step("candidates", async () => {
+    await d.click(`[data-request="${postedId}"]`);
+    const state = await d.waitFor("the candidates", "if (document.querySelector('#candidates-unavailable')) return 'unavailable'; const s = document.querySelector('#candidates'); if (s && s.dataset.ready === 'true') return 'ready'; if (document.querySelector('#candidates .empty')) return 'none'; return false", 30000);
+    candidatesAvailable = state === "ready";
+    if (state === "ready") {
+      const explained = await d.exec("return document.querySelectorAll('#candidate-list li.candidate ul.criteria li').length");
+      if (explained === 0) throw new Error("candidates without explanations");
+      return `${await d.exec("return document.querySelectorAll('#candidate-list li.candidate').length")} candidates, ${explained} explained criteria`;
+    }
+    return state === "unavailable" ? "server has no candidates endpoint yet: unavailable state shown" : "no candidate";
+  });
+
+  let proposalsAvailable = false;
+  let doctor = null;
+  if (candidatesAvailable) {
+    await step("proposal-sent", async () => {
+      // The doctor client of this test is the demo's first doctor (Lannion, all the demo nights): sign
+      // them in to learn their id, and propose the mission to them from the app.
+      doctor = await login("medecin01@demo.rempla.fr", "0190f5d2-0000-7000-8000-0000000e2e03");
+      const target = (await d.exec("return !!document.querySelector(`[data-propose=\"${arguments[0]}\"]`)", doctor.doctor_id))
+        ? doctor.doctor_id
+        : await d.exec("return document.querySelector('[data-propose]').dataset.propose");
+      if (target !== doctor.doctor_id) throw new Error("the demo's first doctor is not among the candidates");
+      await d.click(`[data-propose="${target}"]`);
+      // The screen is redrawn live when the proposal comes back through the sync feed: look for the state.
+      const outcome = await d.waitFor("the proposal's outcome", "return document.querySelector(`[data-doctor=\"${arguments[0]}\"] [data-proposal-state]`) ? 'sent' : document.querySelector('[data-proposal-unavailable]') ? 'unavailable' : document.querySelector('#candidate-list [role=alert]')?.textContent", 20000, target);
+      if (outcome !== "sent" && outcome !== "unavailable") throw new Error(outcome);
+      proposalsAvailable = outcome === "sent";
+      return proposalsAvailable ? `to doctor ${target} (medecin01)` : "server has no proposals endpoint yet: unavailable state shown";
+    });
+  }
+  if (!proposalsAvailable) {
+    results.push({ name: "proposal-answered", ok: true, skipped: true, note: "skipped: no proposals endpoint on this server" });
+    console.log("skip proposal-answered (no proposals endpoint on this server)");
+  } else {
+    await step("proposal-answered", async () => {
+      // The doctor client answers through the API, as the phone app does; the app sees it live.
+      const list = await http("GET", `/v1/proposals?request_id=${postedId}`, doctor.token);
+      const p = (list.json?.proposals ?? [])[0];
+      if (!p) throw new Error(`no proposal for the doctor (${list.status})`);
+      proposalId = p.id;
+      const a = await http("POST", `/v1/proposals/${proposalId}/answer`, doctor.token, { answer: "accept" });
+      if (a.status >= 300) throw new Error(`answer: ${a.status} ${JSON.stringify(a.json)}`);
+      await d.waitFor("the accepted proposal in the app", "return !!document.querySelector('[data-proposal-state=accepted]')", 30000);
+      return `proposal ${proposalId} accepted by medecin01, shown live`;
+    });
+  }
+
+  await step("planning", async () => {
+    await d.click('[data-route="planning"]');
+    await d.waitFor("the planning", "const s = document.querySelector('#planning'); return s && s.dataset.ready === 'true'", 20000);
+    let missions = 0;
+    for (let i = 0; i < 4 && missions === 0; i++) {
+      missions = await d.exec("return document.querySelectorAll('#planning-calendar .mission').length");
+      if (missions === 0 && proposalId) await d.click("#planning-calendar .fc-next-button");
+    }
+    const unavailable = await d.exec("return !!document.querySelector('#missions-unavailable')");
+    if (proposalId && missions === 0) throw new Error("the accepted mission is not in the planning");
+    return unavailable ? "missions endpoint absent: open shifts only, unavailable note shown" : `${missions} mission event(s) on the calendar`;
+  });
+
+  await step("map", async () => {
+    await d.click('[data-route="map"]');
+    await d.waitFor("the map", "const s = document.querySelector('#map-screen'); return s && s.dataset.ready === 'true'", 30000);
+    await new Promise((r) => setTimeout(r, 1500));
+    return `${await d.exec("return document.querySelectorAll('#map canvas').length")} canvas`;
+  });
+
+  await step("english", async () => {
+    await d.click('[data-route="dashboard"]');
+    await d.click("#lang-switch");
+    await d.waitFor("English", "return document.documentElement.lang === 'en' && document.querySelector('h2').textContent === 'Open requests' && document.querySelector('#dashboard').dataset.ready === 'true'");
+  });
+
+  await step("offline-banner", async () => {
+    await d.click("#lang-switch");
+    await d.waitFor("French again", "return document.documentElement.lang === 'fr'");
+    server.kill("SIGTERM");
+    await d.waitFor("the offline banner", "return !!document.querySelector('#offline-banner')", 30000);
+    return await d.exec("return document.querySelector('#offline-banner').textContent");
+  });
+} catch (e) {
+  results.push({ name: "harness", ok: false, note: String(e) });
+  console.log(`FAIL harness: ${e}`);
+  for (const c of children) console.log(`--- ${c.name} log (tail)\n${c.log.join("").slice(-3000)}`);
+} finally {
+  await d.quit();
+  await stopAll();
+}
+
+writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2));
+const skipped = results.filter((r) => r.skipped).length;
+const passed = results.filter((r) => r.ok && !r.skipped).length;
+const failed = results.filter((r) => !r.ok).length;
+console.log(`screenshots: ${OUT}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,68 @@
+//! Rempla's desktop app for facility coordinators: a Tauri 2 shell whose Rust side is a device of the
+//! sync server like a phone (core's store and sync client, see `commands`), and whose `ui/` (TypeScript)
+//! only draws and calls. Business rules stay in core and on the server.
+//!
+//! Environment: `REMPLA_DESKTOP_DATA` (folder of the local store; default: the OS app-data folder),
+//! `REMPLA_DESKTOP_SERVER`, `REMPLA_DESKTOP_EMAIL`, `REMPLA_DESKTOP_PASSWORD` (sign in at start, as the
+//! demo does), `REMPLA_DESKTOP_ACCEPT_TERMS=1` (accept the terms then, demo only), `RUST_LOG`.
+
+pub mod commands;
+pub mod error;
+pub mod requests;
+pub mod state;
+pub mod worker;
+
+pub use error::DesktopError;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+/// Starts the app; returns when its window is closed.
+pub fn run() -> Result<(), DesktopError> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init()
+        .ok();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            let dir = match std::env::var_os("REMPLA_DESKTOP_DATA") {
+                Some(d) => PathBuf::from(d),
+                None => app.path().app_data_dir()?,
+            };
+            let state = state::AppState::open(&dir.join("rempla-desktop.sqlite3"))?;
+            tracing::info!(store = %state.path().display(), "local store open");
+            app.manage(state);
+            worker::start(app.handle());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::sign_in,
+            commands::auto_sign_in,
+            commands::accept_terms,
+            commands::session,
+            commands::sign_out,
+            commands::facility,
+            commands::list_requests,
+            commands::create_request,
+            commands::sync_now,
+            commands::sync_status,
+            commands::candidates,
+            commands::send_proposal,
+            commands::missions,
+            commands::proposals,
+            commands::area_list,
+            commands::catalogue,
+        ])
+        .run(tauri::generate_context!())
+        .map_err(|e| {
+            DesktopError::new(
+                "startup",
+                format!("L'application n'a pas pu démarrer : {e}"),
+            )
+        })
+}

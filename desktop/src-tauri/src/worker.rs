@@ -1,0 +1,214 @@
+//! Background work on plain threads (the core sync client is blocking and must not run inside tokio):
+//!
+//! - the **sync worker** runs a sync round when woken (a local change, a server event) and every
+//!   [`PERIODIC`] otherwise, then tells the UI (`sync-status`, `requests-changed`, `notify`);
+//! - the **event listener** keeps `GET /v1/events` (Server-Sent Events) open and wakes the sync worker on
+//!   every `change` or `resync`, so dashboards update live; when the stream drops, the app is offline
+//!   until it reconnects (backoff up to 15 s).
+
+use std::io::{BufRead, BufReader};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use rempla_core::sync::client::{ClientConfig, SyncClient, SyncEvent, SyncEventSink};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::error::DesktopError;
+use crate::state::AppState;
+
+/// A sync round happens at least this often while the app is open.
+pub const PERIODIC: Duration = Duration::from_secs(30);
+
+/// A notification shown in the app (and by the OS).
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notice {
+    /// `info`, `success` or `warning`.
+    pub level: &'static str,
+    /// Short title.
+    pub title: String,
+    /// Body text.
+    pub body: String,
+}
+
+/// Shows a notice inside the app and as an OS notification (best effort: a desktop without a
+/// notification service still gets the in-app one).
+pub fn notify(app: &AppHandle, notice: Notice) {
+    if let Err(e) = app
+        .notification()
+        .builder()
+        .title(&notice.title)
+        .body(&notice.body)
+        .show()
+    {
+        tracing::debug!(error = %e, "OS notification not shown");
+    }
+    let _ = app.emit("notify", notice);
+}
+
+struct Conflicts(AppHandle);
+
+impl SyncEventSink for Conflicts {
+    fn on_event(&self, event: &SyncEvent) {
+        if let SyncEvent::Conflict { entity, reason, .. } = event {
+            let what = if entity == "request" {
+                "Une demande"
+            } else {
+                "Une modification"
+            };
+            notify(
+                &self.0,
+                Notice {
+                    level: "warning",
+                    title: format!("{what} a été refusée par le serveur"),
+                    body: reason.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// One sync round on the sync worker's connection; updates the online flag and tells the UI.
+pub fn sync_round(app: &AppHandle) -> Result<(), DesktopError> {
+    let state = app.state::<AppState>();
+    let result = {
+        let mut store = state.sync_side()?;
+        if store.sync_session()?.is_none() {
+            return Ok(());
+        }
+        SyncClient::from_store(&store, &ClientConfig::default())
+            .and_then(|client| client.sync(&mut store, &Conflicts(app.clone())))
+    };
+    match result {
+        Ok(report) => {
+            state.set_online(true);
+            if report.pulled > 0 || report.pushed > 0 {
+                let _ = app.emit("requests-changed", report.pulled);
+            }
+            if report.applied > 0 {
+                notify(
+                    app,
+                    Notice {
+                        level: "success",
+                        title: "Envoyé".to_owned(),
+                        body: format!(
+                            "{} modification(s) acceptée(s) par le serveur.",
+                            report.applied
+                        ),
+                    },
+                );
+            }
+            emit_status(app);
+            Ok(())
+        }
+        Err(e) => {
+            let e = DesktopError::from(e);
+            if e.is_offline() {
+                state.set_online(false);
+            }
+            emit_status(app);
+            Err(e)
+        }
+    }
+}
+
+/// Sends the current sync status to the UI.
+pub fn emit_status(app: &AppHandle) {
+    if let Ok(status) = app.state::<AppState>().status() {
+        let _ = app.emit("sync-status", status);
+    }
+}
+
+/// Starts the sync worker and the event listener (once, at app start).
+pub fn start(app: &AppHandle) {
+    let (tx, rx) = mpsc::channel::<()>();
+    app.state::<AppState>().set_waker(tx);
+    let handle = app.clone();
+    std::thread::Builder::new()
+        .name("rempla-sync".into())
+        .spawn(move || {
+            // Woken by a change or every PERIODIC; ends when the app drops the channel.
+            while let Ok(()) | Err(RecvTimeoutError::Timeout) = rx.recv_timeout(PERIODIC) {
+                // Coalesce the wake-ups that arrived meanwhile (a burst of server events).
+                while rx.try_recv().is_ok() {}
+                if let Err(e) = sync_round(&handle) {
+                    tracing::debug!(code = %e.code, "sync round failed");
+                }
+            }
+        })
+        .ok();
+    let handle = app.clone();
+    std::thread::Builder::new()
+        .name("rempla-events".into())
+        .spawn(move || listen(&handle))
+        .ok();
+}
+
+fn listen(app: &AppHandle) {
+    let mut backoff = Duration::from_millis(500);
+    let http = match reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(None)
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "no event stream");
+            return;
+        }
+    };
+    loop {
+        let session = app
+            .state::<AppState>()
+            .ui()
+            .ok()
+            .and_then(|s| s.sync_session().ok().flatten());
+        let Some(session) = session else {
+            std::thread::sleep(Duration::from_secs(1));
+            continue;
+        };
+        let response = http
+            .get(format!("{}/v1/events", session.server))
+            .bearer_auth(&session.token)
+            .header("accept", "text/event-stream")
+            .send();
+        match response {
+            Ok(r) if r.status().is_success() => {
+                backoff = Duration::from_millis(500);
+                let state = app.state::<AppState>();
+                if state.set_online(true) {
+                    emit_status(app);
+                }
+                // Whatever happened while disconnected: pull it.
+                state.wake_sync();
+                for line in BufReader::new(r).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(kind) = line.strip_prefix("event:") {
+                        let kind = kind.trim();
+                        if kind == "change" || kind == "resync" {
+                            state.wake_sync();
+                        }
+                    } else if let Some(data) = line.strip_prefix("data:") {
+                        let _ = app.emit("server-change", data.trim());
+                    }
+                }
+            }
+            Ok(r) => {
+                tracing::debug!(status = %r.status(), "event stream refused");
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "event stream unreachable");
+            }
+        }
+        let state = app.state::<AppState>();
+        if state.set_online(false) {
+            emit_status(app);
+        }
+        // A quick probe by a sync round tells whether only the stream or the whole server is down.
+        state.wake_sync();
+        std::thread::sleep(backoff);
+        backoff = (backoff * 2).min(Duration::from_secs(15));
+    }
+}

@@ -1,0 +1,50 @@
+// The app's state shared by screens: session, chosen facility and site, sync status. Screens read it and
+// call `go` to navigate; `main.ts` draws the shell around the current screen.
+import type { Catalogue, FacilityView, Session, SyncStatus } from "./types";
+
+export type Route =
+  | { name: "signin" }
+  | { name: "dashboard" }
+  | { name: "editor" }
+  | { name: "map" }
+  | { name: "candidates"; requestId: string }
+  | { name: "planning" }
+  | { name: "invoices" }
+  | { name: "members" }
+  | { name: "staff" };
+
+export interface AppState {
+  session: Session | null;
+  facilityId: string | null;
+  facility: FacilityView | null;
+  siteId: string | null;
+  status: SyncStatus;
+  route: Route;
+  /** Core's specialties and shift kinds with labels (loaded once at sign-in). */
+  catalogue: Catalogue | null;
+}
+
+export const state: AppState = {
+  session: null,
+  facilityId: null,
+  facility: null,
+  siteId: null,
+  status: { online: true, pending: 0, lastSyncAt: null, conflicts: 0 },
+  route: { name: "signin" },
+  catalogue: null,
+};
+
+let render: () => void = () => undefined;
+
+export function setRenderer(f: () => void): void {
+  render = f;
+}
+
+export function go(route: Route): void {
+  state.route = route;
+  render();
+}
+
+export function rerender(): void {
+  render();
+}

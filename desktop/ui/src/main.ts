@@ -1,0 +1,184 @@
+// Entry point: the shell (navigation, facility and site switcher, offline banner, language switch,
+// notices) around the current screen. Keyboard: every control is a native button/link/select in tab
+// order; Alt+1…6 jump to the main screens.
+import "./style.css";
+import { api, events } from "./ipc";
+import { go, rerender, setRenderer, state, type Route } from "./app";
+import { h, showNotice } from "./dom";
+import { initLang, lang, onLangChange, setLang, t, type TextKey } from "./i18n";
+import { signInView } from "./views/signin";
+import { dashboardView } from "./views/dashboard";
+import { editorView } from "./views/editor";
+import { mapView } from "./views/map";
+import { candidatesView } from "./views/candidates";
+import { planningView } from "./views/planning";
+import { areaView } from "./views/area";
+import { enter, loadFacility } from "./session";
+
+const NAV: [Route["name"], TextKey][] = [
+  ["dashboard", "nav.dashboard"],
+  ["editor", "nav.newRequest"],
+  ["map", "nav.map"],
+  ["planning", "nav.planning"],
+  ["invoices", "nav.invoices"],
+  ["members", "nav.members"],
+];
+
+function screen(): HTMLElement {
+  const r = state.route;
+  switch (r.name) {
+    case "signin":
+      return signInView();
+    case "dashboard":
+      return dashboardView();
+    case "editor":
+      return editorView();
+    case "map":
+      return mapView();
+    case "candidates":
+      return candidatesView(r.requestId);
+    case "planning":
+      return planningView();
+    case "invoices":
+      return areaView("invoices");
+    case "members":
+      return areaView("members");
+    case "staff":
+      return areaView("staff");
+  }
+}
+
+function switcher(): HTMLElement {
+  const memberships = state.session?.me?.memberships ?? [];
+  const fac = h("select", { id: "facility-switch", "aria-label": t("switcher.facility") });
+  for (const m of memberships) {
+    const o = h("option", { value: m.facility_id }, m.facility_name);
+    if (m.facility_id === state.facilityId) o.selected = true;
+    fac.append(o);
+  }
+  fac.addEventListener("change", () => {
+    state.facilityId = fac.value;
+    state.siteId = null;
+    void loadFacility().then(rerender);
+  });
+  const site = h("select", { id: "site-switch", "aria-label": t("switcher.site") }, h("option", { value: "" }, t("switcher.allSites")));
+  for (const s of state.facility?.sites ?? []) {
+    const o = h("option", { value: s.id }, s.name);
+    if (s.id === state.siteId) o.selected = true;
+    site.append(o);
+  }
+  site.addEventListener("change", () => {
+    state.siteId = site.value || null;
+    rerender();
+  });
+  return h(
+    "div",
+    { class: "switcher" },
+    h("label", {}, t("switcher.facility"), " ", fac),
+    h("label", {}, t("switcher.site"), " ", site),
+  );
+}
+
+function statusBar(): HTMLElement {
+  const s = state.status;
+  const sync = h("button", { id: "sync-now", class: "secondary" }, t("status.syncNow"));
+  sync.addEventListener("click", () => {
+    sync.disabled = true;
+    sync.textContent = t("status.syncing");
+    api
+      .syncNow()
+      .then((st) => {
+        state.status = st;
+      })
+      .catch(() => undefined)
+      .finally(() => rerender());
+  });
+  return h(
+    "div",
+    { class: "statusbar" },
+    h("span", { id: "sync-state" }, s.pending > 0 ? t("status.pending", { n: s.pending }) : t("status.synced")),
+    sync,
+  );
+}
+
+function shell(): HTMLElement {
+  const langBtn = h("button", { id: "lang-switch", class: "link" }, t("lang.switch"));
+  langBtn.addEventListener("click", () => setLang(lang() === "fr" ? "en" : "fr"));
+  if (!state.session || state.session.terms || state.route.name === "signin") {
+    return h("div", { class: "signin-shell" }, h("header", { class: "top" }, h("h1", {}, "Rempla"), langBtn), screen());
+  }
+  const nav = h("nav", { "aria-label": "Navigation" });
+  NAV.forEach(([name, key], i) => {
+    const b = h("button", { class: state.route.name === name ? "nav active" : "nav", "data-route": name, title: `Alt+${i + 1}` }, t(key));
+    b.addEventListener("click", () => go({ name } as Route));
+    nav.append(b);
+  });
+  if (state.session.role === "staff") {
+    const b = h("button", { class: "nav", "data-route": "staff" }, t("nav.staff"));
+    b.addEventListener("click", () => go({ name: "staff" }));
+    nav.append(b);
+  }
+  const out = h("button", { class: "nav", id: "sign-out" }, t("nav.signOut"));
+  out.addEventListener("click", () => {
+    void api.signOut().finally(() => {
+      state.session = null;
+      go({ name: "signin" });
+    });
+  });
+  nav.append(out);
+  const banner = state.status.online ? null : h("div", { class: "offline", role: "alert", id: "offline-banner" }, t("offline.banner"));
+  return h(
+    "div",
+    { class: "layout" },
+    h("header", { class: "top" }, h("h1", {}, "Rempla"), switcher(), statusBar(), langBtn),
+    banner,
+    h("div", { class: "body" }, nav, h("main", { id: "screen", tabindex: "-1" }, screen())),
+  );
+}
+
+function draw(): void {
+  const root = document.getElementById("app");
+  if (!root) return;
+  document.title = t("app.title");
+  root.replaceChildren(shell());
+}
+
+document.addEventListener("keydown", (e) => {
+  if (!e.altKey || !state.session || state.session.terms) return;
+  const i = Number(e.key) - 1;
+  const entry = NAV[i];
+  if (entry) {
+    e.preventDefault();
+    go({ name: entry[0] } as Route);
+  }
+});
+
+async function boot(): Promise<void> {
+  initLang();
+  setRenderer(draw);
+  onLangChange(draw);
+  draw();
+  void events.onStatus((s) => {
+    const changed = s.online !== state.status.online || s.pending !== state.status.pending;
+    state.status = s;
+    if (changed && state.route.name !== "editor") rerender();
+  });
+  void events.onNotice(showNotice);
+  // Live: the sync worker pulled changes (server events) → redraw the screens that list requests.
+  void events.onRequestsChanged(() => {
+    if (["dashboard", "planning", "candidates"].includes(state.route.name)) rerender();
+  });
+  try {
+    state.status = await api.syncStatus();
+  } catch {
+    // the shell shows the default status
+  }
+  try {
+    const session = (await api.session()) ?? (await api.autoSignIn());
+    if (session) await enter(session);
+  } catch {
+    go({ name: "signin" });
+  }
+}
+
+if (document.getElementById("app")) void boot();

@@ -1,0 +1,27 @@
+// Entering a session: pick the first facility, load its sites, go to the dashboard (or the terms).
+import { api } from "./ipc";
+import { go, state } from "./app";
+import type { Session } from "./types";
+
+export async function loadFacility(): Promise<void> {
+  state.facility = null;
+  if (!state.facilityId) return;
+  try {
+    state.facility = await api.facility(state.facilityId);
+  } catch {
+    state.facility = null;
+  }
+}
+
+export async function enter(session: Session): Promise<void> {
+  state.session = session;
+  if (session.terms) {
+    go({ name: "signin" });
+    return;
+  }
+  const memberships = session.me?.memberships ?? [];
+  state.facilityId = state.facilityId ?? memberships[0]?.facility_id ?? null;
+  await loadFacility();
+  if (!state.catalogue) state.catalogue = await api.catalogue().catch(() => null);
+  go({ name: "dashboard" });
+}

@@ -1,0 +1,113 @@
+// Map of France, offline: the basemap (France outline, départements, communes) ships with the app in
+// public/basemap (made by scripts/make-basemap.py from open data); no tile server, no glyph server (no
+// text layers: names show in popups). Request sites are clustered by MapLibre's GeoJSON clustering.
+import maplibregl, { type GeoJSONSource, type StyleSpecification } from "maplibre-gl";
+import "maplibre-gl/dist/maplibre-gl.css";
+import { api } from "../ipc";
+import { go, state } from "../app";
+import { errorBox, h } from "../dom";
+import { t } from "../i18n";
+import type { AppError, Request } from "../types";
+
+interface CompactCommunes {
+  fields: string[];
+  rows: [number, number, number, string][];
+}
+
+/** Turns the compact commune rows into GeoJSON points. */
+export function communePoints(c: CompactCommunes): GeoJSON.FeatureCollection<GeoJSON.Point> {
+  return {
+    type: "FeatureCollection",
+    features: c.rows.map(([lon, lat, population, name]) => ({
+      type: "Feature",
+      properties: { name, population },
+      geometry: { type: "Point", coordinates: [lon, lat] },
+    })),
+  };
+}
+
+/** Request sites as GeoJSON points (one per request, at its site). */
+export function requestPoints(requests: Request[]): GeoJSON.FeatureCollection<GeoJSON.Point> {
+  return {
+    type: "FeatureCollection",
+    features: requests.map((r) => ({
+      type: "Feature",
+      properties: { id: r.id, specialty: r.specialty, shifts: r.shifts.length },
+      geometry: { type: "Point", coordinates: [r.location.lon, r.location.lat] },
+    })),
+  };
+}
+
+const STYLE: StyleSpecification = {
+  version: 8,
+  sources: {
+    france: { type: "geojson", data: "basemap/france.geojson" },
+  },
+  layers: [
+    { id: "sea", type: "background", paint: { "background-color": "#dbe9f4" } },
+    { id: "deps-fill", type: "fill", source: "france", filter: ["==", ["get", "kind"], "departement"], paint: { "fill-color": "#f7f5ef" } },
+    { id: "deps-line", type: "line", source: "france", filter: ["==", ["get", "kind"], "departement"], paint: { "line-color": "#b9b3a3", "line-width": 0.6 } },
+    { id: "france-line", type: "line", source: "france", filter: ["==", ["get", "kind"], "france"], paint: { "line-color": "#6b6558", "line-width": 1.2 } },
+  ],
+};
+
+export function mapView(): HTMLElement {
+  const el = h("div", { id: "map", class: "map", role: "region", "aria-label": t("map.title") });
+  const err = h("div", {});
+  const section = h(
+    "section",
+    { id: "map-screen" },
+    h("h2", {}, t("map.title")),
+    h("p", { class: "muted" }, t("map.legend")),
+    err,
+    el,
+    h("p", { class: "attribution" }, t("map.attribution")),
+  );
+  requestAnimationFrame(() => {
+    let map: maplibregl.Map;
+    try {
+      map = new maplibregl.Map({ container: el, style: STYLE, center: [2.4, 46.6], zoom: 4.6, attributionControl: false });
+    } catch (e) {
+      err.replaceChildren(errorBox({ code: "webgl", message: String(e) }));
+      return;
+    }
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+    map.on("load", () => {
+      void (async () => {
+        try {
+          const communes = (await (await fetch("basemap/communes.json")).json()) as CompactCommunes;
+          map.addSource("communes", { type: "geojson", data: communePoints(communes) });
+          map.addLayer({ id: "communes", type: "circle", source: "communes", minzoom: 7, paint: { "circle-radius": ["interpolate", ["linear"], ["zoom"], 7, 1, 11, 3], "circle-color": "#8a8578" } });
+          const requests = await api.listRequests(state.facilityId);
+          map.addSource("requests", { type: "geojson", data: requestPoints(requests), cluster: true, clusterRadius: 40 });
+          map.addLayer({ id: "clusters", type: "circle", source: "requests", filter: ["has", "point_count"], paint: { "circle-color": "#0f766e", "circle-opacity": 0.8, "circle-radius": ["step", ["get", "point_count"], 12, 10, 18, 100, 26] } });
+          map.addLayer({ id: "sites", type: "circle", source: "requests", filter: ["!", ["has", "point_count"]], paint: { "circle-color": "#c2410c", "circle-radius": 7, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+          map.on("click", "clusters", (e) => {
+            const f = e.features?.[0];
+            const id = f?.properties?.cluster_id as number | undefined;
+            if (id === undefined || f?.geometry.type !== "Point") return;
+            const center = f.geometry.coordinates as [number, number];
+            void (map.getSource("requests") as GeoJSONSource).getClusterExpansionZoom(id).then((zoom) => map.easeTo({ center, zoom }));
+          });
+          map.on("click", "sites", (e) => {
+            const f = e.features?.[0];
+            if (!f || f.geometry.type !== "Point") return;
+            const id = String(f.properties?.id ?? "");
+            const link = h("button", { class: "link" }, t("dashboard.candidates"));
+            link.addEventListener("click", () => go({ name: "candidates", requestId: id }));
+            new maplibregl.Popup().setLngLat(f.geometry.coordinates as [number, number]).setDOMContent(h("div", {}, String(f.properties?.specialty ?? ""), " ", link)).addTo(map);
+          });
+          map.on("click", "communes", (e) => {
+            const f = e.features?.[0];
+            if (!f || f.geometry.type !== "Point") return;
+            new maplibregl.Popup().setLngLat(f.geometry.coordinates as [number, number]).setText(`${String(f.properties?.name ?? "")} (${String(f.properties?.population ?? "")} hab.)`).addTo(map);
+          });
+          section.dataset.ready = "true";
+        } catch (e) {
+          err.replaceChildren(errorBox(e as AppError));
+        }
+      })();
+    });
+  });
+  return section;
+}

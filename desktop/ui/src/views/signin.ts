@@ -1,0 +1,62 @@
+// Sign in, then terms acceptance when the server asks for it.
+import { api } from "../ipc";
+import { state } from "../app";
+import { errorBox, h, withProgress } from "../dom";
+import { t } from "../i18n";
+import { enter } from "../session";
+import type { AppError } from "../types";
+
+function termsView(): HTMLElement {
+  const terms = state.session?.terms;
+  const accept = h("button", { id: "accept-terms", class: "primary" }, t("terms.accept"));
+  const err = h("div", {});
+  accept.addEventListener("click", () => {
+    void withProgress(accept, t("terms.progress"), async () => {
+      try {
+        await enter(await api.acceptTerms());
+      } catch (e) {
+        err.replaceChildren(errorBox(e as AppError));
+      }
+    });
+  });
+  return h(
+    "section",
+    { class: "card narrow" },
+    h("h2", {}, t("terms.title")),
+    h("pre", { class: "terms", tabindex: "0" }, terms?.text ?? ""),
+    err,
+    accept,
+  );
+}
+
+export function signInView(): HTMLElement {
+  if (state.session?.terms) return termsView();
+  const server = h("input", { id: "server", type: "url", required: true, value: "http://127.0.0.1:8080", autocomplete: "url" });
+  const email = h("input", { id: "email", type: "email", required: true, autocomplete: "username" });
+  const password = h("input", { id: "password", type: "password", required: true, autocomplete: "current-password" });
+  const submit = h("button", { id: "sign-in", class: "primary", type: "submit" }, t("signin.submit"));
+  const err = h("div", { id: "signin-error" });
+  const form = h(
+    "form",
+    { class: "card narrow", "aria-labelledby": "signin-title" },
+    h("h2", { id: "signin-title" }, t("signin.title")),
+    h("label", {}, t("signin.server"), server),
+    h("label", {}, t("signin.email"), email),
+    h("label", {}, t("signin.password"), password),
+    err,
+    submit,
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    err.replaceChildren();
+    void withProgress(submit, t("signin.progress"), async () => {
+      try {
+        await enter(await api.signIn(server.value, email.value, password.value));
+      } catch (e) {
+        err.replaceChildren(errorBox(e as AppError));
+      }
+    });
+  });
+  setTimeout(() => email.focus(), 0);
+  return form;
+}

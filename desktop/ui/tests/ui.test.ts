@@ -1,0 +1,246 @@
+// UI unit tests: screens against a mocked Tauri IPC (`@tauri-apps/api/mocks`), and the pure helpers.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { state } from "../src/app";
+import { setLang, t, errorText } from "../src/i18n";
+import { signInView } from "../src/views/signin";
+import { dashboardView } from "../src/views/dashboard";
+import { candidateList, candidatesView } from "../src/views/candidates";
+import { ShiftPicker } from "../src/views/editor";
+import { missionRows, payrollCsv } from "../src/views/planning";
+import { areaView } from "../src/views/area";
+import { daysUntil, toCsv } from "../src/format";
+import type { Request, Session } from "../src/types";
+
+const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
+const SITE = "0190f5d2-0000-7000-8000-0000000000s1";
+
+function request(id: string, start: string, end: string): Request {
+  return {
+    id,
+    facility_id: FACILITY,
+    site_id: SITE,
+    specialty: "medecine-generale",
+    shifts: [{ kind: "day", interval: { start, end } }],
+    zone: "Europe/Paris",
+    department: "22",
+    location: { lat: 48.73, lon: -3.46 },
+    doctors_needed: 1,
+    requirements: {},
+    status: "open",
+    revision: 0,
+  };
+}
+
+const session: Session = {
+  server: "http://127.0.0.1:8080",
+  accountId: "a1",
+  role: "facility_member",
+  me: { memberships: [{ facility_id: FACILITY, facility_name: "CH de Lannion", member_id: "m1", role: "admin", delegations: [] }] },
+  terms: null,
+};
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+beforeEach(() => {
+  setLang("fr");
+  document.body.innerHTML = '<div id="app"></div>';
+  state.session = session;
+  state.facilityId = FACILITY;
+  state.facility = { facility: { id: FACILITY, name: "CH de Lannion", siret: "", kind: "hospital" }, sites: [] };
+  state.siteId = null;
+});
+
+afterEach(() => clearMocks());
+
+describe("sign in", () => {
+  it("sends the form to sign_in and shows a wrong password in plain French", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "sign_in") throw { code: "bad_credentials", message: "Adresse e-mail ou mot de passe incorrect." };
+      return null;
+    });
+    state.session = null;
+    const view = signInView();
+    document.body.append(view);
+    (view.querySelector("#email") as HTMLInputElement).value = "x@y.fr";
+    (view.querySelector("#password") as HTMLInputElement).value = "secret-secret";
+    view.querySelector("form")?.dispatchEvent(new Event("submit")) ?? view.dispatchEvent(new Event("submit"));
+    await settle();
+    expect(calls[0]).toEqual(["sign_in", { form: { server: "http://127.0.0.1:8080", email: "x@y.fr", password: "secret-secret" } }]);
+    const err = view.querySelector('[role="alert"]');
+    expect(err?.textContent).toBe("Adresse e-mail ou mot de passe incorrect.");
+    expect(err?.getAttribute("data-code")).toBe("bad_credentials");
+  });
+
+  it("shows the terms when the server requires them", () => {
+    state.session = { ...session, terms: { version: 3, text: "Article 1 : …" } };
+    const view = signInView();
+    expect(view.querySelector("#accept-terms")).not.toBeNull();
+    expect(view.textContent).toContain("Article 1");
+  });
+
+  it("speaks English on the switch, errors included", () => {
+    setLang("en");
+    expect(t("signin.submit")).toBe("Sign in");
+    expect(errorText({ code: "offline", message: "Le serveur Rempla est injoignable." })).toContain("cannot be reached");
+    expect(errorText({ code: "calendar", message: "Créneau impossible" })).toBe("Créneau impossible");
+  });
+});
+
+describe("dashboard", () => {
+  it("lists the facility's open requests with an honest dash while the server has no ranking", async () => {
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      asked.push(cmd);
+      if (cmd === "list_requests") {
+        expect(args).toEqual({ facilityId: FACILITY });
+        return [request("r1", "2030-01-07T07:00:00Z", "2030-01-07T19:00:00Z"), request("r2", "2030-02-07T07:00:00Z", "2030-02-07T19:00:00Z")];
+      }
+      if (cmd === "candidates") return { available: false, data: null };
+      return null;
+    });
+    const view = dashboardView();
+    await settle();
+    expect(view.querySelector("#request-count")?.getAttribute("data-count")).toBe("2");
+    expect(view.querySelectorAll("tr[data-request-row]").length).toBe(2);
+    expect(view.querySelector('[data-matches="r1"]')?.textContent).toBe("—");
+    expect(asked.filter((c) => c === "candidates").length).toBe(1);
+  });
+
+  it("shows complete / partial counts from the candidates endpoint", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_requests") return [request("r1", "2030-01-07T07:00:00Z", "2030-01-07T19:00:00Z")];
+      if (cmd === "candidates") return { available: true, data: { request_id: "r1", complete_count: 2, partial_count: 1, candidates: [], split: null } };
+      return null;
+    });
+    const view = dashboardView();
+    await settle();
+    expect(view.querySelector('[data-matches="r1"]')?.textContent).toBe("2 / 1");
+  });
+
+  it("says when there is nothing", async () => {
+    mockIPC((cmd) => (cmd === "list_requests" ? [] : null));
+    const view = dashboardView();
+    await settle();
+    expect(view.querySelector("#no-requests")).not.toBeNull();
+  });
+});
+
+describe("candidates", () => {
+  const answer = {
+    request_id: "r1",
+    complete_count: 1,
+    partial_count: 1,
+    candidates: [
+      {
+        doctor: "d1",
+        profile: { id: "d1", first_name: "Anne", last_name: "Martin", specialties: ["urgences"] },
+        status: "complete",
+        coverage: { shifts: [{ shift: { start: "2030-01-07T07:00:00Z", end: "2030-01-07T19:00:00Z" }, covered: [{ start: "2030-01-07T07:00:00Z", end: "2030-01-07T19:00:00Z" }], uncovered: [] }] },
+        reach: { by: "radius", distance_km: 31.2, radius_km: 50 },
+        score: 912,
+        criteria: [{ name: "distance", points: 212, max_points: 250, explanation: "À 31,2 km du site." }],
+      },
+      {
+        doctor: "d2",
+        profile: { id: "d2", first_name: "Yann", last_name: "Le Gall" },
+        status: "partial",
+        coverage: { shifts: [{ shift: { start: "2030-01-07T07:00:00Z", end: "2030-01-07T19:00:00Z" }, covered: [{ start: "2030-01-07T07:00:00Z", end: "2030-01-07T13:00:00Z" }], uncovered: [] }] },
+        score: 500,
+        criteria: [],
+      },
+    ],
+    split: { parts: [{ doctor: "d2", intervals: [{ start: "2030-01-07T07:00:00Z", end: "2030-01-07T13:00:00Z" }] }], complete: false, uncovered: [], method: "exact" },
+  };
+
+  it("reads ranked candidates with their explained criteria", () => {
+    const list = candidateList(answer);
+    expect(list.map((c) => [c.doctorId, c.name, c.coverage])).toEqual([
+      ["d1", "Anne Martin", "complete"],
+      ["d2", "Yann Le Gall", "partial"],
+    ]);
+    expect(list[0]?.criteria[0]).toEqual({ name: "distance", detail: "À 31,2 km du site.", points: 212, maxPoints: 250 });
+    expect(list[0]?.distanceKm).toBe(31.2);
+  });
+
+  it("draws coverage on the timeline, the split, and sends a proposal", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "list_requests") return [request("r1", "2030-01-07T07:00:00Z", "2030-01-07T19:00:00Z")];
+      if (cmd === "candidates") return { available: true, data: answer };
+      if (cmd === "send_proposal") return { available: true, data: { id: "p1" } };
+      return null;
+    });
+    const view = candidatesView("r1");
+    document.body.append(view);
+    await settle();
+    const fills = view.querySelectorAll<HTMLElement>('[data-doctor="d2"] .timeline .fill');
+    expect(fills.length).toBe(1);
+    expect(fills[0]?.style.width).toBe("50%");
+    expect(view.querySelector('[data-criterion="distance"]')?.textContent).toContain("Distance (212 / 250) — À 31,2 km du site.");
+    expect(view.querySelector("#split")?.textContent).toContain("Yann Le Gall");
+    expect(view.querySelector("#candidate-counts")?.textContent).toBe("1 couverture(s) complète(s), 1 partielle(s)");
+    (view.querySelector('[data-propose="d1"]') as HTMLButtonElement).click();
+    await settle();
+    expect(calls.find(([c]) => c === "send_proposal")).toEqual(["send_proposal", { requestId: "r1", proposal: { doctor_id: "d1" } }]);
+  });
+
+  it("says the ranking is unavailable instead of inventing one", async () => {
+    mockIPC((cmd) => {
+      if (cmd === "list_requests") return [];
+      if (cmd === "candidates") return { available: false, data: null };
+      return null;
+    });
+    const view = candidatesView("r1");
+    await settle();
+    expect(view.querySelector("#candidates-unavailable")).not.toBeNull();
+  });
+});
+
+describe("editor model", () => {
+  it("toggles shifts and repeats them weekly", () => {
+    const p = new ShiftPicker();
+    p.toggle("2030-03-02", "night");
+    p.toggle("2030-03-01", "day");
+    p.toggle("2030-03-03", "day");
+    p.toggle("2030-03-03", "day");
+    expect(p.size).toBe(2);
+    expect(p.drafts(4)).toEqual([
+      { kind: "day", date: "2030-03-01", repeat: "FREQ=WEEKLY;COUNT=4" },
+      { kind: "night", date: "2030-03-02", repeat: "FREQ=WEEKLY;COUNT=4" },
+    ]);
+    expect(p.drafts(1)[0]).toEqual({ kind: "day", date: "2030-03-01" });
+  });
+});
+
+describe("planning and payroll", () => {
+  it("exports one CSV line per worked shift with exact hours", () => {
+    const rows = missionRows({ missions: [{ id: "m1", doctor_name: "Dr Le Gall", site_name: "CH; Lannion", status: "confirmed", shifts: [{ kind: "night", interval: { start: "2027-03-27T19:00:00Z", end: "2027-03-28T06:00:00Z" } }] }] });
+    const csv = payrollCsv(rows);
+    expect(csv.startsWith("\uFEFFmission;medecin;site")).toBe(true);
+    expect(csv).toContain('m1;Dr Le Gall;"CH; Lannion";;2027-03-27T19:00:00Z;2027-03-28T06:00:00Z;11;confirmed');
+  });
+
+  it("quotes CSV fields", () => {
+    expect(toCsv(["a"], [['x"y']])).toBe('\uFEFFa\r\n"x""y"\r\n');
+  });
+
+  it("counts days to a start", () => {
+    expect(daysUntil("2030-01-10T00:00:00Z", new Date("2030-01-07T12:00:00Z"))).toBe(2);
+    expect(daysUntil("2020-01-10T00:00:00Z")).toBe(0);
+  });
+});
+
+describe("areas not on the server yet", () => {
+  it("show their unavailable state", async () => {
+    mockIPC((cmd) => (cmd === "area_list" ? { available: false, data: null } : null));
+    const view = areaView("invoices");
+    await settle();
+    expect(view.querySelectorAll("[data-unavailable]").length).toBe(2);
+  });
+});
