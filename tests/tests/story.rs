@@ -558,6 +558,13 @@ async fn from_sign_up_to_deletion() {
         StatusCode::NOT_FOUND,
         "nothing across facilities"
     );
+    assert_eq!(
+        s.get(&format!("/v1/requests/{theirs}/candidates"), &lannion)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "nor does Lannion see Rennes' request"
+    );
     let profile = s
         .get(
             &format!("/v1/doctors/{}", anne.doctor_id.as_deref().unwrap()),
@@ -932,13 +939,6 @@ async fn from_sign_up_to_deletion() {
         )
         .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.json);
-    assert_eq!(
-        s.get(&format!("/v1/requests/{theirs}/candidates"), &lannion)
-            .await
-            .status,
-        StatusCode::NOT_FOUND,
-        "nor does Lannion see Rennes' request"
-    );
     assert!(!staff.account_id.is_empty());
 }
 
