@@ -932,6 +932,26 @@ async fn from_sign_up_to_deletion() {
     s.run_jobs().await;
     // A year on, the staff member's device token has expired too: sign in again.
     let staff = s.sign_in("equipe@rempla.fr").await;
+    // Booking data past the retention period (90 days by default) is gone, invoices stay.
+    let lannion = s.sign_in(&lannion.email).await;
+    let missions = s.get("/v1/missions", &lannion).await;
+    assert_eq!(
+        missions.json["missions"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        missions.json
+    );
+    let proposals = s.get("/v1/proposals", &lannion).await;
+    assert_eq!(
+        proposals.json["proposals"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        proposals.json
+    );
+    let invoices = s
+        .get(&format!("/v1/facilities/{fa}/invoices"), &lannion)
+        .await;
+    assert!(!invoices.json["invoices"].as_array().unwrap().is_empty());
     let gone = s
         .get(
             &format!("/v1/doctors/{}", yann.doctor_id.as_deref().unwrap()),

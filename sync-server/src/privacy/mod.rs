@@ -1124,6 +1124,21 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, StorageError
                     purged += 1;
                 }
             }
+            // The workflow's own rows of those bookings go too: missions ended before the cutoff
+            // with their signatures and document shares, and answered proposals sent before it that
+            // no longer back a mission. Invoices are accounting records (kept ten years) and carry
+            // their own copy of what they bill, so they stay.
+            for statement in [
+                "DELETE FROM contract_signatures WHERE mission_id IN \
+                 (SELECT id FROM missions WHERE end_ms < $1)",
+                "DELETE FROM document_shares WHERE mission_id IN \
+                 (SELECT id FROM missions WHERE end_ms < $1)",
+                "DELETE FROM missions WHERE end_ms < $1",
+                "DELETE FROM proposals WHERE state <> 'sent' AND sent_ms < $1 \
+                 AND id NOT IN (SELECT proposal_id FROM missions)",
+            ] {
+                tx.execute(statement, &[cutoff.into()])?;
+            }
             Ok(purged)
         })
         .await?;
