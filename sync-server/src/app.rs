@@ -24,7 +24,7 @@ use crate::events::EventHub;
 use crate::mail::Mailer;
 use crate::ratelimit::RateLimiter;
 use crate::storage::Storage;
-use crate::{api, billing, events, jobs, notify, openapi, sync, workflow};
+use crate::{api, billing, documents, events, jobs, notify, openapi, privacy, sync, workflow};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -220,6 +220,8 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::routes())
         .merge(crate::matching::api::routes())
         .merge(billing::routes())
+        .merge(documents::routes())
+        .merge(privacy::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(json_errors))

@@ -47,6 +47,11 @@ pub struct Config {
     pub terms_file: Option<PathBuf>,
     /// Trust `X-Forwarded-For` for the client address (only behind your own reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Days before an insurance (RCP) document expires when its owner is alerted.
+    pub document_expiry_alert_days: u32,
+    /// Days booking data (availabilities, busy periods, proposals, missions) is kept after it ends:
+    /// 90, 120 or 240 (checked by [`Config::validate`]).
+    pub booking_retention_days: u32,
     /// Seconds between two runs of the periodic jobs (reminders, expiry, tier widening…); 0 disables
     /// the scheduler (tests call `jobs::run_due` themselves).
     pub jobs_interval_secs: u64,
@@ -153,6 +158,8 @@ impl Default for Config {
             terms_version: crate::auth::terms::BUILTIN_VERSION.into(),
             terms_file: None,
             trust_forwarded_for: false,
+            document_expiry_alert_days: 30,
+            booking_retention_days: 120,
             jobs_interval_secs: 30,
             answer_business_days: 3,
             tier_size: 5,
@@ -164,6 +171,9 @@ impl Default for Config {
         }
     }
 }
+
+/// The booking-data retention periods the operator may choose, in days.
+pub const BOOKING_RETENTION_CHOICES: &[u32] = &[90, 120, 240];
 
 /// A configuration file that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -184,6 +194,20 @@ impl Config {
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         toml::from_str(&text).map_err(|e| err(e.to_string()))
+    }
+
+    /// Checks values serde cannot: the booking retention is one of 90, 120 or 240 days.
+    pub fn validate(&self) -> Result<(), String> {
+        if !BOOKING_RETENTION_CHOICES.contains(&self.booking_retention_days) {
+            return Err(format!(
+                "booking_retention_days = {} : valeurs possibles 90, 120 ou 240",
+                self.booking_retention_days
+            ));
+        }
+        if self.document_expiry_alert_days == 0 || self.document_expiry_alert_days > 365 {
+            return Err("document_expiry_alert_days : entre 1 et 365".into());
+        }
+        Ok(())
     }
 
     /// The directory of mail files when no SMTP server is configured.

@@ -533,7 +533,13 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
                     .iter()
                     .map(|d| (ShiftKind::Day, (weekend - today).num_days() + d)),
             );
+        // A shift listed twice (a spread slot landing on a request's day) is offered once: the server
+        // refuses a doctor's duplicate offers.
+        let mut offered = std::collections::BTreeSet::new();
         for (kind, days) in slots {
+            if !offered.insert((kind, days)) {
+                continue;
+            }
             let interval = shift_interval_in_zone(kind, today + Duration::days(days), site.zone)
                 .map_err(err)?;
             let a = Availability {

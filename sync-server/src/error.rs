@@ -64,6 +64,12 @@ pub enum AppError {
     /// A push batch with more ops than `MAX_PUSH_OPS`.
     #[error("lot de {0} opérations : 500 au plus")]
     BatchTooLarge(usize),
+    /// A refused document or verification step (`documents`), with its own code and status.
+    #[error(transparent)]
+    Documents(#[from] crate::documents::DocumentError),
+    /// A refused privacy action (`privacy`), with its own code and status.
+    #[error(transparent)]
+    Privacy(#[from] crate::privacy::PrivacyError),
     /// A billing rule refused the request (amounts, rates, dates); the code is the billing one.
     #[error("{0}")]
     Billing(#[from] crate::billing::BillingError),
@@ -97,6 +103,8 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::WrongState(code, _) | Self::Unavailable(code, _) => code,
             Self::BatchTooLarge(_) => "batch_too_large",
+            Self::Documents(e) => e.code(),
+            Self::Privacy(e) => e.code(),
             Self::Billing(e) => e.code(),
             Self::Storage(StorageError::Busy) => "unavailable",
             Self::Storage(_) => "storage",
@@ -123,6 +131,8 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) | Self::WrongState(..) => StatusCode::CONFLICT,
+            Self::Documents(e) => e.status(),
+            Self::Privacy(e) => e.status(),
             Self::Storage(StorageError::Busy) | Self::Unavailable(..) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

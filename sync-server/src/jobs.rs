@@ -46,6 +46,15 @@ fn request_tiers(s: &AppState) -> JobFuture<'_> {
 fn contract_reminders(s: &AppState) -> JobFuture<'_> {
     Box::pin(workflow::jobs::remind_contracts(s))
 }
+fn document_expiry(s: &AppState) -> JobFuture<'_> {
+    Box::pin(async move { Ok(crate::documents::alert_expiring(s).await?) })
+}
+fn privacy_purge(s: &AppState) -> JobFuture<'_> {
+    Box::pin(async move {
+        let done = crate::privacy::purge_expired(s).await?;
+        Ok(done.accounts + done.bookings)
+    })
+}
 fn notification_delivery(s: &AppState) -> JobFuture<'_> {
     Box::pin(async move {
         let run = notify::deliver_due(s).await?;
@@ -75,6 +84,14 @@ pub const JOBS: &[Job] = &[
     Job {
         name: "contract_reminders",
         run: contract_reminders,
+    },
+    Job {
+        name: "document_expiry",
+        run: document_expiry,
+    },
+    Job {
+        name: "privacy_purge",
+        run: privacy_purge,
     },
     // Last, so what the jobs above queued is delivered in the same run.
     Job {

@@ -54,6 +54,10 @@ struct Common {
     /// dans la base SQLite du dossier de données ; les comptes et mots de passe sont affichés.
     #[arg(long, global = true, env = "REMPLA_DEMO")]
     demo: bool,
+    /// Durée de conservation des données de réservation après leur fin, en jours : 90, 120 ou 240
+    /// (défaut 120).
+    #[arg(long, global = true, env = "REMPLA_BOOKING_RETENTION_DAYS")]
+    booking_retention_days: Option<u32>,
     /// Secondes entre deux passages des tâches périodiques (rappels, expiration des propositions,
     /// élargissement des alertes, rappel de contrat) ; 0 les désactive (défaut 30).
     #[arg(long, global = true, env = "REMPLA_JOBS_INTERVAL_SECS")]
@@ -134,6 +138,9 @@ fn load_config(common: &Common) -> Result<Config> {
     if let Some(v) = &common.smtp_url {
         cfg.smtp_url = Some(v.clone());
     }
+    if let Some(v) = common.booking_retention_days {
+        cfg.booking_retention_days = v;
+    }
     if let Some(v) = common.jobs_interval_secs {
         cfg.jobs_interval_secs = v;
     }
@@ -154,6 +161,7 @@ fn load_config(common: &Common) -> Result<Config> {
     if let Some(v) = &common.sms_gateway_url {
         n.sms_gateway_url = Some(v.clone());
     }
+    cfg.validate().map_err(anyhow::Error::msg)?;
     Ok(cfg)
 }
 

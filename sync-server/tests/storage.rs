@@ -58,9 +58,15 @@ fn doctor_ctx(doctor: &str, account: &str) -> Arc<PushContext> {
 }
 
 fn availability(id: Uuid, doctor: &str, day: u32) -> serde_json::Map<String, Value> {
+    availability_in(id, doctor, 3, day)
+}
+
+/// A night availability starting on `day` of `month` 2027 (distinct days are distinct offers: the
+/// server refuses a doctor's duplicate offers).
+fn availability_in(id: Uuid, doctor: &str, month: u32, day: u32) -> serde_json::Map<String, Value> {
     json!({
         "id": id, "doctor_id": doctor,
-        "interval": {"start": format!("2027-03-{day:02}T19:00:00Z"), "end": format!("2027-03-{:02}T07:00:00Z", day + 1)},
+        "interval": {"start": format!("2027-{month:02}-{day:02}T19:00:00Z"), "end": format!("2027-{month:02}-{:02}T07:00:00Z", day + 1)},
         "zone": "Europe/Paris", "kind": "night", "status": "open", "revision": 0
     })
     .as_object()
@@ -419,7 +425,8 @@ async fn invariants_hold(db: Db) {
         "invalid_record"
     );
     let bare_id = Uuid::now_v7();
-    let mut bare = availability(bare_id, &d, 3);
+    // (Another night than the booked one: the same night again would be a duplicate offer.)
+    let mut bare = availability(bare_id, &d, 4);
     bare.remove("id");
     assert_eq!(
         code(
@@ -567,7 +574,7 @@ async fn two_instances_share_one_feed(db: Db) {
             &c,
             id,
             OpKind::Upsert,
-            availability(id, &d, 1 + i % 27),
+            availability_in(id, &d, 3 + i / 27, 1 + i % 27),
             i,
         ));
     }

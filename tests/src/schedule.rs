@@ -307,13 +307,15 @@ pub fn run(backend: Backend, seed: u64, shape: Shape) -> Outcome {
             );
         }
     }
-    // Legitimate edits are accepted: the only refusals are the forged op and edits racing a delete made
-    // on the other device of the same doctor.
+    // Legitimate edits are accepted: the only refusals are the forged op, edits racing a delete made
+    // on the other device of the same doctor, and random slots that repeat an offer the doctor already
+    // made (the server refuses duplicate offers).
     for d in &devices {
         for c in d.store.sync_conflicts().unwrap() {
             let expected = (c.op_id == forged_op && c.code == "forbidden")
                 || c.code == "record_deleted"
-                || c.code == "creation_rejected";
+                || c.code == "creation_rejected"
+                || c.code == "duplicate_offer";
             assert!(
                 expected,
                 "seed {seed}: {} had a legitimate op refused: [{}] {}",

@@ -8,7 +8,14 @@
 //!
 //! The server runs in this process (`rempla_server::serve` on a loopback socket) so the test can move
 //! its clock for reminders, expiry and retention; everything else is the production code path.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines,
+    clippy::many_single_char_names,
+    clippy::too_many_arguments,
+    clippy::case_sensitive_file_extension_comparisons
+)]
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
@@ -551,6 +558,13 @@ async fn from_sign_up_to_deletion() {
         StatusCode::NOT_FOUND,
         "nothing across facilities"
     );
+    assert_eq!(
+        s.get(&format!("/v1/requests/{theirs}/candidates"), &lannion)
+            .await
+            .status,
+        StatusCode::NOT_FOUND,
+        "nor does Lannion see Rennes' request"
+    );
     let profile = s
         .get(
             &format!("/v1/doctors/{}", anne.doctor_id.as_deref().unwrap()),
@@ -598,6 +612,7 @@ async fn from_sign_up_to_deletion() {
         StatusCode::NOT_FOUND,
         "another facility cannot propose on this request"
     );
+    s.run_jobs().await;
     let inbox = s.get("/v1/notifications", &yann).await;
     assert!(
         inbox.json.to_string().contains("proposal_received"),
@@ -796,7 +811,10 @@ async fn from_sign_up_to_deletion() {
         .get(&format!("/v1/missions/{mission}/documents"), &lannion)
         .await;
     assert_eq!(shared.status, StatusCode::OK, "{}", shared.json);
-    assert_eq!(ids(&shared.json["documents"], "id"), [insurance.clone()]);
+    assert_eq!(
+        ids(&shared.json["documents"], "id"),
+        std::slice::from_ref(&insurance)
+    );
     let file = s
         .get(
             &format!("/v1/missions/{mission}/documents/{insurance}"),
@@ -912,6 +930,28 @@ async fn from_sign_up_to_deletion() {
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
     s.advance(366 * DAY_MS);
     s.run_jobs().await;
+    // A year on, the staff member's device token has expired too: sign in again.
+    let staff = s.sign_in("equipe@rempla.fr").await;
+    // Booking data past the retention period (90 days by default) is gone, invoices stay.
+    let lannion = s.sign_in(&lannion.email).await;
+    let missions = s.get("/v1/missions", &lannion).await;
+    assert_eq!(
+        missions.json["missions"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        missions.json
+    );
+    let proposals = s.get("/v1/proposals", &lannion).await;
+    assert_eq!(
+        proposals.json["proposals"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        proposals.json
+    );
+    let invoices = s
+        .get(&format!("/v1/facilities/{fa}/invoices"), &lannion)
+        .await;
+    assert!(!invoices.json["invoices"].as_array().unwrap().is_empty());
     let gone = s
         .get(
             &format!("/v1/doctors/{}", yann.doctor_id.as_deref().unwrap()),
@@ -919,7 +959,7 @@ async fn from_sign_up_to_deletion() {
         )
         .await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.json);
-    let _ = (&staff.account_id, &theirs);
+    assert!(!staff.account_id.is_empty());
 }
 
 /// 50 doctors accept at the same instant: the invoices are numbered exactly 1…50.
@@ -1021,7 +1061,7 @@ async fn concurrent_unlocks(postgres: bool) {
 }
 
 /// Runs every future concurrently on the runtime and collects their outputs in order.
-async fn futures_join<F: std::future::Future<Output = StatusCode> + Send + 'static>(
+async fn futures_join<F: Future<Output = StatusCode> + Send + 'static>(
     futures: impl Iterator<Item = F>,
 ) -> Vec<StatusCode> {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();

@@ -18,6 +18,14 @@ impl Lookup for NoSites {
     fn site_facility(&mut self, _site_id: &str) -> Result<Option<String>, StorageError> {
         Ok(None)
     }
+
+    fn live_availabilities(
+        &mut self,
+        _doctor_id: &str,
+        _except_id: &str,
+    ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StorageError> {
+        Ok(Vec::new())
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

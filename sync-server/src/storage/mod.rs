@@ -420,6 +420,29 @@ impl Lookup for TxLookup<'_> {
         )?;
         rows.first().map(|r| text(r, 0)).transpose()
     }
+
+    fn live_availabilities(
+        &mut self,
+        doctor_id: &str,
+        except_id: &str,
+    ) -> Result<Vec<serde_json::Map<String, Value>>, StorageError> {
+        let rows = self.0.query(
+            "SELECT id, state FROM records WHERE entity = 'availability' AND doctor_id = $1 AND id <> $2",
+            &[doctor_id.into(), except_id.into()],
+        )?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let state: MergeState = json(r, 1)?;
+            if state.is_live() {
+                let mut fields = state.fields;
+                fields
+                    .entry("id")
+                    .or_insert_with(|| Value::String(text(r, 0).unwrap_or_default()));
+                out.push(fields);
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn change_from(row: &Row) -> Result<StoredChange, StorageError> {

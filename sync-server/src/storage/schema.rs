@@ -42,5 +42,7 @@ pub const PARTS: &[&[&str]] = &[
     crate::notify::SCHEMA,
     crate::workflow::SCHEMA,
     crate::matching::SCHEMA,
+    crate::documents::SCHEMA,
+    crate::privacy::SCHEMA,
     crate::billing::SCHEMA,
 ];

@@ -64,6 +64,13 @@ fn reject(code: &'static str, reason: impl Into<String>) -> Rejection {
 pub trait Lookup {
     /// The facility a site belongs to.
     fn site_facility(&mut self, site_id: &str) -> Result<Option<String>, StorageError>;
+    /// The stored fields of the doctor's live (not deleted) availabilities other than `except_id`, for
+    /// the duplicate-offer rule.
+    fn live_availabilities(
+        &mut self,
+        doctor_id: &str,
+        except_id: &str,
+    ) -> Result<Vec<Map<String, Value>>, StorageError>;
 }
 
 /// Fields each entity may carry; anything else is refused (`invalid_record`), so nobody parks data in
@@ -100,6 +107,36 @@ fn known_fields(entity: EntityKind) -> &'static [&'static str] {
         ],
         _ => &[],
     }
+}
+
+/// Fields that make an availability the offer it is: two live availabilities of one doctor equal on
+/// all of them are the same offer published twice (`duplicate_offer`).
+const OFFER_FIELDS: &[&str] = &["interval", "zone", "kind", "recurrence"];
+
+/// Whether `fields` (the merged availability `id`) offers exactly what one of `others` already offers:
+/// same interval (as instants), zone, kind and recurrence. Compared as domain values, so two spellings
+/// of one instant are equal; records that do not parse are never duplicates.
+fn is_duplicate_offer(
+    id: uuid::Uuid,
+    fields: &Map<String, Value>,
+    others: &[Map<String, Value>],
+) -> bool {
+    let parse = |f: &Map<String, Value>, id: Option<uuid::Uuid>| {
+        let mut f = f.clone();
+        if let Some(id) = id {
+            f.insert("id".into(), Value::String(id.to_string()));
+        }
+        serde_json::from_value::<Availability>(Value::Object(f)).ok()
+    };
+    let Some(me) = parse(fields, Some(id)) else {
+        return false;
+    };
+    others.iter().filter_map(|o| parse(o, None)).any(|o| {
+        o.interval == me.interval
+            && o.zone == me.zone
+            && o.kind == me.kind
+            && o.recurrence == me.recurrence
+    })
 }
 
 /// Fields of a booked availability a device may not change.
@@ -176,6 +213,19 @@ pub fn decide(
         && let Err(reason) = validate(op.entity, op.entity_id, &state.fields, &owners)
     {
         return Ok(Err(reject("invalid_record", reason)));
+    }
+    if op.entity == EntityKind::Availability
+        && state.deleted.is_none()
+        && (current.is_none() || OFFER_FIELDS.iter().any(|f| op.fields.contains_key(*f)))
+        && let Some(doctor) = owners.doctor_id.as_deref()
+    {
+        let others = lookup.live_availabilities(doctor, &op.entity_id.to_string())?;
+        if is_duplicate_offer(op.entity_id, &state.fields, &others) {
+            return Ok(Err(reject(
+                "duplicate_offer",
+                "vous proposez déjà exactement cette disponibilité",
+            )));
+        }
     }
     Ok(Ok(Stored { state, ..owners }))
 }

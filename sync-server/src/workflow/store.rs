@@ -814,8 +814,19 @@ pub struct AcceptanceFacts {
 /// The one call site of the other areas' acceptance hooks, inside the acceptance transaction: billing
 /// turns the unlock into a charge (`billing::charge_unlock_tx`), documents shares the chosen documents
 /// with this facility only (`documents::share_for_mission_tx`). A refusal from either rolls the whole
-/// acceptance back. Until those areas are merged there is nothing to call.
+/// acceptance back.
 fn acceptance_hooks_tx(tx: &mut dyn Tx, facts: &AcceptanceFacts) -> Result<(), Flow> {
+    // Documents: no choice given (an empty list) shares the default set, the doctor's valid
+    // professional documents. The choice is checked before anything is written.
+    let share = crate::documents::MissionShare {
+        mission_id: facts.mission_id.clone(),
+        doctor_id: facts.doctor_id.clone(),
+        facility_id: facts.facility_id.clone(),
+        document_ids: (!facts.document_ids.is_empty()).then(|| facts.document_ids.clone()),
+    };
+    if let Err(e) = crate::documents::validate_share_tx(tx, &share, facts.now_ms)? {
+        return Err(Flow::Refused(Refusal::Invalid(e.code(), e.to_string())));
+    }
     let outcome = crate::billing::charge_unlock_tx(
         tx,
         &crate::billing::UnlockFacts {
@@ -828,7 +839,7 @@ fn acceptance_hooks_tx(tx: &mut dyn Tx, facts: &AcceptanceFacts) -> Result<(), F
         },
     )?;
     tracing::debug!(mission = %facts.mission_id, ?outcome, "contact unlock charged");
-    // Documents (`documents::share_for_mission_tx`) are shared here once that area is merged.
+    crate::documents::share_for_mission_tx(tx, &share, facts.now_ms)?;
     Ok(())
 }
 
