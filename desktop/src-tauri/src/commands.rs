@@ -447,7 +447,7 @@ pub async fn area_list(
     .await
 }
 
-/// Staff decision on a doctor waiting for verification
+/// Staff decision on a doctor waiting for verification (docs/api/documents.md)
 /// (`POST /v1/staff/verifications/{doctor_id}` with `{decision: approve|reject, reason}`). The server
 /// checks the caller is staff; a server without the queue answers `available: false`.
 #[tauri::command]
@@ -466,8 +466,10 @@ pub async fn verification_decide(
         if decision == "reject" && reason.is_empty() {
             return Err(DesktopError::invalid("Indiquez le motif du refus."));
         }
-        let body =
-            json!({"decision": decision, "reason": reason.chars().take(500).collect::<String>()});
+        // The server takes at most 1 000 characters, and no reason as "none" (an approval's note is optional).
+        let reason: Option<String> =
+            (!reason.is_empty()).then(|| reason.chars().take(1_000).collect());
+        let body = json!({"decision": decision, "reason": reason});
         let state = app.state::<AppState>();
         let store = state.ui()?;
         feature(

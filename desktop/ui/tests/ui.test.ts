@@ -370,10 +370,10 @@ describe("notifications inbox", () => {
 });
 
 describe("staff verification queue", () => {
-  const queue = { verifications: [{ doctor_id: "0190f5d2-0000-7000-8000-00000000d0c1", doctor: { first_name: "Léa", last_name: "Morvan", rpps: "10001234567" }, status: "pending" }, { nothing: 1 }] };
+  const queue = { pending: [{ doctor_id: "0190f5d2-0000-7000-8000-00000000d0c1", rpps: "10001234567", first_name: "Léa", last_name: "Morvan", email: "lea@example.fr", identity_document: null }, { nothing: 1 }] };
 
   it("reads the queue defensively", () => {
-    expect(pendingDoctors(queue)).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1", name: "Léa Morvan", rpps: "10001234567", detail: "pending" }]);
+    expect(pendingDoctors(queue)).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1", name: "Léa Morvan", rpps: "10001234567", detail: `lea@example.fr · ${t("staff.noIdDocument")}` }]);
     expect(pendingDoctors(null)).toEqual([]);
   });
 
@@ -383,7 +383,7 @@ describe("staff verification queue", () => {
     mockIPC((cmd, args) => {
       if (cmd === "area_list") {
         listed++;
-        return { available: true, data: listed === 1 ? queue : { verifications: [] } };
+        return { available: true, data: listed === 1 ? queue : { pending: [] } };
       }
       if (cmd === "verification_decide") {
         calls.push(args);

@@ -1,10 +1,11 @@
-// Staff back office: the doctors waiting for verification (`GET /v1/staff/verifications`), each with
+// Staff back office: the doctors waiting for verification (`GET /v1/staff/verifications`, docs/api/documents.md:
+// `{pending: [{doctor_id, rpps, first_name, last_name, email, registered_ms, identity_document…}]}`), each with
 // approve / reject (a reason is required to reject) sent as `POST /v1/staff/verifications/{doctor_id}`.
 // The entries are read defensively (the list's shape is the verification area's); a server without
 // the queue shows the honest "not available" state.
 import { api } from "../ipc";
 import { errorBox, h, showNotice, withProgress } from "../dom";
-import { t } from "../i18n";
+import { lang, t } from "../i18n";
 import type { AppError } from "../types";
 
 export interface PendingDoctor {
@@ -37,7 +38,13 @@ export function pendingDoctors(data: unknown): PendingDoctor[] {
       doctorId,
       name: name || doctorId,
       rpps: s(inner, "rpps") || s(o, "rpps"),
-      detail: [s(o, "status") || s(inner, "status"), s(o, "submitted_at", "created_at")].filter(Boolean).join(" · "),
+      detail: [
+        s(o, "email"),
+        typeof o.registered_ms === "number" ? `${t("staff.registered")} ${new Date(o.registered_ms).toLocaleDateString(lang() === "en" ? "en-GB" : "fr-FR")}` : "",
+        "identity_document" in o ? t(o.identity_document ? "staff.idDocument" : "staff.noIdDocument") : "",
+      ]
+        .filter(Boolean)
+        .join(" · "),
     });
   }
   return out;
