@@ -4,7 +4,7 @@
 //
 // Steps: sign in as a demo facility → dashboard → post a request on the calendar (synced to the server,
 // checked there) → candidates with explanations → send a proposal → a doctor client answers it → the
-// mission in the planning → invoices (the acceptance's invoice) → notifications inbox → map → English → offline banner. Steps whose server endpoint has not landed
+// mission in the planning → invoices (the acceptance's invoice) → members (not available yet) → notifications inbox → map → English → offline banner. Steps whose server endpoint has not landed
 // yet (candidates, proposals, missions) check the screen's honest "unavailable" state instead and are
 // reported as such; the run prints `N passed, N failed`.
 import { spawn } from "node:child_process";
@@ -249,6 +249,20 @@ try {
     if (proposalId && !String(found).startsWith("rows:")) throw new Error(`the accepted proposal has no invoice: ${found}`);
     const totals = await d.exec("return document.querySelector('[data-total=net]')?.textContent ?? 'no statement'");
     return `${found}; statement net ${totals}`;
+  });
+
+  await step("members", async () => {
+    // No members list on the server yet: the screen must say "not available", not show an error.
+    await d.click('[data-route="members"]');
+    const found = await d.waitFor(
+      "the members screen",
+      "const s = document.querySelector('#area-members'); if (!s || s.querySelector('.spinner')) return null; " +
+        "if (s.querySelector('[role=alert]')) return 'error: ' + s.querySelector('[role=alert]').textContent; " +
+        "return s.querySelector('[data-unavailable]') ? 'unavailable' : s.querySelector('table, .empty') ? 'listed' : null",
+      20000,
+    );
+    if (String(found).startsWith("error")) throw new Error(found);
+    return found;
   });
 
   await step("inbox", async () => {

@@ -344,10 +344,17 @@ fn feature(result: Result<Value, SyncClientError>) -> Result<Feature, DesktopErr
             available: true,
             data,
         }),
-        Err(SyncClientError::ServerRejected { code, .. }) if code == "not_found" => Ok(Feature {
-            available: false,
-            data: Value::Null,
-        }),
+        // 404 (`not_found`, or a bare 404) and 405 (a path that exists only for another method, e.g.
+        // `GET /v1/facilities/{id}/members` where the server has only the invitation `POST`): the
+        // endpoint is not on this server, which the screen says plainly rather than as an error.
+        Err(SyncClientError::ServerRejected { code, .. })
+            if matches!(code.as_str(), "not_found" | "http_404" | "http_405") =>
+        {
+            Ok(Feature {
+                available: false,
+                data: Value::Null,
+            })
+        }
         Err(e) => Err(e.into()),
     }
 }
