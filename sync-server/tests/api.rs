@@ -384,18 +384,23 @@ async fn world() -> World {
     let planner_a = invite(&t, &admin_a, "planner", 1).await;
     let viewer_a = invite(&t, &admin_a, "viewer", 1).await;
     let staff = new_staff(&t).await;
-    for d in [&doc_a, &doc_b] {
-        let (s, v) = post(
-            &t.router,
-            &format!("/v1/staff/doctors/{}/status", d.doctor_id.as_ref().unwrap()),
-            Some(&staff.token),
-            &json!({"status": "verified"}),
-        )
-        .await;
-        assert_eq!(
-            (s, v["status"].as_str()),
-            (StatusCode::OK, Some("verified"))
-        );
+    // A registration cannot be decided outside the verification queue.
+    let (s, v) = post(
+        &t.router,
+        &format!(
+            "/v1/staff/doctors/{}/status",
+            doc_a.doctor_id.as_ref().unwrap()
+        ),
+        Some(&staff.token),
+        &json!({"status": "verified"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("use_verification_queue"))
+    );
+    for (n, d) in [(1, &doc_a), (2, &doc_b)] {
+        verify_through_queue(&t, &staff, d, n).await;
     }
     let site_a = add_site(&t, &admin_a).await;
     let site_b = add_site(&t, &admin_b).await;
