@@ -14,7 +14,7 @@ COUNT="${COUNT:-1000}"
 flag=(); [ "$PROFILE" = release ] && flag=(--release)
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | xargs || echo '?')"
-(cd desktop/ui && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npx --no-install vite build --logLevel warn)
+(cd desktop/ui && { [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error; } && npx --no-install vite build --logLevel warn)
 touch desktop/src-tauri/build.rs  # embed the UI just built
 cargo build --locked -q "${flag[@]}" -p rempla-desktop -p rempla-server
 cargo build --locked -q "${flag[@]}" -p rempla-desktop --example seed_requests

@@ -73,7 +73,7 @@ PY
 if [ "${REMPLA_DESKTOP:-1}" = 1 ]; then
   echo
   echo "== Application de bureau des établissements (Tauri), connectée à l'établissement de démonstration"
-  (cd desktop/ui && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npx --no-install vite build --logLevel warn)
+  (cd desktop/ui && { [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error; } && npx --no-install vite build --logLevel warn)
   cargo build --release --locked -p rempla-desktop
   APP="$CARGO_TARGET_DIR/release/rempla-desktop"
   export REMPLA_DESKTOP_SERVER="http://127.0.0.1:$PORT" REMPLA_DESKTOP_EMAIL="coordination@ch-lannion.demo.rempla.fr"

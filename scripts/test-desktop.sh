@@ -13,13 +13,20 @@ SCREENSHOTS="${DESKTOP_SCREENSHOTS:-$PWD/desktop/e2e/screenshots}"
 
 PART="${1:-all}"
 if [ "$PART" = all ] || [ "$PART" = ui ]; then
-echo "== desktop UI: npm ci, type check, unit tests (Vitest), build"
+echo "== desktop UI: npm install (locked), type check, unit tests (Vitest), build"
 (
   cd desktop/ui
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    # npm 11's `npm ci` rejects this lock file (it lists only the rollup binary of the platform it was
-    # made on); `npm install` accepts it and installs the same versions without rewriting it.
-    npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
+    # Not `npm ci`: it refuses a lock whose optional platform packages (rollup's) have no entries,
+    # which is how npm writes locks under this machine's omit-lockfile-registry-resolved setting.
+    # `npm install` installs the locked versions for this platform; the check below proves it left
+    # the lock untouched.
+    cp package-lock.json "${TMPDIR:-/tmp}/rempla-ui-lock.json"
+    npm install --no-audit --no-fund --loglevel=error
+    cmp -s package-lock.json "${TMPDIR:-/tmp}/rempla-ui-lock.json" || {
+      echo "package-lock.json changed during install: commit a lock in sync with package.json" >&2
+      exit 1
+    }
   fi
   npx --no-install tsc --noEmit
   npx --no-install vitest run

@@ -629,7 +629,8 @@ pub struct SetStatus {
     pub status: DoctorStatus,
 }
 
-/// `POST /v1/staff/doctors/{id}/status`: staff verify, reject or suspend a doctor.
+/// `POST /v1/staff/doctors/{id}/status`: staff suspend a verified doctor or reinstate a suspended one
+/// (registrations are decided from the verification queue, `documents::verification`).
 pub async fn set_doctor_status(
     State(state): State<AppState>,
     Authed(caller): Authed,
@@ -642,6 +643,17 @@ pub async fn set_doctor_status(
     let row = state.storage.doctor(&id).await?.ok_or(AppError::NotFound)?;
     let mut doctor: Doctor =
         serde_json::from_value(row.record).map_err(|e| AppError::Internal(e.to_string()))?;
+    // A registration is decided only from the verification queue, which requires the identity
+    // document and a reason to reject; this endpoint suspends and reinstates verified doctors.
+    if matches!(
+        doctor.status,
+        DoctorStatus::Pending | DoctorStatus::Rejected
+    ) {
+        return Err(AppError::WrongState(
+            "use_verification_queue",
+            "une inscription se valide ou se refuse depuis la file de vérification".into(),
+        ));
+    }
     doctor.status = doctor
         .status
         .transition(body.status)

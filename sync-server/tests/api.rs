@@ -13,8 +13,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use base64::Engine;
@@ -27,55 +26,7 @@ use uuid::Uuid;
 
 use common::users::*;
 
-// ---------------------------------------------------------------- a minimal real SMTP server
-
-/// A local SMTP server (RFC 5321 subset: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) keeping
-/// every message received; lettre talks real SMTP to it.
-fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let store = Arc::new(Mutex::new(Vec::new()));
-    let inbox = Arc::clone(&store);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let inbox = Arc::clone(&inbox);
-            std::thread::spawn(move || {
-                let mut w = stream.try_clone().unwrap();
-                let mut r = BufReader::new(stream);
-                w.write_all(b"220 test.local ESMTP\r\n").unwrap();
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let cmd = line.to_ascii_uppercase();
-                    if cmd.starts_with("EHLO") {
-                        w.write_all(b"250-test.local\r\n250 8BITMIME\r\n").unwrap();
-                    } else if cmd.starts_with("DATA") {
-                        w.write_all(b"354 go ahead\r\n").unwrap();
-                        let mut message = String::new();
-                        loop {
-                            let mut l = String::new();
-                            if r.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
-                                break;
-                            }
-                            message.push_str(l.strip_prefix('.').unwrap_or(&l));
-                        }
-                        inbox.lock().unwrap().push(message);
-                        w.write_all(b"250 queued\r\n").unwrap();
-                    } else if cmd.starts_with("QUIT") {
-                        w.write_all(b"221 bye\r\n").unwrap();
-                        return;
-                    } else {
-                        w.write_all(b"250 OK\r\n").unwrap();
-                    }
-                }
-            });
-        }
-    });
-    (port, store)
-}
+use common::smtp::smtp_server;
 
 /// Every `…token=…` link of a raw message, whatever its transfer encoding (quoted-printable or base64).
 fn links_in(raw: &str) -> Vec<String> {
@@ -433,18 +384,23 @@ async fn world() -> World {
     let planner_a = invite(&t, &admin_a, "planner", 1).await;
     let viewer_a = invite(&t, &admin_a, "viewer", 1).await;
     let staff = new_staff(&t).await;
-    for d in [&doc_a, &doc_b] {
-        let (s, v) = post(
-            &t.router,
-            &format!("/v1/staff/doctors/{}/status", d.doctor_id.as_ref().unwrap()),
-            Some(&staff.token),
-            &json!({"status": "verified"}),
-        )
-        .await;
-        assert_eq!(
-            (s, v["status"].as_str()),
-            (StatusCode::OK, Some("verified"))
-        );
+    // A registration cannot be decided outside the verification queue.
+    let (s, v) = post(
+        &t.router,
+        &format!(
+            "/v1/staff/doctors/{}/status",
+            doc_a.doctor_id.as_ref().unwrap()
+        ),
+        Some(&staff.token),
+        &json!({"status": "verified"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("use_verification_queue"))
+    );
+    for (n, d) in [(1, &doc_a), (2, &doc_b)] {
+        verify_through_queue(&t, &staff, d, n).await;
     }
     let site_a = add_site(&t, &admin_a).await;
     let site_b = add_site(&t, &admin_b).await;

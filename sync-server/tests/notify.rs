@@ -14,7 +14,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -24,6 +23,7 @@ use axum::http::{HeaderMap, StatusCode, Version};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use base64::Engine;
+use common::smtp::smtp_server;
 use common::{Db, PASSWORD, TestApp, app_with, call, get, post as post_json, test_config};
 use rempla_core::domain::DeviceId;
 use rempla_server::notify::crypto::{b64url, b64url_decode, webpush_decrypt};
@@ -1199,54 +1199,6 @@ async fn apns_over_real_http2() {
     );
     let (_, v) = get(&t.router, "/v1/me/push-targets", Some(&dead.token)).await;
     assert_eq!(v["targets"].as_array().unwrap().len(), 0);
-}
-
-// ---------------------------------------------------------------- SMTP
-
-fn smtp_server() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let store = Arc::new(Mutex::new(Vec::new()));
-    let inbox = Arc::clone(&store);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let inbox = Arc::clone(&inbox);
-            std::thread::spawn(move || {
-                let mut w = stream.try_clone().unwrap();
-                let mut r = BufReader::new(stream);
-                w.write_all(b"220 test.local ESMTP\r\n").unwrap();
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let cmd = line.to_ascii_uppercase();
-                    if cmd.starts_with("EHLO") {
-                        w.write_all(b"250-test.local\r\n250 8BITMIME\r\n").unwrap();
-                    } else if cmd.starts_with("DATA") {
-                        w.write_all(b"354 go ahead\r\n").unwrap();
-                        let mut message = String::new();
-                        loop {
-                            let mut l = String::new();
-                            if r.read_line(&mut l).unwrap_or(0) == 0 || l == ".\r\n" {
-                                break;
-                            }
-                            message.push_str(l.strip_prefix('.').unwrap_or(&l));
-                        }
-                        inbox.lock().unwrap().push(message);
-                        w.write_all(b"250 queued\r\n").unwrap();
-                    } else if cmd.starts_with("QUIT") {
-                        w.write_all(b"221 bye\r\n").unwrap();
-                        return;
-                    } else {
-                        w.write_all(b"250 OK\r\n").unwrap();
-                    }
-                }
-            });
-        }
-    });
-    (port, store)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

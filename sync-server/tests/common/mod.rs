@@ -24,6 +24,7 @@ use rempla_server::{AppState, Config, Storage};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod smtp;
 pub mod users;
 
 /// Which database a case runs on.

@@ -514,3 +514,33 @@ pub fn offer_op(user: &User, id: Uuid, kind: OpKind, fields: &Value, logical: u3
         ),
     }
 }
+
+/// Verifies a pending doctor the only way the server allows: an identity document on file, then the
+/// staff verification queue's approval. `n` keeps identities distinct (birth date and file).
+pub async fn verify_through_queue(t: &TestApp, staff: &User, doctor: &User, n: u32) {
+    let birth = format!("19{:02}-0{}-1{}", 60 + n % 30, 1 + n % 9, n % 10);
+    let (s, v) = upload(
+        t,
+        doctor,
+        &format!("kind=identity&name=cni-{n}.pdf&birth_date={birth}"),
+        "application/pdf",
+        &pdf(10_000 + n),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = post(
+        &t.router,
+        &format!(
+            "/v1/staff/verifications/{}",
+            doctor.doctor_id.as_deref().unwrap()
+        ),
+        Some(&staff.token),
+        &json!({"decision": "approve"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("verified")),
+        "{v}"
+    );
+}
