@@ -152,12 +152,18 @@ impl Criterion {
                 same,
                 near,
                 covered,
-            } => format!(
-                "Type de créneau proposé identique à la demande pour {same} créneau{} couvert{} sur {covered}, \
-                 de la même famille (jour ou nuit) pour {near}.",
-                if same > 1 { "x" } else { "" },
-                if same > 1 { "s" } else { "" },
-            ),
+            } => {
+                let mut text = format!(
+                    "Type de créneau proposé identique à la demande pour {same} créneau{} couvert{} sur {covered}",
+                    if same > 1 { "x" } else { "" },
+                    if same > 1 { "s" } else { "" },
+                );
+                if near > 0 {
+                    let _ = write!(text, ", de la même famille (jour ou nuit) pour {near}");
+                }
+                text.push('.');
+                text
+            }
         }
     }
 }
