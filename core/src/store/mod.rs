@@ -11,7 +11,9 @@
 //! - `outbox`: pending sync operations and the sync key/value state;
 //! - `sync_apply`: what the sync client writes: pulled records rebased under pending ops, rolled-back
 //!   rejections, conflicts kept for the user;
-//! - `sync_session`: the signed-in session (server, token, account) in `sync_state`.
+//! - `sync_session`: the signed-in session (server, token, account) in `sync_state`;
+//! - `server_records`: read access to the server-made records devices only read (proposals, missions),
+//!   kept as the sync client's shadow copies.
 //!
 //! Every local change writes the record **and** its [`OutboxOp`](crate::sync::OutboxOp) in one SQLite
 //! transaction, so a change is never saved without being queued for the server, nor queued without being
@@ -25,6 +27,7 @@ mod notifications;
 mod outbox;
 mod requests;
 mod series;
+mod server_records;
 mod sync_apply;
 mod sync_session;
 
@@ -39,6 +42,7 @@ pub use busy::BusyImportSummary;
 pub use migrations::LATEST_SCHEMA_VERSION;
 pub use notifications::NotificationOrder;
 pub use requests::BoundingBox;
+pub use server_records::ServerRecord;
 pub use sync_apply::{PushResolution, StoredConflict};
 pub use sync_session::SyncSession;
 

@@ -311,6 +311,34 @@ impl ApiClient {
         decode(&bytes)
     }
 
+    /// `PUT` of a JSON body to any endpoint of the API (e.g. `/v1/me/push-targets`); an empty answer is
+    /// returned as `null`.
+    pub fn put_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
+        let bytes = self.call(
+            (reqwest::Method::PUT, format!("{}{path}", self.base)),
+            Some(&encode(body)?),
+        )?;
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        decode(&bytes)
+    }
+
+    /// `DELETE` of any endpoint of the API (a 204 is the usual answer).
+    pub fn delete(&self, path: &str) -> Result<(), SyncClientError> {
+        self.call(
+            (reqwest::Method::DELETE, format!("{}{path}", self.base)),
+            None,
+        )
+        .map(|_| ())
+    }
+
+    /// `GET` of a binary endpoint (the privacy export ZIP, a document): the body as received, after
+    /// the same retries and error mapping as the JSON calls.
+    pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, SyncClientError> {
+        self.call(self.path_get(path), None)
+    }
+
     /// Sends a pre-encoded push body (the engine measures the body size before sending).
     pub(crate) fn push_encoded(&self, body: &[u8]) -> Result<PushResponse, SyncClientError> {
         let bytes = self.call(self.path_post("/v1/sync/push"), Some(body))?;

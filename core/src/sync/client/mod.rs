@@ -6,6 +6,7 @@
 //! - [`engine`]: one sync round (push batches, then pull pages);
 //! - [`apply`]: how pulled records and pending local ops combine;
 //! - [`conflict`]: events (progress, conflicts, completion) and the sink callback;
+//! - [`doctor`]: the doctor's calls beside sync (answer a proposal, documents, push targets, export);
 //! - [`error`]: the flat [`SyncClientError`].
 //!
 //! Typical use (CLI, FFI): [`login`] once, then [`SyncClient::from_store`] and [`SyncClient::sync`] on each
@@ -13,12 +14,14 @@
 
 pub mod apply;
 pub mod conflict;
+pub mod doctor;
 pub mod engine;
 pub mod error;
 pub mod http;
 pub mod retry;
 
 pub use conflict::{NoEvents, SyncEvent, SyncEventSink, SyncPhase, SyncReport};
+pub use doctor::{ProposalAnswer, PushTarget, RegisteredPushTarget, VaultDocument};
 pub use engine::{SyncOptions, sync_once};
 pub use error::SyncClientError;
 pub use http::{
