@@ -59,11 +59,9 @@ log "kotlinc (bindings + shared + tests)"
 
 # --- a real sync server --------------------------------------------------------------------------------
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rempla/target}"
-log "cargo build rempla-server and the booking helper"
+log "cargo build rempla-server"
 cargo build --locked -p rempla-server >&2
-cargo build --locked -p rempla-ffi --example server_book >&2
 SERVER_BIN="$CARGO_TARGET_DIR/debug/rempla-server"
-BOOK_BIN="$CARGO_TARGET_DIR/debug/examples/server_book"
 
 SERVER_DATA="$(mktemp -d -t rempla-kotlin-server.XXXXXX)"
 SERVER_PID=""
@@ -86,6 +84,6 @@ curl -fsS "http://127.0.0.1:$PORT/v1/ready" >/dev/null
 
 log "run tests"
 java -Xmx256m \
-  -Drempla.server="http://127.0.0.1:$PORT" -Drempla.serverData="$SERVER_DATA" -Drempla.bookTool="$BOOK_BIN" \
+  -Drempla.server="http://127.0.0.1:$PORT" -Drempla.serverData="$SERVER_DATA" \
   -cp "$BUILD/classes:$BUILD/native:$JNA_JAR:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-test.jar" \
   fr.rempla.shared.JvmTestsKt

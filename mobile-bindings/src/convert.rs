@@ -62,6 +62,16 @@ where
     Ok(text.parse()?)
 }
 
+/// A plain UUID (ids of server records without a typed id here, e.g. vault documents).
+pub(crate) fn uuid(text: &str) -> Result<uuid::Uuid, RemplaError> {
+    uuid::Uuid::try_parse(text.trim()).map_err(|_| {
+        RemplaError::invalid(
+            "invalid_id",
+            format!("« {} » n'est pas un identifiant valide", shorten(text)),
+        )
+    })
+}
+
 /// An instant as RFC 3339 in UTC with a `Z` (what the records carry).
 pub(crate) fn utc_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

@@ -198,7 +198,26 @@ fn server_rejection(code: String, message: String) -> RemplaError {
             code,
             reason: message,
         },
-        "conflict" => RemplaError::Conflict {
+        // The workflow's and the account's wrong-state refusals (409, `docs/api/workflow.md`,
+        // `documents.md`, `privacy.md`): the record moved on, refresh and decide again.
+        "conflict"
+        | "request_not_open"
+        | "doctor_not_verified"
+        | "not_a_candidate"
+        | "doctor_not_available"
+        | "proposal_exists"
+        | "proposal_expired"
+        | "proposal_withdrawn"
+        | "proposal_answered"
+        | "doctor_unavailable"
+        | "mission_cancelled"
+        | "mission_not_active"
+        | "stale_contract"
+        | "fees_not_agreed"
+        | "document_quota"
+        | "duplicate_identity"
+        | "missions_ahead"
+        | "last_admin" => RemplaError::Conflict {
             code,
             reason: message,
         },
@@ -206,6 +225,13 @@ fn server_rejection(code: String, message: String) -> RemplaError {
             code,
             reason: message,
         },
+        // Input refused by the push-target checks (`docs/api/notifications.md`): fix the input.
+        "invalid_endpoint" | "invalid_key" | "invalid_token" | "invalid_topic" => {
+            RemplaError::Invalid {
+                code,
+                reason: message,
+            }
+        }
         "validation" | "malformed_json" | "body_too_large" | "batch_too_large" => {
             let domain = message
                 .strip_suffix(']')
@@ -284,6 +310,18 @@ mod tests {
         }
         .into();
         assert!(matches!(e, RemplaError::Conflict { .. }));
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "proposal_answered".into(),
+            message: "déjà répondu".into(),
+        }
+        .into();
+        assert!(matches!(&e, RemplaError::Conflict { code, .. } if code == "proposal_answered"));
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "invalid_endpoint".into(),
+            message: "https attendu".into(),
+        }
+        .into();
+        assert!(matches!(&e, RemplaError::Invalid { code, .. } if code == "invalid_endpoint"));
         let e: RemplaError = SyncClientError::Store(StoreError::DiskFull).into();
         assert!(matches!(e, RemplaError::Storage { .. }));
         let e: RemplaError = SyncClientError::Protocol { reason: "r".into() }.into();

@@ -1,9 +1,9 @@
 //! Events pushed from Rust to the app through a callback interface: the inbox changed, sync progressed,
 //! a change was refused by the server. Screens observe them instead of polling.
 //!
-//! Today only [`RemplaEvent::NotificationsChanged`] is emitted (by the inbox functions of
-//! [`OfflineCalendar`](crate::OfflineCalendar)). The sync variants are part of the contract now so the
-//! apps handle them from the start; the sync client emits them when it lands, nothing fakes them before.
+//! The inbox functions and sync rounds emit [`RemplaEvent::NotificationsChanged`]; a sync round emits
+//! [`RemplaEvent::SyncProgress`] and [`RemplaEvent::SyncConflict`] as it goes, and, once it ends,
+//! [`RemplaEvent::ProposalsChanged`] / [`RemplaEvent::MissionsChanged`] when it changed them.
 
 use std::sync::{Arc, RwLock};
 
@@ -23,6 +23,17 @@ pub enum RemplaEvent {
         pending: u64,
         /// Server changes received in this round.
         pulled: u64,
+    },
+    /// A sync round brought new or changed proposals (a facility proposed, a deadline expired, an
+    /// answer was recorded): refresh the proposals inbox.
+    ProposalsChanged {
+        /// Proposals the doctor can answer now (the badge).
+        answerable: u64,
+    },
+    /// A sync round brought new or changed missions (an acceptance, a cancellation).
+    MissionsChanged {
+        /// Missions on the device now.
+        count: u64,
     },
     /// The server refused a local change, which was rolled back on this device (emitted by the sync
     /// client): the user must see it, nothing is dropped silently.

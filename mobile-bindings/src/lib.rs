@@ -12,6 +12,10 @@
 //! - [`sync`]: one sync round now, the sync banner's state, the refused changes (methods of
 //!   [`OfflineCalendar`]).
 //! - [`requests`]: requests near me (core matching, offline) and map clusters over the cached requests.
+//! - [`workflow`]: the proposals inbox with deadlines, answering a proposal, missions and their contacts.
+//! - [`documents`]: the doctor's document vault list (kept for offline).
+//! - [`privacy`]: the personal data export (ZIP, written atomically) and push targets (FCM, APNs,
+//!   UnifiedPush / Web Push).
 //! - [`rules`]: French rules as free functions (RPPS check, public holidays, answer deadline, shift kinds).
 //!
 //! Only synchronous functions, objects and callback interfaces cross the boundary: no `async`, so the
@@ -27,12 +31,15 @@ uniffi::setup_scaffolding!();
 pub mod account;
 pub mod calendar;
 mod convert;
+pub mod documents;
 pub mod error;
 pub mod events;
+pub mod privacy;
 pub mod records;
 pub mod requests;
 pub mod rules;
 pub mod sync;
+pub mod workflow;
 
 pub use calendar::OfflineCalendar;
 pub use error::RemplaError;

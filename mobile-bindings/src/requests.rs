@@ -6,15 +6,15 @@
 //! The doctor's profile (specialties, base, radius, départements, qualification) comes from the server
 //! (`GET /v1/me`) at login and after each successful sync; see [`crate::account`].
 
-use rempla_core::calendar::{Department, Interval};
-use rempla_core::domain::{AvailabilityId, Doctor, GeoPoint, Request, RequestStatus, Specialty};
+use rempla_core::calendar::Interval;
+use rempla_core::domain::{Doctor, GeoPoint, Request, RequestStatus};
+use rempla_core::matching::from_domain::{availability_slots, doctor_profile, open_request};
 use rempla_core::matching::{
-    BusyBlock, Criterion, DoctorProfile, MatchingIndex, OpenRequest, Reach, Shift, Slot,
-    cluster_requests, requests_for_doctor,
+    BusyBlock, Criterion, MatchingIndex, Reach, cluster_requests, requests_for_doctor,
 };
 use rempla_core::store::{BoundingBox, Store};
 
-use crate::calendar::{MAX_LISTED, OfflineCalendar};
+use crate::calendar::OfflineCalendar;
 use crate::convert::{self, utc_text};
 use crate::error::RemplaError;
 use crate::records::{
@@ -81,46 +81,6 @@ pub(crate) fn saved_profile(store: &Store) -> Result<Doctor, RemplaError> {
     serde_json::from_str(&text).map_err(|_| missing())
 }
 
-/// What matching reads of the doctor (nothing else: no names, no contact details).
-fn matching_profile(d: &Doctor) -> DoctorProfile {
-    DoctorProfile {
-        id: d.id,
-        status: d.status,
-        active: true,
-        specialties: d.specialties.clone(),
-        qualification: d.qualification,
-        base: d.base,
-        travel_radius_km: d.travel_radius_km,
-        departments: d
-            .departments
-            .iter()
-            .filter_map(|code| Department::parse(code).ok())
-            .collect(),
-        languages: d.languages.clone(),
-    }
-}
-
-/// A cached request as matching sees it; `None` for one this build cannot read (unknown specialty).
-fn open_request(r: &Request) -> Option<OpenRequest> {
-    Some(OpenRequest {
-        id: r.id,
-        specialty: Specialty::parse(&r.specialty).ok()?,
-        location: r.location,
-        department: Department::parse(&r.department).ok()?,
-        zone: r.zone,
-        shifts: r
-            .shifts
-            .iter()
-            .map(|s| Shift {
-                kind: s.kind,
-                interval: s.interval,
-            })
-            .collect(),
-        thesed_only: r.requirements.thesed_only,
-        languages: r.requirements.languages.clone(),
-    })
-}
-
 #[uniffi::export]
 impl OfflineCalendar {
     /// The doctor's profile as the server knows it (saved at login and after each sync), e.g. for the
@@ -161,20 +121,13 @@ impl OfflineCalendar {
         }
         let store = self.store();
         let doctor = saved_profile(&store)?;
+        // Core's conversions, the same as the server's index (a series' occurrences get derived ids).
         let mut slots = Vec::new();
         for a in store.list_range(doctor.id, window)? {
-            let occurrences = a.occurrences_in(&window, MAX_LISTED)?;
-            let single = occurrences.len() == 1 && a.recurrence.is_none();
-            for interval in occurrences {
-                slots.push(Slot {
-                    // The index wants one id per slot: a series' occurrences get their own.
-                    id: if single { a.id } else { AvailabilityId::new() },
-                    doctor: doctor.id,
-                    interval,
-                    kind: a.kind,
-                    status: a.status,
-                });
-            }
+            slots.extend(
+                availability_slots(&a, &window)
+                    .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?,
+            );
         }
         let busy = store
             .list_busy_range(doctor.id, window)?
@@ -190,10 +143,15 @@ impl OfflineCalendar {
             .filter(|r| r.status == RequestStatus::Open)
             .collect();
         drop(store);
-        let mut index =
-            MatchingIndex::build(vec![matching_profile(&doctor)], slots, busy, vec![], &[])
-                .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
-        for r in requests.iter().filter_map(open_request) {
+        let profile = doctor_profile(&doctor, true)
+            .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
+        let mut index = MatchingIndex::build(vec![profile], slots, busy, vec![], &[])
+            .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
+        // A cached request this build cannot read (unknown specialty) is left out.
+        for r in requests
+            .iter()
+            .filter_map(|r| open_request(r).ok().flatten())
+        {
             // A request the index refuses (overlapping shifts…) is left out, not fatal for the list.
             let _ = index.upsert_request(r);
         }

@@ -22,6 +22,7 @@ use crate::convert::{self, utc_text};
 use crate::error::RemplaError;
 use crate::events::{Listeners, RemplaEvent};
 use crate::records::{ConflictRecord, ConnectionState, SyncStateRecord, SyncSummary};
+use crate::workflow;
 
 /// Sync-state key: when the last round was attempted (RFC 3339).
 const LAST_ATTEMPT_KEY: &str = "ffi.last_attempt_at";
@@ -161,11 +162,13 @@ fn round(store: &mut Store, sink: &Forwarder<'_>) -> Result<SyncSummary, RemplaE
 impl OfflineCalendar {
     /// Runs one sync round now: sends the changes made on this device (in batches), then receives the
     /// server's changes. Emits `SyncProgress` while it works, `SyncConflict` for each refused change
-    /// (already rolled back here) and `NotificationsChanged` when the round changed the unread count.
+    /// (already rolled back here), `NotificationsChanged` when the round changed the unread count, and
+    /// `ProposalsChanged` / `MissionsChanged` when it brought new or changed proposals or missions.
     /// Blocks while the network works: call it from a background thread. `Offline` when the server
     /// cannot be reached (nothing is lost: the changes stay pending); `Auth` when the session is gone.
     pub fn sync_now(&self) -> Result<SyncSummary, RemplaError> {
         let unread_before = self.store().unread_notification_count()?;
+        let workflow_before = workflow::snapshot(&self.store())?;
         let result = if let Some(path) = self.path() {
             let sink = Forwarder::new(&self.listeners, true);
             let mut store = Store::open(path)?;
@@ -181,6 +184,10 @@ impl OfflineCalendar {
             self.listeners.emit(RemplaEvent::NotificationsChanged {
                 unread: unread_after,
             });
+        }
+        let workflow_after = workflow::snapshot(&self.store())?;
+        for event in workflow::changes(&workflow_before, &workflow_after) {
+            self.listeners.emit(event);
         }
         result
     }

@@ -1,0 +1,147 @@
+//! The doctor's document vault on [`OfflineCalendar`]: the list the server holds (core's
+//! `ApiClient::my_documents`), kept in the store after each successful read so the screen still shows
+//! it offline, marked as such. Uploading stays on the server's web pages for now (files come from the
+//! phone's picker; see the README).
+
+use chrono::{DateTime, Utc};
+use rempla_core::sync::client::{SyncClient, SyncClientError, VaultDocument};
+use serde_json::json;
+
+use crate::account::client_config;
+use crate::calendar::OfflineCalendar;
+use crate::convert::utc_text;
+use crate::error::RemplaError;
+
+/// Sync-state key of the last list read from the server: `{"at": RFC 3339, "documents": [...]}`.
+const DOCUMENTS_KEY: &str = "ffi.documents";
+
+/// One document of the vault.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DocumentRecord {
+    /// Id (UUID).
+    pub id: String,
+    /// `identity`, `insurance`, `diploma`, `licence` or `other`.
+    pub kind: String,
+    /// File name.
+    pub name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Last valid day (`YYYY-MM-DD`) of a document that expires.
+    pub expires_on: Option<String>,
+    /// Upload time, RFC 3339 UTC.
+    pub uploaded_at: String,
+    /// Expired when the server answered.
+    pub expired: bool,
+}
+
+/// The vault as shown: from the server now, or the copy kept from the last read when offline.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct DocumentList {
+    /// The documents, newest first.
+    pub documents: Vec<DocumentRecord>,
+    /// `true` when the server could not be reached and this is the copy of `fetched_at`.
+    pub from_cache: bool,
+    /// When the list was read from the server, RFC 3339 UTC.
+    pub fetched_at: String,
+}
+
+fn document_record(d: &VaultDocument) -> DocumentRecord {
+    DocumentRecord {
+        id: d.id.clone(),
+        kind: d.kind.clone(),
+        name: d.name.clone(),
+        media_type: d.media_type.clone(),
+        size: d.size,
+        sha256: d.sha256.clone(),
+        expires_on: d.expires_on.clone(),
+        uploaded_at: DateTime::<Utc>::from_timestamp_millis(d.uploaded_ms)
+            .map(utc_text)
+            .unwrap_or_default(),
+        expired: d.expired,
+    }
+}
+
+#[uniffi::export]
+impl OfflineCalendar {
+    /// The doctor's document vault, newest first. Read from the server and kept here; when the server
+    /// cannot be reached, the list kept from the last read (`from_cache`, `fetched_at`). `Offline` when
+    /// there is none yet; `Auth` without a session; `Sync` (`forbidden`) for an account that is not a
+    /// doctor's.
+    pub fn documents(&self) -> Result<DocumentList, RemplaError> {
+        let online = SyncClient::from_store(&self.store(), &client_config())
+            .and_then(|c| c.api().my_documents());
+        match online {
+            Ok(documents) => {
+                let at = utc_text(Utc::now());
+                let cached = json!({"at": at, "documents": documents});
+                self.store()
+                    .set_sync_state(DOCUMENTS_KEY, &cached.to_string())?;
+                Ok(DocumentList {
+                    documents: documents.iter().map(document_record).collect(),
+                    from_cache: false,
+                    fetched_at: at,
+                })
+            }
+            Err(
+                e @ (SyncClientError::Offline { .. } | SyncClientError::ServerUnavailable { .. }),
+            ) => {
+                let cached = self
+                    .store()
+                    .sync_state(DOCUMENTS_KEY)?
+                    .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+                let Some(cached) = cached else {
+                    return Err(e.into());
+                };
+                let documents: Vec<VaultDocument> = cached
+                    .get("documents")
+                    .cloned()
+                    .and_then(|d| serde_json::from_value(d).ok())
+                    .unwrap_or_default();
+                Ok(DocumentList {
+                    documents: documents.iter().map(document_record).collect(),
+                    from_cache: true,
+                    fetched_at: cached
+                        .get("at")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_never_signed_in_gets_the_auth_code() {
+        let cal = OfflineCalendar::open_in_memory().unwrap();
+        let e = cal.documents().unwrap_err();
+        assert!(matches!(&e, RemplaError::Auth { code, .. } if code == "not_logged_in"));
+    }
+
+    #[test]
+    fn records_show_the_upload_time_as_utc_text() {
+        let d = VaultDocument {
+            id: "d".into(),
+            kind: "insurance".into(),
+            name: "RCP.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: 3,
+            sha256: "ab".into(),
+            expires_on: Some("2027-12-31".into()),
+            uploaded_ms: 1_795_000_000_000,
+            expired: false,
+        };
+        let r = document_record(&d);
+        assert_eq!(r.uploaded_at, "2026-11-18T11:06:40Z");
+        assert_eq!(r.expires_on.as_deref(), Some("2027-12-31"));
+    }
+}
