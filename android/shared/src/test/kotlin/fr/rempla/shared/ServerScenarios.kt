@@ -5,6 +5,8 @@ import fr.rempla.ffi.AvailabilityStatus
 import fr.rempla.ffi.ConnectionState
 import fr.rempla.ffi.MapBounds
 import fr.rempla.ffi.OfflineCalendar
+import fr.rempla.ffi.ProposalState
+import fr.rempla.ffi.PushKind
 import fr.rempla.ffi.Occurrence
 import fr.rempla.ffi.RemplaEvent
 import fr.rempla.ffi.RemplaException
@@ -21,7 +23,6 @@ import java.time.DayOfWeek
 import java.time.LocalDate
 import java.util.Collections
 import java.util.concurrent.CopyOnWriteArrayList
-import java.util.concurrent.TimeUnit
 import kotlin.random.Random
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -30,7 +31,8 @@ import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 // Scenarios against a real rempla-server process started by mobile-bindings/test-kotlin.sh (SQLite in a
-// temp dir, demo dataset): its URL, data dir and the booking helper come as system properties.
+// temp dir, demo dataset): its URL and data dir come as system properties. The facility's side is played
+// over HTTP (java.net.http) with the demo coordinator's account, as the facility's web app would.
 
 private fun property(name: String): String =
     System.getProperty(name) ?: error("-D$name missing: run these tests through mobile-bindings/test-kotlin.sh")
@@ -93,13 +95,48 @@ private class CuttableLink(private val target: Int) : AutoCloseable {
     override fun close() = cut()
 }
 
-/** Books an availability on the server as the acceptance of a proposal does (test support binary). */
-private fun bookOnServer(availabilityId: String) {
-    val process = ProcessBuilder(property("rempla.bookTool"), serverData.path, availabilityId)
-        .redirectErrorStream(true).start()
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "server_book timed out")
-    val output = process.inputStream.bufferedReader().readText()
-    assertEquals(0, process.exitValue(), "server_book: $output")
+/** The demo facility of Lannion (`sync-server/src/demo.rs`): its coordinator may propose for its site. */
+private const val DEMO_COORDINATOR = "coordination@ch-lannion.demo.rempla.fr"
+
+/** The facility's web app, played over HTTP: JSON in and out as text (no JSON library on this JVM). */
+private class Http(private val base: String) {
+    private val client = java.net.http.HttpClient.newHttpClient()
+
+    /** Logs an account in as a new device; returns its bearer token. */
+    fun login(email: String): String {
+        val (status, body) = call(
+            "POST", "/v1/auth/login", null,
+            """{"email":"$email","password":"$DEMO_PASSWORD","device_id":"${java.util.UUID.randomUUID()}","device_name":"test","platform":"web"}""",
+        )
+        assertEquals(200, status, body)
+        return assertNotNull(Regex("\"token\"\\s*:\\s*\"([^\"]+)\"").find(body)).groupValues[1]
+    }
+
+    fun call(method: String, path: String, token: String?, body: String? = null, type: String = "application/json", bytes: ByteArray? = null): Pair<Int, String> {
+        val publisher = when {
+            bytes != null -> java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes)
+            body != null -> java.net.http.HttpRequest.BodyPublishers.ofString(body)
+            else -> java.net.http.HttpRequest.BodyPublishers.noBody()
+        }
+        val request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+            .method(method, publisher)
+            .apply { if (body != null || bytes != null) header("Content-Type", type) }
+            .apply { if (token != null) header("Authorization", "Bearer $token") }
+            .build()
+        val response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+        return response.statusCode() to response.body()
+    }
+}
+
+/** A Web Push subscription's keys as a UnifiedPush connector makes them: a P-256 point and a secret. */
+private fun webPushKeys(): Pair<String, String> {
+    val generator = java.security.KeyPairGenerator.getInstance("EC")
+    generator.initialize(java.security.spec.ECGenParameterSpec("secp256r1"))
+    val key = generator.generateKeyPair().public as java.security.interfaces.ECPublicKey
+    fun fixed(n: java.math.BigInteger) = n.toByteArray().let { b -> ByteArray(32 - minOf(32, b.size)) + b.takeLast(32).toByteArray() }
+    val point = byteArrayOf(4) + fixed(key.w.affineX) + fixed(key.w.affineY)
+    val b64 = java.util.Base64.getUrlEncoder().withoutPadding()
+    return b64.encodeToString(point) to b64.encodeToString(Random.nextBytes(16))
 }
 
 /** A device of its own: a calendar file, the event fan-out, the sync view model. */
@@ -206,7 +243,7 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
             }
         }
     },
-    "offline edits of a recurring availability sync, a second device sees the same calendar, a booked slot edited offline raises the conflict event" to {
+    "offline edits of a recurring availability sync, a second device sees the same calendar" to {
         withDir { dir ->
             CuttableLink(java.net.URI(serverUrl).port).use { link ->
                 Device(dir, "phone").use { phone ->
@@ -270,41 +307,206 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                         assertEquals(phone.everything(), tablet.everything())
                         assertEquals(listOf("2027-06-15"), tablet.calendar.getAvailability(id).exceptions)
                         assertEquals(phone.calendar.getAvailability(early).copy(revision = 0u), tablet.calendar.getAvailability(early).copy(revision = 0u))
-
-                        // The conflict path: a slot is booked on the server while the phone, offline, edits it.
-                        val slot = phone.calendar.addAvailability(
-                            AvailabilityForm(kind = ShiftKind.DAY, date = LocalDate.of(2027, 7, 5), department = "22").toInput(),
-                        )
-                        assertEquals(1uL, assertNotNull(phone.sync.syncNow()).applied)
-                        bookOnServer(slot)
-                        link.cut()
-                        val moved = AvailabilityForm(kind = ShiftKind.NIGHT, date = LocalDate.of(2027, 7, 6), department = "22")
-                        assertTrue(vm.edit(slot, moved), "the phone does not know yet: the edit is accepted locally")
-                        assertEquals(ShiftKind.NIGHT, phone.calendar.getAvailability(slot).kind)
-                        link.restore()
-                        phone.seen.clear()
-                        val round = assertNotNull(phone.sync.syncNow(), phone.sync.state.value.error.toString())
-                        assertEquals(1uL, round.rejected)
-                        assertEquals("slot_booked", round.conflicts.single().code)
-
-                        val conflict = phone.seen.filterIsInstance<RemplaEvent.SyncConflict>().single()
-                        assertEquals("availability" to slot, conflict.entity to conflict.entityId)
-                        assertEquals("slot_booked", conflict.code)
-                        assertTrue(conflict.message.isNotBlank())
-
-                        // Rolled back to the server's version, which is now booked; kept for review.
-                        val after = phone.calendar.getAvailability(slot)
-                        assertEquals(ShiftKind.DAY to AvailabilityStatus.BOOKED, after.kind to after.status)
-                        assertEquals("availability_booked", assertFailsWith<RemplaException.Conflict> { phone.calendar.editAvailability(slot, moved.toInput()) }.code)
-                        val review = phone.sync.state.value.conflicts
-                        assertEquals(listOf("slot_booked"), review.map { it.code })
-                        phone.sync.dismiss(review)
-                        assertEquals(0uL, phone.calendar.syncState().conflicts)
-
-                        assertNotNull(tablet.sync.syncNow())
-                        assertEquals(AvailabilityStatus.BOOKED, tablet.calendar.getAvailability(slot).status)
-                        assertEquals(phone.everything(), tablet.everything())
                     }
+                }
+            }
+        }
+    },
+    "a facility's proposal arrives with its deadline, the doctor accepts from Kotlin, the mission and the booked slot follow; a booked slot edited offline raises the conflict event" to {
+        withDir { dir ->
+            val http = Http(serverUrl)
+            CuttableLink(java.net.URI(serverUrl).port).use { phoneLink ->
+                CuttableLink(java.net.URI(serverUrl).port).use { tabletLink ->
+                    Device(dir, "phone-b").use { phone ->
+                        Device(dir, "tablet-b").use { tablet ->
+                            for ((device, link) in listOf(phone to phoneLink, tablet to tabletLink)) {
+                                val vm = device.session(link.url)
+                                assertTrue(vm.signIn(DEMO_DOCTOR, DEMO_PASSWORD), vm.state.value.error.toString())
+                                assertNotNull(device.sync.syncNow(), device.sync.state.value.error.toString())
+                            }
+                            val doctorId = phone.calendar.doctorId()
+                            val proposals = ProposalsViewModel(phone.calendar, phone.events)
+                            val missions = MissionsViewModel(phone.calendar, phone.events)
+                            assertEquals(0, proposals.state.value.items.size)
+
+                            // The Lannion site's weekend request (two day shifts), which the demo doctor's
+                            // calendar covers: the doctor's device has it cached from the sync.
+                            val world = MapBounds(-85.0, -180.0, 85.0, 180.0)
+                            val request = phone.calendar.cachedRequestsInBox(world)
+                                .single { it.department == "22" && it.shifts.all { s -> s.kind == ShiftKind.DAY } }
+                            val slot = phone.everything().single { !it.isSeries && it.start == request.shifts[0].start }
+                            assertEquals(AvailabilityStatus.OPEN, slot.status)
+
+                            // The facility checks its candidates and proposes to this doctor.
+                            val coordinator = http.login(DEMO_COORDINATOR)
+                            val (candidatesStatus, candidates) = http.call("GET", "/v1/requests/${request.id}/candidates", coordinator)
+                            assertEquals(200, candidatesStatus, candidates)
+                            assertTrue(candidates.contains(doctorId), "the doctor is a candidate: $candidates")
+                            val proposalId = java.util.UUID.randomUUID().toString()
+                            val (sent, sentBody) = http.call(
+                                "POST", "/v1/requests/${request.id}/proposals", coordinator,
+                                """{"doctor_id":"$doctorId","id":"$proposalId"}""",
+                            )
+                            assertEquals(201, sent, sentBody)
+
+                            // The doctor's next sync brings it into the inbox, with its deadline.
+                            phone.seen.clear()
+                            assertNotNull(phone.sync.syncNow(), phone.sync.state.value.error.toString())
+                            val changed = phone.seen.filterIsInstance<RemplaEvent.ProposalsChanged>().single()
+                            assertEquals(1uL, changed.answerable)
+                            val item = proposals.state.value.items.single()
+                            val p = item.proposal
+                            assertEquals(proposalId, p.id)
+                            assertEquals(ProposalState.SENT, p.state)
+                            assertTrue(p.answerable && p.fromFacility && !p.overdue)
+                            assertEquals(request.id, p.request?.id)
+                            assertEquals(request.shifts, p.shifts)
+                            val deadline = java.time.Instant.parse(p.deadline)
+                            val sentAt = java.time.Instant.parse(p.sentAt)
+                            assertTrue(deadline.isAfter(sentAt.plus(java.time.Duration.ofDays(2))), "three business days: ${p.sentAt} → ${p.deadline}")
+                            assertTrue(item.label.matches(Regex("Expire dans \\d+ j \\d+ h")), item.label)
+
+                            // The live countdown, from a clock the test sets.
+                            var now = deadline.minus(java.time.Duration.ofDays(2).plusHours(3))
+                            ProposalsViewModel(phone.calendar, phone.events) { now }.use { ticking ->
+                                assertEquals("Expire dans 2 j 3 h", ticking.state.value.items.single().label)
+                                assertTrue(!ticking.state.value.items.single().urgent)
+                                now = deadline.minus(java.time.Duration.ofMinutes(90))
+                                ticking.tick()
+                                assertEquals("Expire dans 1 h 30 min", ticking.state.value.items.single().label)
+                                assertTrue(ticking.state.value.items.single().urgent)
+                                now = deadline.plusSeconds(1)
+                                ticking.tick()
+                                assertEquals("Délai dépassé", ticking.state.value.items.single().label)
+                                assertEquals(0, ticking.state.value.answerable)
+                            }
+
+                            // Errors cross as typed exceptions with codes; offline nothing changes.
+                            assertEquals("not_found", assertFailsWith<RemplaException.NotFound> { phone.calendar.answerProposal(java.util.UUID.randomUUID().toString(), true, null) }.code)
+                            assertEquals("invalid_id", assertFailsWith<RemplaException.Invalid> { phone.calendar.answerProposal("pas-un-id", true, null) }.code)
+                            phoneLink.cut()
+                            assertTrue(!proposals.accept(proposalId))
+                            assertEquals("offline", proposals.state.value.error?.code)
+                            assertEquals(ProposalState.SENT, phone.calendar.proposalsInbox().single().state)
+                            assertEquals(0uL, phone.calendar.pendingChanges())
+                            phoneLink.restore()
+
+                            // The doctor accepts: the mission arrives and the slot is booked.
+                            phone.seen.clear()
+                            assertTrue(proposals.accept(proposalId), proposals.state.value.error.toString())
+                            val outcome = assertNotNull(proposals.state.value.lastAnswer)
+                            assertEquals(ProposalState.ACCEPTED, outcome.state)
+                            assertTrue(outcome.synced)
+                            val missionId = assertNotNull(outcome.missionId)
+                            assertEquals(ProposalState.ACCEPTED, proposals.state.value.items.single().proposal.state)
+                            assertEquals(0, proposals.state.value.answerable)
+                            assertTrue(phone.seen.any { it is RemplaEvent.MissionsChanged }, "missions event: ${phone.seen}")
+                            val mission = missions.state.value.missions.single()
+                            assertEquals(missionId to request.id, mission.id to mission.requestId)
+                            assertEquals("confirmed", mission.status)
+                            assertEquals(request.shifts.map { it.start }, mission.shifts.map { it.start })
+                            assertEquals(AvailabilityStatus.BOOKED, phone.calendar.getAvailability(slot.availabilityId).status)
+                            missions.open(missionId)
+                            val contacts = assertNotNull(missions.state.value.selected?.contacts, missions.state.value.contactsNote)
+                            assertTrue(contacts.siteAddress.isNotBlank() && contacts.sitePostcode == "22300", contacts.toString())
+                            assertTrue(contacts.people.any { it.email == DEMO_COORDINATOR }, contacts.people.toString())
+                            phoneLink.cut()
+                            missions.open(missionId)
+                            assertNull(missions.state.value.selected?.contacts)
+                            assertEquals("offline", missions.state.value.selected?.contactsError)
+                            assertEquals(mission, missions.state.value.selected?.mission)
+                            phoneLink.restore()
+                            // Answering again differently is a conflict with the server's code.
+                            assertEquals("proposal_answered", assertFailsWith<RemplaException.Conflict> { phone.calendar.answerProposal(proposalId, false, null) }.code)
+
+                            // The conflict path: the tablet, offline and unaware of the booking, edits the slot.
+                            tabletLink.cut()
+                            val edited = AvailabilityForm(kind = ShiftKind.MORNING, date = java.time.LocalDate.parse(slot.localDate), department = "22")
+                            assertTrue(tablet.calendar.editAvailability(slot.availabilityId, edited.toInput()))
+                            tabletLink.restore()
+                            tablet.seen.clear()
+                            val round = assertNotNull(tablet.sync.syncNow(), tablet.sync.state.value.error.toString())
+                            assertEquals(1uL, round.rejected)
+                            val conflict = tablet.seen.filterIsInstance<RemplaEvent.SyncConflict>().single()
+                            assertEquals("availability" to slot.availabilityId, conflict.entity to conflict.entityId)
+                            assertEquals("slot_booked", conflict.code)
+                            assertTrue(conflict.message.isNotBlank())
+                            val after = tablet.calendar.getAvailability(slot.availabilityId)
+                            assertEquals(ShiftKind.DAY to AvailabilityStatus.BOOKED, after.kind to after.status)
+                            assertEquals("availability_booked", assertFailsWith<RemplaException.Conflict> { tablet.calendar.editAvailability(slot.availabilityId, edited.toInput()) }.code)
+                            assertEquals(missionId, tablet.calendar.missions().single().id)
+                            assertEquals(phone.everything(), tablet.everything())
+                            missions.close()
+                            proposals.close()
+                        }
+                    }
+                }
+            }
+        }
+    },
+    "documents list (kept for offline), push targets round trip, privacy export ZIP with data.json" to {
+        withDir { dir ->
+            val http = Http(serverUrl)
+            CuttableLink(java.net.URI(serverUrl).port).use { link ->
+                Device(dir, "privacy").use { phone ->
+                    val email = "medecin02@demo.rempla.fr"
+                    assertTrue(phone.session(link.url).signIn(email, DEMO_PASSWORD))
+                    // A diploma uploaded from the web account page.
+                    val doctorToken = http.login(email)
+                    val pdf = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".toByteArray()
+                    val (uploaded, uploadBody) = http.call("POST", "/v1/me/documents?kind=diploma&name=these.pdf", doctorToken, type = "application/pdf", bytes = pdf)
+                    assertEquals(201, uploaded, uploadBody)
+
+                    val docs = DocumentsViewModel(phone.calendar, java.time.ZoneId.of("Europe/Paris"))
+                    docs.load()
+                    val listed = docs.state.value.documents.single { it.name == "these.pdf" }
+                    assertEquals("diploma" to pdf.size.toULong(), listed.kind to listed.size)
+                    assertNull(docs.state.value.offlineNote)
+                    link.cut()
+                    docs.load()
+                    assertEquals(listOf(listed), docs.state.value.documents.filter { it.name == "these.pdf" })
+                    assertTrue(docs.state.value.offlineNote?.startsWith("Hors ligne : liste du ") == true, docs.state.value.offlineNote)
+                    link.restore()
+
+                    // Push: FCM, then UnifiedPush as Web Push; listed on the server; switched off.
+                    val privacy = PrivacyViewModel(phone.calendar)
+                    val fcm = "fcm-" + "a1B2".repeat(10)
+                    assertTrue(privacy.registerFcm(fcm), privacy.state.value.error.toString())
+                    val (p256dh, auth) = webPushKeys()
+                    assertTrue(privacy.registerUnifiedPush("https://up.example.net/push/abc", p256dh, auth), privacy.state.value.error.toString())
+                    val mine = privacy.state.value.targets.filter { it.thisDevice }
+                    assertEquals(setOf("fcm" to fcm, "webpush" to "https://up.example.net/push/abc"), mine.map { it.kind to it.address }.toSet())
+                    val (listStatus, serverList) = http.call("GET", "/v1/me/push-targets", doctorToken)
+                    assertEquals(200, listStatus, serverList)
+                    assertTrue(serverList.contains(fcm) && serverList.contains("up.example.net"), serverList)
+                    assertEquals("invalid_token", assertFailsWith<RemplaException.Invalid> { phone.calendar.registerPushTarget(PushKind.FCM, "pas un jeton !", null) }.code)
+                    assertEquals("invalid_endpoint", assertFailsWith<RemplaException.Invalid> { phone.calendar.registerPushTarget(PushKind.UNIFIED_PUSH, "http://up.example.net/x", fr.rempla.ffi.WebPushKeys(p256dh, auth)) }.code)
+                    assertEquals("invalid_key", assertFailsWith<RemplaException.Invalid> { phone.calendar.registerPushTarget(PushKind.UNIFIED_PUSH, "https://up.example.net/x", null) }.code)
+                    assertEquals("not_found", assertFailsWith<RemplaException.NotFound> { phone.calendar.unregisterPushTarget(java.util.UUID.randomUUID().toString()) }.code)
+                    assertTrue(privacy.disablePushOnThisDevice(), privacy.state.value.error.toString())
+                    assertTrue(!privacy.state.value.pushOnThisDevice)
+
+                    // The export: a real ZIP with data.json about this doctor, written where asked.
+                    val zip = File(dir, "mes-donnees.zip")
+                    assertTrue(privacy.export(zip), privacy.state.value.error.toString())
+                    assertEquals(zip.length().toULong(), privacy.state.value.export?.bytes)
+                    val entries = mutableMapOf<String, String>()
+                    java.util.zip.ZipInputStream(zip.inputStream()).use { z ->
+                        while (true) {
+                            val entry = z.nextEntry ?: break
+                            entries[entry.name] = z.readBytes().toString(Charsets.UTF_8)
+                        }
+                    }
+                    assertTrue("data.json" in entries && "calendar.ics" in entries, entries.keys.toString())
+                    assertTrue(entries.getValue("data.json").contains(phone.calendar.doctorId()))
+                    assertTrue(entries.keys.any { it.startsWith("documents/") && it.endsWith("these.pdf") }, entries.keys.toString())
+                    assertEquals("invalid_path", assertFailsWith<RemplaException.Invalid> { phone.calendar.exportMyData("relatif.zip") }.code)
+                    link.cut()
+                    assertTrue(!privacy.export(File(dir, "hors-ligne.zip")))
+                    assertEquals("offline", privacy.state.value.error?.code)
+                    assertTrue(!File(dir, "hors-ligne.zip").exists())
+                    assertEquals(listOf("mes-donnees.zip"), dir.list()!!.filter { it.endsWith(".zip") || it.endsWith(".part") })
+                    link.restore()
                 }
             }
         }
