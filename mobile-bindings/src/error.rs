@@ -225,13 +225,13 @@ fn server_rejection(code: String, message: String) -> RemplaError {
             code,
             reason: message,
         },
-        // Input refused by the push-target checks (`docs/api/notifications.md`): fix the input.
-        "invalid_endpoint" | "invalid_key" | "invalid_token" | "invalid_topic" => {
-            RemplaError::Invalid {
-                code,
-                reason: message,
-            }
-        }
+        // Input refused by the push-target checks (`docs/api/notifications.md`) or the closure's password
+        // check (`privacy.md`): fix the input.
+        "invalid_endpoint" | "invalid_key" | "invalid_token" | "invalid_topic"
+        | "wrong_password" => RemplaError::Invalid {
+            code,
+            reason: message,
+        },
         "validation" | "malformed_json" | "body_too_large" | "batch_too_large" => {
             let domain = message
                 .strip_suffix(']')

@@ -1,5 +1,5 @@
 //! Privacy and push on [`OfflineCalendar`]: the personal data export (a ZIP written to a file the app
-//! chooses, atomically) and this device's push targets (FCM, APNs, UnifiedPush / Web Push), through
+//! chooses, atomically), the account closure and this device's push targets (FCM, APNs, UnifiedPush / Web Push), through
 //! core's `ApiClient` (`docs/api/privacy.md`, `docs/api/notifications.md`).
 
 use std::fs::{self, File};
@@ -208,6 +208,24 @@ impl OfflineCalendar {
         let id = convert::uuid(&id)?;
         let client = SyncClient::from_store(&self.store(), &client_config())?;
         client.api().remove_push_target(&id.to_string())?;
+        Ok(())
+    }
+
+    /// Closes the account for good (the password is checked again by the server): every token is
+    /// revoked, the doctor's profile and documents deleted, pending proposals withdrawn (see
+    /// `docs/api/privacy.md`); this device is then signed out, its session forgotten. A wrong password is
+    /// `Invalid` (`wrong_password`); missions ahead `Conflict` (`missions_ahead`): nothing changes then.
+    pub fn close_account(&self, password: String) -> Result<(), RemplaError> {
+        if password.is_empty() {
+            return Err(RemplaError::invalid(
+                "wrong_password",
+                "le mot de passe est nécessaire pour supprimer le compte",
+            ));
+        }
+        let client = SyncClient::from_store(&self.store(), &client_config())?;
+        client.api().close_account(&password)?;
+        // The server revoked the token: forget the session here too (calendar and cursor stay).
+        self.store().clear_sync_session(true)?;
         Ok(())
     }
 

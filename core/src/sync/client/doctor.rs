@@ -1,5 +1,6 @@
 //! The calls a doctor's device makes beside sync — answer a proposal, read a mission's contacts, list
-//! the document vault, register push targets, download the privacy export — as typed methods of
+//! the document vault, register push targets, download the privacy export, close the account — as
+//! typed methods of
 //! [`ApiClient`], so every front end (phones through the FFI, the CLI) sends the same paths and bodies
 //! and gets the same error mapping (`docs/api/workflow.md`, `documents.md`, `notifications.md`,
 //! `privacy.md`).
@@ -180,6 +181,13 @@ impl ApiClient {
     /// Removes one push target (`not_found` when the caller has none with this id).
     pub fn remove_push_target(&self, id: &str) -> Result<(), SyncClientError> {
         self.delete(&format!("/v1/me/push-targets/{id}"))
+    }
+
+    /// Closes the caller's account (`DELETE /v1/me`), the password checked again by the server
+    /// (`wrong_password`, `missions_ahead`, `last_admin` refusals change nothing). Every token of the
+    /// account is revoked, this one included.
+    pub fn close_account(&self, password: &str) -> Result<(), SyncClientError> {
+        self.delete_value("/v1/me", &json!({ "password": password }))
     }
 
     /// The privacy export, a ZIP (`GET /v1/me/export`), as bytes.

@@ -333,6 +333,15 @@ impl ApiClient {
         .map(|_| ())
     }
 
+    /// `DELETE` with a JSON body (`DELETE /v1/me` re-checks the password).
+    pub fn delete_value(&self, path: &str, body: &Value) -> Result<(), SyncClientError> {
+        self.call(
+            (reqwest::Method::DELETE, format!("{}{path}", self.base)),
+            Some(&encode(body)?),
+        )
+        .map(|_| ())
+    }
+
     /// `GET` of a binary endpoint (the privacy export ZIP, a document): the body as received, after
     /// the same retries and error mapping as the JSON calls.
     pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, SyncClientError> {
