@@ -41,15 +41,26 @@ dependencies {
     implementation("androidx.compose.ui:ui")
     implementation("androidx.activity:activity-compose:1.9.3")
     implementation("org.maplibre.gl:android-sdk:11.5.2")
+    // Push: FCM on phones with Google services, UnifiedPush (Web Push encryption) elsewhere.
+    implementation(platform("com.google.firebase:firebase-bom:33.7.0"))
+    implementation("com.google.firebase:firebase-messaging")
+    implementation("com.google.android.gms:play-services-base:18.5.0")
+    implementation("org.unifiedpush.android:connector:3.0.10")
 }
 
-// librempla_ffi.so for the phone ABIs, with cargo-ndk (cargo install cargo-ndk; ANDROID_NDK_HOME set).
+// FCM needs the project's google-services.json (not in the repository: each deployment has its own).
+if (file("google-services.json").exists()) {
+    apply(plugin = "com.google.gms.google-services")
+}
+
+// librempla_ffi.so for the phone ABIs (64-bit ARM phones, x86_64 emulators), with cargo-ndk
+// (cargo install cargo-ndk; rustup target add aarch64-linux-android x86_64-linux-android; ANDROID_NDK_HOME set).
 val repoRoot = rootDir.parentFile
 val cargoNdk by tasks.registering(Exec::class) {
     workingDir = repoRoot
     commandLine(
         "cargo", "ndk",
-        "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
+        "-t", "arm64-v8a", "-t", "x86_64",
         "-o", "android/app/src/main/jniLibs",
         "build", "--release", "--locked", "-p", "rempla-ffi",
     )

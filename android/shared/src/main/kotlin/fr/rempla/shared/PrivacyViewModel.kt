@@ -14,6 +14,8 @@ data class PrivacyUiState(
     /** The last export written. */
     val export: ExportResult? = null,
     val busy: Boolean = false,
+    /** The account was closed: the app goes back to the sign-in screen. */
+    val closed: Boolean = false,
     val error: UiError? = null,
 ) {
     /** Whether this device receives push notifications. */
@@ -23,8 +25,8 @@ data class PrivacyUiState(
 /**
  * Privacy settings: export my data to a file (then shared by the app), and this device's push
  * registration — FCM or APNs tokens, UnifiedPush endpoints as Web Push — with a switch to turn it off.
- * Every call blocks on the network: call them from a background executor. Account deletion is a link to
- * the web account page (it re-checks the password there).
+ * Every call blocks on the network: call them from a background executor. Account deletion is
+ * [closeAccount], after the user typed the password again.
  */
 class PrivacyViewModel(private val calendar: OfflineCalendarInterface) {
     val state = Observable(PrivacyUiState())
@@ -73,6 +75,13 @@ class PrivacyViewModel(private val calendar: OfflineCalendarInterface) {
         for (t in mine) run { calendar.unregisterPushTarget(t.id) } ?: return false
         refreshTargets()
         return state.value.error == null
+    }
+
+    /** Closes the account for good after the user typed the password again; true when closed. */
+    fun closeAccount(password: String): Boolean {
+        run { calendar.closeAccount(password) } ?: return false
+        state.set(state.value.copy(closed = true, targets = emptyList()))
+        return true
     }
 
     companion object {

@@ -235,6 +235,17 @@ private val tests = linkedMapOf<String, () -> Unit>(
         }
         dir.deleteRecursively()
     },
+    "countdown labels in French from a fixed clock" to {
+        val deadline = java.time.Instant.parse("2027-01-14T23:00:00Z")
+        fun at(d: java.time.Duration) = Countdown.label(deadline, deadline.minus(d))
+        assertEquals("Expire dans 2 j 3 h", at(java.time.Duration.ofDays(2).plusHours(3).plusMinutes(59)))
+        assertEquals("Expire dans 1 j 0 h", at(java.time.Duration.ofDays(1)))
+        assertEquals("Expire dans 23 h 5 min", at(java.time.Duration.ofHours(23).plusMinutes(5)))
+        assertEquals("Expire dans 7 min", at(java.time.Duration.ofMinutes(7).plusSeconds(30)))
+        assertEquals("Expire dans moins d'une minute", at(java.time.Duration.ofSeconds(59)))
+        assertEquals("Délai dépassé", at(java.time.Duration.ZERO))
+        assertEquals("Délai dépassé", at(java.time.Duration.ofSeconds(-1)))
+    },
     "creating and closing 10,000 native objects frees their memory" to {
         fun rssKb(): Long = File("/proc/self/status").readLines().first { it.startsWith("VmRSS:") }
             .split(Regex("\\s+"))[1].toLong()

@@ -199,7 +199,7 @@ private fun activationToken(email: String): String {
 }
 
 internal val serverTests = linkedMapOf<String, () -> Unit>(
-    "sign-up, activation, terms and sign-in against the real server, errors as typed codes" to {
+    "sign-up, activation, terms, sign-in and account closure against the real server, errors as typed codes" to {
         withDir { dir ->
             Device(dir, "new").use { device ->
                 val vm = device.session(serverUrl)
@@ -240,6 +240,19 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                 assertTrue(!device.calendar.syncState().signedIn)
                 assertEquals("not_logged_in", assertFailsWith<RemplaException.Auth> { device.calendar.syncNow() }.code)
                 assertEquals("invalid_server_url", assertFailsWith<RemplaException.Invalid> { device.calendar.currentTerms("ftp://x") }.code)
+
+                // Closing the account: the password is checked again; then this device is signed out and
+                // the account cannot sign in any more.
+                assertTrue(vm.signIn(email, form.password), vm.state.value.error.toString())
+                val privacy = PrivacyViewModel(device.calendar)
+                assertTrue(!privacy.closeAccount("pas-le-bon-mot-de-passe"))
+                assertEquals("wrong_password", privacy.state.value.error?.code)
+                assertTrue(device.calendar.syncState().signedIn, "a refused closure changes nothing")
+                assertTrue(privacy.closeAccount(form.password), privacy.state.value.error.toString())
+                assertTrue(privacy.state.value.closed)
+                assertTrue(!device.calendar.syncState().signedIn)
+                assertTrue(!vm.signIn(email, form.password))
+                assertEquals("invalid_credentials", vm.state.value.error?.code)
             }
         }
     },
