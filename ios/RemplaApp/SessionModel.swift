@@ -10,6 +10,7 @@ final class SessionModel: ObservableObject, @unchecked Sendable {
     @Published private(set) var conflicts: [ConflictRecord] = []
     @Published private(set) var terms: TermsRecord?
     @Published private(set) var busy = false
+    @Published private(set) var awaitingActivation = false
     @Published var error: String?
 
     private let calendar: OfflineCalendar?
@@ -54,6 +55,22 @@ final class SessionModel: ObservableObject, @unchecked Sendable {
             _ = try calendar.login(
                 server: server, email: email, password: password, deviceName: "iPhone",
                 platform: "ios", acceptTerms: acceptTerms)
+        }
+    }
+
+    func signUp(_ input: SignUpInput) {
+        let server = self.server
+        run { calendar in
+            _ = try calendar.signUpDoctor(server: server, input: input)
+            DispatchQueue.main.async { self.awaitingActivation = true }
+        }
+    }
+
+    func activate(token: String) {
+        let server = self.server
+        run { calendar in
+            try calendar.activateAccount(server: server, token: token)
+            DispatchQueue.main.async { self.awaitingActivation = false }
         }
     }
 
