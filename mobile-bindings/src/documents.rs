@@ -72,8 +72,9 @@ impl OfflineCalendar {
     /// there is none yet; `Auth` without a session; `Sync` (`forbidden`) for an account that is not a
     /// doctor's.
     pub fn documents(&self) -> Result<DocumentList, RemplaError> {
-        let online = SyncClient::from_store(&self.store(), &client_config())
-            .and_then(|c| c.api().my_documents());
+        // The client is made under the store lock, the request runs without it.
+        let client = SyncClient::from_store(&self.store(), &client_config());
+        let online = client.and_then(|c| c.api().my_documents());
         match online {
             Ok(documents) => {
                 let at = utc_text(Utc::now());

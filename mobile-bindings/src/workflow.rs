@@ -477,8 +477,9 @@ impl OfflineCalendar {
     pub fn mission(&self, id: String) -> Result<MissionDetails, RemplaError> {
         let id: MissionId = convert::id(&id)?;
         let mission = self.mission_from_store(id)?;
-        let online = SyncClient::from_store(&self.store(), &client_config())
-            .and_then(|c| c.api().mission_details(id));
+        // The client is made under the store lock, the request runs without it.
+        let client = SyncClient::from_store(&self.store(), &client_config());
+        let online = client.and_then(|c| c.api().mission_details(id));
         let (contacts, contacts_error) = match online {
             Ok(answer) => match contacts(&answer) {
                 Some(c) => (Some(c), None),
