@@ -7,10 +7,14 @@ use rempla_core::sync::EntityKind;
 use rempla_core::sync::merge::MergeState;
 use serde_json::Value;
 
-use crate::storage::{Storage, StorageError, StoredChange, Tx, int, json, opt_text, text};
+use crate::storage::{Storage, StorageError, StoredChange, Tx, Val, int, json, opt_text, text};
 
 /// The row of `meta` counting doctor profile writes.
 pub(crate) const DOCTORS_REV: &str = "doctors_rev";
+
+/// Most ids bound in one `IN (…)` list: far below the bound-parameter limits of SQLite (32 766) and
+/// PostgreSQL (65 535), and always this many (padded), so each connection prepares one statement.
+const IDS_PER_QUERY: usize = 100;
 
 /// Bumps the doctor-profile revision. Every write to the `doctors` table calls it in the same
 /// transaction, so each server instance's matching index notices the change at its next query.
@@ -158,20 +162,29 @@ impl Storage {
         .await
     }
 
-    /// The profiles of some doctors, for the candidate list (without contact details: the caller
-    /// strips them anyway, this only avoids reading them).
+    /// The profiles of some doctors, for the candidate list, in the order of `ids` (unknown or
+    /// unreadable ones left out). One query per [`IDS_PER_QUERY`] ids, whatever their number.
     pub async fn doctors_by_ids(&self, ids: Vec<String>) -> Result<Vec<Doctor>, StorageError> {
         self.read(move |tx| {
-            let mut out = Vec::with_capacity(ids.len());
-            for id in &ids {
-                let rows = tx.query("SELECT record FROM doctors WHERE id = $1", &[id.into()])?;
-                if let Some(row) = rows.first()
-                    && let Ok(doctor) = serde_json::from_value::<Doctor>(json::<Value>(row, 0)?)
-                {
-                    out.push(doctor);
+            let placeholders = (1..=IDS_PER_QUERY)
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT id, record FROM doctors WHERE id IN ({placeholders})");
+            let mut found = std::collections::HashMap::with_capacity(ids.len());
+            for chunk in ids.chunks(IDS_PER_QUERY) {
+                // Padding repeats an id of the chunk: the same statement text for every call.
+                let mut params: Vec<Val> = chunk.iter().map(Val::from).collect();
+                if let Some(first) = chunk.first() {
+                    params.resize(IDS_PER_QUERY, Val::from(first));
+                }
+                for row in tx.query(&sql, &params)? {
+                    if let Ok(doctor) = serde_json::from_value::<Doctor>(json::<Value>(&row, 1)?) {
+                        found.insert(text(&row, 0)?, doctor);
+                    }
                 }
             }
-            Ok(out)
+            Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
         })
         .await
     }
