@@ -13,7 +13,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{DateTime, Datelike as _, TimeZone as _, Utc};
-use common::{Db, PASSWORD, TestApp, app, call, get, post};
+use common::users::{invite, new_doctor_named, new_facility_named, new_staff, put};
+use common::{Db, TestApp, app, call, get};
 use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_server::audit::AuditFilter;
 use rempla_server::billing::{
@@ -308,123 +309,6 @@ fn invoice_pdf_reads_back_with_number_customer_lines_and_totals() {
 
 // ---------------------------------------------------------------- HTTP world
 
-#[derive(Clone, Debug)]
-struct User {
-    token: String,
-    account_id: String,
-    doctor_id: Option<String>,
-    facility_id: Option<String>,
-}
-
-async fn signed_in(t: &TestApp, email: &str) -> User {
-    let (s, v) = post(
-        &t.router,
-        "/v1/auth/login",
-        None,
-        &json!({"email": email, "password": PASSWORD, "device_id": Uuid::now_v7(), "device_name": "test", "platform": "cli"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let token = v["token"].as_str().unwrap().to_owned();
-    let (_, terms) = get(&t.router, "/v1/terms/current", None).await;
-    let (s, _) = post(
-        &t.router,
-        "/v1/terms/accept",
-        Some(&token),
-        &json!({"version": terms["version"], "sha256": terms["sha256"]}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, me) = get(&t.router, "/v1/me", Some(&token)).await;
-    User {
-        token,
-        account_id: me["account_id"].as_str().unwrap().to_owned(),
-        doctor_id: v["doctor_id"].as_str().map(str::to_owned),
-        facility_id: v["memberships"][0]["facility_id"]
-            .as_str()
-            .map(str::to_owned),
-    }
-}
-
-async fn activate(t: &TestApp, email: &str, password: Option<&str>) {
-    let token = t.mail.last_token(email);
-    let mut body = json!({"token": token});
-    if let Some(p) = password {
-        body["password"] = json!(p);
-    }
-    let (s, _) = post(&t.router, "/v1/accounts/activate", None, &body).await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-}
-
-async fn new_doctor(t: &TestApp, n: u32) -> User {
-    let email = format!("medecin{n}@example.fr");
-    let (s, v) = post(
-        &t.router,
-        "/v1/accounts/doctors",
-        None,
-        &json!({"email": email, "password": PASSWORD, "rpps": common::rpps(n), "first_name": "Françoise",
-                "last_name": format!("Lefèvre{n}"), "specialties": ["urgences"]}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    activate(t, &email, None).await;
-    signed_in(t, &email).await
-}
-
-async fn new_facility(t: &TestApp, n: u32) -> User {
-    let email = format!("admin{n}@ch.example.fr");
-    let (s, v) = post(
-        &t.router,
-        "/v1/accounts/facilities",
-        None,
-        &json!({"email": email, "password": PASSWORD, "display_name": "Coordination",
-                "facility": {"name": format!("Clinique Sainte-Thérèse {n}"), "siret": common::siret(n), "kind": "clinic"}}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    activate(t, &email, None).await;
-    signed_in(t, &email).await
-}
-
-async fn invite(t: &TestApp, admin: &User, role: &str, n: u32) -> User {
-    let facility = admin.facility_id.clone().unwrap();
-    let email = format!("{role}{n}@ch.example.fr");
-    let (s, v) = post(
-        &t.router,
-        &format!("/v1/facilities/{facility}/members"),
-        Some(&admin.token),
-        &json!({"email": email, "display_name": role, "role": role}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    activate(t, &email, Some(PASSWORD)).await;
-    signed_in(t, &email).await
-}
-
-async fn new_staff(t: &TestApp) -> User {
-    rempla_server::ops::add_staff(
-        &t.state.storage,
-        &t.state.config,
-        "staff@rempla.fr",
-        "Équipe",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    signed_in(t, "staff@rempla.fr").await
-}
-
-async fn put(t: &TestApp, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
-    call(
-        &t.router,
-        "PUT",
-        path,
-        Some(token),
-        Some(serde_json::to_vec(body).unwrap()),
-    )
-    .await
-}
-
 /// Raw exchange for non-JSON answers (PDF, CSV): status, content type, bytes.
 async fn raw(t: &TestApp, path: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
     let req = Request::builder()
@@ -492,8 +376,8 @@ fn unlock(mission: &str, facility: &str, doctor: &str, at_ms: i64) -> UnlockFact
 async fn tariff_rules(db: Db) {
     let t = app(db).await;
     let staff = new_staff(&t).await;
-    let admin = new_facility(&t, 1).await;
-    let doctor = new_doctor(&t, 1).await;
+    let admin = new_facility_named(&t, 1, "Clinique Sainte-Thérèse 1", "clinic").await;
+    let doctor = new_doctor_named(&t, 1, "Françoise", "Lefèvre1").await;
     let today = today(&t);
 
     // Only staff set tariffs.
@@ -633,11 +517,11 @@ async fn tariffs_postgres() {
 async fn charges_invoices_and_statements(db: Db) {
     let t = app(db).await;
     let staff = new_staff(&t).await;
-    let admin_a = new_facility(&t, 1).await;
-    let admin_b = new_facility(&t, 2).await;
+    let admin_a = new_facility_named(&t, 1, "Clinique Sainte-Thérèse 1", "clinic").await;
+    let admin_b = new_facility_named(&t, 2, "Clinique Sainte-Thérèse 2", "clinic").await;
     let viewer_a = invite(&t, &admin_a, "viewer", 1).await;
     let planner_a = invite(&t, &admin_a, "planner", 1).await;
-    let doctor = new_doctor(&t, 1).await;
+    let doctor = new_doctor_named(&t, 1, "Françoise", "Lefèvre1").await;
     let fa = admin_a.facility_id.clone().unwrap();
     let fb = admin_b.facility_id.clone().unwrap();
     let doctor_id = doctor.doctor_id.clone().unwrap();

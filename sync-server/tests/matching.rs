@@ -8,12 +8,20 @@ mod common;
 
 use axum::http::StatusCode;
 use common::users::{
-    User, add_site, delete_op, new_doctor, new_facility, new_staff, push_codes, upsert_op,
+    User, add_site, delete_op, new_doctor, new_facility, new_staff, push_codes, sql_exec, sql_int,
+    upsert_op,
 };
-use common::{Db, TestApp, app, get, post};
+use common::{Db, PASSWORD, TestApp, app, call, get, post, second_instance};
+use rempla_core::domain::DoctorId;
+use rempla_core::matching::DoctorProfile;
 use rempla_core::sync::EntityKind;
+use rempla_server::Storage;
+use rempla_server::matching::{MatchingService, REBUILD_AFTER_MS};
+use rempla_server::privacy;
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+const DAY_MS: i64 = 86_400_000;
 
 /// Lannion (22), where `add_site` puts the site.
 const SITE: (f64, f64) = (48.73, -3.46);
@@ -374,6 +382,123 @@ async fn matching_case(db: Db) {
         (s, v["code"].as_str()),
         (StatusCode::CONFLICT, Some("conflict"))
     );
+}
+
+/// The profile of `id` in an instance's index, brought up to date first (`None`: not in the index).
+async fn indexed(
+    service: &MatchingService,
+    storage: &Storage,
+    now_ms: i64,
+    id: &str,
+) -> Option<DoctorProfile> {
+    let guard = service.fresh(storage, now_ms).await.unwrap();
+    let loaded = guard.as_ref().unwrap();
+    loaded
+        .index
+        .doctor(id.parse::<DoctorId>().unwrap())
+        .ok()
+        .map(|e| e.profile.clone())
+}
+
+/// Doctor-profile changes written through one instance reach another instance's index at its next
+/// query, which reloads only the profiles changed since its position: a profile broken behind the
+/// storage's back (no change recorded) stays as it was, where a full reload would drop it. A created
+/// profile appears, a purged one leaves, and the removal mark is pruned after two index lifetimes.
+async fn profile_changes_reach_another_instance(db: Db) {
+    let t = app(db).await;
+    let changed = new_doctor(&t, 1).await;
+    let untouched = new_doctor(&t, 2).await;
+    set_profile(&t, &changed, "verified", Some(SITE), 30, &[]).await;
+    set_profile(&t, &untouched, "verified", Some(SITE), 40, &[]).await;
+    let changed_id = changed.doctor_id.clone().unwrap();
+    let untouched_id = untouched.doctor_id.clone().unwrap();
+
+    // Instance B: its own storage handle and index over the same database. Its clock stays put, so
+    // it never rebuilds from scratch in this test: every change below comes through catch-up.
+    let storage_b = second_instance(db, &t.db.location).await;
+    let service_b = MatchingService::new();
+    let now_b = t.state.clock.now_ms();
+    let p = indexed(&service_b, &storage_b, now_b, &changed_id)
+        .await
+        .unwrap();
+    assert_eq!(p.travel_radius_km, 30);
+    assert!(p.departments.is_empty());
+    let p = indexed(&service_b, &storage_b, now_b, &untouched_id)
+        .await
+        .unwrap();
+    assert_eq!(p.travel_radius_km, 40);
+
+    // Through instance A: one profile changes; the other is broken without a change position.
+    set_profile(&t, &changed, "verified", Some(SITE), 80, &["22", "29"]).await;
+    sql_exec(
+        &t,
+        db,
+        &format!("UPDATE doctors SET record = '{{}}' WHERE id = '{untouched_id}'"),
+    )
+    .await;
+    let p = indexed(&service_b, &storage_b, now_b, &changed_id)
+        .await
+        .unwrap();
+    assert_eq!(p.travel_radius_km, 80);
+    assert_eq!(p.departments.len(), 2);
+    let p = indexed(&service_b, &storage_b, now_b, &untouched_id).await;
+    assert_eq!(
+        p.map(|p| p.travel_radius_km),
+        Some(40),
+        "only changed profiles are reloaded"
+    );
+
+    // A new doctor appears.
+    let created = new_doctor(&t, 3).await;
+    let created_id = created.doctor_id.clone().unwrap();
+    assert!(
+        indexed(&service_b, &storage_b, now_b, &created_id)
+            .await
+            .is_some()
+    );
+
+    // A closed account purged after its year leaves B's index; the others stay.
+    let (s, v) = call(
+        &t.router,
+        "DELETE",
+        "/v1/me",
+        Some(&changed.token),
+        Some(serde_json::to_vec(&json!({"password": PASSWORD})).unwrap()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    t.state.clock.advance(366 * DAY_MS);
+    assert_eq!(privacy::purge_expired(&t.state).await.unwrap().accounts, 1);
+    assert!(
+        indexed(&service_b, &storage_b, now_b, &changed_id)
+            .await
+            .is_none()
+    );
+    assert!(
+        indexed(&service_b, &storage_b, now_b, &created_id)
+            .await
+            .is_some()
+    );
+    let marks = format!("SELECT COUNT(*) FROM doctor_changes WHERE id = '{changed_id}'");
+    assert_eq!(sql_int(&t, db, &marks).await, 1);
+    // The removal mark outlives two index lifetimes (the clock also runs on meanwhile: a minute of
+    // margin), then the next purge drops it.
+    t.state.clock.advance(2 * REBUILD_AFTER_MS - 60_000);
+    privacy::purge_expired(&t.state).await.unwrap();
+    assert_eq!(sql_int(&t, db, &marks).await, 1);
+    t.state.clock.advance(120_000);
+    privacy::purge_expired(&t.state).await.unwrap();
+    assert_eq!(sql_int(&t, db, &marks).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_changes_reach_another_sqlite_instance() {
+    profile_changes_reach_another_instance(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_changes_reach_another_postgres_instance() {
+    profile_changes_reach_another_instance(Db::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -24,8 +24,8 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use base64::Engine;
 use common::smtp::smtp_server;
+use common::users::{User, new_doctor, new_facility, new_staff, put};
 use common::{Db, PASSWORD, TestApp, app_with, call, get, post as post_json, test_config};
-use rempla_core::domain::DeviceId;
 use rempla_server::notify::crypto::{b64url, b64url_decode, webpush_decrypt};
 use rempla_server::notify::{Notice, deliver_due};
 use ring::agreement;
@@ -33,117 +33,6 @@ use ring::rand::SystemRandom;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- accounts
-
-#[derive(Clone, Debug)]
-struct User {
-    device: DeviceId,
-    account_id: String,
-    email: String,
-    token: String,
-    facility_id: Option<String>,
-}
-
-async fn signed_in(t: &TestApp, email: &str) -> User {
-    let device = DeviceId::new();
-    let (s, v) = post_json(
-        &t.router,
-        "/v1/auth/login",
-        None,
-        &json!({"email": email, "password": PASSWORD, "device_id": device,
-                "device_name": "test", "platform": "cli"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let token = v["token"].as_str().unwrap().to_owned();
-    let (_, terms) = get(&t.router, "/v1/terms/current", None).await;
-    let (s, _) = post_json(
-        &t.router,
-        "/v1/terms/accept",
-        Some(&token),
-        &json!({"version": terms["version"], "sha256": terms["sha256"]}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (_, me) = get(&t.router, "/v1/me", Some(&token)).await;
-    User {
-        device,
-        account_id: me["account_id"].as_str().unwrap().to_owned(),
-        email: email.to_owned(),
-        token,
-        facility_id: me["memberships"][0]["facility_id"]
-            .as_str()
-            .map(str::to_owned),
-    }
-}
-
-async fn new_doctor(t: &TestApp, n: u32) -> User {
-    let email = format!("medecin{n}@example.fr");
-    let (s, v) = post_json(
-        &t.router,
-        "/v1/accounts/doctors",
-        None,
-        &json!({"email": email, "password": PASSWORD, "rpps": common::rpps(n), "first_name": "Anne",
-                "last_name": format!("Test{n}"), "specialties": ["urgences"]}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let token = t.mail.last_token(&email);
-    let (s, _) = post_json(
-        &t.router,
-        "/v1/accounts/activate",
-        None,
-        &json!({"token": token}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    signed_in(t, &email).await
-}
-
-async fn new_facility(t: &TestApp, n: u32) -> User {
-    let email = format!("admin{n}@ch.example.fr");
-    let (s, v) = post_json(
-        &t.router,
-        "/v1/accounts/facilities",
-        None,
-        &json!({"email": email, "password": PASSWORD, "display_name": "Coordination",
-                "facility": {"name": format!("CH {n}"), "siret": common::siret(n), "kind": "public_hospital"}}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let token = t.mail.last_token(&email);
-    post_json(
-        &t.router,
-        "/v1/accounts/activate",
-        None,
-        &json!({"token": token}),
-    )
-    .await;
-    signed_in(t, &email).await
-}
-
-async fn new_staff(t: &TestApp) -> User {
-    rempla_server::ops::add_staff(
-        &t.state.storage,
-        &t.state.config,
-        "staff@rempla.fr",
-        "Équipe",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    signed_in(t, "staff@rempla.fr").await
-}
-
-async fn put(t: &TestApp, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
-    call(
-        &t.router,
-        "PUT",
-        path,
-        Some(token),
-        Some(serde_json::to_vec(body).unwrap()),
-    )
-    .await
-}
 
 fn notice(account: &str, key: &str) -> Notice {
     Notice {

@@ -652,6 +652,52 @@ async fn batches_keep_per_op_outcomes(db: Db) {
     assert_eq!(s.counts().await.unwrap().ops, 4);
 }
 
+/// `doctors_by_ids` answers in the order asked, leaves unknown ids out, and reads any number of ids
+/// (more than one `IN (…)` list's worth: 250 doctors are 3 lists, the last one partial).
+async fn doctors_by_ids_reads_in_lists(db: Db) {
+    let t = open_db(db).await;
+    let s = &t.storage;
+    assert!(s.doctors_by_ids(vec![]).await.unwrap().is_empty());
+    let mut ids = Vec::new();
+    for n in 0..250 {
+        let doctor = sample_doctor(n);
+        ids.push(doctor.id.to_string());
+        let a = account(
+            &format!("d{n}@example.fr"),
+            AccountKind::Doctor,
+            Some(doctor.id.to_string()),
+        );
+        s.create_doctor(a, doctor).await.unwrap();
+    }
+    // Newest first, with unknown ids in between.
+    let mut asked: Vec<String> = ids.iter().rev().cloned().collect();
+    asked.insert(0, DoctorId::new().to_string());
+    asked.insert(120, "pas-un-id".into());
+    asked.push(DoctorId::new().to_string());
+    let got: Vec<String> = s
+        .doctors_by_ids(asked)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.id.to_string())
+        .collect();
+    let expected: Vec<String> = ids.iter().rev().cloned().collect();
+    assert_eq!(got, expected);
+    // A few ids, some unknown: one partial list.
+    let got: Vec<String> = s
+        .doctors_by_ids(vec![
+            ids[7].clone(),
+            DoctorId::new().to_string(),
+            ids[3].clone(),
+        ])
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.id.to_string())
+        .collect();
+    assert_eq!(got, [ids[7].clone(), ids[3].clone()]);
+}
+
 macro_rules! on_both_backends {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -684,4 +730,5 @@ on_both_backends!(
     requests_are_scoped_to_their_facility,
     two_instances_share_one_feed,
     batches_keep_per_op_outcomes,
+    doctors_by_ids_reads_in_lists,
 );

@@ -16,9 +16,12 @@ mod common;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use common::{Db, PASSWORD, TestApp, app_with, get, post, test_config};
-use rempla_core::domain::{DeviceId, OpId};
-use rempla_core::sync::{EntityKind, Hlc, OpKind, OutboxOp};
+use common::users::{
+    User, add_site_named, invite, new_doctor, new_facility, new_staff, push_applied, upsert_op,
+    verify_through_queue,
+};
+use common::{Db, TestApp, app_with, get, post, test_config};
+use rempla_core::sync::EntityKind;
 use rempla_server::Config;
 use rempla_server::audit::AuditFilter;
 use rempla_server::storage::{Row, Val};
@@ -26,15 +29,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------- helpers
-
-#[derive(Clone, Debug)]
-struct User {
-    token: String,
-    device: DeviceId,
-    account_id: String,
-    doctor_id: Option<String>,
-    facility_id: Option<String>,
-}
 
 fn ms(rfc3339: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
@@ -48,85 +42,15 @@ fn set_clock(t: &TestApp, rfc3339: &str) {
     t.state.clock.advance(ms(rfc3339) - now);
 }
 
-async fn signed_in(t: &TestApp, email: &str) -> User {
-    let device = DeviceId::new();
-    let (s, v) = post(
-        &t.router,
-        "/v1/auth/login",
-        None,
-        &json!({"email": email, "password": PASSWORD, "device_id": device, "device_name": "test", "platform": "cli"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let token = v["token"].as_str().unwrap().to_owned();
-    let (_, terms) = get(&t.router, "/v1/terms/current", None).await;
-    let (s, _) = post(
-        &t.router,
-        "/v1/terms/accept",
-        Some(&token),
-        &json!({"version": terms["version"], "sha256": terms["sha256"]}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    User {
-        token,
-        device,
-        account_id: v["account_id"].as_str().unwrap().to_owned(),
-        doctor_id: v["doctor_id"].as_str().map(str::to_owned),
-        facility_id: v["memberships"][0]["facility_id"]
-            .as_str()
-            .map(str::to_owned),
-    }
-}
-
-async fn activate(t: &TestApp, email: &str, password: Option<&str>) {
-    let token = t.mail.last_token(email);
-    let mut body = json!({"token": token});
-    if let Some(p) = password {
-        body["password"] = json!(p);
-    }
-    let (s, v) = post(&t.router, "/v1/accounts/activate", None, &body).await;
-    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
-}
-
-/// A doctor in `urgences`, verified by staff (unless `verified` is false), working in the 22.
+/// A doctor in `urgences`, verified through the staff queue (unless `verified` is false), working in
+/// the 22.
 async fn doctor(t: &TestApp, staff: &User, n: u32, verified: bool) -> User {
-    let email = format!("medecin{n}@example.fr");
-    let (s, v) = post(
-        &t.router,
-        "/v1/accounts/doctors",
-        None,
-        &json!({"email": email, "password": PASSWORD, "rpps": common::rpps(n), "first_name": "Anne",
-                "last_name": format!("Test{n}"), "specialties": ["urgences"]}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    activate(t, &email, None).await;
-    let user = signed_in(t, &email).await;
-    let id = user.doctor_id.clone().unwrap();
+    let user = new_doctor(t, n).await;
     if verified {
-        // The only way in: an identity document, then the staff queue's approval.
-        let birth = format!("19{:02}-0{}-1{}", 60 + n % 30, 1 + n % 9, n % 10);
-        let (s, v) = common::users::raw_json(
-            t,
-            "POST",
-            &format!("/v1/me/documents?kind=identity&name=cni-{n}.pdf&birth_date={birth}"),
-            Some(&user.token),
-            Some("application/pdf"),
-            common::users::pdf(20_000 + n),
-        )
-        .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
-        let (s, v) = post(
-            &t.router,
-            &format!("/v1/staff/verifications/{id}"),
-            Some(&staff.token),
-            &json!({"decision": "approve"}),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
+        verify_through_queue(t, staff, &user, n).await;
     }
     // The profile editor belongs to another area: set the working départements directly.
+    let id = user.doctor_id.clone().unwrap();
     let row = t.state.storage.doctor(&id).await.unwrap().unwrap();
     let mut record = row.record;
     record["departments"] = json!(["22"]);
@@ -139,94 +63,20 @@ async fn doctor(t: &TestApp, staff: &User, n: u32, verified: bool) -> User {
     user
 }
 
+/// A public hospital with one site `Site {n}`: its admin and the site id.
 async fn facility(t: &TestApp, n: u32) -> (User, String) {
-    let email = format!("admin{n}@ch.example.fr");
-    let (s, v) = post(
-        &t.router,
-        "/v1/accounts/facilities",
-        None,
-        &json!({"email": email, "password": PASSWORD, "display_name": "Coordination",
-                "facility": {"name": format!("CH {n}"), "siret": common::siret(n), "kind": "public_hospital"}}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    activate(t, &email, None).await;
-    let admin = signed_in(t, &email).await;
-    let f = admin.facility_id.clone().unwrap();
-    let site = Uuid::now_v7();
-    let (s, v) = post(
-        &t.router,
-        &format!("/v1/facilities/{f}/sites"),
-        Some(&admin.token),
-        &json!({"id": site, "facility_id": f, "name": format!("Site {n}"), "address": "Rue de Kergomar",
-                "postcode": "22300", "commune_code": "22113", "department": "22",
-                "location": {"lat": 48.73, "lon": -3.46}, "zone": "Europe/Paris"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    (admin, site.to_string())
-}
-
-async fn member(t: &TestApp, admin: &User, role: &str, n: u32) -> User {
-    let f = admin.facility_id.clone().unwrap();
-    let email = format!("{role}{n}@ch.example.fr");
-    let (s, v) = post(
-        &t.router,
-        &format!("/v1/facilities/{f}/members"),
-        Some(&admin.token),
-        &json!({"email": email, "display_name": role, "role": role}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    activate(t, &email, Some(PASSWORD)).await;
-    signed_in(t, &email).await
-}
-
-async fn staff(t: &TestApp) -> User {
-    rempla_server::ops::add_staff(
-        &t.state.storage,
-        &t.state.config,
-        "staff@rempla.fr",
-        "Équipe",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    signed_in(t, "staff@rempla.fr").await
-}
-
-fn op(user: &User, entity: EntityKind, id: Uuid, fields: &Value) -> OutboxOp {
-    OutboxOp {
-        op_id: OpId::new(),
-        entity,
-        entity_id: id,
-        kind: OpKind::Upsert,
-        fields: fields.as_object().cloned().unwrap(),
-        hlc: Hlc::new(rempla_core::sync::hlc::system_time_ms(), 0, user.device),
-    }
-}
-
-async fn push(t: &TestApp, user: &User, ops: &[OutboxOp]) {
-    let (s, v) = post(
-        &t.router,
-        "/v1/sync/push",
-        Some(&user.token),
-        &json!({"protocol": 1, "device_id": user.device, "ops": ops}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    for r in v["results"].as_array().unwrap() {
-        assert_eq!(r["status"], "applied", "{v}");
-    }
+    let admin = new_facility(t, n).await;
+    let site = add_site_named(t, &admin, &format!("Site {n}")).await;
+    (admin, site)
 }
 
 /// An open night availability of a doctor; returns its id.
 async fn open_night(t: &TestApp, d: &User, start: &str, end: &str) -> String {
     let id = Uuid::now_v7();
-    push(
+    push_applied(
         t,
         d,
-        &[op(
+        &[upsert_op(
             d,
             EntityKind::Availability,
             id,
@@ -245,10 +95,10 @@ async fn request(t: &TestApp, admin: &User, site: &str, nights: &[(&str, &str)])
         .iter()
         .map(|(s, e)| json!({"kind": "night", "interval": {"start": s, "end": e}}))
         .collect();
-    push(
+    push_applied(
         t,
         admin,
-        &[op(
+        &[upsert_op(
             admin,
             EntityKind::Request,
             id,
@@ -439,14 +289,14 @@ async fn proposals_deadlines_reminders_expiry(db: Db) {
     let t = app_with(db, config()).await;
     // Friday 8 January 2027, 14:00 in Paris.
     set_clock(&t, "2027-01-08T13:00:00Z");
-    let staff = staff(&t).await;
+    let staff = new_staff(&t).await;
     let d1 = doctor(&t, &staff, 1, true).await;
     let d2 = doctor(&t, &staff, 2, true).await;
     let pending = doctor(&t, &staff, 3, false).await;
     let (a, site_a) = facility(&t, 1).await;
     let (b, _) = facility(&t, 2).await;
-    let viewer = member(&t, &a, "viewer", 1).await;
-    let planner = member(&t, &a, "planner", 1).await;
+    let viewer = invite(&t, &a, "viewer", 1).await;
+    let planner = invite(&t, &a, "planner", 1).await;
     open_night(&t, &d1, N1.0, N1.1).await;
     open_night(&t, &d1, N2.0, N2.1).await;
     open_night(&t, &pending, N1.0, N1.1).await;
@@ -551,7 +401,7 @@ async fn proposals_deadlines_reminders_expiry(db: Db) {
     let (st, _) = get(&t.router, "/v1/proposals?state=bogus", Some(&d1.token)).await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     // Devices may not write proposals or missions through sync.
-    let forged = op(
+    let forged = upsert_op(
         &d1,
         EntityKind::Proposal,
         Uuid::parse_str(&pid).unwrap(),
@@ -660,7 +510,7 @@ async fn deadline_skips_a_public_holiday() {
     let t = app_with(Db::Sqlite, config()).await;
     // Friday 14 May 2027, 14:00 in Paris; Monday 17 is Pentecost Monday.
     set_clock(&t, "2027-05-14T12:00:00Z");
-    let staff = staff(&t).await;
+    let staff = new_staff(&t).await;
     let d = doctor(&t, &staff, 1, true).await;
     let (a, site) = facility(&t, 1).await;
     open_night(&t, &d, "2027-06-01T19:00:00Z", "2027-06-02T07:00:00Z").await;
@@ -682,12 +532,12 @@ async fn deadline_skips_a_public_holiday() {
 async fn acceptance_unlock_contract_cancel(db: Db) {
     let t = app_with(db, config()).await;
     set_clock(&t, "2027-01-08T13:00:00Z");
-    let staff = staff(&t).await;
+    let staff = new_staff(&t).await;
     let d1 = doctor(&t, &staff, 1, true).await;
     let d2 = doctor(&t, &staff, 2, true).await;
     let (a, site_a) = facility(&t, 1).await;
     let (b, site_b) = facility(&t, 2).await;
-    let viewer = member(&t, &a, "viewer", 1).await;
+    let viewer = invite(&t, &a, "viewer", 1).await;
     // A tariff grid in force, so the unlock is charged.
     let (st, v) = common::call(
         &t.router,
@@ -752,10 +602,10 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     // Facility A cancels its other request through sync: its live proposal is withdrawn by the next
     // job run, the doctor told.
     let ra3_id = Uuid::parse_str(&ra3).unwrap();
-    push(
+    push_applied(
         &t,
         &a,
-        &[op(
+        &[upsert_op(
             &a,
             EntityKind::Request,
             ra3_id,
@@ -962,10 +812,10 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     // The facility changes the agreed fee: a new version, the old hash is stale; without a fee there
     // is no contract to sign.
     let ra_id = Uuid::parse_str(&ra).unwrap();
-    push(
+    push_applied(
         &t,
         &a,
-        &[op(
+        &[upsert_op(
             &a,
             EntityKind::Request,
             ra_id,
@@ -982,10 +832,10 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     assert_ne!(c2["sha256"], sha.as_str());
     let (st, v) = sign(&a, &sha).await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "stale_contract"));
-    push(
+    push_applied(
         &t,
         &a,
-        &[op(
+        &[upsert_op(
             &a,
             EntityKind::Request,
             ra_id,
@@ -1000,10 +850,10 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     )
     .await;
     assert_eq!((st, code(&v)), (StatusCode::CONFLICT, "fees_not_agreed"));
-    push(
+    push_applied(
         &t,
         &a,
-        &[op(
+        &[upsert_op(
             &a,
             EntityKind::Request,
             ra_id,
@@ -1134,14 +984,14 @@ async fn acceptance_unlock_contract_cancel_postgres() {
 async fn applications_and_tiered_alerts(db: Db) {
     let t = app_with(db, config()).await;
     set_clock(&t, "2027-01-08T13:00:00Z");
-    let staff = staff(&t).await;
+    let staff = new_staff(&t).await;
     let d1 = doctor(&t, &staff, 1, true).await;
     let d2 = doctor(&t, &staff, 2, true).await;
     let d3 = doctor(&t, &staff, 3, true).await;
     let pending = doctor(&t, &staff, 4, false).await;
     let (a, site_a) = facility(&t, 1).await;
-    let planner = member(&t, &a, "planner", 1).await;
-    let viewer = member(&t, &a, "viewer", 1).await;
+    let planner = invite(&t, &a, "planner", 1).await;
+    let viewer = invite(&t, &a, "viewer", 1).await;
     for d in [&d1, &d2] {
         open_night(&t, d, N1.0, N1.1).await;
         open_night(&t, d, N2.0, N2.1).await;
@@ -1318,7 +1168,7 @@ async fn applications_and_tiered_alerts_postgres() {
 async fn concurrent_actions_make_one_mission(db: Db) {
     let t = app_with(db, config()).await;
     set_clock(&t, "2027-01-08T13:00:00Z");
-    let staff = staff(&t).await;
+    let staff = new_staff(&t).await;
     let d1 = doctor(&t, &staff, 1, true).await;
     let (a, site_a) = facility(&t, 1).await;
     let (b, site_b) = facility(&t, 2).await;
@@ -1385,7 +1235,7 @@ async fn the_scheduler_runs_the_jobs_by_itself_and_stops() {
     )
     .await;
     set_clock(&t, "2027-01-08T13:00:00Z");
-    let staff = staff(&t).await;
+    let staff = new_staff(&t).await;
     let d1 = doctor(&t, &staff, 1, true).await;
     let (a, site_a) = facility(&t, 1).await;
     open_night(&t, &d1, N1.0, N1.1).await;

@@ -81,8 +81,8 @@ fn set_status_tx(
             doctor_id.into(),
         ],
     )?;
-    // The matching index reloads profiles when this revision moves.
-    crate::matching::store::bump_doctors_rev_tx(tx)?;
+    // The matching index of every instance reloads this profile at its next query.
+    crate::matching::store::doctor_changed_tx(tx, doctor_id)?;
     Ok(record)
 }
 

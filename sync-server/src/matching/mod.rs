@@ -3,10 +3,12 @@
 //! the CLI run.
 //!
 //! Freshness without trusting notifications: before each query the service reads the feed position
-//! and the doctor-profile revision (two indexed reads). If the feed moved, it applies the matched
-//! records changed since its position, in commit order (the feed's guarantee, see `ARCHITECTURE.md`);
-//! if doctor profiles changed, it reloads them. So every instance answers from data at least as new as
-//! the moment the query started, whichever instance wrote it. The index is rebuilt from scratch every
+//! and the doctor-profile change position (two indexed reads). If the feed moved, it applies the
+//! matched records changed since its position, in commit order (the feed's guarantee, see
+//! `ARCHITECTURE.md`); if doctor profiles changed, it reloads only the profiles changed since its
+//! profile position, which is commit-ordered the same way (`store::doctor_changed_tx`). So every
+//! instance answers from data at least as new as the moment the query started, whichever instance
+//! wrote it. The index is rebuilt from scratch every
 //! [`REBUILD_AFTER_MS`], which also slides the horizon recurring series are expanded over.
 
 pub mod api;
@@ -31,11 +33,15 @@ use serde_json::Value;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::storage::{Storage, StorageError, StoredChange};
-use store::{Positions, Snapshot};
+use store::{DoctorChange, Positions, Snapshot};
 
-/// The matching part of the schema: the doctor-profile revision counter.
-pub const SCHEMA: &[&str] =
-    &["INSERT INTO meta (key, value) VALUES ('doctors_rev', 0) ON CONFLICT DO NOTHING"];
+/// The matching part of the schema: the doctor-profile change counter, and the last change position of
+/// each doctor profile (a deleted profile keeps its row, with `removed_ms`, until pruned).
+pub const SCHEMA: &[&str] = &[
+    "INSERT INTO meta (key, value) VALUES ('doctors_rev', 0) ON CONFLICT DO NOTHING",
+    "CREATE TABLE IF NOT EXISTS doctor_changes (id TEXT PRIMARY KEY, rev BIGINT NOT NULL, removed_ms BIGINT)",
+    "CREATE INDEX IF NOT EXISTS doctor_changes_rev ON doctor_changes (rev)",
+];
 
 /// How long a built index is used before a full rebuild (the horizon slides with it).
 pub const REBUILD_AFTER_MS: i64 = 6 * 3_600_000;
@@ -95,21 +101,42 @@ impl Loaded {
         Ok(loaded)
     }
 
+    /// Puts one doctor profile in the index (its slots and busy periods are kept by the index).
+    fn upsert_doctor(&mut self, doctor: &Doctor, active: bool) {
+        match doctor_profile(doctor, active) {
+            Ok(profile) => {
+                if let Err(e) = self.index.upsert_doctor(profile) {
+                    tracing::warn!(doctor = %doctor.id, error = %e, "doctor left out of matching");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(doctor = %doctor.id, error = %e, "doctor left out of matching");
+            }
+        }
+    }
+
+    /// Applies the doctor-profile changes read since the index's profile position, oldest first.
+    fn apply_doctor_changes(&mut self, changes: Vec<DoctorChange>) {
+        for change in changes {
+            match change {
+                DoctorChange::Profile(doctor) => self.upsert_doctor(&doctor, true),
+                DoctorChange::Gone(id) => {
+                    if let Ok(id) = id.parse::<DoctorId>()
+                        && self.index.doctor(id).is_ok()
+                    {
+                        let _ = self.index.remove_doctor(id);
+                    }
+                }
+            }
+        }
+    }
+
     /// Replaces the doctor profiles (slots and busy periods are kept by the index).
     fn set_doctors(&mut self, doctors: Vec<(Doctor, bool)>) {
         let mut seen = std::collections::HashSet::new();
         for (doctor, active) in doctors {
             seen.insert(doctor.id);
-            match doctor_profile(&doctor, active) {
-                Ok(profile) => {
-                    if let Err(e) = self.index.upsert_doctor(profile) {
-                        tracing::warn!(doctor = %doctor.id, error = %e, "doctor left out of matching");
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(doctor = %doctor.id, error = %e, "doctor left out of matching");
-                }
-            }
+            self.upsert_doctor(&doctor, active);
         }
         let gone: Vec<DoctorId> = self
             .index
@@ -298,9 +325,11 @@ impl MatchingService {
         };
         let now = storage.matching_positions().await?;
         if now.doctors_rev != loaded.positions.doctors_rev {
-            let (rev, doctors) = storage.matching_doctors().await?;
-            loaded.set_doctors(doctors);
-            loaded.positions.doctors_rev = rev;
+            let (positions, changes) = storage
+                .matching_doctor_changes_since(loaded.positions.doctors_rev)
+                .await?;
+            loaded.apply_doctor_changes(changes);
+            loaded.positions.doctors_rev = positions.doctors_rev;
         }
         if now.seq != loaded.positions.seq {
             let (positions, changes) = storage.matching_changes_since(loaded.positions.seq).await?;

@@ -543,9 +543,9 @@ impl Storage {
                 }
                 tx.execute(
                     "UPDATE doctors SET record = $1 WHERE id = $2",
-                    &[crate::storage::to_json(d)?.into(), id.into()],
+                    &[crate::storage::to_json(d)?.into(), (&id).into()],
                 )?;
-                crate::matching::store::bump_doctors_rev_tx(tx)?;
+                crate::matching::store::doctor_changed_tx(tx, &id)?;
             }
             if let Some(n) = &display_name {
                 tx.execute(
@@ -935,7 +935,7 @@ impl Storage {
                         "UPDATE doctors SET status = 'closed', record = $1 WHERE id = $2",
                         &[crate::storage::to_json(&kept)?.into(), d.into()],
                     )?;
-                    crate::matching::store::bump_doctors_rev_tx(tx)?;
+                    crate::matching::store::doctor_changed_tx(tx, d)?;
                 }
                 tx.execute(
                     "UPDATE doctor_identities SET closed_ms = $1 WHERE doctor_id = $2",
@@ -1095,13 +1095,15 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, StorageError
                     tx.execute("DELETE FROM doctor_identities WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM verification_decisions WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM doctors WHERE id = $1", &p())?;
-                    crate::matching::store::bump_doctors_rev_tx(tx)?;
+                    crate::matching::store::doctor_removed_tx(tx, &d, now)?;
                 }
                 tx.execute(
                     "UPDATE account_closures SET purged_ms = $1, doctor_id = NULL WHERE account_id = $2",
                     &[now.into(), account.into()],
                 )?;
             }
+            // Removal marks of purged profiles are dropped once no matching index can need them.
+            crate::matching::store::prune_removed_tx(tx, now)?;
             Ok(due.len())
         })
         .await?;

@@ -565,7 +565,7 @@ impl Storage {
                     to_json(&doctor)?.into(),
                 ],
             )?;
-            crate::matching::store::bump_doctors_rev_tx(tx)
+            crate::matching::store::doctor_changed_tx(tx, &doctor.id.to_string())
         })
         .await
     }
@@ -894,9 +894,9 @@ impl Storage {
         self.write(move |tx| {
             tx.execute(
                 "UPDATE doctors SET status = $1, record = $2 WHERE id = $3",
-                &[status.into(), to_json(&record)?.into(), id.into()],
+                &[status.into(), to_json(&record)?.into(), (&id).into()],
             )?;
-            crate::matching::store::bump_doctors_rev_tx(tx)
+            crate::matching::store::doctor_changed_tx(tx, &id)
         })
         .await
     }

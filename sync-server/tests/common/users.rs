@@ -64,48 +64,37 @@ pub async fn signed_in(t: &TestApp, email: &str) -> User {
     }
 }
 
+/// A new, activated and signed-in doctor `Anne Test{n}` in `urgences` (pending verification).
 pub async fn new_doctor(t: &TestApp, n: u32) -> User {
-    let email = format!("medecin{n}@example.fr");
-    let (s, v) = post(
-        &t.router,
-        "/v1/accounts/doctors",
-        None,
-        &json!({"email": email, "password": PASSWORD, "rpps": super::rpps(n), "first_name": "Anne",
-                "last_name": format!("Test{n}"), "specialties": ["urgences"]}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let token = t.mail.last_token(&email);
-    let (s, _) = post(
-        &t.router,
-        "/v1/accounts/activate",
-        None,
-        &json!({"token": token}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    signed_in(t, &email).await
+    new_doctor_named(t, n, "Anne", &format!("Test{n}")).await
 }
 
+/// The admin of a new public hospital `CH {n}`.
 pub async fn new_facility(t: &TestApp, n: u32) -> User {
+    new_facility_named(t, n, &format!("CH {n}"), "public_hospital").await
+}
+
+/// The admin of a new facility with the given name and kind (e.g. `clinic`).
+pub async fn new_facility_named(t: &TestApp, n: u32, name: &str, kind: &str) -> User {
     let email = format!("admin{n}@ch.example.fr");
     let (s, v) = post(
         &t.router,
         "/v1/accounts/facilities",
         None,
         &json!({"email": email, "password": PASSWORD, "display_name": "Coordination",
-                "facility": {"name": format!("CH {n}"), "siret": super::siret(n), "kind": "public_hospital"}}),
+                "facility": {"name": name, "siret": super::siret(n), "kind": kind}}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let token = t.mail.last_token(&email);
-    post(
+    let (s, v) = post(
         &t.router,
         "/v1/accounts/activate",
         None,
         &json!({"token": token}),
     )
     .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
     signed_in(t, &email).await
 }
 
@@ -157,14 +146,20 @@ pub async fn new_staff(t: &TestApp) -> User {
     signed_in(t, "staff@rempla.fr").await
 }
 
+/// A site `Site principal` in Lannion (22) of the admin's facility; returns its id.
 pub async fn add_site(t: &TestApp, admin: &User) -> String {
+    add_site_named(t, admin, "Site principal").await
+}
+
+/// A site with the given name in Lannion (22) of the admin's facility; returns its id.
+pub async fn add_site_named(t: &TestApp, admin: &User, name: &str) -> String {
     let facility = admin.facility_id.clone().unwrap();
     let site = Uuid::now_v7();
     let (s, v) = post(
         &t.router,
         &format!("/v1/facilities/{facility}/sites"),
         Some(&admin.token),
-        &json!({"id": site, "facility_id": facility, "name": "Site principal", "address": "Rue de Kergomar",
+        &json!({"id": site, "facility_id": facility, "name": name, "address": "Rue de Kergomar",
                 "postcode": "22300", "commune_code": "22113", "department": "22",
                 "location": {"lat": 48.73, "lon": -3.46}, "zone": "Europe/Paris"}),
     )
@@ -237,6 +232,18 @@ pub fn request_op(user: &User, id: Uuid, facility: &str, site: &str, status: &st
     }
 }
 
+/// One PUT with a JSON body.
+pub async fn put(t: &TestApp, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+    super::call(
+        &t.router,
+        "PUT",
+        path,
+        Some(token),
+        Some(serde_json::to_vec(body).unwrap()),
+    )
+    .await
+}
+
 pub async fn push(t: &TestApp, user: &User, ops: &[OutboxOp]) -> (StatusCode, Value) {
     post(
         &t.router,
@@ -245,6 +252,17 @@ pub async fn push(t: &TestApp, user: &User, ops: &[OutboxOp]) -> (StatusCode, Va
         &json!({"protocol": 1, "device_id": user.device, "ops": ops}),
     )
     .await
+}
+
+/// Pushes ops that must all be applied.
+pub async fn push_applied(t: &TestApp, user: &User, ops: &[OutboxOp]) {
+    let (s, v) = push(t, user, ops).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), ops.len(), "{v}");
+    for r in results {
+        assert_eq!(r["status"], "applied", "{v}");
+    }
 }
 
 /// The status of each op of a push (`applied` or the rejection code).
