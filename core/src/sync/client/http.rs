@@ -311,6 +311,27 @@ impl ApiClient {
         decode(&bytes)
     }
 
+    /// `PUT` of a JSON body to any endpoint of the API (e.g. a member's rights); an empty answer is
+    /// `null`.
+    pub fn put_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
+        let url = format!("{}{path}", self.base);
+        let bytes = self.call((reqwest::Method::PUT, url), Some(&encode(body)?))?;
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        decode(&bytes)
+    }
+
+    /// `DELETE` of any endpoint of the API (e.g. removing a member); an empty answer (204) is `null`.
+    pub fn delete_value(&self, path: &str) -> Result<Value, SyncClientError> {
+        let url = format!("{}{path}", self.base);
+        let bytes = self.call((reqwest::Method::DELETE, url), None)?;
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        decode(&bytes)
+    }
+
     /// Sends a pre-encoded push body (the engine measures the body size before sending).
     pub(crate) fn push_encoded(&self, body: &[u8]) -> Result<PushResponse, SyncClientError> {
         let bytes = self.call(self.path_post("/v1/sync/push"), Some(body))?;
