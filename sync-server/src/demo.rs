@@ -661,16 +661,16 @@ fn identity_pdf(first: &str, last: &str) -> Vec<u8> {
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        let _ = write!(pdf, "{} 0 obj\n{o}\nendobj\n", i + 1);
+        let _ = writeln!(pdf, "{} 0 obj\n{o}\nendobj", i + 1);
     }
     let xref = pdf.len();
-    let _ = write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    let _ = writeln!(pdf, "xref\n0 {}\n0000000000 65535 f ", objects.len() + 1);
     for o in offsets {
-        let _ = write!(pdf, "{o:010} 00000 n \n");
+        let _ = writeln!(pdf, "{o:010} 00000 n ");
     }
-    let _ = write!(
+    let _ = writeln!(
         pdf,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF",
         objects.len() + 1
     );
     pdf.into_bytes()

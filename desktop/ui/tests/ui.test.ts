@@ -14,7 +14,7 @@ import { missionRows, payrollCsv } from "../src/views/planning";
 import { canManage, delegationsFor, memberRows, membersView, roleRights } from "../src/views/members";
 import { daysUntil, formatCents, toCsv } from "../src/format";
 import { invoicesView } from "../src/views/invoices";
-import { showCandidates } from "../src/views/map-candidates";
+import { showCandidates, showSite } from "../src/views/map-candidates";
 import { inboxItems, inboxView } from "../src/views/inbox";
 import { pendingDoctors, staffView } from "../src/views/staff";
 import type { Request, Session } from "../src/types";
@@ -180,6 +180,31 @@ describe("candidates", () => {
     expect(items[0]!.textContent).toContain("31 km du site");
     expect(panel.textContent).toContain(t("map.privacy"));
     expect(panel.innerHTML).not.toMatch(/lat|lon/);
+  });
+
+  it("a cluster of one site's requests lists them beside the map, soonest first, with the candidates of the chosen one", async () => {
+    setLang("fr");
+    const asked: string[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd !== "candidates") return null;
+      asked.push((args as { requestId: string }).requestId);
+      return { available: true, data: answer };
+    });
+    const panel = document.createElement("aside");
+    await showSite(panel, [request("late", "2030-02-07T07:00:00Z", "2030-02-07T19:00:00Z"), request("soon", "2030-01-07T07:00:00Z", "2030-01-07T19:00:00Z")]);
+    expect(panel.querySelector("h3")!.textContent).toBe("2 demande(s) sur ce site");
+    const buttons = [...panel.querySelectorAll<HTMLButtonElement>("[data-site-request]")];
+    expect(buttons.map((b) => [b.dataset.siteRequest, b.getAttribute("aria-pressed")])).toEqual([
+      ["soon", "true"],
+      ["late", "false"],
+    ]);
+    expect(asked).toEqual(["soon"]);
+    expect(panel.querySelectorAll("li[data-candidate]").length).toBe(2);
+    buttons[1]!.click();
+    await settle();
+    expect(asked).toEqual(["soon", "late"]);
+    expect(buttons[1]!.getAttribute("aria-pressed")).toBe("true");
+    expect(panel.dataset.site).toBe(SITE);
   });
 
   it("reads ranked candidates with their explained criteria", () => {
