@@ -311,7 +311,7 @@ try {
     const row = `[data-member="${me.member_id}"]`;
     await d.exec("const s = document.querySelector(arguments[0] + ' [data-role]'); s.value = 'viewer'; s.dispatchEvent(new Event('change'));", row);
     await d.click(`${row} [data-save="${me.member_id}"]`);
-    const text = await d.waitFor("the last-admin refusal", "return document.querySelector(arguments[0] + ' [role=alert][data-code=last_admin]')?.textContent", 20000, row);
+    const text = await d.waitFor("the last-admin refusal", "return document.querySelector(arguments[0] + ' [role=alert][data-code=last_admin]')?.textContent", 20000, `[data-member-error="${me.member_id}"]`);
     const still = (await serverMembers()).find((x) => x.member_id === me.member_id);
     if (still.role !== "admin") throw new Error("the last administrator was demoted");
     return text;

@@ -391,7 +391,8 @@ describe("members and rights", () => {
     role.dispatchEvent(new Event("change"));
     m1.querySelector<HTMLButtonElement>('[data-save="m1"]')!.click();
     await settle();
-    const alert = m1.querySelector('[role="alert"]')!;
+    expect(m1.querySelector('[role="alert"]')).toBeNull();
+    const alert = view.querySelector('[data-member-error="m1"] [role="alert"]')!;
     expect(alert.getAttribute("data-code")).toBe("last_admin");
     expect(alert.textContent).toContain("au moins un administrateur");
     const remove = m1.querySelector<HTMLButtonElement>('[data-remove="m1"]')!;

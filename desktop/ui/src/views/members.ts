@@ -2,7 +2,7 @@
 // `GET /v1/facilities/{id}/members`, each with a role and check boxes for the rights beyond it, saved as
 // a whole (`PUT …/members/{member_id}`); removal after a confirming second click (`DELETE`); an
 // invitation form (`POST …/members`). The server decides (rights, last administrator): its refusals
-// are shown in plain French next to the row. A server without the list shows "not available".
+// are shown in plain French under the row. A server without the list shows "not available".
 import { api } from "../ipc";
 import { state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
@@ -102,7 +102,8 @@ function siteName(id: string): string {
   return state.facility?.sites.find((s) => s.id === id)?.name ?? id;
 }
 
-function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement {
+/** A member's row and, under it, a full-width row for the server's refusals. */
+function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement[] {
   const role = roleSelect(m.role, `${t("members.role")} — ${m.name}`);
   const boxes = RIGHTS.map((r) => {
     const box = h("input", { type: "checkbox", "data-right": r, "aria-label": `${t(`members.right.${r}` as TextKey)} — ${m.name}` });
@@ -127,7 +128,7 @@ function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement 
       if (!b.checked && at >= 0) wide.splice(at, 1);
     }),
   );
-  const err = h("div", { class: "row-error" });
+  const err = h("td", { colspan: 3 + RIGHTS.length });
   const save = h("button", { class: "primary", "data-save": m.memberId }, t("members.save"));
   save.addEventListener("click", () => {
     err.replaceChildren();
@@ -172,7 +173,7 @@ function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement 
       });
   });
   const limited = m.delegations.filter((d) => d.site_id !== undefined);
-  return h(
+  const main = h(
     "tr",
     { "data-member": m.memberId },
     h(
@@ -182,13 +183,14 @@ function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement 
       m.you ? h("span", { class: "muted" }, ` (${t("members.you")})`) : null,
       h("br"),
       h("span", { class: "muted" }, m.email),
-      m.activated ? null : h("span", { class: "badge" }, t("members.pending")),
+      m.activated ? null : h("div", {}, h("span", { class: "badge" }, t("members.pending"))),
       limited.length ? h("div", { class: "muted" }, limited.map((d) => `${t(`members.right.${d.right}` as TextKey)} (${siteName(d.site_id ?? "")})`).join(", ")) : null,
     ),
     h("td", {}, role),
     ...boxes.map((b) => h("td", { class: "check" }, b)),
-    h("td", {}, h("div", { class: "actions" }, save, remove), err),
+    h("td", {}, h("div", { class: "actions" }, save, remove)),
   );
+  return [main, h("tr", { class: "row-error", "data-member-error": m.memberId }, err)];
 }
 
 function inviteForm(facilityId: string, reload: () => void): HTMLElement {
@@ -242,7 +244,7 @@ export function membersView(): HTMLElement {
         );
         body.replaceChildren(
           h("p", { class: "muted" }, t("members.help")),
-          h("table", { class: "grid members", id: "members-table", "data-count": rows.length }, h("thead", {}, head), h("tbody", {}, ...rows.map((m) => row(m, facilityId, load)))),
+          h("table", { class: "grid members", id: "members-table", "data-count": rows.length }, h("thead", {}, head), h("tbody", {}, ...rows.flatMap((m) => row(m, facilityId, load)))),
           inviteForm(facilityId, load),
         );
       } catch (e) {
