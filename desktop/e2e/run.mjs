@@ -4,9 +4,12 @@
 //
 // Steps: sign in as a demo facility → dashboard → post a request on the calendar (synced to the server,
 // checked there) → candidates with explanations → send a proposal → a doctor client answers it → the
-// mission in the planning → invoices (the acceptance's invoice) → members (not available yet) → notifications inbox → map → English → offline banner. Steps whose server endpoint has not landed
-// yet (candidates, proposals, missions) check the screen's honest "unavailable" state instead and are
-// reported as such; the run prints `N passed, N failed`.
+// mission in the planning → invoices (the acceptance's invoice) → members and rights (list, invite, change
+// a member's rights, the last-admin refusal) → notifications inbox → map → the site's cluster clicked
+// with the pointer, its requests and candidates beside the map → English → staff: sign in as the demo's
+// staff account, the verification queue, approve a doctor → offline banner. Steps whose server endpoint
+// has not landed yet check the screen's honest "unavailable" state instead and are reported as such; the
+// run prints `N passed, N failed`.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +23,7 @@ const DRIVER_PORT = Number(process.env.DRIVER_PORT ?? 4444);
 const PORT = Number(process.env.SERVER_PORT ?? 18000 + Math.floor(Math.random() * 2000));
 const SERVER = `http://127.0.0.1:${PORT}`;
 const FACILITY_EMAIL = "coordination@ch-lannion.demo.rempla.fr";
+const STAFF_EMAIL = "equipe@demo.rempla.fr";
 const PASSWORD = "demo-rempla-2026";
 if (!APP || !SERVER_BIN) throw new Error("APP and SERVER_BIN must be set");
 mkdirSync(OUT, { recursive: true });
@@ -251,18 +255,66 @@ try {
     return `${found}; statement net ${totals}`;
   });
 
+  // Members and rights, checked on the server after each action.
+  const admin = await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e10");
+  const facilityId = admin.memberships[0].facility_id;
+  const serverMembers = async () => {
+    const r = await http("GET", `/v1/facilities/${facilityId}/members`, admin.token);
+    if (r.status !== 200) throw new Error(`members list: ${r.status} ${JSON.stringify(r.json)}`);
+    return r.json.members;
+  };
   await step("members", async () => {
-    // No members list on the server yet: the screen must say "not available", not show an error.
     await d.click('[data-route="members"]');
     const found = await d.waitFor(
-      "the members screen",
+      "the members list",
       "const s = document.querySelector('#area-members'); if (!s || s.querySelector('.spinner')) return null; " +
         "if (s.querySelector('[role=alert]')) return 'error: ' + s.querySelector('[role=alert]').textContent; " +
-        "return s.querySelector('[data-unavailable]') ? 'unavailable' : s.querySelector('table, .empty') ? 'listed' : null",
+        "if (s.querySelector('[data-unavailable]')) return 'unavailable'; " +
+        "const t = s.querySelector('#members-table'); return t ? Number(t.dataset.count) : null",
       20000,
     );
-    if (String(found).startsWith("error")) throw new Error(found);
-    return found;
+    if (typeof found !== "number") throw new Error(String(found));
+    if (found !== 3) throw new Error(`${found} members listed, the demo facility has 3`);
+    return `${found} members listed`;
+  });
+
+  await step("members-invite", async () => {
+    const email = "remplacements@ch-lannion.demo.rempla.fr";
+    await d.type("#invite-email", email);
+    await d.type("#invite-name", "Bureau des remplacements");
+    await d.exec("const s = document.querySelector('#invite-role'); s.value = 'planner'; s.dispatchEvent(new Event('change'));");
+    await d.click("#invite-send");
+    await d.waitFor("four members", "return document.querySelector('#members-table')?.dataset.count === '4'", 20000);
+    const m = (await serverMembers()).find((x) => x.email === email);
+    if (!m || m.role !== "planner" || m.activated !== false) throw new Error(`server: ${JSON.stringify(m)}`);
+    return `${email} invited as planner (invitation pending)`;
+  });
+
+  await step("members-rights", async () => {
+    const sec = (await serverMembers()).find((x) => x.email.startsWith("secretariat@"));
+    const row = `[data-member="${sec.member_id}"]`;
+    await d.click(`${row} [data-right="billing"]`);
+    await d.click(`${row} [data-save="${sec.member_id}"]`);
+    await d.waitFor(
+      "the saved rights",
+      "const b = document.querySelector(arguments[0] + ' [data-right=billing]'); return b && b.checked && !document.querySelector(arguments[0] + ' [aria-busy]')",
+      20000,
+      row,
+    );
+    const after = (await serverMembers()).find((x) => x.member_id === sec.member_id);
+    if (!after.rights.includes("billing")) throw new Error(`server rights: ${JSON.stringify(after.rights)}`);
+    return `secretariat now has ${after.rights.join(", ")} on the server`;
+  });
+
+  await step("members-last-admin", async () => {
+    const me = (await serverMembers()).find((x) => x.email === FACILITY_EMAIL);
+    const row = `[data-member="${me.member_id}"]`;
+    await d.exec("const s = document.querySelector(arguments[0] + ' [data-role]'); s.value = 'viewer'; s.dispatchEvent(new Event('change'));", row);
+    await d.click(`${row} [data-save="${me.member_id}"]`);
+    const text = await d.waitFor("the last-admin refusal", "return document.querySelector(arguments[0] + ' [role=alert][data-code=last_admin]')?.textContent", 20000, `[data-member-error="${me.member_id}"]`);
+    const still = (await serverMembers()).find((x) => x.member_id === me.member_id);
+    if (still.role !== "admin") throw new Error("the last administrator was demoted");
+    return text;
   });
 
   await step("inbox", async () => {
@@ -287,10 +339,65 @@ try {
     return `${await d.exec("return document.querySelectorAll('#map canvas').length")} canvas`;
   });
 
+  await step("map-candidates", async () => {
+    // The facility's requests share its one site: a cluster. Click it with the pointer where it is drawn.
+    const drawn = await d.waitFor("the drawn sites", "const v = document.querySelector('#map')?.dataset.drawn; return v && JSON.parse(v).length ? v : null", 20000);
+    const points = JSON.parse(drawn);
+    const target = points.find((p) => p.layer === "clusters") ?? points[0];
+    await d.clickAt("#map", target.x, target.y);
+    const found = await d.waitFor(
+      "the candidates beside the map",
+      "const p = document.querySelector('#map-candidates'); if (!p || p.querySelector('.spinner')) return null; " +
+        "if (p.querySelector('[role=alert]')) return 'error: ' + p.querySelector('[role=alert]').textContent; " +
+        "const n = p.querySelectorAll('li[data-candidate]').length; const r = p.querySelectorAll('[data-site-request]').length; " +
+        "return (n || p.querySelector('.empty')) ? r + ' request(s) at the site, ' + n + ' candidate(s) of the soonest' : null",
+      20000,
+    );
+    if (String(found).startsWith("error")) throw new Error(found);
+    return `${target.layer} of ${target.n} clicked at (${target.x}, ${target.y}): ${found}`;
+  });
+
   await step("english", async () => {
     await d.click('[data-route="dashboard"]');
     await d.click("#lang-switch");
     await d.waitFor("English", "return document.documentElement.lang === 'en' && document.querySelector('h2').textContent === 'Open requests' && document.querySelector('#dashboard').dataset.ready === 'true'");
+  });
+
+  await step("staff-queue", async () => {
+    await d.click("#sign-out");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
+    await d.type("#server", SERVER);
+    await d.type("#email", STAFF_EMAIL);
+    await d.type("#password", PASSWORD);
+    await d.click("#sign-in");
+    await d.waitFor("the staff navigation", "return !!document.querySelector('[data-route=staff]')", 30000);
+    await d.click('[data-route="staff"]');
+    const n = await d.waitFor(
+      "the verification queue",
+      "const s = document.querySelector('#area-staff'); if (!s || s.querySelector('.spinner')) return null; " +
+        "if (s.querySelector('[role=alert]')) return 'error: ' + s.querySelector('[role=alert]').textContent; " +
+        "return s.querySelectorAll('li[data-doctor]').length || (s.querySelector('[data-unavailable], #queue-empty') ? 'empty' : null)",
+      20000,
+    );
+    if (typeof n !== "number") throw new Error(`queue: ${n}`);
+    return `${n} doctor(s) waiting for verification`;
+  });
+
+  await step("staff-approve", async () => {
+    const doctorId = await d.exec("return document.querySelector('#area-staff li[data-doctor]').dataset.doctor");
+    const before = await d.exec("return document.querySelectorAll('#area-staff li[data-doctor]').length");
+    await d.click(`[data-approve="${doctorId}"]`);
+    await d.waitFor(
+      "the doctor out of the queue",
+      "const s = document.querySelector('#area-staff'); return !s.querySelector('.spinner') && !s.querySelector(`li[data-doctor=\"${arguments[0]}\"]`) && s.querySelectorAll('li[data-doctor]').length === arguments[1] - 1",
+      20000,
+      doctorId,
+      before,
+    );
+    const staff = await login(STAFF_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e20");
+    const doc = await http("GET", `/v1/doctors/${doctorId}`, staff.token);
+    if (doc.json?.status !== "verified") throw new Error(`server status: ${doc.status} ${JSON.stringify(doc.json)}`);
+    return `doctor ${doc.json.first_name} ${doc.json.last_name} verified on the server, ${before - 1} left`;
   });
 
   await step("offline-banner", async () => {

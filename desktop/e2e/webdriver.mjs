@@ -47,6 +47,30 @@ export class Driver {
     await this.cmd("POST", `/element/${id}/click`, {});
   }
 
+  /** A real pointer click (W3C actions) at (x, y) pixels inside the element `css` (e.g. a map canvas). */
+  async clickAt(css, x, y) {
+    await this.exec("document.querySelectorAll('.notice').forEach((n) => n.remove())");
+    const id = await this.find(css);
+    const rect = await this.cmd("GET", `/element/${id}/rect`);
+    const at = { x: Math.round(rect.x + x), y: Math.round(rect.y + y) };
+    await this.cmd("POST", "/actions", {
+      actions: [
+        {
+          type: "pointer",
+          id: "mouse",
+          parameters: { pointerType: "mouse" },
+          actions: [
+            { type: "pointerMove", duration: 0, origin: "viewport", ...at },
+            { type: "pointerDown", button: 0 },
+            { type: "pause", duration: 50 },
+            { type: "pointerUp", button: 0 },
+          ],
+        },
+      ],
+    });
+    await this.cmd("DELETE", "/actions").catch(() => undefined);
+  }
+
   async type(css, text) {
     const id = await this.find(css);
     await this.cmd("POST", `/element/${id}/clear`, {});

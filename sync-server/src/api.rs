@@ -37,7 +37,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
-fn storage_conflict(e: StorageError) -> AppError {
+pub(crate) fn storage_conflict(e: StorageError) -> AppError {
     match e {
         StorageError::Duplicate(what) if what == "email" => {
             AppError::Conflict("adresse e-mail déjà enregistrée".into())
@@ -50,7 +50,7 @@ fn storage_conflict(e: StorageError) -> AppError {
     }
 }
 
-fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(AppError::validation(
@@ -67,7 +67,7 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> 
     Ok(v.to_owned())
 }
 
-fn parse_email(email: &str) -> Result<String, AppError> {
+pub(crate) fn parse_email(email: &str) -> Result<String, AppError> {
     let parsed = Email::parse(email.trim()).map_err(|e| AppError::validation(e.code(), e))?;
     Ok(parsed.as_str().to_lowercase())
 }
@@ -91,7 +91,7 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, AppErro
 
 /// Sends an activation or reset link; a mail failure is logged, not shown (the account exists and the
 /// user can ask again).
-async fn send_link(
+pub(crate) async fn send_link(
     state: &AppState,
     account: &Account,
     purpose: &'static str,
@@ -709,61 +709,4 @@ pub async fn put_site(
     let site_id: SiteId = site.id;
     state.storage.put_site(site).await?;
     Ok((StatusCode::CREATED, Json(json!({"site_id": site_id}))).into_response())
-}
-
-/// Body of `POST /v1/facilities/{id}/members`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Invite {
-    /// E-mail of the invited person.
-    pub email: String,
-    /// Display name.
-    pub display_name: String,
-    /// Role.
-    pub role: MemberRole,
-    /// Extra rights.
-    #[serde(default)]
-    pub delegations: Vec<Delegation>,
-}
-
-/// `POST /v1/facilities/{id}/members`: invite a member; a new account gets an activation link and
-/// chooses its password at activation.
-pub async fn invite_member(
-    State(state): State<AppState>,
-    Authed(caller): Authed,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody<Invite>,
-) -> Result<Response, AppError> {
-    require(&caller, Action::ManageMembers(&id))?;
-    let member = Member {
-        id: MemberId::new(),
-        facility_id: id.parse().map_err(|_| AppError::NotFound)?,
-        display_name: check_text("display_name", &body.display_name, 100)?,
-        role: body.role,
-        delegations: body.delegations.into_iter().take(50).collect(),
-    };
-    let account = Account {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: parse_email(&body.email)?,
-        password_hash: None,
-        kind: AccountKind::Facility,
-        doctor_id: None,
-        display_name: member.display_name.clone(),
-        activated: false,
-        created_ms: state.clock.now_ms(),
-    };
-    let member_id = member.id;
-    let (owner, new) = state
-        .storage
-        .invite_member(account, member)
-        .await
-        .map_err(storage_conflict)?;
-    if new {
-        send_link(&state, &owner, "activate").await?;
-    }
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"account_id": owner.id, "member_id": member_id})),
-    )
-        .into_response())
 }

@@ -1,9 +1,11 @@
 //! `rempla-server --demo`: a realistic French demo dataset in the embedded SQLite store — facilities
 //! with sites in real communes (Lannion, Rennes, Lyon, Fort-de-France, Saint-Denis de La Réunion),
 //! 40 verified doctors with valid RPPS numbers, availabilities over the next three months (days,
-//! nights, gardes, a weekly series) and open requests. Every demo account is activated and has accepted
-//! the terms, so the desktop app signs straight in. Seeding goes through the same sync rules as a
-//! device push. Running it again on the same data directory changes nothing.
+//! nights, gardes, a weekly series) and open requests; a staff account (`equipe@demo.rempla.fr`) and
+//! three doctors waiting for verification with their identity document, so the back office has a
+//! queue. Every demo account is activated and has accepted the terms, so the desktop app signs straight
+//! in. Seeding goes through the same sync rules as a device push. Running it again on the same data
+//! directory changes nothing.
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -366,7 +368,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
             } else {
                 state
                     .storage
-                    .invite_member(acc.clone(), member.clone())
+                    .invite_member(acc.clone(), member.clone(), None)
                     .await
                     .map_err(err)?;
             }
@@ -433,10 +435,35 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     seed_tariff(state).await?;
     summary.push_str("Grille tarifaire en vigueur : chaque acceptation est facturée (factures).\n");
     summary.push_str("Médecins : medecin01@demo.rempla.fr … medecin40@demo.rempla.fr (vérifiés)\n");
+    let _ = writeln!(
+        summary,
+        "Médecins en attente de vérification : medecin41@demo.rempla.fr … medecin{:02}@demo.rempla.fr \
+         (pièce d'identité déposée)",
+        40 + PENDING_DOCTORS
+    );
+    let _ = writeln!(
+        summary,
+        "Équipe Rempla (back-office, file de vérification) : {STAFF_EMAIL}"
+    );
     if already {
         summary.push_str("(données déjà chargées)\n");
         return Ok(summary);
     }
+    let staff = account(
+        state,
+        STAFF_EMAIL,
+        AccountKind::Staff,
+        None,
+        "Équipe Rempla",
+        &hash,
+    );
+    state
+        .storage
+        .create_staff(staff.clone())
+        .await
+        .map_err(err)?;
+    accept(state, &staff.id).await?;
+    seed_pending_doctors(state, &hash).await?;
     for n in 0..40_usize {
         let site = &facility_sites[n % facility_sites.len()];
         let site_spec = &SITES[n % SITES.len()];
@@ -593,6 +620,136 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
     Ok(summary)
 }
 
+/// The demo staff account (back office: verification queue, tariffs).
+pub const STAFF_EMAIL: &str = "equipe@demo.rempla.fr";
+
+/// How many demo doctors wait for verification.
+const PENDING_DOCTORS: usize = 3;
+
+/// A one-page PDF standing for a scanned identity card (each one different: the server refuses the same
+/// file for two people).
+fn identity_pdf(first: &str, last: &str) -> Vec<u8> {
+    let ascii = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                'é' | 'è' | 'ê' => 'e',
+                'É' => 'E',
+                'ï' | 'î' => 'i',
+                'ô' => 'o',
+                'ç' => 'c',
+                c if c.is_ascii_alphanumeric() || c == ' ' || c == '-' => c,
+                _ => ' ',
+            })
+            .collect()
+    };
+    let text = format!(
+        "BT /F1 18 Tf 40 150 Td (CARTE D'IDENTITE - DEMONSTRATION) Tj 0 -40 Td (Nom : {}) Tj \
+         0 -30 Td (Prenom : {}) Tj ET",
+        ascii(last).to_uppercase(),
+        ascii(first)
+    );
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 420 260] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        let _ = writeln!(pdf, "{} 0 obj\n{o}\nendobj", i + 1);
+    }
+    let xref = pdf.len();
+    let _ = writeln!(pdf, "xref\n0 {}\n0000000000 65535 f ", objects.len() + 1);
+    for o in offsets {
+        let _ = writeln!(pdf, "{o:010} 00000 n ");
+    }
+    let _ = writeln!(
+        pdf,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF",
+        objects.len() + 1
+    );
+    pdf.into_bytes()
+}
+
+/// Doctors who registered and uploaded their identity document but are not verified yet, so the staff
+/// verification queue has work. They have no availabilities, and pending doctors are never candidates.
+async fn seed_pending_doctors(state: &AppState, hash: &str) -> Result<(), DemoError> {
+    for k in 0..PENDING_DOCTORS {
+        let n = 40 + k;
+        let (first, last) = demo_name(n);
+        let email = format!("medecin{:02}@demo.rempla.fr", n + 1);
+        let doctor = Doctor {
+            id: DoctorId::new(),
+            rpps: Rpps::with_key(&format!("10{:08}", 1_234_500 + n * 17)).map_err(err)?,
+            first_name: first.to_owned(),
+            last_name: last.to_owned(),
+            specialties: vec![Specialty::parse(SITES[k % SITES.len()].specialty).map_err(err)?],
+            status: DoctorStatus::Pending,
+            qualification: Qualification::Thesed,
+            base: GeoPoint::new(SITES[k % SITES.len()].lat, SITES[k % SITES.len()].lon).ok(),
+            travel_radius_km: 80,
+            departments: vec![SITES[k % SITES.len()].department.to_owned()],
+            languages: vec![],
+            contact: Some(ContactDetails {
+                email: Email::parse(&email).map_err(err)?,
+                phone: None,
+            }),
+        };
+        let acc = account(
+            state,
+            &email,
+            AccountKind::Doctor,
+            Some(doctor.id.to_string()),
+            &format!("Dr {first} {last}"),
+            hash,
+        );
+        let doctor_id = doctor.id.to_string();
+        state
+            .storage
+            .create_doctor(acc.clone(), doctor)
+            .await
+            .map_err(err)?;
+        accept(state, &acc.id).await?;
+        let content = identity_pdf(first, last);
+        let now = state.clock.now_ms();
+        let meta = crate::documents::DocumentMeta {
+            id: uuid::Uuid::now_v7().to_string(),
+            doctor_id,
+            kind: crate::documents::DocumentKind::Identity,
+            name: "carte-identite.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: i64::try_from(content.len()).unwrap_or(i64::MAX),
+            sha256: crate::auth::sha256_hex(&content),
+            expires_on: None,
+            expires_ms: None,
+            uploaded_ms: now,
+        };
+        let birth = NaiveDate::from_ymd_opt(1975 + i32::try_from(k).unwrap_or(0) * 4, 5, 12)
+            .ok_or_else(|| err("date de naissance"))?;
+        state
+            .storage
+            .insert_document(
+                crate::documents::NewDocument {
+                    meta,
+                    account_id: acc.id.clone(),
+                    device_id: "demo".into(),
+                    content,
+                    birth_date: Some(birth),
+                },
+                now,
+            )
+            .await
+            .map_err(err)?
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// Puts a demo tariff grid in force from today (Europe/Paris) unless one already applies, so an
 /// accepted proposal in the demo is charged and gets an invoice (billing charges nothing without a
 /// grid). Set by the server itself (`created_by` = `demo`), audited like a staff change.
@@ -635,7 +792,22 @@ mod tests {
 
     #[test]
     fn demo_doctor_names_are_unique() {
-        let names: std::collections::HashSet<_> = (0..40).map(demo_name).collect();
-        assert_eq!(names.len(), 40);
+        let names: std::collections::HashSet<_> =
+            (0..40 + PENDING_DOCTORS).map(demo_name).collect();
+        assert_eq!(names.len(), 40 + PENDING_DOCTORS);
+    }
+
+    #[test]
+    fn identity_pdfs_are_pdfs_and_differ() {
+        let a = identity_pdf("Léa", "Le Goff");
+        let b = identity_pdf("Hugo", "Rivière");
+        assert_eq!(
+            infer::get(&a).map(|t| t.mime_type()),
+            Some("application/pdf")
+        );
+        assert_ne!(a, b);
+        let text = String::from_utf8(a).unwrap();
+        assert!(text.contains("(Nom : LE GOFF)"), "{text}");
+        assert!(text.ends_with("%%EOF\n"));
     }
 }

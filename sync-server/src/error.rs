@@ -70,6 +70,9 @@ pub enum AppError {
     /// A refused privacy action (`privacy`), with its own code and status.
     #[error(transparent)]
     Privacy(#[from] crate::privacy::PrivacyError),
+    /// A refused members action (`members`), with its own code and status.
+    #[error(transparent)]
+    Members(#[from] crate::members::MembersError),
     /// A billing rule refused the request (amounts, rates, dates); the code is the billing one.
     #[error("{0}")]
     Billing(#[from] crate::billing::BillingError),
@@ -105,6 +108,7 @@ impl AppError {
             Self::BatchTooLarge(_) => "batch_too_large",
             Self::Documents(e) => e.code(),
             Self::Privacy(e) => e.code(),
+            Self::Members(e) => e.code(),
             Self::Billing(e) => e.code(),
             Self::Storage(StorageError::Busy) => "unavailable",
             Self::Storage(_) => "storage",
@@ -133,6 +137,7 @@ impl AppError {
             Self::Conflict(_) | Self::WrongState(..) => StatusCode::CONFLICT,
             Self::Documents(e) => e.status(),
             Self::Privacy(e) => e.status(),
+            Self::Members(e) => e.status(),
             Self::Storage(StorageError::Busy) | Self::Unavailable(..) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

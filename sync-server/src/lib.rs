@@ -17,6 +17,7 @@ pub mod events;
 pub mod jobs;
 pub mod mail;
 pub mod matching;
+pub mod members;
 pub mod notify;
 pub mod openapi;
 pub mod ops;

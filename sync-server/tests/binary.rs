@@ -136,6 +136,51 @@ fn demo_server_serves_and_stops_gracefully() {
         "four spread slots, its site's three request nights and weekend days, a weekly series"
     );
 
+    // The demo's staff account sees three doctors waiting, each with an identity document; pending
+    // doctors are never candidates.
+    assert!(printed.contains("equipe@demo.rempla.fr"), "{printed}");
+    let staff = r#"{"email":"equipe@demo.rempla.fr","password":"demo-rempla-2026","device_id":"0190f5d2-0000-7000-8000-00000000abcf","device_name":"bureau","platform":"desktop"}"#;
+    let (status, body) = http(&addr, "POST", "/v1/auth/login", None, Some(staff));
+    assert_eq!(status, 200, "{body}");
+    let staff: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(staff["terms_required"], false);
+    let (status, body) = http(
+        &addr,
+        "GET",
+        "/v1/staff/verifications",
+        staff["token"].as_str(),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let queue: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let pending = queue["pending"].as_array().unwrap();
+    assert_eq!(pending.len(), 3, "{queue}");
+    assert!(pending.iter().all(|p| p["identity_document"].is_object()));
+    let pending_ids: Vec<&str> = pending
+        .iter()
+        .map(|p| p["doctor_id"].as_str().unwrap())
+        .collect();
+    for r in requests {
+        let id = r["entity_id"].as_str().unwrap();
+        let (status, body) = http(
+            &addr,
+            "GET",
+            &format!("/v1/requests/{id}/candidates"),
+            Some(&token),
+            None,
+        );
+        assert_eq!(status, 200, "{body}");
+        let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let candidates = answer["candidates"].as_array().unwrap();
+        assert!(!candidates.is_empty(), "every demo request has candidates");
+        assert!(
+            candidates
+                .iter()
+                .all(|c| !pending_ids.contains(&c["doctor"].as_str().unwrap_or_default())),
+            "a pending doctor is never a candidate"
+        );
+    }
+
     // Open a live-event stream, then SIGTERM: the server ends the stream and exits cleanly.
     let mut sse = TcpStream::connect(&addr).unwrap();
     write!(

@@ -216,6 +216,7 @@ pub async fn sign_out(app: AppHandle) -> Result<(), DesktopError> {
         let state = app.state::<AppState>();
         let mut store = state.ui()?;
         client::logout(&mut store, &ClientConfig::default())?;
+        state.announcer()?.reset();
         store.set_sync_state(ME_KEY, "null")?;
         store.set_sync_state(TERMS_PENDING_KEY, "0")?;
         Ok(())
@@ -450,6 +451,108 @@ pub async fn area_list(
         let state = app.state::<AppState>();
         let store = state.ui()?;
         feature(api(&store)?.api().get_value(&path))
+    })
+    .await
+}
+
+/// One delegated right as the members screen sends it (the server checks names and sites).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct DelegationIn {
+    /// Right name (`billing`, `propose`…).
+    pub right: String,
+    /// Site the right is limited to; absent for the whole facility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+}
+
+/// A member's new role and delegated rights, as the members screen sends them.
+#[derive(Clone, Debug, Deserialize)]
+pub struct MemberRights {
+    /// `admin`, `planner` or `viewer`.
+    pub role: String,
+    /// Rights beyond the role (the whole set: it replaces the previous one).
+    #[serde(default)]
+    pub delegations: Vec<DelegationIn>,
+}
+
+fn rights_body(r: &MemberRights) -> Value {
+    json!({"role": r.role, "delegations": r.delegations})
+}
+
+/// Changes a member's role and rights (`PUT /v1/facilities/{id}/members/{member_id}`); the server
+/// checks the caller's right and refuses to demote the last administrator (`last_admin`).
+#[tauri::command]
+pub async fn member_change(
+    app: AppHandle,
+    facility_id: String,
+    member_id: String,
+    rights: MemberRights,
+) -> Result<Feature, DesktopError> {
+    blocking(move || {
+        let (f, m) = (checked_id(&facility_id)?, checked_id(&member_id)?);
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        feature(api(&store)?.api().put_value(
+            &format!("/v1/facilities/{f}/members/{m}"),
+            &rights_body(&rights),
+        ))
+    })
+    .await
+}
+
+/// Removes a member from the facility (`DELETE /v1/facilities/{id}/members/{member_id}`).
+#[tauri::command]
+pub async fn member_remove(
+    app: AppHandle,
+    facility_id: String,
+    member_id: String,
+) -> Result<Feature, DesktopError> {
+    blocking(move || {
+        let (f, m) = (checked_id(&facility_id)?, checked_id(&member_id)?);
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        feature(
+            api(&store)?
+                .api()
+                .delete_value(&format!("/v1/facilities/{f}/members/{m}")),
+        )
+    })
+    .await
+}
+
+/// Invites someone to the facility (`POST /v1/facilities/{id}/members`): the server e-mails an
+/// activation link to a new account.
+#[tauri::command]
+pub async fn member_invite(
+    app: AppHandle,
+    facility_id: String,
+    email: String,
+    display_name: String,
+    rights: MemberRights,
+) -> Result<Feature, DesktopError> {
+    blocking(move || {
+        let f = checked_id(&facility_id)?;
+        let (email, display_name) = (email.trim().to_owned(), display_name.trim().to_owned());
+        if email.is_empty() || !email.contains('@') {
+            return Err(DesktopError::invalid(
+                "Indiquez l'adresse e-mail de la personne invitée.",
+            ));
+        }
+        if display_name.is_empty() {
+            return Err(DesktopError::invalid(
+                "Indiquez le nom de la personne invitée.",
+            ));
+        }
+        let mut body = rights_body(&rights);
+        body["email"] = json!(email);
+        body["display_name"] = json!(display_name);
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        feature(
+            api(&store)?
+                .api()
+                .post_value(&format!("/v1/facilities/{f}/members"), &body),
+        )
     })
     .await
 }

@@ -109,6 +109,12 @@ fn from_server_code(code: &str, message: &str) -> DesktopError {
             "Votre compte n'est pas encore activé : suivez le lien reçu par e-mail.".to_owned()
         }
         "not_found" => "Élément introuvable : il a peut-être été supprimé.".to_owned(),
+        "last_admin" => "Impossible : l'établissement doit garder au moins un administrateur. \
+                         Nommez d'abord un autre administrateur."
+            .to_owned(),
+        "unknown_right" | "unknown_role" | "unknown_site" => {
+            format!("Droits invalides : {message}")
+        }
         "validation" => format!("Certaines informations sont invalides : {message}"),
         "conflict" => format!("Conflit : {message}"),
         _ => format!("Le serveur a refusé l'opération : {message}"),
@@ -167,5 +173,14 @@ mod tests {
         });
         assert_eq!(e.code, "forbidden");
         assert!(e.message.contains("droits"));
+        let e = DesktopError::from(SyncClientError::ServerRejected {
+            code: "last_admin".into(),
+            message: "l'établissement doit garder au moins un administrateur".into(),
+        });
+        assert_eq!(e.code, "last_admin");
+        assert!(
+            e.message
+                .starts_with("Impossible : l'établissement doit garder")
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! `REMPLA_DESKTOP_SERVER`, `REMPLA_DESKTOP_EMAIL`, `REMPLA_DESKTOP_PASSWORD` (sign in at start, as the
 //! demo does), `REMPLA_DESKTOP_ACCEPT_TERMS=1` (accept the terms then, demo only), `RUST_LOG`.
 
+pub mod announce;
 pub mod commands;
 pub mod error;
 pub mod requests;
@@ -57,6 +58,9 @@ pub fn run() -> Result<(), DesktopError> {
             commands::proposals,
             commands::area_list,
             commands::verification_decide,
+            commands::member_change,
+            commands::member_remove,
+            commands::member_invite,
             commands::catalogue,
         ])
         .run(tauri::generate_context!())

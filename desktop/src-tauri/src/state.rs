@@ -26,6 +26,7 @@ pub struct AppState {
     sync_store: Mutex<Store>,
     online: AtomicBool,
     wake_sync: Mutex<Option<Sender<()>>>,
+    announcer: Mutex<crate::announce::Announcer>,
     path: PathBuf,
 }
 
@@ -62,6 +63,7 @@ impl AppState {
             sync_store: Mutex::new(Store::open(path)?),
             online: AtomicBool::new(true),
             wake_sync: Mutex::new(None),
+            announcer: Mutex::new(crate::announce::Announcer::default()),
             path: path.to_owned(),
         })
     }
@@ -93,6 +95,13 @@ impl AppState {
     /// Whether the server answered last time.
     pub fn online(&self) -> bool {
         self.online.load(Ordering::SeqCst)
+    }
+
+    /// Which server notifications were already announced (see `announce`).
+    pub fn announcer(&self) -> Result<MutexGuard<'_, crate::announce::Announcer>, DesktopError> {
+        self.announcer.lock().map_err(|_| {
+            DesktopError::new("internal", "Erreur interne : redémarrez l'application.")
+        })
     }
 
     /// Installs the sync worker's wake-up channel.

@@ -1,7 +1,8 @@
 //! Background work on plain threads (the core sync client is blocking and must not run inside tokio):
 //!
 //! - the **sync worker** runs a sync round when woken (a local change, a server event) and every
-//!   [`PERIODIC`] otherwise, then tells the UI (`sync-status`, `requests-changed`, `notify`);
+//!   [`PERIODIC`] otherwise, then tells the UI (`sync-status`, `requests-changed`, `notify`) and shows
+//!   the server notifications that arrived as OS notifications (`announce`);
 //! - the **event listener** keeps `GET /v1/events` (Server-Sent Events) open and wakes the sync worker on
 //!   every `change` or `resync`, so dashboards update live; when the stream drops, the app is offline
 //!   until it reconnects (backoff up to 15 s).
@@ -10,6 +11,7 @@ use std::io::{BufRead, BufReader};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
+use rempla_core::store::NotificationOrder;
 use rempla_core::sync::client::{ClientConfig, SyncClient, SyncEvent, SyncEventSink};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -87,6 +89,7 @@ pub fn sync_round(app: &AppHandle) -> Result<(), DesktopError> {
             if report.pulled > 0 || report.pushed > 0 {
                 let _ = app.emit("requests-changed", report.pulled);
             }
+            announce_notifications(app);
             if report.applied > 0 {
                 notify(
                     app,
@@ -111,6 +114,30 @@ pub fn sync_round(app: &AppHandle) -> Result<(), DesktopError> {
             emit_status(app);
             Err(e)
         }
+    }
+}
+
+/// Shows the server notifications that arrived with the last sync round (proposal answered, mission
+/// confirmed…) as OS and in-app notices, each once (see `announce`).
+fn announce_notifications(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let unread = match state.sync_side() {
+        Ok(store) => store.list_notifications(NotificationOrder::UnreadFirst, 50),
+        Err(_) => return,
+    };
+    let fresh = match (unread, state.announcer()) {
+        (Ok(unread), Ok(mut announcer)) => announcer.fresh(&unread),
+        _ => return,
+    };
+    for a in fresh {
+        notify(
+            app,
+            Notice {
+                level: "info",
+                title: a.title,
+                body: a.body,
+            },
+        );
     }
 }
 

@@ -7,6 +7,7 @@ import type {
   Catalogue,
   FacilityView,
   Feature,
+  MemberRights,
   Notice,
   Request,
   RequestDraft,
@@ -51,6 +52,11 @@ export const api = {
   areaList: (area: string, facilityId: string | null) => call<Feature>("area_list", { area, facilityId }),
   verificationDecide: (doctorId: string, decision: "approve" | "reject", reason: string) =>
     call<Feature>("verification_decide", { doctorId, decision, reason }),
+  memberChange: (facilityId: string, memberId: string, rights: MemberRights) =>
+    call<Feature>("member_change", { facilityId, memberId, rights }),
+  memberRemove: (facilityId: string, memberId: string) => call<Feature>("member_remove", { facilityId, memberId }),
+  memberInvite: (facilityId: string, email: string, displayName: string, rights: MemberRights) =>
+    call<Feature>("member_invite", { facilityId, email, displayName, rights }),
   catalogue: () => call<Catalogue>("catalogue"),
 };
 

@@ -12,7 +12,7 @@ import { editorView } from "./views/editor";
 import { mapView } from "./views/map";
 import { candidatesView } from "./views/candidates";
 import { planningView } from "./views/planning";
-import { areaView } from "./views/area";
+import { membersView } from "./views/members";
 import { invoicesView } from "./views/invoices";
 import { inboxView } from "./views/inbox";
 import { staffView } from "./views/staff";
@@ -46,7 +46,7 @@ function screen(): HTMLElement {
     case "invoices":
       return invoicesView();
     case "members":
-      return areaView("members");
+      return membersView();
     case "staff":
       return staffView();
     case "inbox":

@@ -155,3 +155,9 @@ export interface ChargeStatement {
   })[];
   totals: { charged: Amounts; credited: Amounts; net: Amounts };
 }
+
+/** A member's role and delegated rights as sent to `member_change` / `member_invite`. */
+export interface MemberRights {
+  role: string;
+  delegations: { right: string; site_id?: string }[];
+}

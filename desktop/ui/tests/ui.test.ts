@@ -1,6 +1,9 @@
 // UI unit tests: screens against a mocked Tauri IPC (`@tauri-apps/api/mocks`), and the pure helpers.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import { events } from "../src/ipc";
+import { showNotice } from "../src/dom";
 import { state } from "../src/app";
 import { setLang, t, errorText } from "../src/i18n";
 import { signInView } from "../src/views/signin";
@@ -8,10 +11,10 @@ import { dashboardView } from "../src/views/dashboard";
 import { candidateList, candidatesView } from "../src/views/candidates";
 import { ShiftPicker } from "../src/views/editor";
 import { missionRows, payrollCsv } from "../src/views/planning";
-import { areaView } from "../src/views/area";
+import { canManage, delegationsFor, memberRows, membersView, roleRights } from "../src/views/members";
 import { daysUntil, formatCents, toCsv } from "../src/format";
 import { invoicesView } from "../src/views/invoices";
-import { showCandidates } from "../src/views/map-candidates";
+import { showCandidates, showSite } from "../src/views/map-candidates";
 import { inboxItems, inboxView } from "../src/views/inbox";
 import { pendingDoctors, staffView } from "../src/views/staff";
 import type { Request, Session } from "../src/types";
@@ -179,6 +182,31 @@ describe("candidates", () => {
     expect(panel.innerHTML).not.toMatch(/lat|lon/);
   });
 
+  it("a cluster of one site's requests lists them beside the map, soonest first, with the candidates of the chosen one", async () => {
+    setLang("fr");
+    const asked: string[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd !== "candidates") return null;
+      asked.push((args as { requestId: string }).requestId);
+      return { available: true, data: answer };
+    });
+    const panel = document.createElement("aside");
+    await showSite(panel, [request("late", "2030-02-07T07:00:00Z", "2030-02-07T19:00:00Z"), request("soon", "2030-01-07T07:00:00Z", "2030-01-07T19:00:00Z")]);
+    expect(panel.querySelector("h3")!.textContent).toBe("2 demande(s) sur ce site");
+    const buttons = [...panel.querySelectorAll<HTMLButtonElement>("[data-site-request]")];
+    expect(buttons.map((b) => [b.dataset.siteRequest, b.getAttribute("aria-pressed")])).toEqual([
+      ["soon", "true"],
+      ["late", "false"],
+    ]);
+    expect(asked).toEqual(["soon"]);
+    expect(panel.querySelectorAll("li[data-candidate]").length).toBe(2);
+    buttons[1]!.click();
+    await settle();
+    expect(asked).toEqual(["soon", "late"]);
+    expect(buttons[1]!.getAttribute("aria-pressed")).toBe("true");
+    expect(panel.dataset.site).toBe(SITE);
+  });
+
   it("reads ranked candidates with their explained criteria", () => {
     const list = candidateList(answer);
     expect(list.map((c) => [c.doctorId, c.name, c.coverage])).toEqual([
@@ -261,12 +289,168 @@ describe("planning and payroll", () => {
 describe("areas not on the server yet", () => {
   it("show their unavailable state", async () => {
     mockIPC((cmd) => (cmd === "area_list" ? { available: false, data: null } : null));
-    const view = areaView("members");
+    const view = membersView();
     await settle();
     expect(view.querySelectorAll("[data-unavailable]").length).toBe(1);
     const invoices = invoicesView();
     await settle();
     expect(invoices.querySelectorAll("[data-unavailable]").length).toBe(2);
+  });
+});
+
+describe("members and rights", () => {
+  const SITE_A = "0190f5d2-0000-7000-8000-0000000000a1";
+  const list = {
+    members: [
+      { member_id: "m1", email: "coordination@ch.fr", display_name: "Coordination", role: "admin", delegations: [], rights: [], activated: true, you: true },
+      {
+        member_id: "m2",
+        email: "secretariat@ch.fr",
+        display_name: "Secrétariat",
+        role: "viewer",
+        delegations: [{ right: "billing" }, { right: "propose", site_id: SITE_A }],
+        activated: false,
+        you: false,
+      },
+      { email: "no-id@ch.fr" },
+    ],
+  };
+
+  it("reads the list and computes the rights to send", () => {
+    const rows = memberRows(list);
+    expect(rows.map((r) => [r.memberId, r.role, r.you, r.activated])).toEqual([
+      ["m1", "admin", true, true],
+      ["m2", "viewer", false, false],
+    ]);
+    expect(roleRights("planner")).toEqual(["read", "post_requests", "propose"]);
+    // Rights of the role are not delegated; the site-limited delegation is kept unless made facility-wide.
+    expect(delegationsFor("viewer", ["read", "billing"], rows[1]!.delegations)).toEqual([{ right: "billing" }, { right: "propose", site_id: SITE_A }]);
+    expect(delegationsFor("viewer", ["propose"], rows[1]!.delegations)).toEqual([{ right: "propose" }]);
+    expect(delegationsFor("planner", ["billing"], rows[1]!.delegations)).toEqual([{ right: "billing" }]);
+  });
+
+  it("lists members with role boxes, and saves a change of rights", async () => {
+    setLang("fr");
+    const sent: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") return { available: true, data: list };
+      if (cmd === "member_change") {
+        sent.push(args);
+        return { available: true, data: { member: {} } };
+      }
+      return null;
+    });
+    const view = membersView();
+    document.body.append(view);
+    await settle();
+    expect(view.querySelector("#members-table")?.getAttribute("data-count")).toBe("2");
+    const m2 = view.querySelector('[data-member="m2"]')!;
+    expect(m2.textContent).toContain("invitation en attente");
+    const box = (r: string) => m2.querySelector<HTMLInputElement>(`[data-right="${r}"]`)!;
+    // `read` comes with the role (greyed), billing is delegated.
+    expect([box("read").checked, box("read").disabled]).toEqual([true, true]);
+    expect([box("billing").checked, box("billing").disabled]).toEqual([true, false]);
+    expect(box("post_requests").checked).toBe(false);
+    box("post_requests").checked = true;
+    box("post_requests").dispatchEvent(new Event("change"));
+    box("billing").checked = false;
+    box("billing").dispatchEvent(new Event("change"));
+    m2.querySelector<HTMLButtonElement>('[data-save="m2"]')!.click();
+    await settle();
+    expect(sent).toEqual([
+      {
+        facilityId: FACILITY,
+        memberId: "m2",
+        rights: { role: "viewer", delegations: [{ right: "post_requests" }, { right: "propose", site_id: SITE_A }] },
+      },
+    ]);
+    // Choosing the planner role greys its rights.
+    const role = m2.querySelector<HTMLSelectElement>("[data-role]")!;
+    role.value = "planner";
+    role.dispatchEvent(new Event("change"));
+    expect([box("propose").checked, box("propose").disabled]).toEqual([true, true]);
+  });
+
+  it("shows the last-admin refusal in plain French next to the row and removes only after confirming", async () => {
+    setLang("fr");
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      if (cmd === "area_list") return { available: true, data: list };
+      calls.push(cmd);
+      if (cmd === "member_change" || cmd === "member_remove") {
+        throw { code: "last_admin", message: "Impossible : l'établissement doit garder au moins un administrateur. Nommez d'abord un autre administrateur." };
+      }
+      return null;
+    });
+    const view = membersView();
+    document.body.append(view);
+    await settle();
+    const m1 = view.querySelector('[data-member="m1"]')!;
+    const role = m1.querySelector<HTMLSelectElement>("[data-role]")!;
+    role.value = "viewer";
+    role.dispatchEvent(new Event("change"));
+    m1.querySelector<HTMLButtonElement>('[data-save="m1"]')!.click();
+    await settle();
+    expect(m1.querySelector('[role="alert"]')).toBeNull();
+    const alert = view.querySelector('[data-member-error="m1"] [role="alert"]')!;
+    expect(alert.getAttribute("data-code")).toBe("last_admin");
+    expect(alert.textContent).toContain("au moins un administrateur");
+    const remove = m1.querySelector<HTMLButtonElement>('[data-remove="m1"]')!;
+    remove.click();
+    await settle();
+    expect(calls).toEqual(["member_change"]);
+    expect(remove.textContent).toBe("Confirmer le retrait");
+    remove.click();
+    await settle();
+    expect(calls).toEqual(["member_change", "member_remove"]);
+    expect(remove.textContent).toBe("Retirer");
+    setLang("en");
+    expect(errorText({ code: "last_admin", message: "x" })).toContain("at least one administrator");
+  });
+
+  it("invites someone and reloads the list", async () => {
+    setLang("fr");
+    const invites: unknown[] = [];
+    let loads = 0;
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") {
+        loads++;
+        return { available: true, data: list };
+      }
+      if (cmd === "member_invite") {
+        invites.push(args);
+        return { available: true, data: { member_id: "m3" } };
+      }
+      return null;
+    });
+    const view = membersView();
+    document.body.append(view);
+    await settle();
+    view.querySelector<HTMLInputElement>("#invite-email")!.value = "nouveau@ch.fr";
+    view.querySelector<HTMLInputElement>("#invite-name")!.value = "Nouveau";
+    const role = view.querySelector<HTMLSelectElement>("#invite-role")!;
+    role.value = "planner";
+    view.querySelector<HTMLButtonElement>("#invite-send")!.click();
+    await settle();
+    expect(invites).toEqual([{ facilityId: FACILITY, email: "nouveau@ch.fr", displayName: "Nouveau", rights: { role: "planner", delegations: [] } }]);
+    expect(loads).toBe(2);
+  });
+
+  it("is for administrators only", async () => {
+    let asked = false;
+    mockIPC(() => {
+      asked = true;
+      return null;
+    });
+    expect(canManage(FACILITY)).toBe(true);
+    state.session = { ...session, me: { memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [] }] } };
+    expect(canManage(FACILITY)).toBe(false);
+    const view = membersView();
+    await settle();
+    expect(view.querySelector("#members-admin-only")).not.toBeNull();
+    expect(asked).toBe(false);
+    state.session = { ...session, me: { memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [{ right: "manage_members" }] }] } };
+    expect(canManage(FACILITY)).toBe(true);
   });
 });
 
@@ -405,5 +589,19 @@ describe("staff verification queue", () => {
     const view = staffView();
     await settle();
     expect(view.querySelector('[data-unavailable="verifications"]')).not.toBeNull();
+  });
+});
+
+describe("notifications from the Rust side", () => {
+  it("a server notification announced by the sync worker (`notify` event) shows as a notice", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    await events.onNotice(showNotice);
+    // What `worker::announce_notifications` emits (the OS notification is shown by Rust alongside).
+    await emit("notify", { level: "info", title: "Proposition acceptée", body: "Dr Léa Le Goff a accepté la mission du 12 décembre." });
+    await settle();
+    const area = document.getElementById("notices")!;
+    expect(area.getAttribute("aria-live")).toBe("polite");
+    expect(area.textContent).toContain("Proposition acceptée");
+    expect(area.textContent).toContain("Dr Léa Le Goff");
   });
 });

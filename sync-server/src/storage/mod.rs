@@ -589,11 +589,13 @@ impl Storage {
     }
 
     /// Creates an account for an invited member (no password yet), or adds the membership to the
-    /// existing facility account of that e-mail. Returns the account and whether it is new.
+    /// existing facility account of that e-mail, writing `audit` (when given) in the same transaction.
+    /// Returns the account and whether it is new.
     pub async fn invite_member(
         &self,
         account: Account,
         member: rempla_core::domain::Member,
+        audit: Option<crate::audit::AuditEntry>,
     ) -> Result<(Account, bool), StorageError> {
         self.write(move |tx| {
             let rows = tx.query(
@@ -618,6 +620,9 @@ impl Storage {
                 return Err(StorageError::Duplicate("member".into()));
             }
             insert_member(tx, &owner.id, &member)?;
+            if let Some(entry) = &audit {
+                crate::audit::record_tx(tx, entry)?;
+            }
             Ok((owner, new))
         })
         .await

@@ -187,7 +187,7 @@ impl ApiClient {
     /// (`wrong_password`, `missions_ahead`, `last_admin` refusals change nothing). Every token of the
     /// account is revoked, this one included.
     pub fn close_account(&self, password: &str) -> Result<(), SyncClientError> {
-        self.delete_value("/v1/me", &json!({ "password": password }))
+        self.delete_with_body("/v1/me", &json!({ "password": password }))
     }
 
     /// The privacy export, a ZIP (`GET /v1/me/export`), as bytes.

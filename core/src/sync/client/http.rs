@@ -311,8 +311,8 @@ impl ApiClient {
         decode(&bytes)
     }
 
-    /// `PUT` of a JSON body to any endpoint of the API (e.g. `/v1/me/push-targets`); an empty answer is
-    /// returned as `null`.
+    /// `PUT` of a JSON body to any endpoint of the API (e.g. `/v1/me/push-targets`, a member's rights);
+    /// an empty answer is returned as `null`.
     pub fn put_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
         let bytes = self.call(
             (reqwest::Method::PUT, format!("{}{path}", self.base)),
@@ -333,8 +333,21 @@ impl ApiClient {
         .map(|_| ())
     }
 
+    /// `DELETE` of any endpoint of the API whose answer the caller reads (e.g. removing a member); an
+    /// empty answer (204) is `null`.
+    pub fn delete_value(&self, path: &str) -> Result<Value, SyncClientError> {
+        let bytes = self.call(
+            (reqwest::Method::DELETE, format!("{}{path}", self.base)),
+            None,
+        )?;
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        decode(&bytes)
+    }
+
     /// `DELETE` with a JSON body (`DELETE /v1/me` re-checks the password).
-    pub fn delete_value(&self, path: &str, body: &Value) -> Result<(), SyncClientError> {
+    pub fn delete_with_body(&self, path: &str, body: &Value) -> Result<(), SyncClientError> {
         self.call(
             (reqwest::Method::DELETE, format!("{}{path}", self.base)),
             Some(&encode(body)?),
@@ -520,6 +533,73 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// Serves each canned answer to one connection, recording the request line and body.
+    fn one_shot_server(
+        answers: Vec<&'static str>,
+    ) -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = format!("http://{}", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for answer in answers {
+                let (stream, _) = listener.accept().unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let mut length = 0;
+                loop {
+                    let mut header = String::new();
+                    reader.read_line(&mut header).unwrap();
+                    if header.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                seen.push(format!(
+                    "{} {}",
+                    line.trim(),
+                    String::from_utf8(body).unwrap()
+                ));
+                (&stream).write_all(answer.as_bytes()).unwrap();
+            }
+            seen
+        });
+        (addr, handle)
+    }
+
+    #[test]
+    fn put_and_delete_reach_the_server_and_map_empty_answers_to_null() {
+        let (addr, server) = one_shot_server(vec![
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"ok\":true}",
+            "HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n",
+            "HTTP/1.1 409 Conflict\r\ncontent-type: application/json\r\ncontent-length: 40\r\nconnection: close\r\n\r\n{\"code\":\"last_admin\",\"message\":\"garder\"}",
+        ]);
+        let client = ApiClient::new(&addr, &ClientConfig::default())
+            .unwrap()
+            .with_token("t");
+        let body = serde_json::json!({"role": "viewer"});
+        assert_eq!(
+            client.put_value("/v1/x/1", &body).unwrap(),
+            serde_json::json!({"ok": true})
+        );
+        assert_eq!(client.delete_value("/v1/x/1").unwrap(), Value::Null);
+        let refused = client.delete_value("/v1/x/2").unwrap_err();
+        assert_eq!(refused.server_code(), "last_admin");
+        assert_eq!(
+            server.join().unwrap(),
+            [
+                "PUT /v1/x/1 HTTP/1.1 {\"role\":\"viewer\"}",
+                "DELETE /v1/x/1 HTTP/1.1 ",
+                "DELETE /v1/x/2 HTTP/1.1 "
+            ]
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@ import { go } from "../app";
 import { errorBox, h } from "../dom";
 import { t } from "../i18n";
 import { candidateList, type CandidateView } from "./candidates";
-import type { AppError } from "../types";
+import { formatDate, requestSpan } from "../format";
+import type { AppError, Request } from "../types";
 
 /** The side panel's list: ranked candidates with coverage and distance to the site (never a position). */
 export function candidatePanel(requestId: string, candidates: CandidateView[]): HTMLElement[] {
@@ -43,3 +44,34 @@ export async function showCandidates(panel: HTMLElement, requestId: string): Pro
   }
 }
 
+
+function firstDay(r: Request): string {
+  const span = requestSpan(r);
+  return span ? formatDate(span.start, r.zone) : "";
+}
+
+/**
+ * A cluster whose requests are all at one site (the map cannot split it by zooming): the panel lists
+ * that site's requests, soonest first, and shows the candidates of the chosen one (the first at once).
+ */
+
+export async function showSite(panel: HTMLElement, requests: Request[]): Promise<void> {
+  const sorted = [...requests].sort((a, b) => (requestSpan(a)?.start ?? "").localeCompare(requestSpan(b)?.start ?? ""));
+  const list = h("div", { class: "candidates-of" });
+  const choose = (r: Request, button: HTMLElement) => {
+    buttons.forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+    void showCandidates(list, r.id);
+  };
+  const buttons = sorted.map((r) => {
+    const b = h("button", { class: "site-request", "data-site-request": r.id, "aria-pressed": "false" }, `${r.specialty} · ${firstDay(r)} · ${r.shifts.length} ${t("map.shifts")}`);
+    b.addEventListener("click", () => choose(r, b));
+    return b;
+  });
+  panel.dataset.site = sorted[0]?.site_id ?? "";
+  panel.replaceChildren(h("h3", {}, t("map.siteRequests", { n: sorted.length })), h("div", { class: "site-requests" }, ...buttons), list);
+  const first = sorted[0];
+  if (first && buttons[0]) {
+    buttons[0].setAttribute("aria-pressed", "true");
+    await showCandidates(list, first.id);
+  }
+}

@@ -1,7 +1,8 @@
 // Map of France, offline: the basemap (France outline, départements, communes) ships with the app in
 // public/basemap (made by scripts/make-basemap.py from open data); no tile server, no glyph server (no
 // text layers: names show in popups). Request sites are clustered by MapLibre's GeoJSON clustering.
-// Clicking a site lists that request's candidates beside the map (from the candidates endpoint). Doctors
+// Clicking a site lists that request's candidates beside the map (from the candidates endpoint); clicking
+// a cluster of one site's requests lists them there and the candidates of the soonest. Doctors
 // are not drawn: the API does not publish their home location (privacy), only their distance to the site.
 import maplibregl, { type GeoJSONSource, type StyleSpecification } from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
@@ -9,7 +10,7 @@ import { api } from "../ipc";
 import { go, state } from "../app";
 import { errorBox, h } from "../dom";
 import { t } from "../i18n";
-import { showCandidates } from "./map-candidates";
+import { showCandidates, showSite } from "./map-candidates";
 import type { AppError, Request } from "../types";
 
 interface CompactCommunes {
@@ -86,12 +87,32 @@ export function mapView(): HTMLElement {
           map.addSource("requests", { type: "geojson", data: requestPoints(requests), cluster: true, clusterRadius: 40 });
           map.addLayer({ id: "clusters", type: "circle", source: "requests", filter: ["has", "point_count"], paint: { "circle-color": "#0f766e", "circle-opacity": 0.8, "circle-radius": ["step", ["get", "point_count"], 12, 10, 18, 100, 26] } });
           map.addLayer({ id: "sites", type: "circle", source: "requests", filter: ["!", ["has", "point_count"]], paint: { "circle-color": "#c2410c", "circle-radius": 7, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+          const byId = new Map(requests.map((r) => [r.id, r]));
           map.on("click", "clusters", (e) => {
             const f = e.features?.[0];
             const id = f?.properties?.cluster_id as number | undefined;
             if (id === undefined || f?.geometry.type !== "Point") return;
             const center = f.geometry.coordinates as [number, number];
-            void (map.getSource("requests") as GeoJSONSource).getClusterExpansionZoom(id).then((zoom) => map.easeTo({ center, zoom }));
+            const source = map.getSource("requests") as GeoJSONSource;
+            void (async () => {
+              // Requests of one site share its point: zooming never splits them, so the panel lists them.
+              const leaves = await source.getClusterLeaves(id, 200, 0);
+              const sites = new Set(leaves.map((l) => (l.geometry.type === "Point" ? l.geometry.coordinates.join(",") : "")));
+              if (sites.size === 1) {
+                const here = leaves.map((l) => byId.get(String(l.properties?.id ?? ""))).filter((r): r is Request => r !== undefined);
+                await showSite(panel, here);
+              } else {
+                map.easeTo({ center, zoom: await source.getClusterExpansionZoom(id) });
+              }
+            })();
+          });
+          // Where the sites and clusters are drawn, for the end-to-end test's real pointer clicks.
+          map.on("idle", () => {
+            const drawn = map.queryRenderedFeatures({ layers: ["clusters", "sites"] }).map((f) => {
+              const at = map.project((f.geometry as GeoJSON.Point).coordinates as [number, number]);
+              return { layer: f.layer.id, n: Number(f.properties?.point_count ?? 1), x: Math.round(at.x), y: Math.round(at.y) };
+            });
+            el.dataset.drawn = JSON.stringify(drawn);
           });
           map.on("click", "sites", (e) => {
             const f = e.features?.[0];
