@@ -11,7 +11,7 @@
 // has not landed yet check the screen's honest "unavailable" state instead and are reported as such; the
 // run prints `N passed, N failed`.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Driver } from "./webdriver.mjs";
@@ -380,7 +380,22 @@ try {
       20000,
     );
     if (typeof n !== "number") throw new Error(`queue: ${n}`);
-    return `${n} doctor(s) waiting for verification`;
+    // The Rempla team's account has no facility: no facility switcher, no facility screens.
+    const shell = await d.exec("return [!!document.querySelector('#no-facility'), !!document.querySelector('#facility-switch'), !!document.querySelector('[data-route=dashboard]')]");
+    if (JSON.stringify(shell) !== "[true,false,false]") throw new Error(`staff shell: ${JSON.stringify(shell)}`);
+    // Look at the identity document before deciding: saved to the downloads folder, path in a notice.
+    await d.click("#area-staff [data-document]");
+    const saved = await d.waitFor(
+      "the saved identity document",
+      "const s = document.querySelector('#area-staff'); if (s.querySelector('[role=alert]')) return 'error: ' + s.querySelector('[role=alert]').textContent; " +
+        "const m = (document.getElementById('notices')?.textContent ?? '').match(/\\/\\S*piece-identite-\\S+\\.(pdf|jpg|png)/); return m ? m[0] : null",
+      20000,
+    );
+    if (String(saved).startsWith("error")) throw new Error(saved);
+    const head = readFileSync(saved).subarray(0, 5).toString("latin1");
+    rmSync(saved);
+    if (head !== "%PDF-") throw new Error(`saved document starts with ${JSON.stringify(head)}`);
+    return `${n} doctor(s) waiting for verification; identity document saved (${saved.split("/").pop()}, a PDF)`;
   });
 
   await step("staff-approve", async () => {

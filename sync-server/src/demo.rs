@@ -492,7 +492,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
             } else {
                 Qualification::Thesed
             },
-            base: Some(site.location),
+            base: Some(home_near(site.location, n)),
             travel_radius_km: 60 + u16::try_from(n % 4).unwrap_or(0) * 40,
             departments: vec![site.department.clone()],
             languages: if n % 3 == 0 {
@@ -674,6 +674,19 @@ fn identity_pdf(first: &str, last: &str) -> Vec<u8> {
         objects.len() + 1
     );
     pdf.into_bytes()
+}
+
+/// Where demo doctor `n` lives: 3 to 25 km from the site it works for, in a direction that turns by the
+/// golden angle from one doctor to the next, so candidate lists show real, different distances (every
+/// radius is at least 60 km, so each doctor still reaches its site).
+fn home_near(site: GeoPoint, n: usize) -> GeoPoint {
+    const KM_PER_DEGREE: f64 = 111.2;
+    let step = u32::try_from(n % 1_000).unwrap_or(0);
+    let distance_km = 3.0 + f64::from(step * 7 % 23);
+    let angle = f64::from(step) * 137.508_f64.to_radians();
+    let lat = site.lat + distance_km * angle.cos() / KM_PER_DEGREE;
+    let lon = site.lon + distance_km * angle.sin() / (KM_PER_DEGREE * site.lat.to_radians().cos());
+    GeoPoint::new(lat, lon).unwrap_or(site)
 }
 
 /// Doctors who registered and uploaded their identity document but are not verified yet, so the staff

@@ -10,25 +10,12 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::users::{User, add_site, invite, login, new_doctor, new_facility, new_staff};
-use common::{Db, PASSWORD, TestApp, app, call, get, post};
+use common::users::{
+    User, add_site, delete, invite, login, new_doctor, new_facility, new_staff, put,
+};
+use common::{Db, PASSWORD, TestApp, app, get, post};
 use rempla_server::audit::AuditFilter;
 use serde_json::{Value, json};
-
-async fn put(t: &TestApp, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
-    call(
-        &t.router,
-        "PUT",
-        path,
-        Some(token),
-        Some(serde_json::to_vec(body).unwrap()),
-    )
-    .await
-}
-
-async fn delete(t: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
-    call(&t.router, "DELETE", path, Some(token), None).await
-}
 
 fn members_path(admin: &User) -> String {
     format!(

@@ -591,6 +591,40 @@ pub async fn verification_decide(
     .await
 }
 
+/// Saves a waiting doctor's identity document in the user's downloads folder so staff can look at it
+/// before deciding (`GET /v1/staff/verifications/{doctor_id}/document`; the server audits the read).
+/// Returns the path written. Saved rather than shown inline: the system webview has no PDF viewer.
+#[tauri::command]
+pub async fn verification_document(
+    app: AppHandle,
+    doctor_id: String,
+) -> Result<String, DesktopError> {
+    blocking(move || {
+        let id = checked_id(&doctor_id)?;
+        // The XDG downloads folder; a machine without XDG user folders gets `~/Downloads`.
+        let dir = app
+            .path()
+            .download_dir()
+            .or_else(|_| app.path().home_dir().map(|home| home.join("Downloads")))
+            .map_err(|e| {
+                DesktopError::new(
+                    "file_write",
+                    format!("Dossier de téléchargements introuvable : {e}"),
+                )
+            })?;
+        let bytes = {
+            let state = app.state::<AppState>();
+            let store = state.ui()?;
+            api(&store)?
+                .api()
+                .get_bytes(&format!("/v1/staff/verifications/{id}/document"))?
+        };
+        let path = crate::downloads::save(&dir, &format!("piece-identite-{id}"), &bytes)?;
+        Ok(path.display().to_string())
+    })
+    .await
+}
+
 /// Core's catalogues for the forms: specialties and shift kinds with their French labels.
 #[tauri::command]
 pub fn catalogue() -> Value {

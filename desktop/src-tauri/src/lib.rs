@@ -8,6 +8,7 @@
 
 pub mod announce;
 pub mod commands;
+pub mod downloads;
 pub mod error;
 pub mod requests;
 pub mod state;
@@ -58,6 +59,7 @@ pub fn run() -> Result<(), DesktopError> {
             commands::proposals,
             commands::area_list,
             commands::verification_decide,
+            commands::verification_document,
             commands::member_change,
             commands::member_remove,
             commands::member_invite,

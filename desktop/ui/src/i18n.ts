@@ -158,6 +158,9 @@ const fr = {
   "staff.approved": "Médecin validé",
   "staff.rejected": "Médecin refusé",
   "staff.empty": "Aucun médecin en attente de vérification.",
+  "staff.document": "Enregistrer la pièce d'identité",
+  "staff.documentSaved": "Pièce d'identité enregistrée",
+  "staff.noFacility": "Compte de l'équipe Rempla : pas d'établissement.",
   "notice.close": "Fermer",
 };
 
@@ -317,6 +320,9 @@ const en: Record<Key, string> = {
   "staff.approved": "Doctor approved",
   "staff.rejected": "Doctor rejected",
   "staff.empty": "No doctor waiting for verification.",
+  "staff.document": "Save the identity document",
+  "staff.documentSaved": "Identity document saved",
+  "staff.noFacility": "Rempla staff account: no facility.",
   "notice.close": "Close",
 };
 

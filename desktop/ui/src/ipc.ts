@@ -52,6 +52,7 @@ export const api = {
   areaList: (area: string, facilityId: string | null) => call<Feature>("area_list", { area, facilityId }),
   verificationDecide: (doctorId: string, decision: "approve" | "reject", reason: string) =>
     call<Feature>("verification_decide", { doctorId, decision, reason }),
+  verificationDocument: (doctorId: string) => call<string>("verification_document", { doctorId }),
   memberChange: (facilityId: string, memberId: string, rights: MemberRights) =>
     call<Feature>("member_change", { facilityId, memberId, rights }),
   memberRemove: (facilityId: string, memberId: string) => call<Feature>("member_remove", { facilityId, memberId }),

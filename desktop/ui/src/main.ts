@@ -28,6 +28,16 @@ const NAV: [Route["name"], TextKey][] = [
   ["inbox", "nav.inbox"],
 ];
 
+/** A staff account with no facility (the Rempla team) has no facility screens: only its queue and inbox. */
+function facilityless(): boolean {
+  return state.session?.role === "staff" && (state.session.me?.memberships ?? []).length === 0;
+}
+
+/** The main screens offered to this session, in Alt+1… order. */
+function navEntries(): [Route["name"], TextKey][] {
+  return facilityless() ? NAV.filter(([name]) => name === "inbox") : NAV;
+}
+
 function screen(): HTMLElement {
   const r = state.route;
   switch (r.name) {
@@ -114,7 +124,7 @@ function shell(): HTMLElement {
     return h("div", { class: "signin-shell" }, h("header", { class: "top" }, h("h1", {}, "Rempla"), langBtn), screen());
   }
   const nav = h("nav", { "aria-label": "Navigation" });
-  NAV.forEach(([name, key], i) => {
+  navEntries().forEach(([name, key], i) => {
     const b = h("button", { class: state.route.name === name ? "nav active" : "nav", "data-route": name, title: `Alt+${i + 1}` }, t(key));
     b.addEventListener("click", () => go({ name } as Route));
     nav.append(b);
@@ -136,7 +146,14 @@ function shell(): HTMLElement {
   return h(
     "div",
     { class: "layout" },
-    h("header", { class: "top" }, h("h1", {}, "Rempla"), switcher(), statusBar(), langBtn),
+    h(
+      "header",
+      { class: "top" },
+      h("h1", {}, "Rempla"),
+      facilityless() ? h("span", { class: "muted", id: "no-facility" }, t("staff.noFacility")) : switcher(),
+      statusBar(),
+      langBtn,
+    ),
     banner,
     h("div", { class: "body" }, nav, h("main", { id: "screen", tabindex: "-1" }, screen())),
   );
@@ -152,7 +169,7 @@ function draw(): void {
 document.addEventListener("keydown", (e) => {
   if (!e.altKey || !state.session || state.session.terms) return;
   const i = Number(e.key) - 1;
-  const entry = NAV[i];
+  const entry = navEntries()[i];
   if (entry) {
     e.preventDefault();
     go({ name: entry[0] } as Route);

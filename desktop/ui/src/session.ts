@@ -23,5 +23,6 @@ export async function enter(session: Session): Promise<void> {
   state.facilityId = state.facilityId ?? memberships[0]?.facility_id ?? null;
   await loadFacility();
   if (!state.catalogue) state.catalogue = await api.catalogue().catch(() => null);
-  go({ name: "dashboard" });
+  // The Rempla team's staff accounts belong to no facility: their work is the verification queue.
+  go({ name: session.role === "staff" && memberships.length === 0 ? "staff" : "dashboard" });
 }

@@ -557,7 +557,7 @@ describe("staff verification queue", () => {
   const queue = { pending: [{ doctor_id: "0190f5d2-0000-7000-8000-00000000d0c1", rpps: "10001234567", first_name: "Léa", last_name: "Morvan", email: "lea@example.fr", identity_document: null }, { nothing: 1 }] };
 
   it("reads the queue defensively", () => {
-    expect(pendingDoctors(queue)).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1", name: "Léa Morvan", rpps: "10001234567", detail: `lea@example.fr · ${t("staff.noIdDocument")}` }]);
+    expect(pendingDoctors(queue)).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1", name: "Léa Morvan", rpps: "10001234567", detail: `lea@example.fr · ${t("staff.noIdDocument")}`, hasDocument: false }]);
     expect(pendingDoctors(null)).toEqual([]);
   });
 
@@ -582,6 +582,43 @@ describe("staff verification queue", () => {
     await settle();
     expect(calls).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1", decision: "reject", reason: "RPPS inconnu" }]);
     expect(view.querySelector("#queue-empty")).not.toBeNull();
+  });
+
+  it("saves a doctor's identity document and says where; no button without a document", async () => {
+    const withDoc = { pending: [{ ...queue.pending[0], identity_document: { id: "d1" } }, { ...queue.pending[0], doctor_id: "0190f5d2-0000-7000-8000-00000000d0c2", identity_document: null }] };
+    const asked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") return { available: true, data: withDoc };
+      if (cmd === "verification_document") {
+        asked.push(args);
+        return "/home/coord/Téléchargements/piece-identite-0190f5d2-0000-7000-8000-00000000d0c1.pdf";
+      }
+      return null;
+    });
+    const view = staffView();
+    document.body.append(view);
+    await settle();
+    const buttons = view.querySelectorAll<HTMLButtonElement>("[data-document]");
+    expect(buttons.length).toBe(1);
+    buttons[0]!.click();
+    await settle();
+    expect(asked).toEqual([{ doctorId: "0190f5d2-0000-7000-8000-00000000d0c1" }]);
+    expect(document.getElementById("notices")?.textContent).toContain("piece-identite-0190f5d2-0000-7000-8000-00000000d0c1.pdf");
+    view.remove();
+  });
+
+  it("shows a refused download as a plain error beside the doctor", async () => {
+    const withDoc = { pending: [{ ...queue.pending[0], identity_document: { id: "d1" } }] };
+    mockIPC((cmd) => {
+      if (cmd === "area_list") return { available: true, data: withDoc };
+      if (cmd === "verification_document") throw { code: "offline", message: "Pas de connexion au serveur." };
+      return null;
+    });
+    const view = staffView();
+    await settle();
+    view.querySelector<HTMLButtonElement>("[data-document]")!.click();
+    await settle();
+    expect(view.textContent).toContain("Pas de connexion au serveur.");
   });
 
   it("shows 'not available' when the server has no queue", async () => {

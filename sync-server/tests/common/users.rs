@@ -232,6 +232,11 @@ pub fn request_op(user: &User, id: Uuid, facility: &str, site: &str, status: &st
     }
 }
 
+/// One DELETE without a body.
+pub async fn delete(t: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
+    super::call(&t.router, "DELETE", path, Some(token), None).await
+}
+
 /// One PUT with a JSON body.
 pub async fn put(t: &TestApp, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
     super::call(

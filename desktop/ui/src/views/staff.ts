@@ -13,6 +13,8 @@ export interface PendingDoctor {
   name: string;
   rpps: string;
   detail: string;
+  /** The doctor uploaded an identity document (staff can save it to look at it before deciding). */
+  hasDocument: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -45,6 +47,7 @@ export function pendingDoctors(data: unknown): PendingDoctor[] {
       ]
         .filter(Boolean)
         .join(" · "),
+      hasDocument: Boolean(o.identity_document),
     });
   }
   return out;
@@ -69,6 +72,13 @@ function row(p: PendingDoctor, onDone: () => void): HTMLElement {
       err.replaceChildren(errorBox(e as AppError));
     }
   };
+  const docButton = p.hasDocument ? h("button", { class: "secondary", "data-document": p.doctorId }, t("staff.document")) : null;
+  docButton?.addEventListener("click", () => {
+    err.replaceChildren();
+    void withProgress(docButton, t("area.loading"), () => api.verificationDocument(p.doctorId))
+      .then((path) => showNotice({ level: "success", title: t("staff.documentSaved"), body: path }))
+      .catch((e: unknown) => err.replaceChildren(errorBox(e as AppError)));
+  });
   approve.addEventListener("click", () => void decide(approve, "approve")());
   reject.addEventListener("click", () => void decide(reject, "reject")());
   return h(
@@ -77,7 +87,7 @@ function row(p: PendingDoctor, onDone: () => void): HTMLElement {
     h("strong", {}, p.name),
     p.rpps ? ` — RPPS ${p.rpps}` : "",
     p.detail ? h("span", { class: "muted" }, ` (${p.detail})`) : null,
-    h("div", { class: "actions" }, reason, approve, reject),
+    h("div", { class: "actions" }, docButton, reason, approve, reject),
     err,
   );
 }
