@@ -165,17 +165,23 @@ fn expected_pending(ops: &[OutboxOp], id: Uuid) -> Expect {
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-    #[test]
-    fn pending_local_edits_are_never_lost(steps in prop::collection::vec(step(), 1..40)) {
+/// Runs one interleaving and checks the property after every step and after the final drain.
+fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
+    {
         let mut store = Store::open_in_memory().unwrap();
         let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
         let other = DeviceId::from_uuid(Uuid::from_u128(99));
-        let mut server = Server { clock: 1_000, ..Server::default() };
+        let mut server = Server {
+            clock: 1_000,
+            ..Server::default()
+        };
         // The cursor lives in the store (the client may reset it to force a full download).
         let cursor_of = |store: &Store| -> u64 {
-            store.sync_state("cursor").unwrap().and_then(|c| c.parse().ok()).unwrap_or(0)
+            store
+                .sync_state("cursor")
+                .unwrap()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0)
         };
         for step in steps {
             match step {
@@ -189,7 +195,11 @@ proptest! {
                         Some(_) => {}
                         None => {
                             // Ids are never reused after a server delete (tombstones are permanent).
-                            if server.records.get(&ids[s]).is_none_or(|r| r.deleted.is_none()) {
+                            if server
+                                .records
+                                .get(&ids[s])
+                                .is_none_or(|r| r.deleted.is_none())
+                            {
                                 let _ = store.add_availability(&slot(ids[s], n));
                             }
                         }
@@ -200,47 +210,82 @@ proptest! {
                 }
                 Step::Remote(s, n, move_kind) => {
                     server.clock += 1;
-                    let mut fields = serde_json::to_value(slot(ids[s], n)).unwrap().as_object().cloned().unwrap();
+                    let mut fields = serde_json::to_value(slot(ids[s], n))
+                        .unwrap()
+                        .as_object()
+                        .cloned()
+                        .unwrap();
                     fields.remove("id");
                     if !server.records.contains_key(&ids[s]) || move_kind {
-                        fields.insert("kind".into(), Value::from(if move_kind { "night" } else { "day" }));
+                        fields.insert(
+                            "kind".into(),
+                            Value::from(if move_kind { "night" } else { "day" }),
+                        );
                     } else {
-                        fields = Map::from_iter([("note".to_owned(), Value::from(format!("remote{n}")))]);
+                        fields = Map::from_iter([(
+                            "note".to_owned(),
+                            Value::from(format!("remote{n}")),
+                        )]);
                     }
-                    server.apply(&OutboxOp { op_id: OpId::new(), entity: rempla_core::sync::EntityKind::Availability,
-                        entity_id: ids[s], kind: OpKind::Upsert, fields, hlc: Hlc::new(server.clock, 0, other) });
+                    server.apply(&OutboxOp {
+                        op_id: OpId::new(),
+                        entity: rempla_core::sync::EntityKind::Availability,
+                        entity_id: ids[s],
+                        kind: OpKind::Upsert,
+                        fields,
+                        hlc: Hlc::new(server.clock, 0, other),
+                    });
                 }
                 Step::RemoteDelete(s) => {
                     if server.records.contains_key(&ids[s]) {
                         server.clock += 1;
-                        server.apply(&OutboxOp { op_id: OpId::new(), entity: rempla_core::sync::EntityKind::Availability,
-                            entity_id: ids[s], kind: OpKind::Delete, fields: Map::new(), hlc: Hlc::new(server.clock, 0, other) });
+                        server.apply(&OutboxOp {
+                            op_id: OpId::new(),
+                            entity: rempla_core::sync::EntityKind::Availability,
+                            entity_id: ids[s],
+                            kind: OpKind::Delete,
+                            fields: Map::new(),
+                            hlc: Hlc::new(server.clock, 0, other),
+                        });
                     }
                 }
                 Step::Push(n, reject) => {
                     let batch = store.pending_ops(n).unwrap();
-                    let results: Vec<OpResult> = batch.iter().enumerate().map(|(i, op)| OpResult {
-                        op_id: op.op_id,
-                        outcome: if reject & (1 << i) != 0 {
-                            OpOutcome::Rejected { code: "forbidden".into(), reason: "non".into() }
-                        } else {
-                            server.apply(op)
-                        },
-                    }).collect();
+                    let results: Vec<OpResult> = batch
+                        .iter()
+                        .enumerate()
+                        .map(|(i, op)| OpResult {
+                            op_id: op.op_id,
+                            outcome: if reject & (1 << i) != 0 {
+                                OpOutcome::Rejected {
+                                    code: "forbidden".into(),
+                                    reason: "non".into(),
+                                }
+                            } else {
+                                server.apply(op)
+                            },
+                        })
+                        .collect();
                     store.resolve_push(&batch, &results).unwrap();
                 }
                 Step::Pull => {
                     let changes = server.changes_after(cursor_of(&store));
-                    store.apply_pulled_page(&changes, &server.seq.to_string()).unwrap();
+                    store
+                        .apply_pulled_page(&changes, &server.seq.to_string())
+                        .unwrap();
                 }
             }
             // The invariant, after every step.
             let pending = store.pending_ops(1_000).unwrap();
             for id in &ids {
-                let local = store.get_availability(AvailabilityId::from_uuid(*id)).unwrap();
+                let local = store
+                    .get_availability(AvailabilityId::from_uuid(*id))
+                    .unwrap();
                 match expected_pending(&pending, *id) {
                     Expect::Nothing => {}
-                    Expect::Absent => prop_assert!(local.is_none(), "pending delete of {id} undone"),
+                    Expect::Absent => {
+                        prop_assert!(local.is_none(), "pending delete of {id} undone")
+                    }
                     Expect::Fields(fields) => {
                         let local = local.expect("a pending edit's record vanished");
                         let shown = serde_json::to_value(&local).unwrap();
@@ -256,19 +301,35 @@ proptest! {
         // Drain: push everything (no rejections), pull, and compare with the server.
         loop {
             let batch = store.pending_ops(10).unwrap();
-            if batch.is_empty() { break; }
-            let results: Vec<OpResult> = batch.iter().map(|op| OpResult { op_id: op.op_id, outcome: server.apply(op) }).collect();
+            if batch.is_empty() {
+                break;
+            }
+            let results: Vec<OpResult> = batch
+                .iter()
+                .map(|op| OpResult {
+                    op_id: op.op_id,
+                    outcome: server.apply(op),
+                })
+                .collect();
             store.resolve_push(&batch, &results).unwrap();
         }
         let changes = server.changes_after(cursor_of(&store));
-        store.apply_pulled_page(&changes, &server.seq.to_string()).unwrap();
+        store
+            .apply_pulled_page(&changes, &server.seq.to_string())
+            .unwrap();
         for id in &ids {
-            let local = store.get_availability(AvailabilityId::from_uuid(*id)).unwrap();
+            let local = store
+                .get_availability(AvailabilityId::from_uuid(*id))
+                .unwrap();
             let remote = server.records.get(id).filter(|r| r.is_live());
             match (local, remote) {
                 (None, None) => {}
                 (Some(local), Some(remote)) => {
-                    let mut l = serde_json::to_value(&local).unwrap().as_object().cloned().unwrap();
+                    let mut l = serde_json::to_value(&local)
+                        .unwrap()
+                        .as_object()
+                        .cloned()
+                        .unwrap();
                     l.remove("id");
                     prop_assert_eq!(canonical(l), canonical(remote.fields.clone()));
                 }
@@ -276,4 +337,44 @@ proptest! {
             }
         }
     }
+    Ok(())
+}
+
+/// 256 interleavings per run; `PROPTEST_CASES=N` for a deeper search.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #[test]
+    fn pending_local_edits_are_never_lost(steps in prop::collection::vec(step(), 1..40)) {
+        run(steps)?;
+    }
+}
+
+/// Interleavings the property once found wrong, replayed on every run (proptest's own regression file is
+/// not read for integration tests here: it looks for `lib.rs`).
+#[test]
+fn known_interleavings_hold() {
+    use Step::{Local, LocalDelete, Pull, Push, Remote};
+    // A record created, deleted and created again before any push, with pushes refused in between:
+    // the device kept a record the server never had.
+    run(vec![
+        Local(0, 0),
+        Remote(3, 0, false),
+        Local(2, 0),
+        Pull,
+        Local(0, 0),
+        Local(1, 0),
+        LocalDelete(1),
+        Local(1, 0),
+        Push(2, 61),
+        Push(1, 137),
+        Push(2, 55),
+    ])
+    .unwrap();
 }

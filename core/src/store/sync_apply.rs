@@ -161,19 +161,18 @@ fn insert_conflict(tx: &Transaction<'_>, c: &StoredConflict) -> Result<()> {
     Ok(())
 }
 
-/// Whether the batch's first rejected op of a record is a whole record (a creation).
+/// Whether the batch has a refused op of a record that is a whole record (a creation). Local edits are
+/// diffs (`changed_fields`), so only a creation is whole. Any refused op counts, not only the first: a
+/// record created, deleted and created again before its first push sends its refused delete ahead of the
+/// refused re-creation (found by `sync_rebase_prop`), and the server has it no more than before.
 fn rejected_creation(batch: &[OutboxOp], results: &[OpResult], entity: &str, id: Uuid) -> bool {
-    batch
-        .iter()
-        .zip(results)
-        .find(|(o, r)| {
-            o.entity.as_str() == entity
-                && o.entity_id == id
-                && matches!(r.outcome, OpOutcome::Rejected { .. })
-        })
-        .is_some_and(|(o, _)| {
-            !is_orphan(entity, id, std::slice::from_ref(o)) && o.kind == crate::sync::OpKind::Upsert
-        })
+    batch.iter().zip(results).any(|(o, r)| {
+        o.entity.as_str() == entity
+            && o.entity_id == id
+            && matches!(r.outcome, OpOutcome::Rejected { .. })
+            && o.kind == crate::sync::OpKind::Upsert
+            && !is_orphan(entity, id, std::slice::from_ref(o))
+    })
 }
 
 /// Whether `ops` replayed on nothing leave a record too incomplete to exist (edits without their creation).
