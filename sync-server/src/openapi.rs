@@ -529,9 +529,9 @@ pub fn document() -> Value {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {
                 "schema": {"$ref": format!("#/components/schemas/{b}")}}}});
         }
-        if path.contains("{id}") {
-            op["parameters"] = json!([{"name": "id", "in": "path", "required": true,
-                "schema": {"type": "string", "format": "uuid"}}]);
+        let parameters = path_parameters(path);
+        if !parameters.is_empty() {
+            op["parameters"] = Value::Array(parameters);
         }
         let entry = paths
             .entry((*path).to_owned())
@@ -550,6 +550,23 @@ pub fn document() -> Value {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
         }
     })
+}
+
+/// One OpenAPI path parameter per `{name}` in a route template (OpenAPI requires each to be declared):
+/// names ending in `id` are UUIDs, the others plain strings.
+fn path_parameters(path: &str) -> Vec<Value> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .map(|name| {
+            let schema = if name == "id" || name.ends_with("_id") {
+                json!({"type": "string", "format": "uuid"})
+            } else {
+                json!({"type": "string"})
+            };
+            json!({"name": name, "in": "path", "required": true, "schema": schema})
+        })
+        .collect()
 }
 
 /// `GET /v1/openapi.json`.

@@ -1124,6 +1124,17 @@ async fn health_ready_and_openapi() {
             doc["paths"][*path][*method].is_object(),
             "{path} undocumented"
         );
+        // Every `{name}` of the template is a declared path parameter (OpenAPI requires it).
+        let declared: Vec<&str> = doc["paths"][*path][*method]["parameters"]
+            .as_array()
+            .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+            .unwrap_or_default();
+        let in_template: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        assert_eq!(declared, in_template, "{path}: path parameters");
     }
 }
 
