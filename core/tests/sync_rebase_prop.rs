@@ -284,7 +284,7 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
                 match expected_pending(&pending, *id) {
                     Expect::Nothing => {}
                     Expect::Absent => {
-                        prop_assert!(local.is_none(), "pending delete of {id} undone")
+                        prop_assert!(local.is_none(), "pending delete of {id} undone");
                     }
                     Expect::Fields(fields) => {
                         let local = local.expect("a pending edit's record vanished");
