@@ -565,7 +565,8 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                 val fit = assertNotNull(near.firstOrNull { it.request.id == target.id }, "target among ${near.map { it.request.id }}")
                 assertTrue(fit.complete, "every shift covered: $fit")
                 assertTrue(fit.score > 0u && fit.explanations.isNotEmpty(), fit.toString())
-                assertTrue((fit.distanceKm ?: 99.0) < 1.0, "the site is the doctor's base: ${fit.distanceKm}")
+                // The demo's doctors live 3 to 25 km from the site they work for (sync-server/src/demo.rs, home_near).
+                assertTrue((fit.distanceKm ?: 99.0) in 2.5..25.5, "the doctor lives near the site: ${fit.distanceKm}")
                 assertTrue(near.all { it.request.specialty in profile.specialties }, "only her specialty")
                 assertEquals(near.map { it.score }.sortedDescending(), near.map { it.score })
                 assertEquals("window_too_wide", assertFailsWith<RemplaException.Invalid> { phone.calendar.requestsNearMe("2027-01-01T00:00:00Z", "2029-01-01T00:00:00Z") }.code)
