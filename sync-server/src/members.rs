@@ -352,8 +352,9 @@ fn member_tx(
         .transpose()
 }
 
-/// How many administrators the facility has besides `member_id`.
-fn other_admins_tx(
+/// How many administrators the facility has besides `member_id` (the last-admin guard of rights changes,
+/// removals and account closure).
+pub(crate) fn other_admins_tx(
     tx: &mut dyn Tx,
     facility_id: &str,
     member_id: &str,

@@ -879,15 +879,8 @@ impl Storage {
                 if member.role != MemberRole::Admin {
                     continue;
                 }
-                let others = tx.query(
-                    "SELECT record FROM members WHERE facility_id = $1 AND account_id <> $2",
-                    &[text(r, 0)?.into(), (&account_id).into()],
-                )?;
-                let has_admin = others.iter().any(|o| {
-                    json_col::<rempla_core::domain::Member>(o, 0)
-                        .is_ok_and(|m| m.role == MemberRole::Admin)
-                });
-                if !has_admin {
+                // One membership per account and facility: "besides this member" is "besides this account".
+                if crate::members::other_admins_tx(tx, &text(r, 0)?, &member.id.to_string())? == 0 {
                     return Ok(Err(PrivacyError::LastAdmin.into()));
                 }
             }
