@@ -2,7 +2,6 @@
 //! chooses, atomically), the account closure and this device's push targets (FCM, APNs, UnifiedPush / Web Push), through
 //! core's `ApiClient` (`docs/api/privacy.md`, `docs/api/notifications.md`).
 
-use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -147,24 +146,13 @@ fn destination(path: &str) -> Result<(PathBuf, PathBuf), RemplaError> {
 }
 
 /// Writes `bytes` to `file` through a temporary file of the same directory, synced then renamed: the
-/// destination is either the old file or the whole new one, never a partial ZIP.
+/// destination is either the old file or the whole new one, never a partial ZIP (`tempfile` removes the
+/// temporary file if anything fails).
 fn write_atomically(file: &Path, dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = dir.join(format!(".{name}.{}.part", uuid::Uuid::now_v7()));
-    let result = (|| {
-        let mut out = File::create_new(&temp)?;
-        out.write_all(bytes)?;
-        out.sync_all()?;
-        drop(out);
-        fs::rename(&temp, file)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    result
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(file).map(drop).map_err(|e| e.error)
 }
 
 #[uniffi::export]
@@ -258,6 +246,7 @@ impl OfflineCalendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn push_targets_are_checked_before_anything_is_sent() {
