@@ -305,54 +305,33 @@ impl ApiClient {
     /// `POST` of a JSON body to any endpoint of the API; an empty answer (204) is returned as `null`.
     pub fn post_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
         let bytes = self.call(self.path_post(path), Some(&encode(body)?))?;
-        if bytes.is_empty() {
-            return Ok(Value::Null);
-        }
-        decode(&bytes)
+        json_or_null(&bytes)
     }
 
     /// `PUT` of a JSON body to any endpoint of the API (e.g. `/v1/me/push-targets`, a member's rights);
     /// an empty answer is returned as `null`.
     pub fn put_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
-        let bytes = self.call(
-            (reqwest::Method::PUT, format!("{}{path}", self.base)),
-            Some(&encode(body)?),
-        )?;
-        if bytes.is_empty() {
-            return Ok(Value::Null);
-        }
-        decode(&bytes)
+        let bytes = self.call(self.at(reqwest::Method::PUT, path), Some(&encode(body)?))?;
+        json_or_null(&bytes)
     }
 
     /// `DELETE` of any endpoint of the API (a 204 is the usual answer).
     pub fn delete(&self, path: &str) -> Result<(), SyncClientError> {
-        self.call(
-            (reqwest::Method::DELETE, format!("{}{path}", self.base)),
-            None,
-        )
-        .map(|_| ())
+        self.call(self.at(reqwest::Method::DELETE, path), None)
+            .map(|_| ())
     }
 
     /// `DELETE` of any endpoint of the API whose answer the caller reads (e.g. removing a member); an
     /// empty answer (204) is `null`.
     pub fn delete_value(&self, path: &str) -> Result<Value, SyncClientError> {
-        let bytes = self.call(
-            (reqwest::Method::DELETE, format!("{}{path}", self.base)),
-            None,
-        )?;
-        if bytes.is_empty() {
-            return Ok(Value::Null);
-        }
-        decode(&bytes)
+        let bytes = self.call(self.at(reqwest::Method::DELETE, path), None)?;
+        json_or_null(&bytes)
     }
 
     /// `DELETE` with a JSON body (`DELETE /v1/me` re-checks the password).
     pub fn delete_with_body(&self, path: &str, body: &Value) -> Result<(), SyncClientError> {
-        self.call(
-            (reqwest::Method::DELETE, format!("{}{path}", self.base)),
-            Some(&encode(body)?),
-        )
-        .map(|_| ())
+        self.call(self.at(reqwest::Method::DELETE, path), Some(&encode(body)?))
+            .map(|_| ())
     }
 
     /// `GET` of a binary endpoint (the privacy export ZIP, a document): the body as received, after
@@ -377,11 +356,16 @@ impl ApiClient {
     }
 
     fn path_post(&self, path: &str) -> (reqwest::Method, String) {
-        (reqwest::Method::POST, format!("{}{path}", self.base))
+        self.at(reqwest::Method::POST, path)
     }
 
     fn path_get(&self, path: &str) -> (reqwest::Method, String) {
-        (reqwest::Method::GET, format!("{}{path}", self.base))
+        self.at(reqwest::Method::GET, path)
+    }
+
+    /// A method and the full URL of an API path, as [`Self::call`] takes them.
+    fn at(&self, method: reqwest::Method, path: &str) -> (reqwest::Method, String) {
+        (method, format!("{}{path}", self.base))
     }
 
     /// One request with retries; returns the body of a 2xx answer.
@@ -504,6 +488,14 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, SyncClientError> {
     serde_json::to_vec(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("encodage : {e}"),
     })
+}
+
+/// An answer that may be empty (204): `null`, else the decoded JSON.
+fn json_or_null(bytes: &[u8]) -> Result<Value, SyncClientError> {
+    if bytes.is_empty() {
+        return Ok(Value::Null);
+    }
+    decode(bytes)
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SyncClientError> {
