@@ -372,16 +372,7 @@ pub(crate) fn other_admins_tx(
 /// Effective facility-wide rights of a member (role plus facility-wide delegations), in catalogue
 /// order, so a client need not know the role table.
 fn effective_rights(m: &Member) -> Vec<Right> {
-    [
-        Right::Read,
-        Right::PostRequests,
-        Right::Propose,
-        Right::Billing,
-        Right::ManageMembers,
-    ]
-    .into_iter()
-    .filter(|r| m.can(*r, None))
-    .collect()
+    Right::ALL.into_iter().filter(|r| m.can(*r, None)).collect()
 }
 
 impl Storage {

@@ -96,19 +96,24 @@ pub enum Right {
     ManageMembers,
 }
 
+impl Right {
+    /// Every right, in catalogue order (the order screens and API answers list them in).
+    pub const ALL: [Right; 5] = [
+        Right::Read,
+        Right::PostRequests,
+        Right::Propose,
+        Right::Billing,
+        Right::ManageMembers,
+    ];
+}
+
 impl MemberRole {
     /// Rights every member of this role has.
     pub fn rights(self) -> &'static [Right] {
         match self {
             Self::Viewer => &[Right::Read],
             Self::Planner => &[Right::Read, Right::PostRequests, Right::Propose],
-            Self::Admin => &[
-                Right::Read,
-                Right::PostRequests,
-                Right::Propose,
-                Right::Billing,
-                Right::ManageMembers,
-            ],
+            Self::Admin => &Right::ALL,
         }
     }
 }
