@@ -28,11 +28,47 @@ INLINE_RE = re.compile(r"(?<![A-Za-z0-9_:])((?:crate|super|self)(?:::" + IDENT +
 
 
 def strip_comments_and_strings(text: str) -> str:
-    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-    text = re.sub(r"//[^\n]*", " ", text)
-    text = re.sub(r'r#*"(?:.|\n)*?"#*', '""', text)
-    text = re.sub(r'"(?:\\.|[^"\\])*"', '""', text)
-    return text
+    """Blanks comments, strings and char literals in one pass (nested block comments, raw strings)."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            depth, i = 1, i + 2
+            while i < n and depth:
+                if text.startswith("/*", i):
+                    depth, i = depth + 1, i + 2
+                elif text.startswith("*/", i):
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+            out.append(" ")
+            continue
+        raw = re.match(r"b?r(#*)\"", text[i:]) if c in "br" and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")) else None
+        if raw:
+            end = text.find('"' + raw.group(1), i + raw.end())
+            i = n if end < 0 else end + 1 + len(raw.group(1))
+            out.append('""')
+            continue
+        if c == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            i += 1
+            out.append('""')
+            continue
+        if c == "'":
+            lit = re.match(r"'(?:\\.[^']*|[^'\\])'", text[i:])
+            if lit:
+                i += lit.end()
+                out.append("' '")
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def cut_tests(text: str) -> str:
@@ -52,12 +88,12 @@ def cut_tests(text: str) -> str:
 
 
 def expand_use(tree: str) -> list[str]:
-    """`a::{b, c::{d, e}}` → [`a::b`, `a::c::d`, `a::c::e`]; `as` renames and globs keep their path."""
-    tree = re.sub(r"\s+", "", tree)
+    """`a::{b, c::{d, e as f}}` → [`a::b`, `a::c::d`, `a::c::e as f`]; globs keep their path."""
+    tree = tree.strip()
     brace = tree.find("{")
     if brace < 0:
-        return [tree.split("as")[0] if re.search(r"[a-z_]as[A-Za-z_]", tree) is None else tree]
-    prefix, body = tree[:brace], tree[brace + 1 : tree.rfind("}")]
+        return [re.sub(r"\s+", " ", tree)]
+    prefix, body = re.sub(r"\s+", "", tree[:brace]), tree[brace + 1 : tree.rfind("}")]
     parts, depth, cur = [], 0, ""
     for ch in body:
         if ch == "," and depth == 0:
@@ -68,15 +104,16 @@ def expand_use(tree: str) -> list[str]:
         cur += ch
     parts.append(cur)
     paths = []
-    for part in filter(None, parts):
+    for part in filter(str.strip, parts):
         for sub in expand_use(part):
             paths.append(prefix + sub if sub != "self" else prefix.rstrip(":"))
     return paths
 
 
 def clean(path: str) -> list[str]:
-    path = re.split(r"(?<=[A-Za-z0-9_])as(?=[A-Z_a-z])", path)[0] if "as" in path else path
-    return [seg for seg in path.split("::") if seg and seg != "*"]
+    """The segments of a path, without its `as` rename."""
+    path = re.sub(r"\s+as\s+" + IDENT + r"\s*$", "", path.strip())
+    return [seg for seg in re.sub(r"\s+", "", path).split("::") if seg and seg != "*"]
 
 
 class Crate:
@@ -104,7 +141,7 @@ class Crate:
                     segs = clean(p)
                     absolute = self.absolute(m, segs)
                     if absolute is not None and segs:
-                        alias = re.search(r"as(" + IDENT + r")$", re.sub(r"\s+", "", p))
+                        alias = re.search(r"\sas\s+(" + IDENT + r")\s*$", p)
                         table[alias.group(1) if alias else segs[-1]] = absolute
             self.reexports[m] = table
 

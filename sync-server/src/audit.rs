@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::storage::{Storage, StorageError, Tx, int, opt_text, text};
+use crate::db::{Storage, StorageError, Tx, int, opt_text, text};
 
 /// The audit table and its indexes (a part of `storage::schema::PARTS`).
 pub const SCHEMA: &[&str] = &[

@@ -11,7 +11,7 @@ use rempla_core::sync::{EntityKind, Hlc};
 use serde_json::Value;
 
 use crate::auth::Caller;
-use crate::storage::{Scope, StoredChange};
+use crate::db::{Scope, StoredChange};
 
 /// An action on an endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,8 +24,8 @@ use rempla_core::domain::{
 use rempla_core::sync::{EntityKind, Hlc, OpKind, OutboxOp};
 use serde_json::Value;
 
-use crate::app::AppState;
-use crate::storage::{Account, AccountKind};
+use crate::accounts::queries::{Account, AccountKind};
+use crate::http::state::AppState;
 use crate::sync::rules::PushContext;
 
 /// Password of every demo account.

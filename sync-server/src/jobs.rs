@@ -1,5 +1,6 @@
-//! The scheduler of periodic jobs: every area registers its job in [`JOBS`] (one line); `serve` starts
-//! [`spawn`], which runs them all every `jobs_interval_secs`; tests call [`run_due`] after moving
+//! The scheduler of periodic jobs, and nothing else: areas register their jobs in `crate::areas::JOBS`
+//! (one line each); `serve` starts [`spawn`] with that list, which runs them all every
+//! `jobs_interval_secs`; tests call `crate::areas::run_due` (which is [`run`] over the list) after moving
 //! `state.clock`. Jobs must be safe with several instances: each claims its rows inside one write
 //! transaction (the global write lock serialises them) and dedupes what it tells users.
 
@@ -7,9 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use crate::app::AppState;
-use crate::error::AppError;
-use crate::{notify, workflow};
+use crate::http::error::AppError;
+use crate::http::state::AppState;
 
 /// What a job returns: how many things it did (for logs and tests).
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<usize, AppError>> + Send + 'a>>;
@@ -31,75 +31,6 @@ impl std::fmt::Debug for Job {
     }
 }
 
-fn proposal_reminders(s: &AppState) -> JobFuture<'_> {
-    Box::pin(workflow::jobs::remind_proposals(s))
-}
-fn proposal_expiry(s: &AppState) -> JobFuture<'_> {
-    Box::pin(workflow::jobs::expire_proposals(s))
-}
-fn proposal_withdrawal(s: &AppState) -> JobFuture<'_> {
-    Box::pin(workflow::jobs::withdraw_for_closed_requests(s))
-}
-fn request_tiers(s: &AppState) -> JobFuture<'_> {
-    Box::pin(workflow::jobs::alert_tiers(s))
-}
-fn contract_reminders(s: &AppState) -> JobFuture<'_> {
-    Box::pin(workflow::jobs::remind_contracts(s))
-}
-fn document_expiry(s: &AppState) -> JobFuture<'_> {
-    Box::pin(async move { Ok(crate::documents::alert_expiring(s).await?) })
-}
-fn privacy_purge(s: &AppState) -> JobFuture<'_> {
-    Box::pin(async move {
-        let done = crate::privacy::purge_expired(s).await?;
-        Ok(done.accounts + done.bookings)
-    })
-}
-fn notification_delivery(s: &AppState) -> JobFuture<'_> {
-    Box::pin(async move {
-        let run = notify::deliver_due(s).await?;
-        Ok(run.notices + run.sent + run.retried + run.failed)
-    })
-}
-
-/// Every registered job, run in this order (reminders before expiry, so a proposal reminded and
-/// expired in one late run gets both notices in order).
-pub const JOBS: &[Job] = &[
-    Job {
-        name: "proposal_reminders",
-        run: proposal_reminders,
-    },
-    Job {
-        name: "proposal_expiry",
-        run: proposal_expiry,
-    },
-    Job {
-        name: "proposal_withdrawal",
-        run: proposal_withdrawal,
-    },
-    Job {
-        name: "request_tiers",
-        run: request_tiers,
-    },
-    Job {
-        name: "contract_reminders",
-        run: contract_reminders,
-    },
-    Job {
-        name: "document_expiry",
-        run: document_expiry,
-    },
-    Job {
-        name: "privacy_purge",
-        run: privacy_purge,
-    },
-    // Last, so what the jobs above queued is delivered in the same run.
-    Job {
-        name: "notification_delivery",
-        run: notification_delivery,
-    },
-];
-
 /// What one run of one job did.
 #[derive(Debug)]
 pub struct JobRun {
@@ -109,10 +40,10 @@ pub struct JobRun {
     pub outcome: Result<usize, String>,
 }
 
-/// Runs every registered job once, now (by `state.clock`); a failing job does not stop the others.
-pub async fn run_due(state: &AppState) -> Vec<JobRun> {
-    let mut report = Vec::with_capacity(JOBS.len());
-    for job in JOBS {
+/// Runs every job of `jobs` once, now (by `state.clock`); a failing job does not stop the others.
+pub async fn run(state: &AppState, jobs: &[Job]) -> Vec<JobRun> {
+    let mut report = Vec::with_capacity(jobs.len());
+    for job in jobs {
         let outcome = (job.run)(state).await.map_err(|e| {
             tracing::warn!(job = job.name, error = %e, "periodic job failed");
             e.to_string()
@@ -130,8 +61,9 @@ pub async fn run_due(state: &AppState) -> Vec<JobRun> {
     report
 }
 
-/// Starts the scheduler (unless `jobs_interval_secs` is 0); it stops when the server shuts down.
-pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+/// Starts the scheduler over `jobs` (unless `jobs_interval_secs` is 0); it stops when the server shuts
+/// down.
+pub fn spawn(state: AppState, jobs: &'static [Job]) -> Option<tokio::task::JoinHandle<()>> {
     let secs = state.config.jobs_interval_secs;
     if secs == 0 {
         return None;
@@ -145,7 +77,7 @@ pub fn spawn(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
             tokio::select! {
                 () = &mut stop => break,
                 _ = tick.tick() => {
-                    run_due(&state).await;
+                    run(&state, jobs).await;
                 }
             }
         }

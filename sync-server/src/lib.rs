@@ -2,8 +2,9 @@
 //! (push / pull / live events), storage on SQLite or PostgreSQL, and operations (backup, restore,
 //! tenant export, demo data). The binary in `main.rs` only parses the command line and calls in here.
 
-pub mod api;
+pub mod accounts;
 pub mod app;
+pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod authz;
@@ -12,9 +13,11 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod documents;
-pub mod error;
-pub mod events;
+
+pub mod db;
+pub mod http;
 pub mod jobs;
+pub mod live;
 pub mod mail;
 pub mod matching;
 pub mod members;
@@ -24,32 +27,38 @@ pub mod ops;
 pub mod pdf;
 pub mod privacy;
 pub mod ratelimit;
-pub mod storage;
 pub mod sync;
 pub mod workflow;
 
-pub use app::{AppState, router, serve};
+pub use app::{router, serve};
 pub use config::Config;
-pub use error::AppError;
-pub use storage::{Storage, StorageError};
+pub use db::{Storage, StorageError};
+pub use http::error::AppError;
+pub use http::state::AppState;
 
 use std::sync::Arc;
 
 /// Opens the storage the configuration names: PostgreSQL when `database_url` is set, otherwise the
 /// SQLite file in the data directory.
 pub async fn open_storage(config: &Config) -> Result<Storage, StorageError> {
-    let backend: Arc<dyn storage::Backend> = if let Some(url) = &config.database_url {
+    let backend: Arc<dyn db::Backend> = if let Some(url) = &config.database_url {
         let url = url.clone();
         Arc::new(
-            tokio::task::spawn_blocking(move || storage::postgres::PostgresBackend::connect(&url))
+            tokio::task::spawn_blocking(move || db::postgres::PostgresBackend::connect(&url))
                 .await
                 .map_err(|_| StorageError::Task)??,
         )
     } else {
         std::fs::create_dir_all(&config.data).map_err(|e| StorageError::Database(e.to_string()))?;
-        Arc::new(storage::sqlite::SqliteBackend::open(config.sqlite_path())?)
+        Arc::new(db::sqlite::SqliteBackend::open(config.sqlite_path())?)
     };
-    Storage::open(backend).await
+    Storage::open(backend, areas::SCHEMA).await
+}
+
+/// Wraps an opened backend with the whole schema of every area (tests and tools that build their own
+/// backend).
+pub async fn storage_on(backend: Arc<dyn db::Backend>) -> Result<Storage, StorageError> {
+    Storage::open(backend, areas::SCHEMA).await
 }
 
 /// The mailer the configuration names: SMTP when `smtp_url` is set, otherwise the outbox directory.

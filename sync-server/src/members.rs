@@ -15,14 +15,15 @@ use rempla_core::domain::{Delegation, Member, MemberId, MemberRole, Right, SiteI
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{JsonBody, check_text, parse_email, send_link, storage_conflict};
-use crate::app::{AppState, no_content};
+use crate::accounts::http::{check_text, parse_email, send_link, storage_conflict};
+use crate::accounts::queries::{Account, AccountKind};
 use crate::audit::{self, AuditEntry};
 use crate::auth::{Authed, Caller};
-use crate::error::AppError;
-use crate::storage::{
-    Account, AccountKind, Storage, StorageError, Tx, int, json as json_col, text,
-};
+use crate::db::{Storage, StorageError, Tx, int, json as json_col, text};
+use crate::http::error::AppError;
+use crate::http::extract::JsonBody;
+use crate::http::extract::no_content;
+use crate::http::state::AppState;
 
 /// Most delegations a member may hold (one per right and site is already plenty).
 pub const MAX_DELEGATIONS: usize = 50;
@@ -66,6 +67,15 @@ impl MembersError {
             Self::LastAdmin => StatusCode::CONFLICT,
             _ => StatusCode::BAD_REQUEST,
         }
+    }
+}
+
+impl crate::http::error::Refuse for MembersError {
+    fn code(&self) -> &'static str {
+        MembersError::code(self)
+    }
+    fn status(&self) -> StatusCode {
+        MembersError::status(self)
     }
 }
 
@@ -445,7 +455,7 @@ impl Storage {
             tx.execute(
                 "UPDATE members SET record = $1 WHERE id = $2 AND facility_id = $3",
                 &[
-                    crate::storage::to_json(&after)?.into(),
+                    crate::db::to_json(&after)?.into(),
                     (&member_id).into(),
                     (&facility_id).into(),
                 ],

@@ -1165,10 +1165,8 @@ async fn backup_restore_and_tenant_export() {
     // Restore into a fresh data directory and open it: the state at backup time.
     let target = dir.path().join("data").join("rempla.sqlite3");
     rempla_server::ops::restore_sqlite(&backup, &target).unwrap();
-    let restored = rempla_server::storage::sqlite::SqliteBackend::open(&target).unwrap();
-    let restored = rempla_server::Storage::open(Arc::new(restored))
-        .await
-        .unwrap();
+    let restored = rempla_server::db::sqlite::SqliteBackend::open(&target).unwrap();
+    let restored = rempla_server::storage_on(Arc::new(restored)).await.unwrap();
     assert_eq!(restored.counts().await.unwrap(), before);
     assert!(
         restored

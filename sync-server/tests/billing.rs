@@ -20,11 +20,11 @@ use rempla_server::audit::AuditFilter;
 use rempla_server::billing::{
     self, CancellationFacts, ChargeOutcome, CreditOutcome, UnlockFacts, billing_date,
 };
+use rempla_server::db::Storage;
 use rempla_server::pdf::contract::{
     self, ContractFacts, ContractShift, Fees, ReplacedParty, ReplacingParty,
 };
 use rempla_server::pdf::invoice::{self, Customer, InvoiceFacts, InvoiceLine, Issuer};
-use rempla_server::storage::Storage;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;

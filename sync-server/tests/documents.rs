@@ -886,7 +886,7 @@ async fn insurance_expiry_is_alerted(db: Db) {
     .await;
     assert_eq!(s, StatusCode::CREATED);
     // Through the scheduler, as in production.
-    let runs = rempla_server::jobs::run_due(&t.state).await;
+    let runs = rempla_server::areas::run_due(&t.state).await;
     let run = runs.iter().find(|r| r.name == "document_expiry").unwrap();
     assert_eq!(run.outcome, Ok(1));
     assert!(

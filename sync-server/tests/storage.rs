@@ -20,9 +20,8 @@ use common::{Db, open_db, second_instance};
 use rempla_core::domain::{DeviceId, DoctorId, FacilityId, Member, MemberId, MemberRole, OpId};
 use rempla_core::sync::protocol::OpOutcome;
 use rempla_core::sync::{EntityKind, Hlc, OpKind, OutboxOp};
-use rempla_server::storage::{
-    Account, AccountKind, MailTokenUse, NewToken, Scope, Storage, StorageError,
-};
+use rempla_server::accounts::queries::{Account, AccountKind, MailTokenUse, NewToken};
+use rempla_server::db::{Scope, Storage, StorageError};
 use rempla_server::sync::rules::PushContext;
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -24,7 +24,7 @@ use common::{Db, TestApp, app_with, get, post, test_config};
 use rempla_core::sync::EntityKind;
 use rempla_server::Config;
 use rempla_server::audit::AuditFilter;
-use rempla_server::storage::{Row, Val};
+use rempla_server::db::{Row, Val};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -274,7 +274,7 @@ fn config() -> Config {
 }
 
 async fn run_jobs(t: &TestApp) {
-    for run in rempla_server::jobs::run_due(&t.state).await {
+    for run in rempla_server::areas::run_due(&t.state).await {
         assert!(run.outcome.is_ok(), "{run:?}");
     }
 }
@@ -1044,8 +1044,8 @@ async fn applications_and_tiered_alerts(db: Db) {
     set_clock(&t, "2027-01-08T14:05:00Z");
     // Two runs at once (two instances): one tier, not two.
     let (x, y) = tokio::join!(
-        rempla_server::jobs::run_due(&t.state),
-        rempla_server::jobs::run_due(&t.state)
+        rempla_server::areas::run_due(&t.state),
+        rempla_server::areas::run_due(&t.state)
     );
     assert!(x.iter().chain(&y).all(|r| r.outcome.is_ok()), "{x:?} {y:?}");
     assert_eq!(alerted(&notices(&t).await), vec![1, 1, 0]);
@@ -1243,7 +1243,7 @@ async fn the_scheduler_runs_the_jobs_by_itself_and_stops() {
     let (_, v) = propose(&t, &a, &r, &d1, json!({})).await;
     let pid = v["proposal"]["id"].as_str().unwrap().to_owned();
     set_clock(&t, "2027-01-14T00:00:00Z");
-    let handle = rempla_server::jobs::spawn(t.state.clone()).unwrap();
+    let handle = rempla_server::jobs::spawn(t.state.clone(), rempla_server::areas::JOBS).unwrap();
     let mut expired = false;
     for _ in 0..50 {
         let (_, v) = get(&t.router, "/v1/proposals", Some(&a.token)).await;
@@ -1259,7 +1259,7 @@ async fn the_scheduler_runs_the_jobs_by_itself_and_stops() {
         .await
         .expect("the scheduler stops on shutdown")
         .unwrap();
-    assert!(rempla_server::jobs::spawn(t.state.clone()).is_some());
+    assert!(rempla_server::jobs::spawn(t.state.clone(), rempla_server::areas::JOBS).is_some());
     let off = app_with(
         Db::Sqlite,
         Config {
@@ -1268,5 +1268,5 @@ async fn the_scheduler_runs_the_jobs_by_itself_and_stops() {
         },
     )
     .await;
-    assert!(rempla_server::jobs::spawn(off.state.clone()).is_none());
+    assert!(rempla_server::jobs::spawn(off.state.clone(), rempla_server::areas::JOBS).is_none());
 }

@@ -2,30 +2,19 @@
 //! [`Caller`] every authenticated handler receives (account, device, doctor profile, memberships),
 //! with revocation, expiry, per-account rate limit and terms gating checked on the way in.
 
+pub mod secret;
 pub mod terms;
+
+pub use secret::{random_token, sha256_hex};
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::HeaderMap;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rempla_core::domain::{DoctorStatus, Member};
 
-use crate::app::AppState;
-use crate::error::AppError;
-use crate::storage::{Account, AccountKind, MemberRow};
-
-/// SHA-256 as lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    terms::digest(bytes)
-}
-
-/// A new random secret: 256 bits, base64url without padding.
-pub fn random_token() -> Result<String, AppError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
+use crate::accounts::queries::{Account, AccountKind, MemberRow};
+use crate::http::error::AppError;
+use crate::http::state::AppState;
 
 /// Shortest accepted password (characters).
 pub const MIN_PASSWORD_CHARS: usize = 10;

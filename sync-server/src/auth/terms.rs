@@ -1,7 +1,7 @@
 //! Terms of use (CGU): the current version, its text and its SHA-256, which an acceptance must quote so
 //! the proof says exactly which text was accepted.
 
-use sha2::{Digest, Sha256};
+use super::secret::sha256_hex;
 
 /// Version of the built-in terms.
 pub const BUILTIN_VERSION: &str = "2026-11-01";
@@ -29,18 +29,8 @@ impl Terms {
     pub fn new(version: &str, text: &str) -> Self {
         Self {
             version: version.to_owned(),
-            sha256: super::sha256_hex(text.as_bytes()),
+            sha256: sha256_hex(text.as_bytes()),
             text: text.to_owned(),
         }
     }
-}
-
-/// SHA-256 as lowercase hex.
-pub fn digest(bytes: &[u8]) -> String {
-    let d = Sha256::digest(bytes);
-    d.iter().fold(String::with_capacity(64), |mut out, b| {
-        use std::fmt::Write;
-        let _ = write!(out, "{b:02x}");
-        out
-    })
 }

@@ -9,7 +9,7 @@
 use rempla_core::calendar::ShiftKind;
 use serde::{Deserialize, Serialize};
 
-use super::BillingError;
+use super::error::BillingError;
 
 /// Largest unit price a tariff may hold: one million euros, far above any real price, low enough that
 /// no invoice total can approach `i64::MAX`.

@@ -11,14 +11,17 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
-use super::{DocumentError, DocumentMeta, META_SELECT, file_response, meta_from};
-use crate::api::JsonBody;
-use crate::app::AppState;
+use super::download::file_response;
+use super::error::DocumentError;
+use super::model::DocumentMeta;
+use super::model::{META_SELECT, meta_from};
 use crate::audit::{self, AuditEntry};
 use crate::auth::{Authed, Caller};
-use crate::error::AppError;
+use crate::db::{StorageError, Tx, int, json as json_col, text};
+use crate::http::error::AppError;
+use crate::http::extract::JsonBody;
+use crate::http::state::AppState;
 use crate::notify::{self, Notice};
-use crate::storage::{StorageError, Tx, int, json as json_col, text};
 
 /// Normalises a name for identity comparison: accents removed (NFD without combining marks),
 /// lowercase, letters and digits only, words separated by one space (so « Jean-Pierre » and
@@ -77,7 +80,7 @@ fn set_status_tx(
         "UPDATE doctors SET status = $1, record = $2 WHERE id = $3",
         &[
             status.as_str().into(),
-            crate::storage::to_json(&record)?.into(),
+            crate::db::to_json(&record)?.into(),
             doctor_id.into(),
         ],
     )?;
@@ -190,7 +193,7 @@ pub struct DecisionBody {
     pub reason: Option<String>,
 }
 
-impl crate::storage::Storage {
+impl crate::db::Storage {
     /// Pending doctors, oldest registration first, with their identity document metadata (`null` until
     /// uploaded).
     pub async fn verification_queue(&self, limit: u32) -> Result<Vec<Value>, StorageError> {
@@ -344,7 +347,7 @@ impl crate::storage::Storage {
             let Some(r) = rows.first() else {
                 return Ok(None);
             };
-            let content = super::decode_checked(&meta, &text(r, 0)?);
+            let content = super::model::decode_checked(&meta, &text(r, 0)?);
             audit::record_tx(
                 tx,
                 &AuditEntry {

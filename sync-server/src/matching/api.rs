@@ -16,9 +16,9 @@ use rempla_core::matching::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::app::AppState;
 use crate::auth::{Authed, Caller};
-use crate::error::AppError;
+use crate::http::error::AppError;
+use crate::http::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Router<AppState> {

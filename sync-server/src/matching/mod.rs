@@ -32,7 +32,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::{Mutex, MutexGuard};
 
-use crate::storage::{Storage, StorageError, StoredChange};
+use crate::db::{Storage, StorageError, StoredChange};
 use store::{DoctorChange, Positions, Snapshot};
 
 /// The matching part of the schema: the doctor-profile change counter, and the last change position of
@@ -43,8 +43,7 @@ pub const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS doctor_changes_rev ON doctor_changes (rev)",
 ];
 
-/// How long a built index is used before a full rebuild (the horizon slides with it).
-pub const REBUILD_AFTER_MS: i64 = 6 * 3_600_000;
+pub use store::REBUILD_AFTER_MS;
 /// How far back recurring series are expanded (a request may have started yesterday).
 const HORIZON_BACK_DAYS: i64 = 2;
 /// How far ahead recurring series are expanded: requests are posted up to about a year ahead.

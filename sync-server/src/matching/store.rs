@@ -7,9 +7,10 @@ use rempla_core::sync::EntityKind;
 use rempla_core::sync::merge::MergeState;
 use serde_json::Value;
 
-use crate::storage::{
-    Row, Storage, StorageError, StoredChange, Tx, Val, int, json, opt_text, text,
-};
+use crate::db::{Row, Storage, StorageError, StoredChange, Tx, Val, int, json, opt_text, text};
+
+/// How long a built index is used before a full rebuild (the horizon slides with it).
+pub const REBUILD_AFTER_MS: i64 = 6 * 3_600_000;
 
 /// The row of `meta` holding the last doctor-profile change position.
 pub(crate) const DOCTORS_REV: &str = "doctors_rev";
@@ -63,12 +64,12 @@ pub fn doctor_removed_tx(
 }
 
 /// Drops the removal marks older than two index lifetimes: every instance has rebuilt its index from a
-/// snapshot taken after them since (an index is rebuilt [`super::REBUILD_AFTER_MS`] after it was
+/// snapshot taken after them since (an index is rebuilt [`REBUILD_AFTER_MS`] after it was
 /// built), so none needs them, and a deleted doctor's id is not kept longer than that.
 pub fn prune_removed_tx(tx: &mut dyn Tx, now_ms: i64) -> Result<u64, StorageError> {
     tx.execute(
         "DELETE FROM doctor_changes WHERE removed_ms IS NOT NULL AND removed_ms < $1",
-        &[now_ms.saturating_sub(2 * super::REBUILD_AFTER_MS).into()],
+        &[now_ms.saturating_sub(2 * REBUILD_AFTER_MS).into()],
     )
 }
 

@@ -12,11 +12,12 @@ use serde_json::{Value, json};
 use super::crypto::b64url_decode;
 use super::prefs::Preferences;
 use super::store::{DeliveryFilter, PushTarget};
-use crate::api::JsonBody;
-use crate::app::{AppState, no_content};
 use crate::auth::Authed;
 use crate::authz::{self, Action};
-use crate::error::AppError;
+use crate::http::error::AppError;
+use crate::http::extract::JsonBody;
+use crate::http::extract::no_content;
+use crate::http::state::AppState;
 
 /// The routes of this area.
 pub fn routes() -> Router<AppState> {

@@ -2,25 +2,20 @@
 //! claiming (leases, so several instances never send the same delivery twice), sending, and
 //! recording outcomes with retries and exponential backoff.
 
-use std::sync::Arc;
-
 use rempla_core::domain::{Member, Right};
 use rempla_core::sync::{EntityKind, Hlc};
 use serde_json::{Map, Value, json};
 
-use super::channel::{
-    Channel, Destination, FailKind, Outgoing, SendError, SendFuture, wrong_destination,
-};
-use super::email::EmailChannel;
-use super::push::{ApnsChannel, ApnsSettings, FcmChannel, ServiceAccount, WebPushChannel};
-use super::sms::{HttpSmsGateway, SmsGateway, compose, segments};
+use super::channel::{Destination, FailKind, Outgoing, SendError};
+use super::sms::{compose, segments};
 use super::store::{credit_move_tx, credits_tx, prefs_tx, target_tx, targets_tx};
-use super::{Notice, crypto, enqueue_tx};
-use crate::app::AppState;
-use crate::config::{Config, NotifyConfig};
-use crate::mail::Mailer;
-use crate::storage::feed::{FeedOwners, put_server_record_tx};
-use crate::storage::{StorageError, StoredChange, Tx, int, json, opt_text, text};
+use crate::config::NotifyConfig;
+
+use super::crypto;
+use super::notice::{Notice, enqueue_tx};
+use crate::db::feed::{FeedOwners, put_server_record_tx};
+use crate::db::{StorageError, StoredChange, Tx, int, json, opt_text, text};
+use crate::http::state::AppState;
 
 /// How long a claimed delivery is reserved for the instance sending it.
 const LEASE_MS: i64 = 5 * 60_000;
@@ -28,144 +23,6 @@ const LEASE_MS: i64 = 5 * 60_000;
 const FAN_OUT_BATCH: i64 = 200;
 /// Deliveries claimed per run.
 const CLAIM_BATCH: i64 = 100;
-
-/// The SMS channel: composes the text (sender's name first) and hands it to the gateway.
-pub struct SmsChannel {
-    gateway: Arc<dyn SmsGateway>,
-}
-
-impl SmsChannel {
-    /// Over a gateway.
-    pub fn new(gateway: Arc<dyn SmsGateway>) -> Self {
-        Self { gateway }
-    }
-}
-
-impl Channel for SmsChannel {
-    fn send<'a>(&'a self, to: &'a Destination, message: &'a Outgoing) -> SendFuture<'a> {
-        Box::pin(async move {
-            let Destination::Sms { phone, sender } = to else {
-                return Err(wrong_destination());
-            };
-            let text = compose(sender, &message.title, &message.body);
-            self.gateway
-                .send(phone, sender, &text, &message.notice_id)
-                .await
-        })
-    }
-}
-
-/// The configured channels; a missing one makes its deliveries fail with `channel_unconfigured`.
-#[derive(Default)]
-pub struct Channels {
-    /// E-mail.
-    pub email: Option<Arc<dyn Channel>>,
-    /// Web Push (kept concrete for its public key).
-    pub webpush: Option<Arc<WebPushChannel>>,
-    /// FCM.
-    pub fcm: Option<Arc<dyn Channel>>,
-    /// APNs.
-    pub apns: Option<Arc<dyn Channel>>,
-    /// SMS.
-    pub sms: Option<Arc<dyn Channel>>,
-}
-
-impl std::fmt::Debug for Channels {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Channels")
-            .field("email", &self.email.is_some())
-            .field("webpush", &self.webpush.is_some())
-            .field("fcm", &self.fcm.is_some())
-            .field("apns", &self.apns.is_some())
-            .field("sms", &self.sms.is_some())
-            .finish()
-    }
-}
-
-fn read_secret(path: &std::path::Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{} : {e}", path.display()))
-}
-
-impl Channels {
-    /// Builds every channel the configuration enables. A key file that cannot be used is logged and
-    /// leaves its channel off (the server still starts; deliveries show `channel_unconfigured`).
-    pub fn from_config(config: &Config, mailer: Arc<dyn Mailer>) -> Self {
-        let n: &NotifyConfig = &config.notify;
-        let warn = |channel: &str, e: String| {
-            tracing::error!(channel, error = %e, "notification channel disabled");
-        };
-        let mut channels = Self {
-            email: Some(Arc::new(EmailChannel::new(mailer, &config.public_url))),
-            ..Self::default()
-        };
-        if let Some(path) = &n.vapid_key_file {
-            match read_secret(path)
-                .and_then(|pem| crypto::Es256Key::from_pem(&pem).map_err(|e| e.0))
-                .and_then(|key| {
-                    WebPushChannel::new(key, &n.vapid_subject).map_err(|e| e.to_string())
-                }) {
-                Ok(c) => channels.webpush = Some(Arc::new(c)),
-                Err(e) => warn("webpush", e),
-            }
-        }
-        if let Some(path) = &n.fcm_service_account_file {
-            match read_secret(path)
-                .and_then(|t| serde_json::from_str::<ServiceAccount>(&t).map_err(|e| e.to_string()))
-                .and_then(|a| FcmChannel::new(a, &n.fcm_base_url))
-            {
-                Ok(c) => channels.fcm = Some(Arc::new(c)),
-                Err(e) => warn("fcm", e),
-            }
-        }
-        if let Some(path) = &n.apns_key_file {
-            let ca = n
-                .apns_ca_file
-                .as_ref()
-                .map(|p| std::fs::read(p).map_err(|e| e.to_string()))
-                .transpose();
-            match read_secret(path)
-                .and_then(|pem| crypto::Es256Key::from_pem(&pem).map_err(|e| e.0))
-                .and_then(|key| {
-                    ApnsChannel::new(ApnsSettings {
-                        key,
-                        key_id: n.apns_key_id.clone(),
-                        team_id: n.apns_team_id.clone(),
-                        base_url: n.apns_base_url.clone(),
-                        default_topic: n.apns_topic.clone(),
-                        extra_root_pem: ca?,
-                    })
-                    .map_err(|e| e.to_string())
-                }) {
-                Ok(c) => channels.apns = Some(Arc::new(c)),
-                Err(e) => warn("apns", e),
-            }
-        }
-        if let Some(url) = &n.sms_gateway_url {
-            let key = n
-                .sms_api_key_file
-                .as_ref()
-                .map(|p| read_secret(p).map(|k| k.trim().to_owned()))
-                .transpose()
-                .map(Option::unwrap_or_default);
-            match key.and_then(|k| HttpSmsGateway::new(url, k).map_err(|e| e.to_string())) {
-                Ok(g) => channels.sms = Some(Arc::new(SmsChannel::new(Arc::new(g)))),
-                Err(e) => warn("sms", e),
-            }
-        }
-        channels
-    }
-
-    fn get(&self, channel: &str) -> Option<Arc<dyn Channel>> {
-        match channel {
-            "email" => self.email.clone(),
-            "webpush" => self.webpush.clone().map(|c| -> Arc<dyn Channel> { c }),
-            "fcm" => self.fcm.clone(),
-            "apns" => self.apns.clone(),
-            "sms" => self.sms.clone(),
-            _ => None,
-        }
-    }
-}
 
 /// What one [`deliver_due`] run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -21,11 +21,11 @@ pub mod push;
 pub mod sms;
 pub mod store;
 
-use serde_json::Value;
+pub mod channels;
+pub mod notice;
 
-pub use deliver::{Channels, DeliveryRun, deliver_due};
-
-use crate::storage::{StorageError, Tx, to_json};
+pub use deliver::{DeliveryRun, deliver_due};
+pub use notice::{Notice, enqueue_tx};
 
 /// The queue table (a part of `storage::schema::PARTS`).
 pub const SCHEMA: &[&str] = &[
@@ -55,48 +55,3 @@ pub const SCHEMA: &[&str] = &[
      at_ms BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sms_credit_moves_facility ON sms_credit_moves (facility_id, at_ms)",
 ];
-
-/// Something to tell one account.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Notice {
-    /// The recipient.
-    pub account_id: String,
-    /// Stable snake_case kind (`proposal_received`, `proposal_reminder`, `document_expiring`…), used
-    /// for channel preferences and templates.
-    pub kind: String,
-    /// French title, shown in the inbox and as the push title.
-    pub title: String,
-    /// French body.
-    pub body: String,
-    /// What the app needs to open the right screen (ids), never contact details.
-    pub payload: Value,
-    /// One notice per key, ever: enqueueing the same key twice is a no-op (no duplicate alerts when a
-    /// job runs twice or two instances race).
-    pub dedupe_key: String,
-    /// Not delivered before this time, Unix ms.
-    pub not_before_ms: i64,
-    /// Delivered even in the recipient's quiet hours (e.g. a deadline within hours).
-    pub urgent: bool,
-}
-
-/// Queues `notice` inside the caller's transaction; `false` when its dedupe key was already queued.
-pub fn enqueue_tx(tx: &mut dyn Tx, notice: &Notice, now_ms: i64) -> Result<bool, StorageError> {
-    let inserted = tx.execute(
-        "INSERT INTO notices (id, account_id, kind, title, body, payload, dedupe_key, created_ms, \
-         not_before_ms, urgent, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending') \
-         ON CONFLICT (dedupe_key) DO NOTHING",
-        &[
-            uuid::Uuid::now_v7().to_string().into(),
-            (&notice.account_id).into(),
-            (&notice.kind).into(),
-            (&notice.title).into(),
-            (&notice.body).into(),
-            to_json(&notice.payload)?.into(),
-            (&notice.dedupe_key).into(),
-            now_ms.into(),
-            notice.not_before_ms.into(),
-            notice.urgent.into(),
-        ],
-    )?;
-    Ok(inserted == 1)
-}

@@ -5,9 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::prefs::Preferences;
-use crate::storage::{
-    Row, Storage, StorageError, Tx, Val, int, json, opt_int, opt_text, text, to_json,
-};
+use crate::db::{Row, Storage, StorageError, Tx, Val, int, json, opt_int, opt_text, text, to_json};
 
 /// A registered push target of one device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -153,13 +151,13 @@ pub struct SmsCredits {
 
 impl Storage {
     /// Queues a notice in its own transaction, for callers without one (operations, tests); areas
-    /// acting on an event use [`super::enqueue_tx`] inside the event's transaction instead.
+    /// acting on an event use [`super::notice::enqueue_tx`] inside the event's transaction instead.
     pub async fn enqueue_notice(
         &self,
-        notice: super::Notice,
+        notice: super::notice::Notice,
         now_ms: i64,
     ) -> Result<bool, StorageError> {
-        self.write(move |tx| super::enqueue_tx(tx, &notice, now_ms))
+        self.write(move |tx| super::notice::enqueue_tx(tx, &notice, now_ms))
             .await
     }
 

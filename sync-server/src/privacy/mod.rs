@@ -30,13 +30,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use zip::write::SimpleFileOptions;
 
-use crate::api::JsonBody;
-use crate::app::{AppState, no_content};
 use crate::audit::{self, AuditEntry, AuditFilter};
 use crate::auth::{self, Authed, AuthedAnyTerms, Caller};
+use crate::db::{Storage, StorageError, Tx, feed, int, json as json_col, opt_text, text};
 use crate::documents::{self, verification};
-use crate::error::AppError;
-use crate::storage::{Storage, StorageError, Tx, feed, int, json as json_col, opt_text, text};
+use crate::http::error::AppError;
+use crate::http::extract::JsonBody;
+use crate::http::extract::no_content;
+use crate::http::state::AppState;
 
 /// The closure table (a part of `storage::schema::PARTS`).
 pub const SCHEMA: &[&str] = &[
@@ -86,6 +87,15 @@ impl PrivacyError {
             Self::WrongPassword => StatusCode::FORBIDDEN,
             Self::LastAdmin | Self::NameLocked | Self::MissionsAhead => StatusCode::CONFLICT,
         }
+    }
+}
+
+impl crate::http::error::Refuse for PrivacyError {
+    fn code(&self) -> &'static str {
+        PrivacyError::code(self)
+    }
+    fn status(&self) -> StatusCode {
+        PrivacyError::status(self)
     }
 }
 
@@ -178,7 +188,7 @@ fn patch_doctor(doctor: &mut Doctor, p: &ProfilePatch) -> Result<Vec<&'static st
     let mut changed = Vec::new();
     if p.first_name.is_some() || p.last_name.is_some() {
         if doctor.status == DoctorStatus::Verified {
-            return Err(AppError::Privacy(PrivacyError::NameLocked));
+            return Err(PrivacyError::NameLocked.into());
         }
         if let Some(v) = &p.first_name {
             v.trim().clone_into(&mut doctor.first_name);
@@ -483,7 +493,7 @@ fn zip_name(id: &str, name: &str) -> String {
 fn rows_json(
     tx: &mut dyn Tx,
     sql: &str,
-    params: &[crate::storage::Val],
+    params: &[crate::db::Val],
     columns: &[&str],
 ) -> Result<Vec<Value>, StorageError> {
     tx.query(sql, params)?
@@ -492,8 +502,8 @@ fn rows_json(
             let mut o = Map::new();
             for (i, c) in columns.iter().enumerate() {
                 let v = match r.get(i) {
-                    Some(crate::storage::Val::Int(n)) => json!(n),
-                    Some(crate::storage::Val::Text(s)) => serde_json::from_str::<Value>(s)
+                    Some(crate::db::Val::Int(n)) => json!(n),
+                    Some(crate::db::Val::Text(s)) => serde_json::from_str::<Value>(s)
                         .ok()
                         .filter(|v| v.is_object() || v.is_array())
                         .unwrap_or_else(|| json!(s)),
@@ -543,7 +553,7 @@ impl Storage {
                 }
                 tx.execute(
                     "UPDATE doctors SET record = $1 WHERE id = $2",
-                    &[crate::storage::to_json(d)?.into(), (&id).into()],
+                    &[crate::db::to_json(d)?.into(), (&id).into()],
                 )?;
                 crate::matching::store::doctor_changed_tx(tx, &id)?;
             }
@@ -566,7 +576,7 @@ impl Storage {
         now_ms: i64,
     ) -> Result<ExportData, StorageError> {
         self.read(move |tx| {
-            let a = || vec![crate::storage::Val::from(&account_id)];
+            let a = || vec![crate::db::Val::from(&account_id)];
             let mut out = Map::new();
             out.insert(
                 "account".into(),
@@ -709,7 +719,7 @@ impl Storage {
             out.insert("audit".into(), audit_rows.into());
             let mut files = Vec::new();
             if let Some(d) = &doctor_id {
-                let p = || vec![crate::storage::Val::from(d)];
+                let p = || vec![crate::db::Val::from(d)];
                 out.insert(
                     "doctor".into(),
                     rows_json(
@@ -845,7 +855,7 @@ fn tombstone_tx(tx: &mut dyn Tx, entity: &str, id: &str, hlc: Hlc) -> Result<i64
     tx.execute(
         "UPDATE records SET state = $1, hlc = $2, seq = $3 WHERE entity = $4 AND id = $5",
         &[
-            crate::storage::to_json(&state)?.into(),
+            crate::db::to_json(&state)?.into(),
             hlc.to_string().into(),
             seq.into(),
             entity.into(),
@@ -866,9 +876,9 @@ impl Storage {
         doctor_id: Option<String>,
         hlc: Hlc,
         now_ms: i64,
-    ) -> Result<Result<Vec<crate::storage::StoredChange>, AppError>, StorageError> {
+    ) -> Result<Result<Vec<crate::db::StoredChange>, AppError>, StorageError> {
         self.write(move |tx| {
-            let a = || vec![crate::storage::Val::from(&account_id)];
+            let a = || vec![crate::db::Val::from(&account_id)];
             // A facility must keep an administrator.
             let admin_of = tx.query(
                 "SELECT facility_id, record FROM members WHERE account_id = $1",
@@ -926,7 +936,7 @@ impl Storage {
                     });
                     tx.execute(
                         "UPDATE doctors SET status = 'closed', record = $1 WHERE id = $2",
-                        &[crate::storage::to_json(&kept)?.into(), d.into()],
+                        &[crate::db::to_json(&kept)?.into(), d.into()],
                     )?;
                     crate::matching::store::doctor_changed_tx(tx, d)?;
                 }
@@ -961,7 +971,7 @@ impl Storage {
                     let (entity, id) = (text(r, 0)?, text(r, 1)?);
                     let seq = tombstone_tx(tx, &entity, &id, hlc)?;
                     if let Ok(kind) = entity.parse::<EntityKind>() {
-                        changes.push(crate::storage::StoredChange {
+                        changes.push(crate::db::StoredChange {
                             seq,
                             entity: kind,
                             id,
@@ -1070,7 +1080,7 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, StorageError
             )?;
             for r in &due {
                 let account = text(r, 0)?;
-                let a = || vec![crate::storage::Val::from(&account)];
+                let a = || vec![crate::db::Val::from(&account)];
                 for sql in [
                     "DELETE FROM tokens WHERE account_id = $1",
                     "DELETE FROM mail_tokens WHERE account_id = $1",
@@ -1083,7 +1093,7 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, StorageError
                     tx.execute(sql, &a())?;
                 }
                 if let Some(d) = opt_text(r, 1)? {
-                    let p = || vec![crate::storage::Val::from(&d)];
+                    let p = || vec![crate::db::Val::from(&d)];
                     tx.execute("DELETE FROM records WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM doctor_identities WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM verification_decisions WHERE doctor_id = $1", &p())?;

@@ -10,7 +10,7 @@ use rempla_core::sync::merge::{MergeRejection, MergeState, merge};
 use rempla_core::sync::{EntityKind, OpKind, OutboxOp};
 use serde_json::{Map, Value};
 
-use crate::storage::StorageError;
+use crate::db::StorageError;
 
 /// Who pushes, as established from the bearer token.
 #[derive(Clone, Debug)]

@@ -18,7 +18,7 @@ use rempla_core::matching::{Candidate, MatchingIndex, Slot, match_request};
 use rempla_core::sync::merge::MergeState;
 use serde_json::Value;
 
-use crate::storage::{StorageError, Tx, Val, json, text};
+use crate::db::{StorageError, Tx, Val, json, text};
 
 fn live_fields(state: &MergeState, id: &str) -> Option<Value> {
     if !state.is_live() {

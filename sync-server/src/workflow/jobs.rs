@@ -14,11 +14,11 @@ use super::store::{
     ProposalView, from_ms, load_mission, load_proposal, load_request, only_when_available,
     save_proposal_tx, withdraw_tx,
 };
-use crate::app::AppState;
 use crate::audit::{self, AuditEntry};
-use crate::error::AppError;
+use crate::db::{StorageError, StoredChange, Tx, int, json, opt_int, text, to_json};
+use crate::http::error::AppError;
+use crate::http::state::AppState;
 use crate::notify::{self, Notice};
-use crate::storage::{StorageError, StoredChange, Tx, int, json, opt_int, text, to_json};
 
 #[allow(clippy::too_many_arguments)]
 fn notice(

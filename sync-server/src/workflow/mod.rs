@@ -7,22 +7,18 @@
 //! alerts, contract reminder). Endpoints: `docs/api/workflow.md`.
 //!
 //! - [`store`]: the queries (`impl Storage`), each action one write transaction.
-//! - [`handlers`]: the HTTP endpoints and [`routes`].
+//! - [`http`]: the HTTP endpoints and [`http::routes`].
+//! - [`refusal`]: [`refusal::Refusal`], why an action is refused, before anything is written.
 //! - [`jobs`]: the periodic jobs registered in `crate::jobs`.
 //! - [`candidates`]: core's matching rules over the stored calendars.
 
 pub(crate) mod candidates;
-pub mod handlers;
+pub mod http;
 pub mod jobs;
+pub mod refusal;
 pub mod store;
 
-use axum::Router;
-use axum::routing::{get, post, put};
-
-use crate::app::AppState;
-use crate::error::AppError;
-
-/// The workflow tables (a part of `storage::schema::PARTS`).
+/// The workflow tables (a part of `crate::areas::SCHEMA`).
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS proposals (id TEXT PRIMARY KEY, request_id TEXT NOT NULL, \
      doctor_id TEXT NOT NULL, facility_id TEXT NOT NULL, site_id TEXT NOT NULL, \
@@ -52,58 +48,4 @@ pub const SCHEMA: &[&str] = &[
      only_when_available BIGINT NOT NULL, updated_ms BIGINT NOT NULL)",
 ];
 
-/// Why a workflow action is refused: checked before anything is written, so a refusal never leaves
-/// half a record.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    /// Nothing there, or nothing the caller may know about (forged or foreign ids).
-    #[error("introuvable")]
-    NotFound,
-    /// The caller is a party but lacks the right for this action.
-    #[error("{0}")]
-    Forbidden(String),
-    /// A malformed value (stable code, French message).
-    #[error("{1}")]
-    Invalid(&'static str, String),
-    /// A record in a state that does not allow the action (stable code, French message).
-    #[error("{1}")]
-    State(&'static str, String),
-}
-
-impl From<Refusal> for AppError {
-    fn from(r: Refusal) -> Self {
-        match r {
-            Refusal::NotFound => Self::NotFound,
-            Refusal::Forbidden(m) => Self::Forbidden(m),
-            Refusal::Invalid(code, m) => Self::validation(code, m),
-            Refusal::State(code, m) => Self::WrongState(code, m),
-        }
-    }
-}
-
-/// Shorthand for a state refusal.
-pub(crate) fn state(code: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal::State(code, message.into())
-}
-
-/// The workflow endpoints, merged into `app::router`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/requests/{id}/proposals", post(handlers::send_proposal))
-        .route("/v1/requests/{id}/applications", post(handlers::apply))
-        .route("/v1/proposals", get(handlers::list_proposals))
-        .route("/v1/proposals/{id}/answer", post(handlers::answer))
-        .route("/v1/missions", get(handlers::list_missions))
-        .route("/v1/missions/{id}", get(handlers::mission))
-        .route("/v1/missions/{id}/cancel", post(handlers::cancel))
-        .route("/v1/missions/{id}/contract", get(handlers::contract))
-        .route(
-            "/v1/missions/{id}/contract.pdf",
-            get(handlers::contract_pdf),
-        )
-        .route("/v1/missions/{id}/contract/sign", post(handlers::sign))
-        .route(
-            "/v1/me/matching-preferences",
-            put(handlers::put_match_prefs).get(handlers::get_match_prefs),
-        )
-}
+pub use refusal::Refusal;

@@ -17,13 +17,13 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::candidates::candidates_tx;
-use super::{Refusal, state};
+use super::refusal::{Refusal, state};
 use crate::audit::{self, AuditEntry};
-use crate::notify::{self, Notice};
-use crate::storage::feed::{FeedOwners, put_server_record_tx};
-use crate::storage::{
+use crate::db::feed::{FeedOwners, put_server_record_tx};
+use crate::db::{
     Row, Storage, StorageError, StoredChange, Tx, int, json, opt_int, opt_text, text, to_json,
 };
+use crate::notify::{self, Notice};
 
 /// Control flow inside a workflow transaction: a refusal (rolls back, answered 4xx) or a database
 /// failure.

@@ -17,9 +17,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use rempla_server::auth::terms::Terms;
+use rempla_server::db::postgres::PostgresBackend;
+use rempla_server::db::sqlite::SqliteBackend;
 use rempla_server::mail::{Mail, Mailer, SendFuture};
-use rempla_server::storage::postgres::PostgresBackend;
-use rempla_server::storage::sqlite::SqliteBackend;
 use rempla_server::{AppState, Config, Storage};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -165,7 +165,7 @@ pub struct TestDb {
 
 pub async fn open_db(db: Db) -> TestDb {
     let dir = tempfile::tempdir().unwrap();
-    let (backend, location): (Arc<dyn rempla_server::storage::Backend>, String) = match db {
+    let (backend, location): (Arc<dyn rempla_server::db::Backend>, String) = match db {
         Db::Sqlite => {
             let path = dir.path().join("rempla.sqlite3");
             (
@@ -184,7 +184,7 @@ pub async fn open_db(db: Db) -> TestDb {
         }
     };
     TestDb {
-        storage: Storage::open(backend).await.unwrap(),
+        storage: rempla_server::storage_on(backend).await.unwrap(),
         location,
         _dir: dir,
     }
@@ -192,7 +192,7 @@ pub async fn open_db(db: Db) -> TestDb {
 
 /// A second storage over the same database (another server instance).
 pub async fn second_instance(db: Db, location: &str) -> Storage {
-    let backend: Arc<dyn rempla_server::storage::Backend> = match db {
+    let backend: Arc<dyn rempla_server::db::Backend> = match db {
         Db::Sqlite => Arc::new(SqliteBackend::open(location).unwrap()),
         Db::Postgres => {
             let u = location.to_owned();
@@ -204,7 +204,7 @@ pub async fn second_instance(db: Db, location: &str) -> Storage {
             )
         }
     };
-    Storage::open(backend).await.unwrap()
+    rempla_server::storage_on(backend).await.unwrap()
 }
 
 /// A mailer that keeps messages in memory.

@@ -27,7 +27,9 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use postgres::{Client, NoTls, Statement};
 
-use super::{Backend, Row, StorageError, Tx, TxBody, Val};
+use super::backend::{Backend, Tx, TxBody};
+use super::error::StorageError;
+use super::value::{Row, Val};
 
 /// Key of the advisory lock that serialises writers (any constant shared by every instance).
 pub const WRITE_LOCK: i64 = 0x5245_4d50_4c41; // "REMPLA"

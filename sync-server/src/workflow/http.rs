@@ -1,19 +1,20 @@
 //! The workflow endpoints (`docs/api/workflow.md`): thin handlers that authenticate, parse, call one
 //! storage action, publish its feed changes after commit and answer.
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
 use rempla_core::domain::{DoctorStatus, Initiator, ProposalId, ProposalState};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::store::{Actor, Answer, Done, NewProposal, Reply, Settings};
-use crate::api::JsonBody;
-use crate::app::AppState;
 use crate::auth::{Authed, Caller};
-use crate::error::AppError;
+use crate::http::error::AppError;
+use crate::http::extract::JsonBody;
+use crate::http::state::AppState;
 
 fn actor(caller: &Caller) -> Actor {
     Actor {
@@ -372,4 +373,23 @@ pub async fn get_match_prefs(
     };
     let on = state.storage.only_when_available(doctor).await?;
     Ok(Json(json!({"only_when_available": on})))
+}
+
+/// The workflow endpoints, merged into the router by `crate::areas`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/requests/{id}/proposals", post(send_proposal))
+        .route("/v1/requests/{id}/applications", post(apply))
+        .route("/v1/proposals", get(list_proposals))
+        .route("/v1/proposals/{id}/answer", post(answer))
+        .route("/v1/missions", get(list_missions))
+        .route("/v1/missions/{id}", get(mission))
+        .route("/v1/missions/{id}/cancel", post(cancel))
+        .route("/v1/missions/{id}/contract", get(contract))
+        .route("/v1/missions/{id}/contract.pdf", get(contract_pdf))
+        .route("/v1/missions/{id}/contract/sign", post(sign))
+        .route(
+            "/v1/me/matching-preferences",
+            put(put_match_prefs).get(get_match_prefs),
+        )
 }

@@ -11,12 +11,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{BillingError, ChargeLine, Invoice, Tariff, billing_date, parse_date, start_of_day_ms};
-use crate::api::JsonBody;
-use crate::app::AppState;
+use super::error::BillingError;
+use super::model::{ChargeLine, Invoice, Tariff, billing_date, parse_date, start_of_day_ms};
 use crate::auth::{Authed, Caller};
 use crate::authz::{self, Action};
-use crate::error::AppError;
+use crate::http::error::AppError;
+use crate::http::extract::JsonBody;
+use crate::http::state::AppState;
 use crate::pdf::contract::french_date;
 use crate::pdf::invoice::{self, InvoiceFacts};
 

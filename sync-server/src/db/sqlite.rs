@@ -9,7 +9,9 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 
-use super::{Backend, Row, StorageError, Tx, TxBody, Val, sqlite_placeholders};
+use super::backend::{Backend, Tx, TxBody};
+use super::error::StorageError;
+use super::value::{Row, Val};
 
 impl ToSql for Val {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -183,4 +185,9 @@ impl Backend for SqliteBackend {
     fn listen(&self, _sink: Box<dyn Fn(String) + Send + Sync>) -> Result<bool, StorageError> {
         Ok(false)
     }
+}
+
+/// Converts `$1`-style placeholders to SQLite's `?1`. SQL here never holds a `$` in a literal.
+fn sqlite_placeholders(sql: &str) -> String {
+    sql.replace('$', "?")
 }

@@ -1,6 +1,7 @@
-//! The schema, idempotent (`IF NOT EXISTS`), in the common dialect of both backends, as one list of
-//! parts: the core tables here, and one part per area that owns tables (its `SCHEMA` constant, beside its
-//! code). Append statements or parts; never edit a shipped statement (databases already ran it).
+//! The core part of the schema, idempotent (`IF NOT EXISTS`), in the common dialect of both backends:
+//! accounts, facilities, the sync feed and the op log. Each area that owns tables has its own `SCHEMA`
+//! part beside its code; `crate::areas::SCHEMA` lists them all in creation order. Append statements or
+//! parts; never edit a shipped statement (databases already ran it).
 
 /// The accounts, facilities, sync feed and op log tables.
 pub const CORE: &[&str] = &[
@@ -33,16 +34,4 @@ pub const CORE: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS records_facility ON records (facility_id, seq)",
     "CREATE TABLE IF NOT EXISTS ops (op_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, \
      device_id TEXT NOT NULL, outcome TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
-];
-
-/// Every part, in creation order; `Storage::open` runs them all at start-up.
-pub const PARTS: &[&[&str]] = &[
-    CORE,
-    crate::audit::SCHEMA,
-    crate::notify::SCHEMA,
-    crate::workflow::SCHEMA,
-    crate::matching::SCHEMA,
-    crate::documents::SCHEMA,
-    crate::privacy::SCHEMA,
-    crate::billing::SCHEMA,
 ];

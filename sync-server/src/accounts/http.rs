@@ -1,41 +1,30 @@
 //! Handlers of the account, terms, profile and facility endpoints (`docs/sync-protocol.md`,
 //! "Accounts"). Sync and live updates are in `sync` and `events`.
 
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 use rempla_core::domain::{
     ContactDetails, Delegation, Doctor, DoctorId, DoctorStatus, Email, Facility, FacilityId,
     FacilityKind, Member, MemberId, MemberRole, Qualification, Rpps, Siret, Site, SiteId,
     Specialty,
 };
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::app::{AppState, ClientIp, no_content};
+use super::queries::{Account, AccountKind, MailTokenUse, NewToken};
 use crate::auth::{
     self, Authed, AuthedAnyTerms, Caller, authenticate, check_password_policy, random_token,
     sha256_hex,
 };
 use crate::authz::{self, Action};
-use crate::error::AppError;
+use crate::db::StorageError;
+use crate::http::error::AppError;
+use crate::http::extract::{ClientIp, JsonBody, no_content};
+use crate::http::state::AppState;
 use crate::mail;
-use crate::storage::{Account, AccountKind, MailTokenUse, NewToken, StorageError};
-
-/// A JSON body whose every rejection (syntax, truncation, types, size) is an [`AppError`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct JsonBody<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let Json(value) = Json::<T>::from_request(req, state).await?;
-        Ok(Self(value))
-    }
-}
 
 pub(crate) fn storage_conflict(e: StorageError) -> AppError {
     match e {
@@ -383,7 +372,7 @@ pub struct MembershipView {
     pub delegations: Vec<Delegation>,
 }
 
-fn membership_views(rows: &[crate::storage::MemberRow]) -> Vec<MembershipView> {
+fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<MembershipView> {
     rows.iter()
         .map(|m| MembershipView {
             facility_id: m.member.facility_id.to_string(),
@@ -709,4 +698,25 @@ pub async fn put_site(
     let site_id: SiteId = site.id;
     state.storage.put_site(site).await?;
     Ok((StatusCode::CREATED, Json(json!({"site_id": site_id}))).into_response())
+}
+
+/// The accounts, terms, profile and facility endpoints, merged into the router by `crate::areas`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/ready", get(ready))
+        .route("/v1/accounts/doctors", post(sign_up_doctor))
+        .route("/v1/accounts/facilities", post(sign_up_facility))
+        .route("/v1/accounts/activate", post(activate).get(activate_link))
+        .route("/v1/auth/login", post(login))
+        .route("/v1/auth/logout", post(logout))
+        .route("/v1/auth/lost-password", post(lost_password))
+        .route("/v1/auth/reset-password", post(reset_password))
+        .route("/v1/terms/current", get(terms_current))
+        .route("/v1/terms/accept", post(terms_accept))
+        .route("/v1/me", get(me))
+        .route("/v1/doctors/{id}", get(doctor))
+        .route("/v1/staff/doctors/{id}/status", post(set_doctor_status))
+        .route("/v1/facilities/{id}", get(facility))
+        .route("/v1/facilities/{id}/sites", post(put_site))
 }

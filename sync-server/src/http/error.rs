@@ -1,6 +1,10 @@
 //! The one error of the server's HTTP surface. Every handler returns [`AppError`]; it turns into an
 //! HTTP status and a [`rempla_core::sync::protocol::ApiError`] body with a stable code, so devices can
 //! react to the code and show the French message as it is.
+//!
+//! Areas keep their own error enums and implement [`Refuse`] for them (code and status beside the
+//! variants); `?` then turns any of them into [`AppError::Refused`]. So this file, on the ground floor,
+//! names no area: an area that adds refusals changes only its own files.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -8,7 +12,26 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rempla_core::sync::protocol::ApiError;
 
-use crate::storage::StorageError;
+use crate::db::StorageError;
+
+/// An area's refusal: a client mistake or a forbidden state, with the stable code sent on the wire
+/// and the HTTP status. Implemented by each area's error enum, beside its variants.
+pub trait Refuse: std::error::Error {
+    /// The stable snake_case code of the wire body.
+    fn code(&self) -> &'static str;
+    /// The HTTP status of the answer.
+    fn status(&self) -> StatusCode;
+}
+
+impl<E: Refuse> From<E> for AppError {
+    fn from(e: E) -> Self {
+        Self::Refused {
+            code: e.code(),
+            status: e.status(),
+            message: e.to_string(),
+        }
+    }
+}
 
 /// Every way a request can fail, each with a stable snake_case [`AppError::code`]. Client mistakes are
 /// 4xx; only storage and mail failures are 5xx.
@@ -64,18 +87,16 @@ pub enum AppError {
     /// A push batch with more ops than `MAX_PUSH_OPS`.
     #[error("lot de {0} opérations : 500 au plus")]
     BatchTooLarge(usize),
-    /// A refused document or verification step (`documents`), with its own code and status.
-    #[error(transparent)]
-    Documents(#[from] crate::documents::DocumentError),
-    /// A refused privacy action (`privacy`), with its own code and status.
-    #[error(transparent)]
-    Privacy(#[from] crate::privacy::PrivacyError),
-    /// A refused members action (`members`), with its own code and status.
-    #[error(transparent)]
-    Members(#[from] crate::members::MembersError),
-    /// A billing rule refused the request (amounts, rates, dates); the code is the billing one.
-    #[error("{0}")]
-    Billing(#[from] crate::billing::BillingError),
+    /// An area refused the request with its own stable code and status (see [`Refuse`]).
+    #[error("{message}")]
+    Refused {
+        /// The area's stable code.
+        code: &'static str,
+        /// The HTTP status the area chose.
+        status: StatusCode,
+        /// The French message.
+        message: String,
+    },
     /// The database failed.
     #[error("erreur de stockage : {0}")]
     Storage(#[from] StorageError),
@@ -106,10 +127,7 @@ impl AppError {
             Self::Conflict(_) => "conflict",
             Self::WrongState(code, _) | Self::Unavailable(code, _) => code,
             Self::BatchTooLarge(_) => "batch_too_large",
-            Self::Documents(e) => e.code(),
-            Self::Privacy(e) => e.code(),
-            Self::Members(e) => e.code(),
-            Self::Billing(e) => e.code(),
+            Self::Refused { code, .. } => code,
             Self::Storage(StorageError::Busy) => "unavailable",
             Self::Storage(_) => "storage",
             Self::Mail(_) => "mail",
@@ -123,8 +141,7 @@ impl AppError {
             Self::MalformedJson(_)
             | Self::UnsupportedProtocol(_)
             | Self::Validation(_)
-            | Self::BatchTooLarge(_)
-            | Self::Billing(_) => StatusCode::BAD_REQUEST,
+            | Self::BatchTooLarge(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unauthorized(_) | Self::TokenRevoked | Self::TokenExpired => {
                 StatusCode::UNAUTHORIZED
@@ -135,9 +152,7 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Conflict(_) | Self::WrongState(..) => StatusCode::CONFLICT,
-            Self::Documents(e) => e.status(),
-            Self::Privacy(e) => e.status(),
-            Self::Members(e) => e.status(),
+            Self::Refused { status, .. } => *status,
             Self::Storage(StorageError::Busy) | Self::Unavailable(..) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

@@ -1,14 +1,17 @@
 //! Operations from the command line: online backup, restore, restitution export of one tenant
 //! (SQL + files in a ZIP), staff accounts.
 
+pub mod tenant;
+
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
 use zip::write::SimpleFileOptions;
 
+use crate::accounts::queries::{Account, AccountKind};
 use crate::config::Config;
-use crate::storage::{Account, AccountKind, Storage, StorageError, Val};
+use crate::db::{Storage, StorageError, Val};
 
 /// An operation that failed.
 #[derive(Debug, thiserror::Error)]

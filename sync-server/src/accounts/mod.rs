@@ -1,0 +1,9 @@
+//! The accounts area: sign-up of doctors and facilities, activation, login and device tokens, lost
+//! password, terms (CGU) acceptance, the caller's profile, facilities and their sites. Endpoints:
+//! `docs/sync-protocol.md`, "Accounts".
+//!
+//! - [`queries`]: the tables' rows and their queries (`impl Storage`).
+//! - [`http`]: the endpoints, [`http::routes`], and the small input checks other areas' handlers reuse.
+
+pub mod http;
+pub mod queries;

@@ -1,0 +1,210 @@
+//! The vault's records and pure checks: document kinds, metadata, the limits of an upload and the check of
+//! its content (declared type against the bytes), expiry, and what a mission shares.
+
+use crate::auth::sha256_hex;
+use crate::db::{Row, StorageError, int, opt_text, text};
+use crate::documents::error::DocumentError;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{NaiveDate, TimeZone};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Largest accepted document: a scanned certificate fits easily; more is a mistake or an attack.
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// Most documents one doctor keeps at once.
+pub const MAX_DOCUMENTS_PER_DOCTOR: i64 = 50;
+
+/// Longest document name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Media types the vault accepts (checked against the sniffed content, not only the declared type).
+pub const ACCEPTED_TYPES: &[&str] = &["application/pdf", "image/jpeg", "image/png"];
+
+/// Kind of document; `identity` is the one verification needs, `insurance` (RCP) the one whose expiry
+/// is alerted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Carte d'identité or passport.
+    Identity,
+    /// Responsabilité civile professionnelle.
+    Insurance,
+    /// Diploma, thesis certificate.
+    Diploma,
+    /// Licence de remplacement (interns).
+    Licence,
+    /// Anything else.
+    Other,
+}
+
+impl DocumentKind {
+    /// Stored name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::Insurance => "insurance",
+            Self::Diploma => "diploma",
+            Self::Licence => "licence",
+            Self::Other => "other",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "identity" => Self::Identity,
+            "insurance" => Self::Insurance,
+            "diploma" => Self::Diploma,
+            "licence" => Self::Licence,
+            "other" => Self::Other,
+            _ => return None,
+        })
+    }
+
+    /// Shared by default at acceptance: the professional documents, never the identity document.
+    pub const fn shared_by_default(self) -> bool {
+        matches!(self, Self::Insurance | Self::Diploma | Self::Licence)
+    }
+}
+
+/// A document's metadata, as listed and exported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentMeta {
+    /// Id (UUIDv7).
+    pub id: String,
+    /// Owning doctor.
+    pub doctor_id: String,
+    /// Kind.
+    pub kind: DocumentKind,
+    /// File name given by the doctor.
+    pub name: String,
+    /// Sniffed media type.
+    pub media_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the content, lowercase hex.
+    pub sha256: String,
+    /// Last valid day (local date), if the document expires.
+    pub expires_on: Option<String>,
+    /// First instant it is no longer valid, Unix ms (midnight Paris time after `expires_on`).
+    pub expires_ms: Option<i64>,
+    /// Upload time, Unix ms.
+    pub uploaded_ms: i64,
+}
+
+impl DocumentMeta {
+    /// Whether the document is past its expiry at `now_ms`.
+    pub fn expired(&self, now_ms: i64) -> bool {
+        self.expires_ms.is_some_and(|e| e <= now_ms)
+    }
+
+    /// The JSON view sent to clients.
+    pub fn view(&self, now_ms: i64) -> Value {
+        let mut v = json!(self);
+        v["expired"] = self.expired(now_ms).into();
+        v
+    }
+}
+
+/// Checks a body against the declared type: size, accepted type, and the sniffed content.
+pub fn check_content(declared: &str, bytes: &[u8]) -> Result<&'static str, DocumentError> {
+    if bytes.is_empty() {
+        return Err(DocumentError::Empty);
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(DocumentError::TooLarge);
+    }
+    let declared = declared
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let Some(accepted) = ACCEPTED_TYPES.iter().find(|t| **t == declared) else {
+        return Err(DocumentError::UnsupportedType);
+    };
+    let found = infer::get(bytes).map_or("application/octet-stream", |t| t.mime_type());
+    if found != *accepted {
+        return Err(DocumentError::Mislabelled {
+            declared,
+            found: found.to_owned(),
+        });
+    }
+    Ok(accepted)
+}
+
+/// The instant a document stops being valid: midnight (Paris time) after its last valid day.
+pub fn expiry_ms(last_day: NaiveDate) -> Option<i64> {
+    let next = last_day.succ_opt()?.and_hms_opt(0, 0, 0)?;
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+}
+
+/// A document about to be stored.
+#[derive(Clone, Debug)]
+pub struct NewDocument {
+    /// Metadata (id, checksum and size already computed).
+    pub meta: DocumentMeta,
+    /// Uploading account.
+    pub account_id: String,
+    /// Uploading device, for the audit trail.
+    pub device_id: String,
+    /// The bytes.
+    pub content: Vec<u8>,
+    /// For an identity document: the doctor's birth date, which with the names makes the identity key.
+    pub birth_date: Option<NaiveDate>,
+}
+
+/// What the workflow passes at acceptance: which documents of the doctor the facility may read for this
+/// mission. `document_ids: None` shares the default set: every valid (unexpired) insurance, diploma and
+/// licence document; never the identity document unless chosen explicitly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissionShare {
+    /// The mission.
+    pub mission_id: String,
+    /// The doctor whose documents are shared.
+    pub doctor_id: String,
+    /// The facility that may read them.
+    pub facility_id: String,
+    /// The doctor's choice, or `None` for the default set.
+    pub document_ids: Option<Vec<String>>,
+}
+
+pub(crate) fn decode_checked(meta: &DocumentMeta, b64: &str) -> Result<Vec<u8>, DocumentError> {
+    let bytes = STANDARD
+        .decode(b64.as_bytes())
+        .map_err(|_| DocumentError::Corrupt)?;
+    if sha256_hex(&bytes) != meta.sha256 {
+        tracing::error!(document = %meta.id, "stored document does not match its checksum");
+        return Err(DocumentError::Corrupt);
+    }
+    Ok(bytes)
+}
+
+pub(crate) const META_COLUMNS: &str =
+    "id, doctor_id, kind, name, media_type, size, sha256, expires_on, expires_ms, uploaded_ms";
+
+/// The same columns, qualified, for queries that join other tables.
+pub(crate) const META_SELECT: &str = "documents.id, documents.doctor_id, documents.kind, documents.name, \
+     documents.media_type, documents.size, documents.sha256, documents.expires_on, \
+     documents.expires_ms, documents.uploaded_ms";
+
+pub(crate) fn meta_from(row: &Row) -> Result<DocumentMeta, StorageError> {
+    let kind = text(row, 2)?;
+    Ok(DocumentMeta {
+        id: text(row, 0)?,
+        doctor_id: text(row, 1)?,
+        kind: DocumentKind::parse(&kind)
+            .ok_or_else(|| StorageError::Corrupt(format!("document kind {kind}")))?,
+        name: text(row, 3)?,
+        media_type: text(row, 4)?,
+        size: int(row, 5)?,
+        sha256: text(row, 6)?,
+        expires_on: opt_text(row, 7)?,
+        expires_ms: crate::db::opt_int(row, 8)?,
+        uploaded_ms: int(row, 9)?,
+    })
+}

@@ -1,0 +1,126 @@
+//! [`AppState`]: everything handlers share (configuration, database, mailer, clock, limits, live-event hub,
+//! notification channels, matching index, the server's clock). The ground floor of the web layer: every
+//! area's handlers and jobs take it, and it names only services below the areas.
+
+use std::sync::{Arc, Mutex};
+
+use rempla_core::domain::DeviceId;
+use rempla_core::sync::{Hlc, HlcClock};
+
+use crate::auth::terms::Terms;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Storage;
+use crate::live::hub::EventHub;
+use crate::mail::Mailer;
+use crate::matching::MatchingService;
+use crate::notify::channels::Channels;
+use crate::ratelimit::RateLimiter;
+
+/// The rate limiters of one instance.
+#[derive(Debug)]
+pub struct Limits {
+    /// Every request, per client address.
+    pub per_ip: RateLimiter,
+    /// Authenticated requests, per account.
+    pub per_account: RateLimiter,
+    /// Login and lost-password attempts, per client address.
+    pub login_ip: RateLimiter,
+    /// Login and lost-password attempts, per e-mail.
+    pub login_email: RateLimiter,
+}
+
+/// Everything handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// Configuration.
+    pub config: Arc<Config>,
+    /// Database.
+    pub storage: Storage,
+    /// Outgoing mail.
+    pub mailer: Arc<dyn Mailer>,
+    /// Wall clock (adjustable in tests).
+    pub clock: Arc<Clock>,
+    /// Rate limits.
+    pub limits: Arc<Limits>,
+    /// Live-update broadcast.
+    pub events: EventHub,
+    /// Terms in force.
+    pub terms: Arc<Terms>,
+    /// Notification channels (e-mail, push services, SMS gateway), built from the configuration.
+    pub channels: Arc<Channels>,
+    /// The in-memory matching index of this instance.
+    pub matching: Arc<MatchingService>,
+    hlc: Arc<Mutex<HlcClock>>,
+    shutdown: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("storage", &self.storage)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Builds the state; must run inside a tokio runtime (it starts the change listener).
+    pub fn new(config: Config, storage: Storage, mailer: Arc<dyn Mailer>, terms: Terms) -> Self {
+        let clock = Arc::new(Clock::default());
+        let time = Arc::clone(&clock);
+        // The server's own clock identity: a fresh device id per process, so two instances never tie.
+        let hlc = HlcClock::with_time_source(
+            DeviceId::new(),
+            Box::new(move || u64::try_from(time.now_ms()).unwrap_or(0)),
+        );
+        let limits = Limits {
+            per_ip: RateLimiter::new(config.rate_per_ip_per_minute),
+            per_account: RateLimiter::new(config.rate_per_account_per_minute),
+            login_ip: RateLimiter::new(config.login_per_minute.saturating_mul(3)),
+            login_email: RateLimiter::new(config.login_per_minute),
+        };
+        let events = EventHub::start(&storage);
+        let channels = Arc::new(Channels::from_config(&config, Arc::clone(&mailer)));
+        Self {
+            config: Arc::new(config),
+            storage,
+            mailer,
+            clock,
+            limits: Arc::new(limits),
+            events,
+            terms: Arc::new(terms),
+            channels,
+            matching: Arc::new(MatchingService::new()),
+            hlc: Arc::new(Mutex::new(hlc)),
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Tells long-lived responses (SSE streams) to end, so a graceful shutdown does not wait forever.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves when the server starts shutting down.
+    pub fn shutting_down(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut rx = self.shutdown.subscribe();
+        async move {
+            let _ = rx.wait_for(|down| *down).await;
+        }
+    }
+
+    /// The server clock after observing the newest accepted op clock of a batch.
+    pub fn next_hlc(&self, observed: Option<Hlc>) -> Hlc {
+        let Ok(mut clock) = self.hlc.lock() else {
+            return Hlc::new(
+                u64::try_from(self.clock.now_ms()).unwrap_or(0),
+                0,
+                DeviceId::from_uuid(uuid::Uuid::nil()),
+            );
+        };
+        match observed {
+            Some(h) => clock.observe(&h).unwrap_or_else(|_| clock.now()),
+            None => clock.now(),
+        }
+    }
+}
