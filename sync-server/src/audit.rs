@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::db::{Storage, StorageError, Tx, int, opt_text, text};
 
-/// The audit table and its indexes (a part of `storage::schema::PARTS`).
+/// The audit table and its indexes (a part of `crate::areas::SCHEMA`).
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS audit_log (id TEXT PRIMARY KEY, at_ms BIGINT NOT NULL, \
      account_id TEXT, device_id TEXT, action TEXT NOT NULL, entity TEXT NOT NULL, \

@@ -1,5 +1,5 @@
 //! Handlers of the account, terms, profile and facility endpoints (`docs/sync-protocol.md`,
-//! "Accounts"). Sync and live updates are in `sync` and `events`.
+//! "Accounts"). Sync and live updates are in `crate::sync` and `crate::live`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};

@@ -194,7 +194,7 @@ impl Storage {
                     to_json(&doctor)?.into(),
                 ],
             )?;
-            crate::matching::store::doctor_changed_tx(tx, &doctor.id.to_string())
+            crate::matching::queries::doctor_changed_tx(tx, &doctor.id.to_string())
         })
         .await
     }
@@ -530,7 +530,7 @@ impl Storage {
                 "UPDATE doctors SET status = $1, record = $2 WHERE id = $3",
                 &[status.into(), to_json(&record)?.into(), (&id).into()],
             )?;
-            crate::matching::store::doctor_changed_tx(tx, &id)
+            crate::matching::queries::doctor_changed_tx(tx, &id)
         })
         .await
     }

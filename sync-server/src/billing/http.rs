@@ -21,7 +21,7 @@ use crate::http::state::AppState;
 use crate::pdf::contract::french_date;
 use crate::pdf::invoice::{self, InvoiceFacts};
 
-/// The billing routes, merged into `app::router`.
+/// The billing routes, merged into the router by `crate::areas`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/staff/tariffs", put(put_tariff))

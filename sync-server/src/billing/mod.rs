@@ -7,7 +7,7 @@
 //!   idempotent per mission.
 //! - **Gapless numbering:** the number is `last + 1` of a per-year counter row, read and written inside
 //!   the serialised write transaction (SQLite `BEGIN IMMEDIATE`, PostgreSQL advisory lock, see
-//!   `storage`). No SQL sequence: a sequence hands out numbers outside the transaction, so a rollback
+//!   `db`). No SQL sequence: a sequence hands out numbers outside the transaction, so a rollback
 //!   leaves a gap, which French invoicing rules forbid. A rolled-back acceptance rolls back its number.
 //! - **Year:** invoices are numbered per calendar year of France métropolitaine (Europe/Paris), whatever
 //!   the site's zone, so there is one sequence per year.

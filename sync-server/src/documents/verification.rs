@@ -85,7 +85,7 @@ fn set_status_tx(
         ],
     )?;
     // The matching index of every instance reloads this profile at its next query.
-    crate::matching::store::doctor_changed_tx(tx, doctor_id)?;
+    crate::matching::queries::doctor_changed_tx(tx, doctor_id)?;
     Ok(record)
 }
 

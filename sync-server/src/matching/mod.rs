@@ -6,13 +6,13 @@
 //! and the doctor-profile change position (two indexed reads). If the feed moved, it applies the
 //! matched records changed since its position, in commit order (the feed's guarantee, see
 //! `ARCHITECTURE.md`); if doctor profiles changed, it reloads only the profiles changed since its
-//! profile position, which is commit-ordered the same way (`store::doctor_changed_tx`). So every
+//! profile position, which is commit-ordered the same way (`queries::doctor_changed_tx`). So every
 //! instance answers from data at least as new as the moment the query started, whichever instance
 //! wrote it. The index is rebuilt from scratch every
 //! [`REBUILD_AFTER_MS`], which also slides the horizon recurring series are expanded over.
 
-pub mod api;
-pub mod store;
+pub mod http;
+pub mod queries;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,7 +33,7 @@ use serde_json::Value;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::db::{Storage, StorageError, StoredChange};
-use store::{DoctorChange, Positions, Snapshot};
+use queries::{DoctorChange, Positions, Snapshot};
 
 /// The matching part of the schema: the doctor-profile change counter, and the last change position of
 /// each doctor profile (a deleted profile keeps its row, with `removed_ms`, until pruned).
@@ -43,7 +43,7 @@ pub const SCHEMA: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS doctor_changes_rev ON doctor_changes (rev)",
 ];
 
-pub use store::REBUILD_AFTER_MS;
+pub use queries::REBUILD_AFTER_MS;
 /// How far back recurring series are expanded (a request may have started yesterday).
 const HORIZON_BACK_DAYS: i64 = 2;
 /// How far ahead recurring series are expanded: requests are posted up to about a year ahead.

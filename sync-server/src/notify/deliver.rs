@@ -7,8 +7,8 @@ use rempla_core::sync::{EntityKind, Hlc};
 use serde_json::{Map, Value, json};
 
 use super::channel::{Destination, FailKind, Outgoing, SendError};
+use super::queries::{credit_move_tx, credits_tx, prefs_tx, target_tx, targets_tx};
 use super::sms::{compose, segments};
-use super::store::{credit_move_tx, credits_tx, prefs_tx, target_tx, targets_tx};
 use crate::config::NotifyConfig;
 
 use super::crypto;

@@ -3,23 +3,23 @@
 //! notice exists if and only if the event that caused it was committed. Delivery (the in-app inbox
 //! record in the change feed, e-mail, push, SMS) reads the queue afterwards.
 //!
-//! - [`deliver_due`] (the `notification_delivery` job of `jobs.rs`, safe with several instances) fans each due notice out:
+//! - [`deliver_due`] (the `notification_delivery` job of `crate::areas`, safe with several instances) fans each due notice out:
 //!   the inbox record (feed entity `notification`, owned by the account) and one `deliveries` row per
 //!   external channel and target, chosen by [`prefs::Preferences`] and deferred past quiet hours unless
 //!   urgent; then it claims due deliveries, sends them through their [`channel::Channel`], and records
 //!   the outcome (sent, retried with exponential backoff, or failed and kept visible).
 //! - Channels: [`email`], [`push`] (Web Push, FCM, APNs), [`sms`] (gateway, segment counting, facility
-//!   credits). Endpoints in [`api`], documented in `docs/api/notifications.md`.
+//!   credits). Endpoints in [`http`], documented in `docs/api/notifications.md`.
 
-pub mod api;
 pub mod channel;
 pub mod crypto;
 pub mod deliver;
 pub mod email;
+pub mod http;
 pub mod prefs;
 pub mod push;
+pub mod queries;
 pub mod sms;
-pub mod store;
 
 pub mod channels;
 pub mod notice;
@@ -27,7 +27,7 @@ pub mod notice;
 pub use deliver::{DeliveryRun, deliver_due};
 pub use notice::{Notice, enqueue_tx};
 
-/// The queue table (a part of `storage::schema::PARTS`).
+/// The queue table (a part of `crate::areas::SCHEMA`).
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS notices (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, \
      kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, payload TEXT NOT NULL, \

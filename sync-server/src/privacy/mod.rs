@@ -39,7 +39,7 @@ use crate::http::extract::JsonBody;
 use crate::http::extract::no_content;
 use crate::http::state::AppState;
 
-/// The closure table (a part of `storage::schema::PARTS`).
+/// The closure table (a part of `crate::areas::SCHEMA`).
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS account_closures (account_id TEXT PRIMARY KEY, doctor_id TEXT, \
      closed_ms BIGINT NOT NULL, purge_after_ms BIGINT NOT NULL, purged_ms BIGINT)",
@@ -555,7 +555,7 @@ impl Storage {
                     "UPDATE doctors SET record = $1 WHERE id = $2",
                     &[crate::db::to_json(d)?.into(), (&id).into()],
                 )?;
-                crate::matching::store::doctor_changed_tx(tx, &id)?;
+                crate::matching::queries::doctor_changed_tx(tx, &id)?;
             }
             if let Some(n) = &display_name {
                 tx.execute(
@@ -938,7 +938,7 @@ impl Storage {
                         "UPDATE doctors SET status = 'closed', record = $1 WHERE id = $2",
                         &[crate::db::to_json(&kept)?.into(), d.into()],
                     )?;
-                    crate::matching::store::doctor_changed_tx(tx, d)?;
+                    crate::matching::queries::doctor_changed_tx(tx, d)?;
                 }
                 tx.execute(
                     "UPDATE doctor_identities SET closed_ms = $1 WHERE doctor_id = $2",
@@ -951,8 +951,8 @@ impl Storage {
                     &[d.into()],
                 )?;
                 for r in &sent {
-                    if let Some(p) = crate::workflow::store::load_proposal(tx, &text(r, 0)?)? {
-                        changes.push(crate::workflow::store::withdraw_tx(
+                    if let Some(p) = crate::workflow::queries::load_proposal(tx, &text(r, 0)?)? {
+                        changes.push(crate::workflow::queries::withdraw_tx(
                             tx,
                             p.view,
                             "",
@@ -1098,7 +1098,7 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, StorageError
                     tx.execute("DELETE FROM doctor_identities WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM verification_decisions WHERE doctor_id = $1", &p())?;
                     tx.execute("DELETE FROM doctors WHERE id = $1", &p())?;
-                    crate::matching::store::doctor_removed_tx(tx, &d, now)?;
+                    crate::matching::queries::doctor_removed_tx(tx, &d, now)?;
                 }
                 tx.execute(
                     "UPDATE account_closures SET purged_ms = $1, doctor_id = NULL WHERE account_id = $2",
@@ -1106,7 +1106,7 @@ pub async fn purge_expired(state: &AppState) -> Result<PurgeReport, StorageError
                 )?;
             }
             // Removal marks of purged profiles are dropped once no matching index can need them.
-            crate::matching::store::prune_removed_tx(tx, now)?;
+            crate::matching::queries::prune_removed_tx(tx, now)?;
             Ok(due.len())
         })
         .await?;

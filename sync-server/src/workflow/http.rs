@@ -10,7 +10,7 @@ use rempla_core::domain::{DoctorStatus, Initiator, ProposalId, ProposalState};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::store::{Actor, Answer, Done, NewProposal, Reply, Settings};
+use super::queries::{Actor, Answer, Done, NewProposal, Reply, Settings};
 use crate::auth::{Authed, Caller};
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;

@@ -10,7 +10,7 @@ use rempla_core::matching::match_request;
 use rempla_core::sync::merge::MergeState;
 use serde_json::{Value, json};
 
-use super::store::{
+use super::queries::{
     ProposalView, from_ms, load_mission, load_proposal, load_request, only_when_available,
     save_proposal_tx, withdraw_tx,
 };

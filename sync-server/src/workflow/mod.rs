@@ -6,17 +6,17 @@
 //! signing by click of the *contrat de remplacement*; and the periodic jobs (reminders, expiry, tiered
 //! alerts, contract reminder). Endpoints: `docs/api/workflow.md`.
 //!
-//! - [`store`]: the queries (`impl Storage`), each action one write transaction.
+//! - [`queries`]: the queries (`impl Storage`), each action one write transaction.
 //! - [`http`]: the HTTP endpoints and [`http::routes`].
 //! - [`refusal`]: [`refusal::Refusal`], why an action is refused, before anything is written.
-//! - [`jobs`]: the periodic jobs registered in `crate::jobs`.
+//! - [`jobs`]: the periodic jobs registered in `crate::areas::JOBS`.
 //! - [`candidates`]: core's matching rules over the stored calendars.
 
 pub(crate) mod candidates;
 pub mod http;
 pub mod jobs;
+pub mod queries;
 pub mod refusal;
-pub mod store;
 
 /// The workflow tables (a part of `crate::areas::SCHEMA`).
 pub const SCHEMA: &[&str] = &[

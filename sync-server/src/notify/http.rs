@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::crypto::b64url_decode;
 use super::prefs::Preferences;
-use super::store::{DeliveryFilter, PushTarget};
+use super::queries::{DeliveryFilter, PushTarget};
 use crate::auth::Authed;
 use crate::authz::{self, Action};
 use crate::http::error::AppError;

@@ -21,7 +21,7 @@ const IDS_PER_QUERY: usize = 100;
 
 /// Takes the next doctor-profile change position. Only valid inside a write transaction, which holds
 /// the write lock (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory `WRITE_LOCK` held to COMMIT), so
-/// positions become visible in commit order, like the feed's `seq` (`storage::feed::next_seq`): a
+/// positions become visible in commit order, like the feed's `seq` (`db::feed::next_seq`): a
 /// reader that sees position *n* can already see every profile change up to *n*.
 fn next_doctors_rev(tx: &mut dyn Tx) -> Result<i64, StorageError> {
     let rows = tx.query(
