@@ -16,6 +16,7 @@
 //! Each module exposes one flat error type whose variants carry a stable machine-readable code
 //! (`code()`), so that every front end (CLI, FFI, desktop) reports the same codes.
 
+pub mod api;
 pub mod calendar;
 pub mod domain;
 pub mod geo;

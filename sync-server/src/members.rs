@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use rempla_core::api::ErrorCode;
 use rempla_core::domain::{Delegation, Member, MemberId, MemberRole, Right, SiteId};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,13 +52,13 @@ pub enum MembersError {
 
 impl MembersError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::UnknownRole(_) => "unknown_role",
-            Self::UnknownRight(_) => "unknown_right",
-            Self::UnknownSite => "unknown_site",
-            Self::TooManyDelegations => "too_many_delegations",
-            Self::LastAdmin => "last_admin",
+            Self::UnknownRole(_) => ErrorCode::UnknownRole,
+            Self::UnknownRight(_) => ErrorCode::UnknownRight,
+            Self::UnknownSite => ErrorCode::UnknownSite,
+            Self::TooManyDelegations => ErrorCode::TooManyDelegations,
+            Self::LastAdmin => ErrorCode::LastAdmin,
         }
     }
 
@@ -71,7 +72,7 @@ impl MembersError {
 }
 
 impl crate::http::error::Refuse for MembersError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         MembersError::code(self)
     }
     fn status(&self) -> StatusCode {
@@ -556,24 +557,24 @@ mod tests {
         );
         assert_eq!(
             parse_rights("boss", &[], &sites).unwrap_err().code(),
-            "unknown_role"
+            ErrorCode::UnknownRole
         );
         assert_eq!(
             parse_rights("viewer", &[d("fly", None)], &sites)
                 .unwrap_err()
                 .code(),
-            "unknown_right"
+            ErrorCode::UnknownRight
         );
         assert_eq!(
             parse_rights("viewer", &[d("read", Some("elsewhere"))], &sites)
                 .unwrap_err()
                 .code(),
-            "unknown_site"
+            ErrorCode::UnknownSite
         );
         let many: Vec<_> = (0..=MAX_DELEGATIONS).map(|_| d("read", None)).collect();
         assert_eq!(
             parse_rights("viewer", &many, &sites).unwrap_err().code(),
-            "too_many_delegations"
+            ErrorCode::TooManyDelegations
         );
     }
 }

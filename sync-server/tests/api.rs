@@ -143,7 +143,7 @@ async fn accounts_flow_with_real_smtp() {
     let (s, v, _) = login(&t, email, "mauvais-mot-de-passe").await;
     assert_eq!(
         (s, v["code"].as_str()),
-        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+        (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
     );
 
     // Terms gate everything but /me, terms and logout.

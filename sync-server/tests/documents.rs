@@ -326,7 +326,7 @@ async fn one_account_per_person(db: Db) {
         (StatusCode::BAD_REQUEST, Some("validation"))
     );
     assert!(
-        v["message"]
+        v["detail"]
             .as_str()
             .unwrap()
             .contains("birth_date_required")
@@ -1099,7 +1099,10 @@ async fn shared_documents_reach_the_mission_facility_only(db: Db) {
             )
             .await
             .unwrap();
-        assert_eq!(refused.unwrap_err().code(), "document_not_shareable");
+        assert_eq!(
+            refused.unwrap_err().code().as_str(),
+            "document_not_shareable"
+        );
     }
     // Another doctor's document cannot be shared as this doctor's.
     let (s, v) = upload(
@@ -1308,7 +1311,7 @@ async fn acceptance_shares_documents(db: Db) {
     let (s, v) = accept(json!([ids["diploma"], Uuid::now_v7().to_string()])).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert!(
-        v["message"]
+        v["detail"]
             .as_str()
             .unwrap()
             .contains("document_not_shareable"),

@@ -632,7 +632,7 @@ async fn preferences_quiet_hours_and_dedupe(db: Db) {
     ] {
         let (s, v) = put(&t, "/v1/me/notification-preferences", &doc.token, &body).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
-        assert!(v["message"].as_str().unwrap().contains(code), "{v}");
+        assert!(v["detail"].as_str().unwrap().contains(code), "{v}");
     }
     let (s, v) = put(
         &t,

@@ -314,7 +314,7 @@ async fn proposals_deadlines_reminders_expiry(db: Db) {
     let (st, v) = propose(&t, &a, &r, &d1, json!({"shift_indexes": [2]})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
     assert!(
-        v["message"]
+        v["detail"]
             .as_str()
             .unwrap()
             .contains("invalid_shift_indexes")

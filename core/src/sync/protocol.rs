@@ -119,14 +119,8 @@ pub struct Change {
     pub hlc: Hlc,
 }
 
-/// Body of every error response (HTTP 4xx/5xx).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApiError {
-    /// Stable machine-readable code.
-    pub code: String,
-    /// Human-readable message, in French.
-    pub message: String,
-}
+/// Body of every error response (HTTP 4xx/5xx): defined with the error-code registry.
+pub use crate::api::ApiError;
 
 /// Checks a protocol version against [`SUPPORTED_PROTOCOLS`].
 pub fn check_protocol(version: u16) -> Result<(), super::SyncError> {

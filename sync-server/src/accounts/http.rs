@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
+use rempla_core::api::ErrorCode;
 use rempla_core::domain::{
     ContactDetails, Delegation, Doctor, DoctorId, DoctorStatus, Email, Facility, FacilityId,
     FacilityKind, Member, MemberId, MemberRole, Qualification, Rpps, Siret, Site, SiteId,
@@ -42,14 +43,14 @@ pub(crate) fn storage_conflict(e: StorageError) -> AppError {
 pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(AppError::validation(
-            "empty",
+        return Err(AppError::invalid(
+            ErrorCode::Empty,
             format!("le champ {field} est vide"),
         ));
     }
     if v.len() > max {
-        return Err(AppError::validation(
-            "too_long",
+        return Err(AppError::invalid(
+            ErrorCode::TooLong,
             format!("le champ {field} dépasse {max} caractères"),
         ));
     }
@@ -57,7 +58,7 @@ pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<String,
 }
 
 pub(crate) fn parse_email(email: &str) -> Result<String, AppError> {
-    let parsed = Email::parse(email.trim()).map_err(|e| AppError::validation(e.code(), e))?;
+    let parsed = Email::parse(email.trim()).map_err(|e| AppError::domain(&e))?;
     Ok(parsed.as_str().to_lowercase())
 }
 
@@ -144,12 +145,12 @@ pub async fn sign_up_doctor(
 ) -> Result<Response, AppError> {
     let email = parse_email(&body.email)?;
     check_password_policy(&body.password)?;
-    let rpps = Rpps::parse(body.rpps.trim()).map_err(|e| AppError::validation(e.code(), e))?;
+    let rpps = Rpps::parse(body.rpps.trim()).map_err(|e| AppError::domain(&e))?;
     let specialties = body
         .specialties
         .iter()
         .take(20)
-        .map(|s| Specialty::parse(s).map_err(|e| AppError::validation(e.code(), e)))
+        .map(|s| Specialty::parse(s).map_err(|e| AppError::domain(&e)))
         .collect::<Result<Vec<_>, _>>()?;
     let doctor = Doctor {
         id: DoctorId::new(),
@@ -164,13 +165,11 @@ pub async fn sign_up_doctor(
         departments: vec![],
         languages: vec![],
         contact: Some(ContactDetails {
-            email: Email::parse(&email).map_err(|e| AppError::validation(e.code(), e))?,
+            email: Email::parse(&email).map_err(|e| AppError::domain(&e))?,
             phone: None,
         }),
     };
-    doctor
-        .validate()
-        .map_err(|e| AppError::validation(e.code(), e))?;
+    doctor.validate().map_err(|e| AppError::domain(&e))?;
     let account = Account {
         id: uuid::Uuid::now_v7().to_string(),
         email,
@@ -231,8 +230,7 @@ pub async fn sign_up_facility(
     let facility = Facility {
         id: FacilityId::new(),
         name: check_text("facility.name", &body.facility.name, 200)?,
-        siret: Siret::parse(body.facility.siret.trim())
-            .map_err(|e| AppError::validation(e.code(), e))?,
+        siret: Siret::parse(body.facility.siret.trim()).map_err(|e| AppError::domain(&e))?,
         kind: body.facility.kind,
     };
     let member = Member {
@@ -301,12 +299,12 @@ async fn do_activate(
         .await?
     {
         MailTokenUse::Used(_) => Ok(()),
-        MailTokenUse::Invalid => Err(AppError::validation(
-            "invalid_token",
+        MailTokenUse::Invalid => Err(AppError::invalid(
+            ErrorCode::InvalidToken,
             "lien d'activation invalide, déjà utilisé ou expiré",
         )),
-        MailTokenUse::PasswordRequired => Err(AppError::validation(
-            "password_required",
+        MailTokenUse::PasswordRequired => Err(AppError::invalid(
+            ErrorCode::PasswordRequired,
             "choisissez un mot de passe pour activer ce compte",
         )),
     }
@@ -404,7 +402,7 @@ pub async fn login(
     let email = body.email.trim().to_lowercase();
     let ip = ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip);
     login_limited(&state, &ip, &email)?;
-    let bad = || AppError::Unauthorized("e-mail ou mot de passe incorrect".into());
+    let bad = || AppError::InvalidCredentials;
     let account = state.storage.account_by_email(&email).await?;
     let Some(account) = account else {
         // Same cost as a real check, so timing does not tell which addresses exist.
@@ -519,8 +517,8 @@ pub async fn reset_password(
         .await?
     {
         MailTokenUse::Used(_) => Ok(no_content()),
-        _ => Err(AppError::validation(
-            "invalid_token",
+        _ => Err(AppError::invalid(
+            ErrorCode::InvalidToken,
             "lien de réinitialisation invalide, déjà utilisé ou expiré",
         )),
     }
@@ -548,8 +546,8 @@ pub async fn terms_accept(
     JsonBody(body): JsonBody<AcceptTerms>,
 ) -> Result<Response, AppError> {
     if body.version != state.terms.version || body.sha256 != state.terms.sha256 {
-        return Err(AppError::validation(
-            "terms_outdated",
+        return Err(AppError::invalid(
+            ErrorCode::TermsOutdated,
             "ces conditions ne sont pas celles en vigueur : rechargez-les",
         ));
     }
@@ -639,14 +637,14 @@ pub async fn set_doctor_status(
         DoctorStatus::Pending | DoctorStatus::Rejected
     ) {
         return Err(AppError::WrongState(
-            "use_verification_queue",
+            ErrorCode::UseVerificationQueue,
             "une inscription se valide ou se refuse depuis la file de vérification".into(),
         ));
     }
     doctor.status = doctor
         .status
         .transition(body.status)
-        .map_err(|e| AppError::validation(e.code(), e))?;
+        .map_err(|e| AppError::domain(&e))?;
     let record = serde_json::to_value(&doctor).map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .storage
@@ -693,8 +691,7 @@ pub async fn put_site(
 ) -> Result<Response, AppError> {
     require(&caller, Action::ManageSites(&id))?;
     site.facility_id = id.parse().map_err(|_| AppError::NotFound)?;
-    site.validate()
-        .map_err(|e| AppError::validation(e.code(), e))?;
+    site.validate().map_err(|e| AppError::domain(&e))?;
     let site_id: SiteId = site.id;
     state.storage.put_site(site).await?;
     Ok((StatusCode::CREATED, Json(json!({"site_id": site_id}))).into_response())

@@ -10,6 +10,7 @@ pub use secret::{random_token, sha256_hex};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::HeaderMap;
+use rempla_core::api::ErrorCode;
 use rempla_core::domain::{DoctorStatus, Member};
 
 use crate::accounts::queries::{Account, AccountKind, MemberRow};
@@ -24,14 +25,14 @@ pub const MAX_PASSWORD_BYTES: usize = 1_024;
 /// Checks the password policy.
 pub fn check_password_policy(password: &str) -> Result<(), AppError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::validation(
-            "password_too_short",
+        return Err(AppError::invalid(
+            ErrorCode::PasswordTooShort,
             "le mot de passe doit compter au moins 10 caractères",
         ));
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(AppError::validation(
-            "password_too_long",
+        return Err(AppError::invalid(
+            ErrorCode::PasswordTooLong,
             "le mot de passe dépasse 1 024 octets",
         ));
     }

@@ -133,6 +133,7 @@ impl Unit {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    use rempla_core::api::ErrorCode;
 
     use super::*;
 
@@ -158,24 +159,36 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_refused_with_their_code() {
-        assert_eq!(vat(-1, 2_000).unwrap_err().code(), "negative_amount");
-        assert_eq!(vat(1, -5).unwrap_err().code(), "negative_amount");
-        assert_eq!(vat(1, 10_001).unwrap_err().code(), "invalid_vat_rate");
+        assert_eq!(
+            vat(-1, 2_000).unwrap_err().code(),
+            ErrorCode::NegativeAmount
+        );
+        assert_eq!(vat(1, -5).unwrap_err().code(), ErrorCode::NegativeAmount);
+        assert_eq!(
+            vat(1, 10_001).unwrap_err().code(),
+            ErrorCode::InvalidVatRate
+        );
         assert_eq!(
             totals(i64::MAX, 10_000).unwrap_err().code(),
-            "amount_too_large"
+            ErrorCode::AmountTooLarge
         );
-        assert_eq!(line_total(-2, 100).unwrap_err().code(), "negative_amount");
+        assert_eq!(
+            line_total(-2, 100).unwrap_err().code(),
+            ErrorCode::NegativeAmount
+        );
         assert_eq!(
             line_total(i64::MAX, 2).unwrap_err().code(),
-            "amount_too_large"
+            ErrorCode::AmountTooLarge
         );
-        assert_eq!(sum([i64::MAX, 1]).unwrap_err().code(), "amount_too_large");
+        assert_eq!(
+            sum([i64::MAX, 1]).unwrap_err().code(),
+            ErrorCode::AmountTooLarge
+        );
         assert_eq!(
             check_unit("day_cents", MAX_UNIT_CENTS + 1)
                 .unwrap_err()
                 .code(),
-            "amount_too_large"
+            ErrorCode::AmountTooLarge
         );
         assert!(check_unit("day_cents", MAX_UNIT_CENTS).is_ok());
     }
@@ -222,7 +235,7 @@ mod tests {
                     prop_assert!(total >= 0);
                     prop_assert_eq!(i128::from(total), i128::from(q) * i128::from(unit));
                 }
-                Err(e) => prop_assert!(matches!(e.code(), "negative_amount" | "amount_too_large")),
+                Err(e) => prop_assert!(matches!(e.code(), ErrorCode::NegativeAmount | ErrorCode::AmountTooLarge)),
             }
         }
     }

@@ -1,6 +1,8 @@
 //! [`BillingError`]: why a billing rule refuses an amount, a rate or a date, with its stable code (always a
 //! 400: the request's values are wrong).
 
+use rempla_core::api::ErrorCode;
+
 /// Why a billing request is refused; each variant has a stable [`BillingError::code`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -33,22 +35,22 @@ pub enum BillingError {
 
 impl BillingError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NegativeAmount(_) => "negative_amount",
-            Self::AmountTooLarge => "amount_too_large",
-            Self::InvalidVatRate(_) => "invalid_vat_rate",
-            Self::InvalidDate(_) => "invalid_date",
-            Self::TariffRetroactive(_) => "tariff_retroactive",
-            Self::InvalidPeriod => "invalid_period",
-            Self::InvalidFormat(_) => "invalid_format",
-            Self::NoShifts => "no_shifts",
+            Self::NegativeAmount(_) => ErrorCode::NegativeAmount,
+            Self::AmountTooLarge => ErrorCode::AmountTooLarge,
+            Self::InvalidVatRate(_) => ErrorCode::InvalidVatRate,
+            Self::InvalidDate(_) => ErrorCode::InvalidDate,
+            Self::TariffRetroactive(_) => ErrorCode::TariffRetroactive,
+            Self::InvalidPeriod => ErrorCode::InvalidPeriod,
+            Self::InvalidFormat(_) => ErrorCode::InvalidFormat,
+            Self::NoShifts => ErrorCode::NoShifts,
         }
     }
 }
 
 impl crate::http::error::Refuse for BillingError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         BillingError::code(self)
     }
     fn status(&self) -> axum::http::StatusCode {

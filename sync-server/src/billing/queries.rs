@@ -624,6 +624,7 @@ impl Storage {
 
 #[cfg(test)]
 mod tests {
+    use rempla_core::api::ErrorCode;
     use std::sync::Arc;
 
     use chrono::{NaiveDate, TimeZone as _};
@@ -678,13 +679,13 @@ mod tests {
         );
         assert_eq!(totals.ht_cents, 2 * 10_001 + 2 * 5_001 + 95_000);
         assert_eq!(totals.ttc_cents, totals.ht_cents + totals.vat_cents);
-        assert_eq!(grid().price(&[]).unwrap_err().code(), "no_shifts");
+        assert_eq!(grid().price(&[]).unwrap_err().code(), ErrorCode::NoShifts);
         let mut bad = grid();
         bad.night_cents = -1;
-        assert_eq!(bad.check().unwrap_err().code(), "negative_amount");
+        assert_eq!(bad.check().unwrap_err().code(), ErrorCode::NegativeAmount);
         bad = grid();
         bad.valid_from = "2026-1-1".into();
-        assert_eq!(bad.check().unwrap_err().code(), "invalid_date");
+        assert_eq!(bad.check().unwrap_err().code(), ErrorCode::InvalidDate);
     }
 
     proptest::proptest! {

@@ -2,6 +2,7 @@
 //! status.
 
 use axum::http::StatusCode;
+use rempla_core::api::ErrorCode;
 
 /// Everything that can go wrong with a document, each with a stable code and HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -52,20 +53,20 @@ pub enum DocumentError {
 
 impl DocumentError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::TooLarge => "document_too_large",
-            Self::Empty => "document_empty",
-            Self::UnsupportedType => "unsupported_media_type",
-            Self::Mislabelled { .. } => "media_type_mismatch",
-            Self::QuotaExceeded => "document_quota",
-            Self::DuplicateIdentity => "duplicate_identity",
-            Self::IdentityLocked => "identity_locked",
-            Self::IdentityMissing => "identity_document_missing",
-            Self::ReasonRequired => "reason_required",
-            Self::NotPending => "not_pending",
-            Self::NotShareable(_) => "document_not_shareable",
-            Self::Corrupt => "document_corrupt",
+            Self::TooLarge => ErrorCode::DocumentTooLarge,
+            Self::Empty => ErrorCode::DocumentEmpty,
+            Self::UnsupportedType => ErrorCode::UnsupportedMediaType,
+            Self::Mislabelled { .. } => ErrorCode::MediaTypeMismatch,
+            Self::QuotaExceeded => ErrorCode::DocumentQuota,
+            Self::DuplicateIdentity => ErrorCode::DuplicateIdentity,
+            Self::IdentityLocked => ErrorCode::IdentityLocked,
+            Self::IdentityMissing => ErrorCode::IdentityDocumentMissing,
+            Self::ReasonRequired => ErrorCode::ReasonRequired,
+            Self::NotPending => ErrorCode::NotPending,
+            Self::NotShareable(_) => ErrorCode::DocumentNotShareable,
+            Self::Corrupt => ErrorCode::DocumentCorrupt,
         }
     }
 
@@ -86,7 +87,7 @@ impl DocumentError {
 }
 
 impl crate::http::error::Refuse for DocumentError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         DocumentError::code(self)
     }
     fn status(&self) -> StatusCode {

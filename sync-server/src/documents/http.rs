@@ -20,6 +20,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
+use rempla_core::api::ErrorCode;
 use rempla_core::domain::Right;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -50,8 +51,8 @@ pub struct UploadQuery {
 
 pub(crate) fn parse_day(field: &str, value: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-        AppError::validation(
-            "invalid_date",
+        AppError::invalid(
+            ErrorCode::InvalidDate,
             format!("{field} : date AAAA-MM-JJ attendue"),
         )
     })
@@ -60,8 +61,8 @@ pub(crate) fn parse_day(field: &str, value: &str) -> Result<NaiveDate, AppError>
 pub(crate) fn check_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::validation(
-            "invalid_name",
+        return Err(AppError::invalid(
+            ErrorCode::InvalidName,
             "nom de document vide ou trop long (200 caractères au plus)",
         ));
     }
@@ -69,8 +70,8 @@ pub(crate) fn check_name(name: &str) -> Result<String, AppError> {
         .chars()
         .any(|c| c.is_control() || c == '/' || c == '\\')
     {
-        return Err(AppError::validation(
-            "invalid_name",
+        return Err(AppError::invalid(
+            ErrorCode::InvalidName,
             "nom de document avec un caractère interdit",
         ));
     }
@@ -87,8 +88,8 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     let doctor_id = doctor_of(&caller)?;
     let kind = DocumentKind::parse(&q.kind).ok_or_else(|| {
-        AppError::validation(
-            "invalid_kind",
+        AppError::invalid(
+            ErrorCode::InvalidKind,
             "type inconnu : identity, insurance, diploma, licence ou other",
         )
     })?;
@@ -99,8 +100,8 @@ pub async fn upload(
         .map(|d| parse_day("expires_on", d))
         .transpose()?;
     if kind == DocumentKind::Insurance && expires_on.is_none() {
-        return Err(AppError::validation(
-            "expiry_required",
+        return Err(AppError::invalid(
+            ErrorCode::ExpiryRequired,
             "la date de fin de validité de l'assurance est obligatoire",
         ));
     }
@@ -110,14 +111,14 @@ pub async fn upload(
             state.clock.now_ms(),
         )?),
         (DocumentKind::Identity, None) => {
-            return Err(AppError::validation(
-                "birth_date_required",
+            return Err(AppError::invalid(
+                ErrorCode::BirthDateRequired,
                 "la date de naissance est obligatoire avec la pièce d'identité",
             ));
         }
         (_, Some(_)) => {
-            return Err(AppError::validation(
-                "unexpected_field",
+            return Err(AppError::invalid(
+                ErrorCode::UnexpectedField,
                 "birth_date ne s'envoie qu'avec la pièce d'identité",
             ));
         }

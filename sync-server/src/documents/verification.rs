@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
+use rempla_core::api::ErrorCode;
 use rempla_core::domain::DoctorStatus;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -51,8 +52,8 @@ pub fn check_birth_date(birth: NaiveDate, now_ms: i64) -> Result<NaiveDate, AppE
     let today =
         chrono::DateTime::from_timestamp_millis(now_ms).map_or(NaiveDate::MIN, |t| t.date_naive());
     if birth.year() < 1900 || birth.year() > today.year() - 18 {
-        return Err(AppError::validation(
-            "invalid_birth_date",
+        return Err(AppError::invalid(
+            ErrorCode::InvalidBirthDate,
             "date de naissance invraisemblable",
         ));
     }
@@ -406,8 +407,8 @@ pub async fn decide(
         return Err(DocumentError::ReasonRequired.into());
     }
     if reason.as_ref().is_some_and(|r| r.chars().count() > 1_000) {
-        return Err(AppError::validation(
-            "too_long",
+        return Err(AppError::invalid(
+            ErrorCode::TooLong,
             "motif trop long (1 000 caractères au plus)",
         ));
     }

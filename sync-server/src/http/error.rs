@@ -10,15 +10,15 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rempla_core::sync::protocol::ApiError;
+use rempla_core::api::{ApiError, ErrorCode};
 
 use crate::db::StorageError;
 
 /// An area's refusal: a client mistake or a forbidden state, with the stable code sent on the wire
 /// and the HTTP status. Implemented by each area's error enum, beside its variants.
 pub trait Refuse: std::error::Error {
-    /// The stable snake_case code of the wire body.
-    fn code(&self) -> &'static str;
+    /// The registry code of the wire body.
+    fn code(&self) -> ErrorCode;
     /// The HTTP status of the answer.
     fn status(&self) -> StatusCode;
 }
@@ -47,9 +47,13 @@ pub enum AppError {
     /// A protocol version this server does not speak.
     #[error("{0}")]
     UnsupportedProtocol(String),
-    /// No or unknown bearer token, or wrong credentials.
+    /// No or unknown bearer token.
     #[error("{0}")]
     Unauthorized(String),
+    /// Wrong e-mail address or password at sign-in (the same answer for an unknown address, so the
+    /// answer tells nothing about which accounts exist).
+    #[error("e-mail ou mot de passe incorrect")]
+    InvalidCredentials,
     /// A token revoked by logout or a lost-password declaration.
     #[error("jeton révoqué : reconnectez-vous")]
     TokenRevoked,
@@ -71,27 +75,32 @@ pub enum AppError {
     /// Too many requests from this address or account.
     #[error("trop de requêtes : réessayez dans un instant")]
     RateLimited,
-    /// A value breaking a rule; the domain code is in the message.
-    #[error("{0}")]
-    Validation(String),
+    /// A value breaking a rule: `detail` names the rule (a registry code or a core error's code).
+    #[error("{message}")]
+    Validation {
+        /// The rule that failed, sent as the body's `detail`.
+        detail: &'static str,
+        /// The French message.
+        message: String,
+    },
     /// The e-mail address or RPPS number is already registered.
     #[error("{0}")]
     Conflict(String),
     /// A record in a state that forbids the action (an expired proposal, a cancelled mission…): 409
     /// with the given stable code.
     #[error("{1}")]
-    WrongState(&'static str, String),
+    WrongState(ErrorCode, String),
     /// A feature that this deployment cannot serve yet (503 with the given stable code).
     #[error("{1}")]
-    Unavailable(&'static str, String),
+    Unavailable(ErrorCode, String),
     /// A push batch with more ops than `MAX_PUSH_OPS`.
     #[error("lot de {0} opérations : 500 au plus")]
     BatchTooLarge(usize),
     /// An area refused the request with its own stable code and status (see [`Refuse`]).
     #[error("{message}")]
     Refused {
-        /// The area's stable code.
-        code: &'static str,
+        /// The area's registry code.
+        code: ErrorCode,
         /// The HTTP status the area chose.
         status: StatusCode,
         /// The French message.
@@ -109,29 +118,30 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// Stable machine-readable code sent in the body.
-    pub fn code(&self) -> &'static str {
+    /// The registry code sent in the body.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::MalformedJson(_) => "malformed_json",
-            Self::BodyTooLarge => "body_too_large",
-            Self::UnsupportedProtocol(_) => "unsupported_protocol",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::TokenRevoked => "token_revoked",
-            Self::TokenExpired => "token_expired",
-            Self::Forbidden(_) => "forbidden",
-            Self::TermsNotAccepted => "terms_not_accepted",
-            Self::NotActivated => "account_not_activated",
-            Self::NotFound => "not_found",
-            Self::RateLimited => "rate_limited",
-            Self::Validation(_) => "validation",
-            Self::Conflict(_) => "conflict",
-            Self::WrongState(code, _) | Self::Unavailable(code, _) => code,
-            Self::BatchTooLarge(_) => "batch_too_large",
-            Self::Refused { code, .. } => code,
-            Self::Storage(StorageError::Busy) => "unavailable",
-            Self::Storage(_) => "storage",
-            Self::Mail(_) => "mail",
-            Self::Internal(_) => "internal",
+            Self::MalformedJson(_) => ErrorCode::MalformedJson,
+            Self::BodyTooLarge => ErrorCode::BodyTooLarge,
+            Self::UnsupportedProtocol(_) => ErrorCode::UnsupportedProtocol,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::TokenRevoked => ErrorCode::TokenRevoked,
+            Self::TokenExpired => ErrorCode::TokenExpired,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::TermsNotAccepted => ErrorCode::TermsNotAccepted,
+            Self::NotActivated => ErrorCode::AccountNotActivated,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::RateLimited => ErrorCode::RateLimited,
+            Self::Validation { .. } => ErrorCode::Validation,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::WrongState(code, _) | Self::Unavailable(code, _) => *code,
+            Self::BatchTooLarge(_) => ErrorCode::BatchTooLarge,
+            Self::Refused { code, .. } => *code,
+            Self::Storage(StorageError::Busy) => ErrorCode::Unavailable,
+            Self::Storage(_) => ErrorCode::Storage,
+            Self::Mail(_) => ErrorCode::Mail,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -140,12 +150,13 @@ impl AppError {
         match self {
             Self::MalformedJson(_)
             | Self::UnsupportedProtocol(_)
-            | Self::Validation(_)
+            | Self::Validation { .. }
             | Self::BatchTooLarge(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unauthorized(_) | Self::TokenRevoked | Self::TokenExpired => {
-                StatusCode::UNAUTHORIZED
-            }
+            Self::Unauthorized(_)
+            | Self::InvalidCredentials
+            | Self::TokenRevoked
+            | Self::TokenExpired => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::TermsNotAccepted | Self::NotActivated => {
                 StatusCode::FORBIDDEN
             }
@@ -165,16 +176,56 @@ impl AppError {
     /// The wire body.
     pub fn body(&self) -> ApiError {
         ApiError {
-            code: self.code().to_owned(),
+            code: self.code().as_str().to_owned(),
+            detail: match self {
+                Self::Validation { detail, .. } => Some((*detail).to_owned()),
+                _ => None,
+            },
             message: self.to_string(),
         }
     }
 
-    /// A validation failure carrying a domain error code.
-    pub fn validation(code: &str, message: impl std::fmt::Display) -> Self {
-        Self::Validation(format!("{message} [{code}]"))
+    /// A value breaking one of the server's own checks (`detail` is the registry code).
+    pub fn invalid(detail: ErrorCode, message: impl std::fmt::Display) -> Self {
+        Self::Validation {
+            detail: detail.as_str(),
+            message: message.to_string(),
+        }
+    }
+
+    /// A value refused by one of core's validators, which names the rule with its own stable code
+    /// (the same code a device's offline check reports).
+    pub fn domain(error: &impl DomainError) -> Self {
+        Self::Validation {
+            detail: error.code(),
+            message: error.to_string(),
+        }
     }
 }
+
+/// A core error with a stable code of its own (`rpps_checksum`, `garde_day_not_allowed`…): sent as the
+/// `detail` of a `validation` refusal.
+pub trait DomainError: std::fmt::Display {
+    /// The error's stable snake_case code.
+    fn code(&self) -> &'static str;
+}
+
+macro_rules! domain_errors {
+    ($($ty:ty),+) => {$(
+        impl DomainError for $ty {
+            fn code(&self) -> &'static str {
+                <$ty>::code(self)
+            }
+        }
+    )+};
+}
+
+domain_errors!(
+    rempla_core::domain::ValidationError,
+    rempla_core::calendar::CalendarError,
+    rempla_core::matching::MatchingError,
+    rempla_core::sync::SyncError
+);
 
 impl From<JsonRejection> for AppError {
     fn from(rejection: JsonRejection) -> Self {
@@ -189,7 +240,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         if status.is_server_error() {
-            tracing::error!(code = self.code(), error = %self, "request failed");
+            tracing::error!(code = self.code().as_str(), error = %self, "request failed");
         }
         (status, Json(self.body())).into_response()
     }

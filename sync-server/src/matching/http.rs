@@ -5,6 +5,7 @@ use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
+use rempla_core::api::ErrorCode;
 use rempla_core::calendar::CoverageStatus;
 use rempla_core::domain::{
     Doctor, DoctorId, DoctorStatus, Request, RequestId, RequestStatus, Right, Specialty,
@@ -203,7 +204,10 @@ pub async fn my_requests(
         ));
     }
     if query.zoom.is_some_and(|z| z > 20) {
-        return Err(AppError::Validation("zoom : entre 0 et 20".into()));
+        return Err(AppError::invalid(
+            ErrorCode::InvalidQuery,
+            "zoom : entre 0 et 20",
+        ));
     }
     let requests = {
         let guard = state

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, put};
 use axum::{Json, Router};
+use rempla_core::api::ErrorCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -74,8 +75,8 @@ pub enum PushTargetBody {
     },
 }
 
-fn invalid(code: &str, message: &str) -> AppError {
-    AppError::validation(code, message)
+fn invalid(code: ErrorCode, message: &str) -> AppError {
+    AppError::invalid(code, message)
 }
 
 /// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
@@ -110,14 +111,15 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
         } => {
             if endpoint.len() > 2048 {
                 return Err(invalid(
-                    "invalid_endpoint",
+                    ErrorCode::InvalidEndpoint,
                     "adresse d'abonnement trop longue",
                 ));
             }
-            let url = reqwest::Url::parse(&endpoint)
-                .map_err(|_| invalid("invalid_endpoint", "adresse d'abonnement illisible"))?;
+            let url = reqwest::Url::parse(&endpoint).map_err(|_| {
+                invalid(ErrorCode::InvalidEndpoint, "adresse d'abonnement illisible")
+            })?;
             if url.host_str().is_none() {
-                return Err(invalid("invalid_endpoint", "adresse sans hôte"));
+                return Err(invalid(ErrorCode::InvalidEndpoint, "adresse sans hôte"));
             }
             let scheme_ok = url.scheme() == "https"
                 || (url.scheme() == "http"
@@ -125,22 +127,22 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
                     && is_loopback(&url));
             if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
                 return Err(invalid(
-                    "invalid_endpoint",
+                    ErrorCode::InvalidEndpoint,
                     "l'adresse d'abonnement doit être en https",
                 ));
             }
             let key = b64url_decode(&p256dh)
-                .map_err(|_| invalid("invalid_key", "p256dh n'est pas du base64url"))?;
+                .map_err(|_| invalid(ErrorCode::InvalidKey, "p256dh n'est pas du base64url"))?;
             if key.len() != 65 || key[0] != 4 || !super::crypto::valid_p256_point(&key) {
                 return Err(invalid(
-                    "invalid_key",
+                    ErrorCode::InvalidKey,
                     "p256dh doit être un point P-256 non compressé (65 octets)",
                 ));
             }
             let secret = b64url_decode(&auth)
-                .map_err(|_| invalid("invalid_key", "auth n'est pas du base64url"))?;
+                .map_err(|_| invalid(ErrorCode::InvalidKey, "auth n'est pas du base64url"))?;
             if secret.len() != 16 {
-                return Err(invalid("invalid_key", "auth doit faire 16 octets"));
+                return Err(invalid(ErrorCode::InvalidKey, "auth doit faire 16 octets"));
             }
             Ok(("webpush".into(), endpoint, Some(p256dh), Some(auth), None))
         }
@@ -150,7 +152,7 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(&b));
             if !ok {
-                return Err(invalid("invalid_token", "jeton FCM invalide"));
+                return Err(invalid(ErrorCode::InvalidToken, "jeton FCM invalide"));
             }
             Ok(("fcm".into(), token, None, None, None))
         }
@@ -159,7 +161,7 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
                 (64..=200).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_hexdigit());
             if !ok {
                 return Err(invalid(
-                    "invalid_token",
+                    ErrorCode::InvalidToken,
                     "jeton APNs invalide (hexadécimal, 64 caractères au moins)",
                 ));
             }
@@ -169,7 +171,7 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
                     && t.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
                 if !ok {
-                    return Err(invalid("invalid_topic", "apns-topic invalide"));
+                    return Err(invalid(ErrorCode::InvalidTopic, "apns-topic invalide"));
                 }
             }
             Ok(("apns".into(), token.to_ascii_lowercase(), None, None, topic))
@@ -242,7 +244,7 @@ pub async fn put_preferences(
 ) -> Result<Json<Preferences>, AppError> {
     prefs
         .validate()
-        .map_err(|(code, message)| AppError::validation(code, message))?;
+        .map_err(|(code, message)| AppError::invalid(code, message))?;
     state
         .storage
         .put_notification_prefs(&caller.account.id, prefs.clone(), state.clock.now_ms())
@@ -298,7 +300,7 @@ fn check_state(s: Option<&String>) -> Result<(), AppError> {
     match s.map(String::as_str) {
         None | Some("pending" | "sending" | "sent" | "failed") => Ok(()),
         Some(_) => Err(invalid(
-            "invalid_state",
+            ErrorCode::InvalidState,
             "état inconnu (pending, sending, sent, failed)",
         )),
     }
@@ -312,7 +314,10 @@ pub async fn my_deliveries(
 ) -> Result<Json<Value>, AppError> {
     check_state(q.state.as_ref())?;
     if q.account_id.is_some() {
-        return Err(invalid("forbidden_filter", "account_id réservé à l'équipe"));
+        return Err(invalid(
+            ErrorCode::ForbiddenFilter,
+            "account_id réservé à l'équipe",
+        ));
     }
     let list = state
         .storage
@@ -408,7 +413,7 @@ pub async fn top_up(
     }
     if !(1..=1_000_000).contains(&body.amount) {
         return Err(invalid(
-            "invalid_amount",
+            ErrorCode::InvalidAmount,
             "montant entre 1 et 1 000 000 crédits",
         ));
     }

@@ -1,6 +1,7 @@
 //! Per-user notification preferences: which channels each kind of notice uses, quiet hours in the
 //! user's time zone, and the phone number for SMS. The in-app inbox is always on.
 
+use rempla_core::api::ErrorCode;
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveTime, TimeZone, Utc};
@@ -69,14 +70,14 @@ fn parse_time(s: &str) -> Option<NaiveTime> {
 
 impl Preferences {
     /// Checks every field; the error is `(code, French message)`.
-    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+    pub fn validate(&self) -> Result<(), (ErrorCode, String)> {
         let check = |switches: &ChannelSwitches| {
             switches
                 .keys()
                 .find(|k| !CHANNELS.contains(&k.as_str()))
                 .map_or(Ok(()), |k| {
                     Err((
-                        "unknown_channel",
+                        ErrorCode::UnknownChannel,
                         format!(
                             "canal inconnu « {} » (email, push, sms)",
                             k.chars().take(30).collect::<String>()
@@ -86,7 +87,10 @@ impl Preferences {
         };
         check(&self.channels)?;
         if self.kinds.len() > 100 {
-            return Err(("too_many_kinds", "100 types de notification au plus".into()));
+            return Err((
+                ErrorCode::TooManyKinds,
+                "100 types de notification au plus".into(),
+            ));
         }
         for (kind, switches) in &self.kinds {
             let ok = !kind.is_empty()
@@ -96,7 +100,7 @@ impl Preferences {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
                 return Err((
-                    "invalid_kind",
+                    ErrorCode::InvalidKind,
                     "type de notification invalide (snake_case, 64 caractères au plus)".into(),
                 ));
             }
@@ -104,23 +108,26 @@ impl Preferences {
         }
         if let Some(q) = &self.quiet_hours {
             if parse_time(&q.start).is_none() || parse_time(&q.end).is_none() {
-                return Err(("invalid_quiet_hours", "heures au format HH:MM".into()));
+                return Err((
+                    ErrorCode::InvalidQuietHours,
+                    "heures au format HH:MM".into(),
+                ));
             }
             if q.start == q.end {
                 return Err((
-                    "invalid_quiet_hours",
+                    ErrorCode::InvalidQuietHours,
                     "début et fin des heures calmes identiques".into(),
                 ));
             }
             if q.time_zone.parse::<Tz>().is_err() {
-                return Err(("invalid_time_zone", "fuseau horaire inconnu".into()));
+                return Err((ErrorCode::InvalidTimeZone, "fuseau horaire inconnu".into()));
             }
         }
         if let Some(p) = &self.sms_phone
             && !super::sms::valid_phone(p)
         {
             return Err((
-                "invalid_phone",
+                ErrorCode::InvalidPhone,
                 "numéro au format international (+33612345678)".into(),
             ));
         }
@@ -220,12 +227,12 @@ mod tests {
     fn validation_codes() {
         let mut p = Preferences::default();
         p.channels.insert("fax".into(), true);
-        assert_eq!(p.validate().unwrap_err().0, "unknown_channel");
+        assert_eq!(p.validate().unwrap_err().0, ErrorCode::UnknownChannel);
         let p = Preferences {
             sms_phone: Some("06 12".into()),
             ..Preferences::default()
         };
-        assert_eq!(p.validate().unwrap_err().0, "invalid_phone");
+        assert_eq!(p.validate().unwrap_err().0, ErrorCode::InvalidPhone);
         let p = Preferences {
             quiet_hours: Some(QuietHours {
                 start: "25:00".into(),
@@ -234,7 +241,7 @@ mod tests {
             }),
             ..Preferences::default()
         };
-        assert_eq!(p.validate().unwrap_err().0, "invalid_quiet_hours");
+        assert_eq!(p.validate().unwrap_err().0, ErrorCode::InvalidQuietHours);
         let p = Preferences {
             quiet_hours: Some(QuietHours {
                 start: "22:00".into(),
@@ -243,7 +250,7 @@ mod tests {
             }),
             ..Preferences::default()
         };
-        assert_eq!(p.validate().unwrap_err().0, "invalid_time_zone");
+        assert_eq!(p.validate().unwrap_err().0, ErrorCode::InvalidTimeZone);
         assert!(Preferences::default().validate().is_ok());
     }
 }

@@ -7,6 +7,7 @@
 //! notices, memberships) and keeps only identifiers (account id, e-mail, RPPS, identity key) for one
 //! year, so abuse can still be traced; [`purge_expired`] removes those afterwards.
 
+use rempla_core::api::ErrorCode;
 use std::io::Write as _;
 
 use axum::body::Body;
@@ -72,12 +73,12 @@ pub enum PrivacyError {
 
 impl PrivacyError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::WrongPassword => "wrong_password",
-            Self::LastAdmin => "last_admin",
-            Self::NameLocked => "name_locked",
-            Self::MissionsAhead => "missions_ahead",
+            Self::WrongPassword => ErrorCode::WrongPassword,
+            Self::LastAdmin => ErrorCode::LastAdmin,
+            Self::NameLocked => ErrorCode::NameLocked,
+            Self::MissionsAhead => ErrorCode::MissionsAhead,
         }
     }
 
@@ -91,7 +92,7 @@ impl PrivacyError {
 }
 
 impl crate::http::error::Refuse for PrivacyError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> ErrorCode {
         PrivacyError::code(self)
     }
     fn status(&self) -> StatusCode {
@@ -180,7 +181,7 @@ pub struct ProfilePatch {
 }
 
 fn validation(e: &rempla_core::domain::ValidationError) -> AppError {
-    AppError::validation(e.code(), e)
+    AppError::domain(e)
 }
 
 /// Applies a patch to a doctor record with the core validators; returns the changed field names.
@@ -206,8 +207,8 @@ fn patch_doctor(doctor: &mut Doctor, p: &ProfilePatch) -> Result<Vec<&'static st
             None => match &current {
                 Some(c) => c.email.clone(),
                 None => {
-                    return Err(AppError::validation(
-                        "empty",
+                    return Err(AppError::invalid(
+                        ErrorCode::Empty,
                         "contact_email requis pour un premier contact",
                     ));
                 }
@@ -227,14 +228,17 @@ fn patch_doctor(doctor: &mut Doctor, p: &ProfilePatch) -> Result<Vec<&'static st
     }
     if let Some(d) = &p.departments {
         if d.len() > 101 {
-            return Err(AppError::validation("too_long", "101 départements au plus"));
+            return Err(AppError::invalid(
+                ErrorCode::TooLong,
+                "101 départements au plus",
+            ));
         }
         doctor.departments = d
             .iter()
             .map(|code| {
                 rempla_core::calendar::Department::parse(code)
                     .map(|dep| dep.to_string())
-                    .map_err(|e| AppError::validation(e.code(), e))
+                    .map_err(|e| AppError::domain(&e))
             })
             .collect::<Result<_, _>>()?;
         changed.push("departments");
@@ -244,8 +248,8 @@ fn patch_doctor(doctor: &mut Doctor, p: &ProfilePatch) -> Result<Vec<&'static st
             || l.iter()
                 .any(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_lowercase()))
         {
-            return Err(AppError::validation(
-                "invalid_language",
+            return Err(AppError::invalid(
+                ErrorCode::InvalidLanguage,
                 "langues : codes ISO 639-1 en minuscules (20 au plus)",
             ));
         }
@@ -269,8 +273,8 @@ pub async fn update_profile(
         .map(|n| {
             let n = n.trim();
             if n.is_empty() || n.chars().count() > 100 {
-                Err(AppError::validation(
-                    "invalid_name",
+                Err(AppError::invalid(
+                    ErrorCode::InvalidName,
                     "nom affiché vide ou trop long (100 caractères au plus)",
                 ))
             } else {
@@ -295,8 +299,8 @@ pub async fn update_profile(
                 || patch.departments.is_some()
                 || patch.languages.is_some()
             {
-                return Err(AppError::validation(
-                    "not_a_doctor",
+                return Err(AppError::invalid(
+                    ErrorCode::NotADoctor,
                     "ces champs n'existent que pour un médecin",
                 ));
             }

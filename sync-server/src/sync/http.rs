@@ -1,6 +1,7 @@
 //! The sync endpoints: `POST /v1/sync/push` and `POST /v1/sync/pull`, with the decoding of their bodies
 //! and cursors (fuzzed: `sync-server/fuzz`).
 
+use rempla_core::api::ErrorCode;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -87,7 +88,7 @@ pub fn encode_cursor(seq: i64) -> String {
 
 /// Reads a cursor made by [`encode_cursor`].
 pub fn decode_cursor(cursor: &str) -> Result<i64, AppError> {
-    let bad = || AppError::validation("invalid_cursor", "curseur illisible");
+    let bad = || AppError::invalid(ErrorCode::InvalidCursor, "curseur illisible");
     if cursor.len() > 64 {
         return Err(bad());
     }
@@ -186,12 +187,15 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_refuse_garbage() {
         assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
-        assert_eq!(decode_cursor("nope").unwrap_err().code(), "validation");
+        assert_eq!(
+            decode_cursor("nope").unwrap_err().code(),
+            ErrorCode::Validation
+        );
         assert_eq!(
             decode_cursor(&URL_SAFE_NO_PAD.encode("v1:-3"))
                 .unwrap_err()
                 .code(),
-            "validation"
+            ErrorCode::Validation
         );
     }
 
@@ -201,22 +205,22 @@ mod tests {
         let ok = format!(r#"{{"protocol":1,"device_id":"{device}","ops":[]}}"#);
         assert!(decode_push(ok.as_bytes(), &device).is_ok());
         let code = |b: &str| decode_push(b.as_bytes(), &device).unwrap_err().code();
-        assert_eq!(code(&ok[..ok.len() - 3]), "malformed_json");
+        assert_eq!(code(&ok[..ok.len() - 3]), ErrorCode::MalformedJson);
         assert_eq!(
             code(r#"{"protocol":99,"whatever":true}"#),
-            "unsupported_protocol"
+            ErrorCode::UnsupportedProtocol
         );
-        assert_eq!(code(r#"{"protocol":"1"}"#), "malformed_json");
-        assert_eq!(code("[]"), "malformed_json");
+        assert_eq!(code(r#"{"protocol":"1"}"#), ErrorCode::MalformedJson);
+        assert_eq!(code("[]"), ErrorCode::MalformedJson);
         let other = format!(
             r#"{{"protocol":1,"device_id":"{}","ops":[]}}"#,
             DeviceId::new()
         );
-        assert_eq!(code(&other), "forbidden");
+        assert_eq!(code(&other), ErrorCode::Forbidden);
         let huge = vec![b' '; MAX_BODY_BYTES + 1];
         assert_eq!(
             decode_push(&huge, &device).unwrap_err().code(),
-            "body_too_large"
+            ErrorCode::BodyTooLarge
         );
     }
 
@@ -244,7 +248,7 @@ mod tests {
         assert_eq!(decode_push(&body, &device).unwrap().ops.len(), 1);
         for cut in 0..body.len() {
             let err = decode_push(&body[..cut], &device).unwrap_err();
-            assert_eq!(err.code(), "malformed_json", "cut at {cut}");
+            assert_eq!(err.code(), ErrorCode::MalformedJson, "cut at {cut}");
         }
     }
 
@@ -262,7 +266,7 @@ mod tests {
             decode_pull(br#"{"protocol":1,"cursor":"zz"}"#)
                 .unwrap_err()
                 .code(),
-            "validation"
+            ErrorCode::Validation
         );
     }
 }

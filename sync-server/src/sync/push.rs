@@ -156,7 +156,7 @@ fn apply_op_tx(
     let mut change = None;
     let outcome = match decision {
         Err(rejection) => OpOutcome::Rejected {
-            code: rejection.code.to_owned(),
+            code: rejection.code.as_str().to_owned(),
             reason: rejection.reason,
         },
         Ok(next) => {

@@ -3,6 +3,7 @@
 //! the merged record against its domain type. Storage calls [`decide`] inside the op's transaction.
 
 use chrono::{DateTime, Utc};
+use rempla_core::api::ErrorCode;
 use rempla_core::domain::{
     Availability, BusyPeriod, DeviceId, Member, Request, RequestStatus, Right, SiteId,
 };
@@ -48,12 +49,12 @@ pub struct Stored {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
     /// Stable code.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// French reason.
     pub reason: String,
 }
 
-fn reject(code: &'static str, reason: impl Into<String>) -> Rejection {
+fn reject(code: ErrorCode, reason: impl Into<String>) -> Rejection {
     Rejection {
         code,
         reason: reason.into(),
@@ -143,7 +144,10 @@ fn is_duplicate_offer(
 const BOOKED_FIXED: &[&str] = &["interval", "zone", "recurrence"];
 
 fn owner_mismatch() -> Rejection {
-    reject("forbidden", "cet enregistrement ne vous appartient pas")
+    reject(
+        ErrorCode::Forbidden,
+        "cet enregistrement ne vous appartient pas",
+    )
 }
 
 /// Decides one op: `Ok(Ok(next))` to store `next`, `Ok(Err(rejection))` to refuse it, `Err` when the
@@ -156,14 +160,14 @@ pub fn decide(
 ) -> Result<Result<Stored, Rejection>, StorageError> {
     if op.hlc.device() != ctx.device {
         return Ok(Err(reject(
-            "forbidden",
+            ErrorCode::Forbidden,
             "l'horodatage de l'opération vient d'un autre appareil",
         )));
     }
     let now = u64::try_from(ctx.now_ms).unwrap_or(0);
     if op.hlc.physical_ms() > now.saturating_add(ctx.max_drift_ms) {
         return Ok(Err(reject(
-            "clock_drift",
+            ErrorCode::ClockDrift,
             format!(
                 "horloge de l'appareil en avance de {} ms (maximum {} ms) : remettez l'appareil à l'heure",
                 op.hlc.physical_ms() - now,
@@ -174,13 +178,13 @@ pub fn decide(
     let known = known_fields(op.entity);
     if known.is_empty() {
         return Ok(Err(reject(
-            "forbidden",
+            ErrorCode::Forbidden,
             "type d'enregistrement non modifiable",
         )));
     }
     if let Some(bad) = op.fields.keys().find(|k| !known.contains(&k.as_str())) {
         return Ok(Err(reject(
-            "invalid_record",
+            ErrorCode::InvalidRecord,
             format!("champ inconnu « {} »", truncate(bad)),
         )));
     }
@@ -188,7 +192,7 @@ pub fn decide(
         && *id != op.entity_id.to_string()
     {
         return Ok(Err(reject(
-            "invalid_record",
+            ErrorCode::InvalidRecord,
             "le champ id ne correspond pas à l'identifiant de l'enregistrement",
         )));
     }
@@ -204,7 +208,7 @@ pub fn decide(
         Ok(s) => s,
         Err(MergeRejection::RecordDeleted) => {
             return Ok(Err(reject(
-                "record_deleted",
+                ErrorCode::RecordDeleted,
                 "cet enregistrement a été supprimé",
             )));
         }
@@ -212,7 +216,7 @@ pub fn decide(
     if state.deleted.is_none()
         && let Err(reason) = validate(op.entity, op.entity_id, &state.fields, &owners)
     {
-        return Ok(Err(reject("invalid_record", reason)));
+        return Ok(Err(reject(ErrorCode::InvalidRecord, reason)));
     }
     if op.entity == EntityKind::Availability
         && state.deleted.is_none()
@@ -222,7 +226,7 @@ pub fn decide(
         let others = lookup.live_availabilities(doctor, &op.entity_id.to_string())?;
         if is_duplicate_offer(op.entity_id, &state.fields, &others) {
             return Ok(Err(reject(
-                "duplicate_offer",
+                ErrorCode::DuplicateOffer,
                 "vous proposez déjà exactement cette disponibilité",
             )));
         }
@@ -252,7 +256,7 @@ fn owners(
         EntityKind::Availability | EntityKind::BusyPeriod => {
             let Some(doctor) = &ctx.doctor_id else {
                 return Ok(Err(reject(
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "seul un médecin écrit dans son agenda",
                 )));
             };
@@ -290,7 +294,7 @@ fn owners(
                     Some(f) => f.to_owned(),
                     None => {
                         return Ok(Err(reject(
-                            "invalid_record",
+                            ErrorCode::InvalidRecord,
                             "facility_id manquant à la création",
                         )));
                     }
@@ -308,7 +312,7 @@ fn owners(
             });
             if !allowed {
                 return Ok(Err(reject(
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "droit « publier des demandes » requis dans cet établissement",
                 )));
             }
@@ -317,7 +321,7 @@ fn owners(
                 && lookup.site_facility(site)?.as_deref() != Some(facility.as_str())
             {
                 return Ok(Err(reject(
-                    "forbidden",
+                    ErrorCode::Forbidden,
                     "ce site n'appartient pas à l'établissement",
                 )));
             }
@@ -326,7 +330,10 @@ fn owners(
                 ..empty
             })
         }
-        _ => Err(reject("forbidden", "type d'enregistrement non modifiable")),
+        _ => Err(reject(
+            ErrorCode::Forbidden,
+            "type d'enregistrement non modifiable",
+        )),
     })
 }
 
@@ -341,7 +348,7 @@ fn invariants(op: &OutboxOp, current: Option<&Stored>) -> Result<(), Rejection> 
             if current_status == Some("booked") {
                 if op.kind == OpKind::Delete {
                     return Err(reject(
-                        "slot_booked",
+                        ErrorCode::SlotBooked,
                         "ce créneau est pourvu : il ne peut plus être supprimé",
                     ));
                 }
@@ -352,7 +359,7 @@ fn invariants(op: &OutboxOp, current: Option<&Stored>) -> Result<(), Rejection> 
                 });
                 if moved {
                     return Err(reject(
-                        "slot_booked",
+                        ErrorCode::SlotBooked,
                         "ce créneau est pourvu : sa période ne peut plus être modifiée",
                     ));
                 }
@@ -361,7 +368,7 @@ fn invariants(op: &OutboxOp, current: Option<&Stored>) -> Result<(), Rejection> 
                 let allowed = current_status.unwrap_or("open");
                 if status.as_str() != Some(allowed) {
                     return Err(reject(
-                        "forbidden_field",
+                        ErrorCode::ForbiddenField,
                         "le statut d'une disponibilité est fixé par le serveur",
                     ));
                 }
@@ -374,7 +381,7 @@ fn invariants(op: &OutboxOp, current: Option<&Stored>) -> Result<(), Rejection> 
                 if !same && !matches!(wanted, Some(RequestStatus::Open | RequestStatus::Cancelled))
                 {
                     return Err(reject(
-                        "forbidden_field",
+                        ErrorCode::ForbiddenField,
                         "seuls les statuts « open » et « cancelled » sont choisis par l'établissement",
                     ));
                 }

@@ -6,6 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use rempla_core::api::ErrorCode;
 use rempla_core::domain::{DoctorStatus, Initiator, ProposalId, ProposalState};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -116,7 +117,7 @@ pub async fn apply(
     };
     if caller.doctor_status != Some(DoctorStatus::Verified) {
         return Err(AppError::WrongState(
-            "doctor_not_verified",
+            ErrorCode::DoctorNotVerified,
             "votre profil n'est pas encore vérifié : vous ne pouvez pas encore candidater".into(),
         ));
     }
@@ -159,7 +160,7 @@ pub async fn list_proposals(
     Authed(caller): Authed,
     query: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, AppError> {
-    let Query(q) = query.map_err(|e| AppError::validation("invalid_query", e.body_text()))?;
+    let Query(q) = query.map_err(|e| AppError::invalid(ErrorCode::InvalidQuery, e.body_text()))?;
     let mut list = state
         .storage
         .proposals_of(actor(&caller), q.state)
@@ -189,8 +190,8 @@ pub async fn answer(
     JsonBody(body): JsonBody<AnswerBody>,
 ) -> Result<Response, AppError> {
     if body.document_ids.len() > 50 {
-        return Err(AppError::validation(
-            "too_many_documents",
+        return Err(AppError::invalid(
+            ErrorCode::TooManyDocuments,
             "50 documents au plus",
         ));
     }
@@ -250,8 +251,8 @@ pub async fn cancel(
 ) -> Result<Json<Value>, AppError> {
     let reason = body.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 1_000 {
-        return Err(AppError::validation(
-            "invalid_reason",
+        return Err(AppError::invalid(
+            ErrorCode::InvalidReason,
             "un motif d'annulation (1 000 caractères au plus) est requis",
         ));
     }

@@ -2,6 +2,7 @@
 //! writes its rows, its change-feed records, its audit entries and its notices together, so an action
 //! either happened entirely (and everybody is told) or not at all. A refusal rolls the transaction back.
 
+use rempla_core::api::ErrorCode;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -513,7 +514,7 @@ fn pick_shifts(request: &Request, wanted: Option<&[u16]>) -> Result<Vec<u16>, Re
         || idx.iter().any(|i| usize::from(*i) >= count);
     if bad {
         return Err(Refusal::Invalid(
-            "invalid_shift_indexes",
+            ErrorCode::InvalidShiftIndexes,
             format!(
                 "indices de créneaux invalides : chacun une fois, entre 0 et {}",
                 count.saturating_sub(1)
@@ -590,13 +591,13 @@ fn create_proposal_tx(
             });
         }
         return refused(state(
-            "proposal_id_taken",
+            ErrorCode::ProposalIdTaken,
             "cet identifiant de proposition est déjà utilisé",
         ));
     }
     if request.status != RequestStatus::Open {
         return refused(state(
-            "request_not_open",
+            ErrorCode::RequestNotOpen,
             "cette demande n'est plus ouverte",
         ));
     }
@@ -606,7 +607,7 @@ fn create_proposal_tx(
     };
     if doctor.status != DoctorStatus::Verified {
         return refused(state(
-            "doctor_not_verified",
+            ErrorCode::DoctorNotVerified,
             "ce médecin n'est pas encore vérifié : il ne peut être ni proposé ni répondre",
         ));
     }
@@ -617,7 +618,7 @@ fn create_proposal_tx(
     )?;
     if !taken.is_empty() {
         return refused(state(
-            "proposal_exists",
+            ErrorCode::ProposalExists,
             "une proposition est déjà en cours ou acceptée pour ce médecin et cette demande",
         ));
     }
@@ -626,7 +627,7 @@ fn create_proposal_tx(
             let candidates = candidates_tx(tx, &request, Some(&new.doctor_id))?;
             let Some(c) = candidates.first() else {
                 return refused(state(
-                    "not_a_candidate",
+                    ErrorCode::NotACandidate,
                     "ce médecin ne correspond pas à la demande (spécialité, zone, disponibilités, refus)",
                 ));
             };
@@ -639,7 +640,7 @@ fn create_proposal_tx(
             });
             if !fits {
                 return refused(state(
-                    "doctor_not_available",
+                    ErrorCode::DoctorNotAvailable,
                     "ce médecin n'a pas ouvert ces créneaux",
                 ));
             }
@@ -648,7 +649,7 @@ fn create_proposal_tx(
             let specialty = rempla_core::domain::Specialty::parse(&request.specialty).ok();
             if !specialty.is_some_and(|s| doctor.specialties.contains(&s)) {
                 return refused(state(
-                    "specialty_mismatch",
+                    ErrorCode::SpecialtyMismatch,
                     "cette demande n'est pas dans vos spécialités",
                 ));
             }
@@ -705,7 +706,7 @@ fn create_proposal_tx(
     )?;
     if inserted == 0 {
         return refused(state(
-            "proposal_exists",
+            ErrorCode::ProposalExists,
             "une proposition est déjà en cours pour ce médecin et cette demande",
         ));
     }
@@ -906,30 +907,36 @@ fn answer_tx(
     match view.proposal.state {
         ProposalState::Sent => {}
         ProposalState::Expired => {
-            return refused(state("proposal_expired", "le délai de réponse est dépassé"));
+            return refused(state(
+                ErrorCode::ProposalExpired,
+                "le délai de réponse est dépassé",
+            ));
         }
         ProposalState::Withdrawn => {
             return refused(state(
-                "proposal_withdrawn",
+                ErrorCode::ProposalWithdrawn,
                 "cette proposition a été retirée",
             ));
         }
         ProposalState::Accepted | ProposalState::Declined => {
             return refused(state(
-                "proposal_answered",
+                ErrorCode::ProposalAnswered,
                 "une autre réponse a déjà été donnée à cette proposition",
             ));
         }
     }
     if now_ms >= row.deadline_ms {
-        return refused(state("proposal_expired", "le délai de réponse est dépassé"));
+        return refused(state(
+            ErrorCode::ProposalExpired,
+            "le délai de réponse est dépassé",
+        ));
     }
     let Some((doctor_account, doctor)) = load_doctor(tx, &doctor_id)? else {
         return refused(Refusal::NotFound);
     };
     if doctor.status != DoctorStatus::Verified {
         return refused(state(
-            "doctor_not_verified",
+            ErrorCode::DoctorNotVerified,
             "ce médecin n'est pas vérifié : la proposition ne peut pas aboutir",
         ));
     }
@@ -1062,11 +1069,14 @@ fn accept_tx(
     let pid = view.proposal.id.to_string();
     let doctor_id = doctor.id.to_string();
     let Some(request) = load_request(tx, &view.proposal.request_id.to_string())? else {
-        return refused(state("request_not_open", "cette demande n'existe plus"));
+        return refused(state(
+            ErrorCode::RequestNotOpen,
+            "cette demande n'existe plus",
+        ));
     };
     if request.status != RequestStatus::Open {
         return refused(state(
-            "request_not_open",
+            ErrorCode::RequestNotOpen,
             "cette demande n'est plus ouverte",
         ));
     }
@@ -1078,7 +1088,7 @@ fn accept_tx(
         let m: Mission = json(&r, 0)?;
         if overlaps_any(&m.shifts, &view.shifts) {
             return refused(state(
-                "doctor_unavailable",
+                ErrorCode::DoctorUnavailable,
                 "ce médecin a déjà une mission sur ces créneaux",
             ));
         }
@@ -1642,11 +1652,14 @@ fn cancel_tx(
                 created: false,
             });
         }
-        return refused(state("mission_cancelled", "cette mission est déjà annulée"));
+        return refused(state(
+            ErrorCode::MissionCancelled,
+            "cette mission est déjà annulée",
+        ));
     }
     if m.view.mission.status != MissionStatus::Confirmed {
         return refused(state(
-            "mission_not_active",
+            ErrorCode::MissionNotActive,
             "seule une mission confirmée peut être annulée",
         ));
     }
@@ -1803,7 +1816,7 @@ fn contract_facts_tx(tx: &mut dyn Tx, m: &MissionRow) -> Result<ContractFacts, F
     // Only what was agreed goes in the contract: a request without a stated fee cannot make one.
     let Some(cents_per_day) = request.and_then(|r| r.remuneration_cents_per_day) else {
         return refused(state(
-            "fees_not_agreed",
+            ErrorCode::FeesNotAgreed,
             "la demande n'indique pas la rémunération convenue : renseignez-la pour établir le contrat",
         ));
     };
@@ -1873,7 +1886,7 @@ impl Storage {
             };
             let party = side(&actor, &m, Right::Propose)?;
             if m.view.mission.status == MissionStatus::Cancelled {
-                return refused(state("mission_cancelled", "cette mission est annulée"));
+                return refused(state(ErrorCode::MissionCancelled, "cette mission est annulée"));
             }
             let facts = contract_facts_tx(tx, &m)?;
             let current = facts.version_hash();
@@ -1889,7 +1902,7 @@ impl Storage {
             }
             if sha256.trim().to_ascii_lowercase() != current {
                 return refused(state(
-                    "stale_contract",
+                    ErrorCode::StaleContract,
                     "ce n'est pas la version en vigueur du contrat : rechargez-le avant de signer",
                 ));
             }

@@ -1,6 +1,8 @@
 //! [`Refusal`]: why a workflow action is refused, checked before anything is written, and its mapping
 //! onto the HTTP error.
 
+use rempla_core::api::ErrorCode;
+
 use crate::http::error::AppError;
 
 /// Why a workflow action is refused: checked before anything is written, so a refusal never leaves
@@ -15,10 +17,10 @@ pub enum Refusal {
     Forbidden(String),
     /// A malformed value (stable code, French message).
     #[error("{1}")]
-    Invalid(&'static str, String),
+    Invalid(ErrorCode, String),
     /// A record in a state that does not allow the action (stable code, French message).
     #[error("{1}")]
-    State(&'static str, String),
+    State(ErrorCode, String),
 }
 
 impl From<Refusal> for AppError {
@@ -26,13 +28,13 @@ impl From<Refusal> for AppError {
         match r {
             Refusal::NotFound => Self::NotFound,
             Refusal::Forbidden(m) => Self::Forbidden(m),
-            Refusal::Invalid(code, m) => Self::validation(code, m),
+            Refusal::Invalid(code, m) => Self::invalid(code, m),
             Refusal::State(code, m) => Self::WrongState(code, m),
         }
     }
 }
 
 /// Shorthand for a state refusal.
-pub(crate) fn state(code: &'static str, message: impl Into<String>) -> Refusal {
+pub(crate) fn state(code: ErrorCode, message: impl Into<String>) -> Refusal {
     Refusal::State(code, message.into())
 }

@@ -1,0 +1,7 @@
+//! The HTTP API's wire contract, shared by the server and every client so each body has one definition:
+//! [`error`] holds the registry of error codes and the error body. Sync's push and pull bodies live
+//! beside the sync values (`crate::sync::protocol`).
+
+pub mod error;
+
+pub use error::{ApiError, ErrorCode};
