@@ -328,7 +328,7 @@ impl Server {
     }
 
     async fn run_jobs(&self) {
-        rempla_server::jobs::run_due(&self.state).await;
+        rempla_server::areas::run_due(&self.state).await;
     }
 
     fn advance(&self, ms: i64) {

@@ -135,9 +135,10 @@ impl AppError {
             Self::RateLimited => ErrorCode::RateLimited,
             Self::Validation { .. } => ErrorCode::Validation,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::WrongState(code, _) | Self::Unavailable(code, _) => *code,
+            Self::WrongState(code, _) | Self::Unavailable(code, _) | Self::Refused { code, .. } => {
+                *code
+            }
             Self::BatchTooLarge(_) => ErrorCode::BatchTooLarge,
-            Self::Refused { code, .. } => *code,
             Self::Storage(StorageError::Busy) => ErrorCode::Unavailable,
             Self::Storage(_) => ErrorCode::Storage,
             Self::Mail(_) => ErrorCode::Mail,
