@@ -2,7 +2,7 @@
 //! function the `POST /v1/sync/push` handler calls) and every decoded op to the per-op rules
 //! (`sync::rules::decide`: authorization, invariants, merge, record validation). Both must answer
 //! with a value or a coded error, never panic; an accepted batch must respect the limits and survive a
-//! re-encoding. Run with `cargo +nightly fuzz run sync_push_decode` from core/.
+//! re-encoding. Run with `cargo +nightly fuzz run sync_push_decode` from sync-server/.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
