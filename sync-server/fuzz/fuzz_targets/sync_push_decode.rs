@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use rempla_core::domain::{DeviceId, Member};
 use rempla_core::sync::protocol::MAX_PUSH_OPS;
-use rempla_server::storage::StorageError;
+use rempla_server::db::StorageError;
 use rempla_server::sync::decode_push;
 use rempla_server::sync::rules::{Lookup, PushContext, decide};
 
