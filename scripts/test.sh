@@ -15,8 +15,9 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== fuzz targets type-check (running them needs nightly: see core/fuzz/Cargo.toml)"
+echo "== fuzz targets type-check (running them needs nightly: see core/fuzz/Cargo.toml, sync-server/fuzz/Cargo.toml)"
 cargo check --locked --manifest-path core/fuzz/Cargo.toml
+cargo check --locked --manifest-path sync-server/fuzz/Cargo.toml
 echo "== cargo test --workspace"
 cargo test --workspace --locked
 echo "== Kotlin layer on the JVM against the real library (mobile-bindings/test-kotlin.sh)"

@@ -7,10 +7,10 @@ use std::hint::black_box;
 use chrono::{Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use criterion::{Criterion, criterion_group, criterion_main};
-use rempla_core::calendar::ical::{CalendarExport, ImportOptions, export_calendar, import_busy};
 use rempla_core::calendar::recurrence::{Recurrence, expand};
 use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, DoctorId};
+use rempla_core::ical::{CalendarExport, ImportOptions, export_calendar, import_busy};
 
 fn series() -> (Interval, Recurrence) {
     let first = Interval::new(

@@ -1,17 +1,21 @@
-//! Rempla core: everything a Rempla device knows how to do without a server.
+//! Rempla core: the rules and values of Rempla, shared by the devices and the server.
 //!
-//! The crate is layered so that most of it is pure (sans-I/O):
+//! The crate is pure (sans-I/O): it never touches the disk or the network. The device's SQLite store is
+//! the `rempla-store` crate and its HTTP sync client the `rempla-client` crate, both built on this one;
+//! the server (`rempla-server`) depends on this crate only. Modules, from the floor up:
 //!
+//! - [`text`]: small text helpers (error-message truncation); the floor every module may use.
+//! - [`calendar`]: French calendar rules (shift templates, public holidays per département, business days,
+//!   answer deadlines), recurrence and interval algebra. Pure functions.
 //! - [`domain`]: the records of the product (doctors, facilities, availabilities, requests…) and the
 //!   validators of French identifiers (RPPS, SIRET, postcodes, phone numbers).
-//! - [`calendar`]: French calendar rules (shift templates, public holidays per département, business days,
-//!   answer deadlines), recurrence, interval algebra and iCalendar import/export. Pure functions.
 //! - [`geo`]: the French gazetteer (every commune: INSEE code, postcodes, point, time zone), name search
 //!   and great-circle distance. Pure; the data is compiled in.
+//! - [`ical`]: iCalendar export and import of domain records (availabilities, missions, busy periods).
+//! - [`sync`]: values shared with the sync protocol (hybrid logical clock, outbox operations, wire format,
+//!   the server's merge rule) and the pure rebase of pulled records under pending local ops.
 //! - [`matching`]: request → candidates (complete, partial, split coverage) and doctor → requests, over an
 //!   incrementally updated spatial and interval index; ranking with French explanations. Pure.
-//! - [`store`]: the offline store on SQLite; the only module that touches the disk.
-//! - [`sync`]: values shared with the sync protocol (hybrid logical clock, outbox operations).
 //!
 //! Each module exposes one flat error type whose variants carry a stable machine-readable code
 //! (`code()`), so that every front end (CLI, FFI, desktop) reports the same codes.
@@ -20,6 +24,7 @@ pub mod api;
 pub mod calendar;
 pub mod domain;
 pub mod geo;
+pub mod ical;
 pub mod matching;
-pub mod store;
 pub mod sync;
+pub mod text;

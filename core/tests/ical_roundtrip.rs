@@ -8,10 +8,10 @@ use chrono_tz::Europe::Paris;
 use ical_fixture::{availabilities, export, missions, year_2026};
 use proptest::prelude::*;
 use rempla_core::calendar::Interval;
-use rempla_core::calendar::ical::{
+use rempla_core::calendar::recurrence::expand;
+use rempla_core::ical::{
     ImportOptions, fuzz_import, fuzz_invariants_hold, import_busy, import_busy_bytes,
 };
-use rempla_core::calendar::recurrence::expand;
 
 fn options() -> ImportOptions {
     ImportOptions::new(Paris, year_2026())

@@ -1,16 +1,16 @@
 //! Accounts on [`OfflineCalendar`]: doctor sign-up, activation, terms, login and logout, through core's
-//! blocking sync client (`rempla_core::sync::client`), the same code as `rempla login`.
+//! blocking sync client (`rempla_client`), the same code as `rempla login`.
 //!
 //! Every function here does network I/O and blocks its thread for at most the client's timeouts times its
 //! retries: the apps call them from a background thread, never the UI thread.
 
 use std::time::Duration;
 
-use rempla_core::domain::DoctorId;
-use rempla_core::store::Store;
-use rempla_core::sync::client::{
-    self, ApiClient, ClientConfig, DoctorSignUp, RetryPolicy, SyncClient, SyncClientError,
+use rempla_client::{
+    self as client, ApiClient, ClientConfig, DoctorSignUp, RetryPolicy, SyncClient, SyncClientError,
 };
+use rempla_core::domain::DoctorId;
+use rempla_store::Store;
 
 use crate::calendar::{DOCTOR_KEY, OfflineCalendar};
 use crate::convert;

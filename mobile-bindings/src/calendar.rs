@@ -9,15 +9,13 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{Duration, Utc};
 use chrono_tz::Tz;
-use rempla_core::calendar::ical::{
-    CalendarExport, ImportOptions, export_calendar, import_busy_bytes,
-};
 use rempla_core::calendar::{CalendarError, Interval};
 use rempla_core::domain::{
     Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId, Notification,
     NotificationId,
 };
-use rempla_core::store::{NotificationOrder, Store};
+use rempla_core::ical::{CalendarExport, ImportOptions, export_calendar, import_busy_bytes};
+use rempla_store::{NotificationOrder, Store};
 
 use crate::convert::{self, utc_text};
 use crate::error::RemplaError;

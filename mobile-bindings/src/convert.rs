@@ -86,5 +86,5 @@ pub(crate) fn rpps(text: &str) -> Result<String, RemplaError> {
 
 /// A server address as the session keeps it (`https://host`, no trailing slash).
 pub(crate) fn server(text: &str) -> Result<String, RemplaError> {
-    Ok(rempla_core::sync::client::http::normalize_server_url(text)?)
+    Ok(rempla_client::http::normalize_server_url(text)?)
 }

@@ -4,7 +4,7 @@
 //! phone's picker; see the README).
 
 use chrono::{DateTime, Utc};
-use rempla_core::sync::client::{SyncClient, SyncClientError, VaultDocument};
+use rempla_client::{SyncClient, SyncClientError, VaultDocument};
 use serde_json::json;
 
 use crate::account::client_config;

@@ -5,12 +5,12 @@
 //! its French message in `reason` (Kotlin exceptions already own `message`), shown to the user as is. In Kotlin it is `RemplaException` with one subclass per
 //! variant; in Swift an `Error` enum.
 
+use rempla_client::SyncClientError;
 use rempla_core::calendar::CalendarError;
-use rempla_core::calendar::ical::IcalError;
 use rempla_core::domain::ValidationError;
-use rempla_core::store::StoreError;
+use rempla_core::ical::IcalError;
 use rempla_core::sync::SyncError;
-use rempla_core::sync::client::SyncClientError;
+use rempla_store::StoreError;
 
 /// The public error of the mobile API: a family, a stable code and a French message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]

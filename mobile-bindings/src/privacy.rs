@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rempla_core::sync::client::{PushTarget, RegisteredPushTarget, SyncClient};
+use rempla_client::{PushTarget, RegisteredPushTarget, SyncClient};
 
 use crate::account::client_config;
 use crate::calendar::OfflineCalendar;

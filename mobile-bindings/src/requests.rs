@@ -12,7 +12,7 @@ use rempla_core::matching::from_domain::{availability_slots, doctor_profile, ope
 use rempla_core::matching::{
     BusyBlock, Criterion, MatchingIndex, Reach, cluster_requests, requests_for_doctor,
 };
-use rempla_core::store::{BoundingBox, Store};
+use rempla_store::{BoundingBox, Store};
 
 use crate::calendar::OfflineCalendar;
 use crate::convert::{self, utc_text};

@@ -1,5 +1,5 @@
 //! Sync on [`OfflineCalendar`]: one round now (`sync_now`), the sync banner (`sync_state`), the refused
-//! changes to review (`sync_conflicts`). The round is core's (`rempla_core::sync::client`), the same as
+//! changes to review (`sync_conflicts`). The round is core's (`rempla_client`), the same as
 //! `rempla sync`; this file only routes its events to the app's [`EventListener`](crate::EventListener)
 //! and keeps what the banner shows.
 //!
@@ -12,9 +12,9 @@
 use std::sync::Mutex;
 
 use chrono::Utc;
+use rempla_client::{SyncClient, SyncClientError, SyncEvent, SyncEventSink, SyncPhase};
 use rempla_core::domain::OpId;
-use rempla_core::store::{Store, StoredConflict};
-use rempla_core::sync::client::{SyncClient, SyncClientError, SyncEvent, SyncEventSink, SyncPhase};
+use rempla_store::{Store, StoredConflict};
 
 use crate::account::client_config;
 use crate::calendar::OfflineCalendar;

@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use rempla_client::{ProposalAnswer, SyncClient};
 use rempla_core::domain::{
     Mission, MissionId, Proposal, ProposalId, ProposalState as CoreState, RequestShift,
 };
-use rempla_core::store::{ServerRecord, Store};
-use rempla_core::sync::client::{ProposalAnswer, SyncClient};
+use rempla_store::{ServerRecord, Store};
 use serde_json::{Map, Value};
 
 use crate::account::client_config;
@@ -497,7 +497,7 @@ impl OfflineCalendar {
 
 #[cfg(test)]
 mod tests {
-    use rempla_core::sync::client::apply::PulledChange;
+    use rempla_core::sync::rebase::PulledChange;
     use serde_json::json;
     use uuid::Uuid;
 

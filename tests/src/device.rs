@@ -11,15 +11,13 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use chrono_tz::Europe::Paris;
+use rempla_client::{ClientConfig, NoEvents, RetryPolicy, SyncClient, SyncClientError, SyncReport};
 use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_core::domain::{
     Availability, AvailabilityId, AvailabilityStatus, BusyId, BusyPeriod, DoctorId, OpId,
 };
-use rempla_core::store::Store;
 use rempla_core::sync::OutboxOp;
-use rempla_core::sync::client::{
-    ClientConfig, NoEvents, RetryPolicy, SyncClient, SyncClientError, SyncReport,
-};
+use rempla_store::Store;
 use serde_json::{Value, json};
 
 use crate::rng::Rng;
@@ -181,7 +179,7 @@ impl Device {
     /// Opens a store at `path` and signs it in to `account` on `server` (accepting the terms).
     pub fn sign_in(name: &str, path: &Path, server: &str, account: &Account) -> Self {
         let mut store = Store::open(path).unwrap();
-        let answer = rempla_core::sync::client::login(
+        let answer = rempla_client::login(
             &mut store,
             server,
             &account.email,

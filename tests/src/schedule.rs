@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rempla_core::sync::client::apply::canonical;
 use rempla_core::sync::merge::{MergeState, merge};
+use rempla_core::sync::rebase::canonical;
 use rempla_core::sync::{EntityKind, OutboxOp};
 use serde_json::Value;
 use uuid::Uuid;

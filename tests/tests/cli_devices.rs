@@ -9,11 +9,11 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use rempla_core::store::Store;
 use rempla_e2e::device::{PASSWORD, Role, create_account};
 use rempla_e2e::proxy::{FaultPlan, Proxy};
 use rempla_e2e::rng::seeds;
 use rempla_e2e::server::{ServerProcess, cli_binary, server_binary};
+use rempla_store::Store;
 
 fn rempla(bin: &Path, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(bin)

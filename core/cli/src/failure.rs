@@ -48,9 +48,9 @@ impl From<rempla_core::calendar::CalendarError> for Failure {
     }
 }
 
-impl From<rempla_core::store::StoreError> for Failure {
-    fn from(e: rempla_core::store::StoreError) -> Self {
-        use rempla_core::store::StoreError;
+impl From<rempla_store::StoreError> for Failure {
+    fn from(e: rempla_store::StoreError) -> Self {
+        use rempla_store::StoreError;
         match e {
             // The user asked for something the store refuses: a rule said no.
             StoreError::NotFound { .. }
@@ -63,8 +63,8 @@ impl From<rempla_core::store::StoreError> for Failure {
     }
 }
 
-impl From<rempla_core::calendar::ical::IcalError> for Failure {
-    fn from(e: rempla_core::calendar::ical::IcalError) -> Self {
+impl From<rempla_core::ical::IcalError> for Failure {
+    fn from(e: rempla_core::ical::IcalError) -> Self {
         Self::rejected(e.code(), e.to_string())
     }
 }

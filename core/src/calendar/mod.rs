@@ -8,12 +8,12 @@
 //! - [`business_days`]: jours ouvrés and the answer deadline of a proposal.
 //! - [`recurrence`]: RFC 5545 recurring availabilities with exceptions, bounded expansion.
 //! - [`algebra`]: merge, subtract, and coverage of a request's shifts by availabilities.
-//! - [`ical`]: iCalendar export and import.
+//!
+//! iCalendar export and import, which read and write domain records, live above in [`crate::ical`].
 
 pub mod algebra;
 pub mod business_days;
 pub mod holidays;
-pub mod ical;
 pub mod interval;
 pub mod recurrence;
 pub mod shift;

@@ -264,7 +264,7 @@ impl std::str::FromStr for ShiftKind {
             .into_iter()
             .find(|k| k.as_str() == wanted)
             .ok_or_else(|| CalendarError::UnknownShiftKind {
-                input: crate::domain::ids::truncate_for_message(s),
+                input: crate::text::truncate_for_message(s),
             })
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ValidationError;
+use crate::text::truncate_for_message;
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -55,18 +56,6 @@ macro_rules! id_type {
             }
         }
     };
-}
-
-/// Keeps error messages short when hostile input is echoed back.
-pub(crate) fn truncate_for_message(s: &str) -> String {
-    const MAX: usize = 64;
-    if s.chars().count() <= MAX {
-        s.to_owned()
-    } else {
-        let mut out: String = s.chars().take(MAX).collect();
-        out.push('…');
-        out
-    }
 }
 
 id_type!(

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ValidationError;
-use super::ids::truncate_for_message;
+use crate::text::truncate_for_message;
 
 /// `(code, French label)` of every specialty known to the product.
 pub const CATALOGUE: &[(&str, &str)] = &[

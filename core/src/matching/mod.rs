@@ -13,8 +13,9 @@
 //! - [`for_doctor`]: doctor → the open requests their calendar fits.
 //! - [`from_domain`]: stored records (doctor, request, availability series) → matching inputs.
 //! - [`clusters`]: map clusters of requests at any zoom.
-//! - [`dataset`]: the documented JSON dataset format (see `docs/matching.md`) and its loading.
-//! - [`synthetic`]: the deterministic national synthetic dataset generator.
+//! - `dataset`: the documented JSON dataset format (see `docs/matching.md`) and its loading; and
+//!   `synthetic`: the deterministic national synthetic dataset generator. Both behind the `datasets`
+//!   feature (the CLI, benches and tests turn it on).
 //!
 //! Everything is pure: functions over an [`index::MatchingIndex`] value, so a server handler, the CLI and
 //! the phone call the same code.
@@ -22,6 +23,7 @@
 pub mod candidates;
 pub mod caps;
 pub mod clusters;
+#[cfg(feature = "datasets")]
 pub mod dataset;
 pub mod evaluate;
 pub mod for_doctor;
@@ -30,16 +32,19 @@ pub mod index;
 pub mod model;
 pub mod rank;
 pub mod split;
+#[cfg(feature = "datasets")]
 pub mod synthetic;
 
 pub use candidates::{Candidate, Reach, RequestMatches, brute_force_candidates, match_request};
 pub use clusters::{Cluster, cluster_requests};
+#[cfg(feature = "datasets")]
 pub use dataset::Dataset;
 pub use for_doctor::{RequestFit, brute_force_requests_for_doctor, requests_for_doctor};
 pub use index::MatchingIndex;
 pub use model::{BusyBlock, DoctorProfile, OpenRequest, Shift, Slot};
 pub use rank::{Criterion, Facts, WEIGHTS, tie_hash};
 pub use split::{Split, SplitMethod, SplitPart, split_coverage};
+#[cfg(feature = "datasets")]
 pub use synthetic::{SyntheticConfig, generate};
 
 /// The one error of the matching API surface. Each variant has a stable [`MatchingError::code`];

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::SyncError;
 use crate::domain::DeviceId;
-use crate::domain::ids::truncate_for_message;
+use crate::text::truncate_for_message;
 
 /// Default bound on how far a remote timestamp may be ahead of the local wall clock.
 pub const DEFAULT_MAX_DRIFT: Duration = Duration::from_mins(5);

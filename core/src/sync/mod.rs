@@ -5,11 +5,11 @@
 //! The store writes an [`OutboxOp`] in the same SQLite transaction as the change it describes; this module
 //! only defines the values, so the server can share them.
 
-pub mod client;
 pub mod hlc;
 pub mod merge;
 pub mod op;
 pub mod protocol;
+pub mod rebase;
 
 pub use hlc::{Hlc, HlcClock};
 pub use op::{EntityKind, OpKind, OutboxOp};

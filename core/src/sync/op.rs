@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Hlc, SyncError};
 use crate::domain::OpId;
-use crate::domain::ids::truncate_for_message;
+use crate::text::truncate_for_message;
 
 /// The kind of record an op changes; tells the server which table and which invariants apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::{America, Europe, Indian, Tz};
-use rempla_core::calendar::ical::{CalendarExport, MissionEvent, export_calendar};
 use rempla_core::calendar::recurrence::{Recurrence, expand};
 use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, DoctorId, MissionId};
+use rempla_core::ical::{CalendarExport, MissionEvent, export_calendar};
 
 /// A local wall time of `zone` as a UTC instant (the fixture avoids ambiguous and nonexistent times).
 pub fn at(zone: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {

@@ -7,11 +7,11 @@
 use std::process::ExitCode;
 
 use chrono::{Duration, Utc};
+use rempla_client::{self as client, ClientConfig, NoEvents, SyncClient};
 use rempla_core::calendar::ShiftKind;
 use rempla_core::domain::{FacilityId, Site};
-use rempla_core::store::Store;
-use rempla_core::sync::client::{self, ClientConfig, NoEvents, SyncClient};
 use rempla_desktop::requests::{RequestDraft, ShiftDraft, build_request};
+use rempla_store::Store;
 use serde_json::Value;
 
 fn run() -> Result<usize, String> {

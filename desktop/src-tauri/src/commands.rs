@@ -2,9 +2,9 @@
 //! HTTP client) on a plain thread and answers a [`DesktopError`] in plain French on failure. No business
 //! rule lives here: core builds and checks records, the server decides rights and matching.
 
+use rempla_client::{self as client, ClientConfig, SyncClient, SyncClientError};
 use rempla_core::domain::{Request, Site};
-use rempla_core::store::Store;
-use rempla_core::sync::client::{self, ClientConfig, SyncClient, SyncClientError};
+use rempla_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tauri::{AppHandle, Manager};

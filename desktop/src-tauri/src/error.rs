@@ -1,9 +1,9 @@
 //! The one error the UI receives: a stable `code` (for tests and the English switch) and a message in
 //! plain French, written for a coordinator, not an engineer. Every lower error is mapped here.
 
+use rempla_client::SyncClientError;
 use rempla_core::calendar::CalendarError;
-use rempla_core::store::StoreError;
-use rempla_core::sync::client::SyncClientError;
+use rempla_store::StoreError;
 use serde::Serialize;
 
 /// An error shown to the user: stable `code`, plain-French `message`.

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Mutex, MutexGuard};
 
-use rempla_core::store::Store;
+use rempla_store::Store;
 use serde::Serialize;
 use serde_json::Value;
 

@@ -11,8 +11,8 @@ use std::io::{BufRead, BufReader};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
-use rempla_core::store::NotificationOrder;
-use rempla_core::sync::client::{ClientConfig, SyncClient, SyncEvent, SyncEventSink};
+use rempla_client::{ClientConfig, SyncClient, SyncEvent, SyncEventSink};
+use rempla_store::NotificationOrder;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;

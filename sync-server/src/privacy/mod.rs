@@ -20,11 +20,11 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use rempla_core::calendar::Interval;
-use rempla_core::calendar::ical::{CalendarExport, MissionEvent, export_calendar};
 use rempla_core::domain::{
     Availability, ContactDetails, Doctor, DoctorStatus, Email, MemberRole, Mission, MissionStatus,
     PhoneNumber,
 };
+use rempla_core::ical::{CalendarExport, MissionEvent, export_calendar};
 use rempla_core::sync::merge::MergeState;
 use rempla_core::sync::{EntityKind, Hlc};
 use serde::Deserialize;

@@ -6,16 +6,16 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
-use rempla_core::calendar::ical::{
-    CalendarExport, ImportOptions, MissionEvent, export_calendar, import_busy_bytes,
-};
 use rempla_core::calendar::shift::resolve_local;
 use rempla_core::calendar::territory::Department;
 use rempla_core::calendar::{CalendarError, Interval, ShiftKind};
 use rempla_core::domain::{
     Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId,
 };
-use rempla_core::store::Store;
+use rempla_core::ical::{
+    CalendarExport, ImportOptions, MissionEvent, export_calendar, import_busy_bytes,
+};
+use rempla_store::Store;
 
 use crate::cli::{AddArgs, CalendarAction, CalendarArgs};
 use crate::failure::Failure;

@@ -8,11 +8,11 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use rempla_core::domain::DoctorId;
-use rempla_core::store::Store;
-use rempla_core::sync::client::{
-    self, ClientConfig, NoEvents, SyncClient, SyncClientError, SyncReport,
+use rempla_client::{
+    self as client, ClientConfig, NoEvents, SyncClient, SyncClientError, SyncReport,
 };
+use rempla_core::domain::DoctorId;
+use rempla_store::Store;
 use serde_json::json;
 
 use crate::cli::{LoginArgs, StoreArg};

@@ -1,0 +1,246 @@
+//! The calls a doctor's device makes beside sync — answer a proposal, read a mission's contacts, list
+//! the document vault, register push targets, download the privacy export, close the account — as
+//! typed methods of
+//! [`ApiClient`], so every front end (phones through the FFI, the CLI) sends the same paths and bodies
+//! and gets the same error mapping (`docs/api/workflow.md`, `documents.md`, `notifications.md`,
+//! `privacy.md`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use rempla_core::domain::{MissionId, ProposalId};
+
+use crate::error::SyncClientError;
+use crate::http::ApiClient;
+
+/// The answer to a proposal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProposalAnswer {
+    /// Accept: the mission is created and the slots booked.
+    Accept,
+    /// Decline.
+    Decline,
+}
+
+/// A document of the doctor's vault, as `GET /v1/me/documents` lists it (unknown fields ignored).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultDocument {
+    /// Id.
+    pub id: String,
+    /// `identity`, `insurance`, `diploma`, `licence` or `other`.
+    pub kind: String,
+    /// File name given at upload.
+    pub name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content (hex).
+    pub sha256: String,
+    /// Last valid day (`YYYY-MM-DD`), for documents that expire.
+    #[serde(default)]
+    pub expires_on: Option<String>,
+    /// Upload time, ms since the epoch.
+    pub uploaded_ms: i64,
+    /// Whether it had expired when the server answered.
+    #[serde(default)]
+    pub expired: bool,
+}
+
+/// A push target to register for this device (`PUT /v1/me/push-targets`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum PushTarget {
+    /// Firebase Cloud Messaging registration token (Android with Google services).
+    Fcm {
+        /// The registration token.
+        token: String,
+    },
+    /// Apple Push Notification service device token (hex), with an optional topic (bundle id).
+    Apns {
+        /// The device token, hex.
+        token: String,
+        /// The app's bundle id; the server's default when `None`.
+        topic: Option<String>,
+    },
+    /// A Web Push subscription (also UnifiedPush distributors, which speak Web Push).
+    WebPush {
+        /// The push endpoint (`https://…`).
+        endpoint: String,
+        /// The subscription's P-256 public key, base64url.
+        p256dh: String,
+        /// The subscription's auth secret, base64url.
+        auth: String,
+    },
+}
+
+impl std::fmt::Debug for PushTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Tokens and endpoints address one phone: kept out of logs.
+        f.write_str(match self {
+            Self::Fcm { .. } => "PushTarget::Fcm",
+            Self::Apns { .. } => "PushTarget::Apns",
+            Self::WebPush { .. } => "PushTarget::WebPush",
+        })
+    }
+}
+
+impl PushTarget {
+    fn body(&self) -> Value {
+        match self {
+            Self::Fcm { token } => json!({"kind": "fcm", "token": token}),
+            Self::Apns { token, topic } => {
+                let mut body = json!({"kind": "apns", "token": token});
+                if let Some(topic) = topic {
+                    body["topic"] = Value::String(topic.clone());
+                }
+                body
+            }
+            Self::WebPush {
+                endpoint,
+                p256dh,
+                auth,
+            } => json!({"kind": "webpush", "endpoint": endpoint, "p256dh": p256dh, "auth": auth}),
+        }
+    }
+}
+
+/// A registered push target as the server answers it (the Web Push `auth` secret is never sent back).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredPushTarget {
+    /// Id, for [`ApiClient::remove_push_target`].
+    pub id: String,
+    /// The device it belongs to.
+    pub device_id: String,
+    /// `fcm`, `apns` or `webpush`.
+    pub kind: String,
+    /// The token or endpoint.
+    pub address: String,
+    /// Registration time, ms since the epoch.
+    pub created_ms: i64,
+}
+
+#[derive(Deserialize)]
+struct Documents {
+    documents: Vec<VaultDocument>,
+}
+
+#[derive(Deserialize)]
+struct Targets {
+    targets: Vec<RegisteredPushTarget>,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
+    serde_json::from_value(value).map_err(|e| SyncClientError::Protocol {
+        reason: format!("JSON inattendu : {e}"),
+    })
+}
+
+impl ApiClient {
+    /// Answers a proposal (`POST /v1/proposals/{id}/answer`); `document_ids` chooses the documents shared
+    /// with the facility on acceptance (`None`: the default set). Returns the server's answer
+    /// `{proposal, mission_id, mission?}`; replaying the same answer is harmless.
+    pub fn answer_proposal(
+        &self,
+        id: ProposalId,
+        answer: ProposalAnswer,
+        document_ids: Option<&[String]>,
+    ) -> Result<Value, SyncClientError> {
+        let mut body = json!({"answer": match answer {
+            ProposalAnswer::Accept => "accept",
+            ProposalAnswer::Decline => "decline",
+        }});
+        if let Some(ids) = document_ids {
+            body["document_ids"] = json!(ids);
+        }
+        self.post_value(&format!("/v1/proposals/{id}/answer"), &body)
+    }
+
+    /// A mission with the contacts the caller may see (`GET /v1/missions/{id}`: `{mission, contacts}`).
+    /// The server audits every call (`contact_read`).
+    pub fn mission_details(&self, id: MissionId) -> Result<Value, SyncClientError> {
+        self.get_value(&format!("/v1/missions/{id}"))
+    }
+
+    /// The doctor's document vault, newest first (`GET /v1/me/documents`).
+    pub fn my_documents(&self) -> Result<Vec<VaultDocument>, SyncClientError> {
+        decode::<Documents>(self.get_value("/v1/me/documents")?).map(|d| d.documents)
+    }
+
+    /// Registers this device's push target of that kind, replacing its previous one.
+    pub fn register_push_target(
+        &self,
+        target: &PushTarget,
+    ) -> Result<RegisteredPushTarget, SyncClientError> {
+        decode(self.put_value("/v1/me/push-targets", &target.body())?)
+    }
+
+    /// The account's push targets, every device.
+    pub fn push_targets(&self) -> Result<Vec<RegisteredPushTarget>, SyncClientError> {
+        decode::<Targets>(self.get_value("/v1/me/push-targets")?).map(|t| t.targets)
+    }
+
+    /// Removes one push target (`not_found` when the caller has none with this id).
+    pub fn remove_push_target(&self, id: &str) -> Result<(), SyncClientError> {
+        self.delete(&format!("/v1/me/push-targets/{id}"))
+    }
+
+    /// Closes the caller's account (`DELETE /v1/me`), the password checked again by the server
+    /// (`wrong_password`, `missions_ahead`, `last_admin` refusals change nothing). Every token of the
+    /// account is revoked, this one included.
+    pub fn close_account(&self, password: &str) -> Result<(), SyncClientError> {
+        self.delete_with_body("/v1/me", &json!({ "password": password }))
+    }
+
+    /// The privacy export, a ZIP (`GET /v1/me/export`), as bytes.
+    pub fn export_my_data(&self) -> Result<Vec<u8>, SyncClientError> {
+        self.get_bytes("/v1/me/export")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_bodies_follow_the_api_and_debug_hides_addresses() {
+        let fcm = PushTarget::Fcm {
+            token: "tok:secret".into(),
+        };
+        assert_eq!(fcm.body(), json!({"kind": "fcm", "token": "tok:secret"}));
+        assert!(!format!("{fcm:?}").contains("secret"));
+        let apns = PushTarget::Apns {
+            token: "ab".into(),
+            topic: None,
+        };
+        assert_eq!(apns.body(), json!({"kind": "apns", "token": "ab"}));
+        let apns = PushTarget::Apns {
+            token: "ab".into(),
+            topic: Some("fr.rempla.app".into()),
+        };
+        assert_eq!(apns.body()["topic"], json!("fr.rempla.app"));
+        let web = PushTarget::WebPush {
+            endpoint: "https://push.example/x".into(),
+            p256dh: "k".into(),
+            auth: "a".into(),
+        };
+        assert_eq!(
+            web.body(),
+            json!({"kind": "webpush", "endpoint": "https://push.example/x", "p256dh": "k", "auth": "a"})
+        );
+    }
+
+    #[test]
+    fn vault_documents_decode_with_optional_fields() {
+        let list: Documents = serde_json::from_value(json!({"documents": [{
+            "id": "d1", "doctor_id": "x", "kind": "insurance", "name": "RCP.pdf", "media_type": "application/pdf",
+            "size": 12, "sha256": "ab", "expires_on": "2027-12-31", "expires_ms": 1, "uploaded_ms": 2, "expired": false
+        }, {
+            "id": "d2", "kind": "diploma", "name": "these.pdf", "media_type": "application/pdf",
+            "size": 3, "sha256": "cd", "uploaded_ms": 4
+        }]}))
+        .unwrap();
+        assert_eq!(list.documents[0].expires_on.as_deref(), Some("2027-12-31"));
+        assert_eq!(list.documents[1].expires_on, None);
+        assert!(!list.documents[1].expired);
+    }
+}
