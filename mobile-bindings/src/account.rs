@@ -6,20 +6,14 @@
 
 use std::time::Duration;
 
-use rempla_client::{
-    self as client, ApiClient, ClientConfig, DoctorSignUp, RetryPolicy, SyncClient, SyncClientError,
-};
-use rempla_core::domain::DoctorId;
-use rempla_store::Store;
+use rempla_client::session::{self, Credentials, TermsChoice, TermsState};
+use rempla_client::{ApiClient, ClientConfig, DoctorSignUp, RetryPolicy, SyncClient};
+use rempla_store::{Store, settings};
 
-use crate::calendar::{DOCTOR_KEY, OfflineCalendar};
+use crate::calendar::OfflineCalendar;
 use crate::convert;
 use crate::error::RemplaError;
 use crate::records::{SessionInfo, SignUpInput, SignUpResult, TermsRecord};
-use crate::requests::PROFILE_KEY;
-
-/// Sync-state key set once the calendar's doctor came from an account (no longer provisional).
-const ACCOUNT_DOCTOR_KEY: &str = "ffi.doctor_from_account";
 
 /// Longest e-mail, name or token accepted before anything is sent (the server has its own limits).
 const MAX_FIELD: usize = 320;
@@ -55,28 +49,9 @@ pub(crate) fn save_profile(store: &mut Store) -> Result<(), RemplaError> {
     if let Ok(me) = me
         && let Some(doctor) = me.get("doctor").filter(|d| d.is_object())
     {
-        store.set_sync_state(PROFILE_KEY, &doctor.to_string())?;
+        store.set_setting(&settings::DOCTOR_PROFILE, doctor)?;
     }
     Ok(())
-}
-
-/// A terms version as text (the server sends a string; a number is shown as written).
-fn version_text(version: &serde_json::Value) -> String {
-    match version {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// A login refused for its credentials is not an expired session: say which.
-fn login_error(e: SyncClientError) -> RemplaError {
-    match e {
-        SyncClientError::Unauthorized => RemplaError::Auth {
-            code: "invalid_credentials".to_owned(),
-            reason: "adresse e-mail ou mot de passe incorrect".to_owned(),
-        },
-        other => other.into(),
-    }
 }
 
 #[uniffi::export]
@@ -119,7 +94,7 @@ impl OfflineCalendar {
     pub fn current_terms(&self, server: String) -> Result<TermsRecord, RemplaError> {
         let terms = ApiClient::new(&server, &client_config())?.current_terms()?;
         Ok(TermsRecord {
-            version: version_text(&terms.version),
+            version: session::version_text(&terms.version),
             sha256: terms.sha256,
             text: terms.text,
         })
@@ -144,49 +119,33 @@ impl OfflineCalendar {
         let email = field("e-mail", &email)?;
         let device_name = field("nom de l'appareil", &device_name)?;
         let platform = field("plateforme", &platform)?;
-        let config = client_config();
         let mut store = self.store();
-        let answer = client::login(
+        let signed_in = session::sign_in(
             &mut store,
-            &server,
-            &email,
-            &password,
-            &device_name,
-            &platform,
-            &config,
-        )
-        .map_err(login_error)?;
-        let mut terms_accepted = None;
-        if answer.terms_required {
-            let api = SyncClient::from_store(&store, &config)?;
-            let terms = api.api().current_terms()?;
-            if !accept_terms {
-                // Without the terms nothing else works: leave the device signed out.
-                let _ = client::logout(&mut store, &config);
-                return Err(RemplaError::Auth {
-                    code: "terms_not_accepted".to_owned(),
-                    reason: format!(
-                        "les conditions générales d'utilisation (version {}) doivent être acceptées",
-                        version_text(&terms.version)
-                    ),
-                });
-            }
-            api.api().accept_terms(&terms)?;
-            terms_accepted = Some(version_text(&terms.version));
-        }
-        let mut adopted = 0;
-        if let Some(text) = &answer.doctor_id {
-            let account: DoctorId = convert::id(text)?;
-            // Only a provisional calendar (typed before any login) is adopted: after another doctor's
-            // session, their unsent records stay theirs.
-            if store.sync_state(ACCOUNT_DOCTOR_KEY)?.is_none() {
-                adopted = store.adopt_local_calendar(self.doctor(), account)?;
-            }
-            store.set_sync_state(ACCOUNT_DOCTOR_KEY, "1")?;
-            store.set_sync_state(DOCTOR_KEY, text)?;
-            self.set_doctor(account);
+            Credentials {
+                server: &server,
+                email: &email,
+                password: &password,
+                device_name: &device_name,
+                platform: &platform,
+            },
+            if accept_terms {
+                TermsChoice::Accept
+            } else {
+                TermsChoice::Refuse
+            },
+            &client_config(),
+        )?;
+        let terms_accepted = match &signed_in.terms {
+            TermsState::Accepted(t) => Some(session::version_text(&t.version)),
+            TermsState::UpToDate | TermsState::Pending(_) => None,
+        };
+        let adopted = signed_in.adopted;
+        if let Some(doctor) = signed_in.doctor {
+            self.set_doctor(doctor);
             save_profile(&mut store)?;
         }
+        let answer = signed_in.answer;
         drop(store);
         Ok(SessionInfo {
             server,
@@ -202,6 +161,6 @@ impl OfflineCalendar {
     /// calendar and the changes not sent yet stay, for the next login. Returns whether the server
     /// confirmed the revocation (false when offline or already signed out).
     pub fn logout(&self) -> Result<bool, RemplaError> {
-        Ok(client::logout(&mut self.store(), &client_config())?)
+        Ok(session::sign_out(&mut self.store(), &client_config())?)
     }
 }

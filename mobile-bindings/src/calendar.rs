@@ -25,9 +25,6 @@ use crate::records::{
     NotificationRecord, Occurrence, ShiftKind,
 };
 
-/// Key of the local doctor id in the store's sync state: created on first open so the calendar works
-/// before sign-in; the sync client replaces it with the account's doctor id at login.
-pub const DOCTOR_KEY: &str = "local.doctor_id";
 /// Most occurrences one `list_range` returns; a wider window is refused (`window_too_wide`).
 pub const MAX_LISTED: usize = 20_000;
 /// Largest `.ics` accepted before parsing (core's reader has its own, finer limits).
@@ -65,13 +62,9 @@ impl Drop for OfflineCalendar {
 
 impl OfflineCalendar {
     fn from_store(mut store: Store, path: Option<String>) -> Result<Arc<Self>, RemplaError> {
-        let doctor = if let Some(text) = store.sync_state(DOCTOR_KEY)? {
-            convert::id(&text)?
-        } else {
-            let id = DoctorId::new();
-            store.set_sync_state(DOCTOR_KEY, &id.to_string())?;
-            id
-        };
+        // Created on first open so the calendar works before sign-in; the shared sign-in replaces it with
+        // the account's doctor.
+        let doctor = rempla_client::session::local_doctor(&mut store)?;
         LIVE.fetch_add(1, Ordering::SeqCst);
         Ok(Arc::new(Self {
             store: Mutex::new(store),
@@ -309,19 +302,9 @@ impl OfflineCalendar {
     /// series expanded and exceptions removed, by start. More than 20,000 is refused (`window_too_wide`).
     pub fn list_range(&self, from: String, to: String) -> Result<Vec<Occurrence>, RemplaError> {
         let window = Interval::new(convert::instant(&from)?, convert::instant(&to)?)?;
-        let availabilities = self.store().list_range(self.doctor(), window)?;
-        let mut rows: Vec<(Interval, &Availability)> = Vec::new();
-        for a in &availabilities {
-            let occurrences = a.occurrences_in(&window, MAX_LISTED)?;
-            rows.extend(occurrences.into_iter().map(|o| (o, a)));
-            if rows.len() > MAX_LISTED {
-                return Err(RemplaError::invalid(
-                    "window_too_wide",
-                    "trop d'occurrences dans la période : réduisez-la",
-                ));
-            }
-        }
-        rows.sort_by_key(|(o, a)| (o.start(), a.id));
+        let rows = self
+            .store()
+            .occurrences(self.doctor(), window, MAX_LISTED)?;
         Ok(rows.iter().map(|(o, a)| occurrence(a, o)).collect())
     }
 

@@ -12,9 +12,6 @@ use crate::calendar::OfflineCalendar;
 use crate::convert::utc_text;
 use crate::error::RemplaError;
 
-/// Sync-state key of the last list read from the server: `{"at": RFC 3339, "documents": [...]}`.
-const DOCUMENTS_KEY: &str = "ffi.documents";
-
 /// One document of the vault.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DocumentRecord {
@@ -80,7 +77,7 @@ impl OfflineCalendar {
                 let at = utc_text(Utc::now());
                 let cached = json!({"at": at, "documents": documents});
                 self.store()
-                    .set_sync_state(DOCUMENTS_KEY, &cached.to_string())?;
+                    .set_setting(&rempla_store::settings::DOCUMENTS, &cached)?;
                 Ok(DocumentList {
                     documents: documents.iter().map(document_record).collect(),
                     from_cache: false,
@@ -90,10 +87,7 @@ impl OfflineCalendar {
             Err(
                 e @ (SyncClientError::Offline { .. } | SyncClientError::ServerUnavailable { .. }),
             ) => {
-                let cached = self
-                    .store()
-                    .sync_state(DOCUMENTS_KEY)?
-                    .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+                let cached = self.store().setting(&rempla_store::settings::DOCUMENTS)?;
                 let Some(cached) = cached else {
                     return Err(e.into());
                 };

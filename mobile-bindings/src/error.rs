@@ -6,6 +6,8 @@
 //! variant; in Swift an `Error` enum.
 
 use rempla_client::SyncClientError;
+use rempla_client::session::SignInError;
+use rempla_core::api::ErrorCode;
 use rempla_core::calendar::CalendarError;
 use rempla_core::domain::ValidationError;
 use rempla_core::ical::IcalError;
@@ -51,7 +53,8 @@ pub enum RemplaError {
     /// (the server refused a request, its answer broke the protocol).
     #[error("{reason}")]
     Sync {
-        /// Stable code, e.g. `protocol`, `unsupported_protocol`, `forbidden`.
+        /// Stable code, e.g. `protocol`, `unsupported_protocol`, `forbidden`, or a code of a newer
+        /// server this build does not know.
         code: String,
         /// French message for the user (`reason`: Kotlin exceptions already have a `message`).
         reason: String,
@@ -136,7 +139,9 @@ impl From<StoreError> for RemplaError {
             StoreError::AlreadyExists { .. } | StoreError::AvailabilityBooked { .. } => {
                 Self::Conflict { code, reason }
             }
-            StoreError::InvalidInput { .. } => Self::Invalid { code, reason },
+            StoreError::InvalidInput { .. }
+            | StoreError::WindowTooWide { .. }
+            | StoreError::Calendar(_) => Self::Invalid { code, reason },
             _ => Self::Storage { code, reason },
         }
     }
@@ -172,7 +177,11 @@ impl From<SyncClientError> for RemplaError {
                 code: e.code().to_owned(),
                 reason,
             },
-            SyncClientError::ServerRejected { code, message } => server_rejection(code, message),
+            SyncClientError::ServerRejected {
+                code,
+                detail,
+                message,
+            } => server_rejection(code, detail, message),
             _ => Self::Sync {
                 code: e.code().to_owned(),
                 reason,
@@ -181,74 +190,155 @@ impl From<SyncClientError> for RemplaError {
     }
 }
 
-/// A refusal of the server, by its stable code (`docs/sync-protocol.md`), in the family a screen reacts
-/// to. A `validation` refusal carries the domain code at the end of its message (`… [rpps_checksum]`):
-/// that code is kept, so a sign-up form highlights the same field as an offline check would.
-fn server_rejection(code: String, message: String) -> RemplaError {
-    match code.as_str() {
-        "unauthorized"
-        | "token_revoked"
-        | "token_expired"
-        | "terms_not_accepted"
-        | "account_not_activated" => RemplaError::Auth {
-            code,
-            reason: message,
-        },
-        "rate_limited" => RemplaError::Offline {
-            code,
-            reason: message,
-        },
-        // The workflow's and the account's wrong-state refusals (409, `docs/api/workflow.md`,
-        // `documents.md`, `privacy.md`): the record moved on, refresh and decide again.
-        "conflict"
-        | "request_not_open"
-        | "doctor_not_verified"
-        | "not_a_candidate"
-        | "doctor_not_available"
-        | "proposal_exists"
-        | "proposal_expired"
-        | "proposal_withdrawn"
-        | "proposal_answered"
-        | "doctor_unavailable"
-        | "mission_cancelled"
-        | "mission_not_active"
-        | "stale_contract"
-        | "fees_not_agreed"
-        | "document_quota"
-        | "duplicate_identity"
-        | "missions_ahead"
-        | "last_admin" => RemplaError::Conflict {
-            code,
-            reason: message,
-        },
-        "not_found" => RemplaError::NotFound {
-            code,
-            reason: message,
-        },
-        // Input refused by the push-target checks (`docs/api/notifications.md`) or the closure's password
-        // check (`privacy.md`): fix the input.
-        "invalid_endpoint" | "invalid_key" | "invalid_token" | "invalid_topic"
-        | "wrong_password" => RemplaError::Invalid {
-            code,
-            reason: message,
-        },
-        "validation" | "malformed_json" | "body_too_large" | "batch_too_large" => {
-            let domain = message
-                .strip_suffix(']')
-                .and_then(|m| m.rsplit_once('['))
-                .map(|(_, c)| c)
-                .filter(|c| {
-                    !c.is_empty() && c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-                });
-            RemplaError::Invalid {
-                code: domain.map_or(code.clone(), str::to_owned),
-                reason: message,
-            }
+/// The family of each server code, in one exhaustive `match` over the registry: adding a code to
+/// `rempla_core::api::ErrorCode` does not compile until it is placed here.
+fn family(code: ErrorCode) -> Family {
+    use ErrorCode as C;
+    match code {
+        C::Unauthorized
+        | C::InvalidCredentials
+        | C::TokenRevoked
+        | C::TokenExpired
+        | C::TermsNotAccepted
+        | C::AccountNotActivated => Family::Auth,
+        C::RateLimited | C::Unavailable => Family::Offline,
+        C::NotFound => Family::NotFound,
+        // The record moved on (`docs/api/workflow.md`, `documents.md`, `privacy.md`, sync rejections):
+        // refresh and decide again.
+        C::Conflict
+        | C::RequestNotOpen
+        | C::DoctorNotVerified
+        | C::UseVerificationQueue
+        | C::NotACandidate
+        | C::SpecialtyMismatch
+        | C::DoctorNotAvailable
+        | C::DoctorUnavailable
+        | C::ProposalExists
+        | C::ProposalIdTaken
+        | C::ProposalExpired
+        | C::ProposalWithdrawn
+        | C::ProposalAnswered
+        | C::MissionCancelled
+        | C::MissionNotActive
+        | C::StaleContract
+        | C::FeesNotAgreed
+        | C::DocumentQuota
+        | C::DuplicateIdentity
+        | C::IdentityLocked
+        | C::NotPending
+        | C::LastAdmin
+        | C::NameLocked
+        | C::MissionsAhead
+        | C::TariffRetroactive
+        | C::SlotBooked
+        | C::RecordDeleted
+        | C::DuplicateOffer => Family::Conflict,
+        // The input: the user fixes it.
+        C::Validation
+        | C::MalformedJson
+        | C::BodyTooLarge
+        | C::BatchTooLarge
+        | C::WrongPassword
+        | C::DocumentTooLarge
+        | C::DocumentEmpty
+        | C::UnsupportedMediaType
+        | C::MediaTypeMismatch
+        | C::DocumentNotShareable
+        | C::IdentityDocumentMissing
+        | C::ReasonRequired
+        | C::TooManyDelegations
+        | C::UnknownRole
+        | C::UnknownRight
+        | C::UnknownSite
+        | C::NegativeAmount
+        | C::AmountTooLarge
+        | C::InvalidVatRate
+        | C::InvalidDate
+        | C::InvalidFormat
+        | C::InvalidPeriod
+        | C::NoShifts
+        | C::InvalidRecord
+        | C::ForbiddenField
+        | C::ClockDrift
+        | C::Empty
+        | C::TooLong
+        | C::InvalidName
+        | C::InvalidLanguage
+        | C::InvalidReason
+        | C::InvalidQuery
+        | C::InvalidCursor
+        | C::InvalidKind
+        | C::InvalidBirthDate
+        | C::BirthDateRequired
+        | C::ExpiryRequired
+        | C::TooManyDocuments
+        | C::InvalidShiftIndexes
+        | C::UnexpectedField
+        | C::NotADoctor
+        | C::PasswordRequired
+        | C::PasswordTooShort
+        | C::PasswordTooLong
+        | C::TermsOutdated
+        | C::InvalidToken
+        | C::InvalidEndpoint
+        | C::InvalidKey
+        | C::InvalidTopic
+        | C::InvalidAmount
+        | C::InvalidState
+        | C::ForbiddenFilter
+        | C::TooManyKinds
+        | C::UnknownChannel
+        | C::InvalidPhone
+        | C::InvalidQuietHours
+        | C::InvalidTimeZone => Family::Invalid,
+        // Not the user's input: the server refused the protocol or failed; try again later.
+        C::UnsupportedProtocol
+        | C::Forbidden
+        | C::Storage
+        | C::Mail
+        | C::Internal
+        | C::DocumentCorrupt
+        | C::Unknown => Family::Sync,
+    }
+}
+
+/// The families a server refusal can land in.
+enum Family {
+    Auth,
+    Offline,
+    NotFound,
+    Conflict,
+    Invalid,
+    Sync,
+}
+
+/// A refusal of the server in the family a screen reacts to. The code kept is the most precise one: the
+/// rule of a `validation` refusal (`rpps_checksum`, the same code an offline check reports), else the
+/// server's code as sent.
+fn server_rejection(code: String, detail: Option<String>, message: String) -> RemplaError {
+    let family = family(ErrorCode::parse(&code));
+    let code = detail.unwrap_or(code);
+    let reason = message;
+    match family {
+        Family::Auth => RemplaError::Auth { code, reason },
+        Family::Offline => RemplaError::Offline { code, reason },
+        Family::NotFound => RemplaError::NotFound { code, reason },
+        Family::Conflict => RemplaError::Conflict { code, reason },
+        Family::Invalid => RemplaError::Invalid { code, reason },
+        Family::Sync => RemplaError::Sync { code, reason },
+    }
+}
+
+impl From<SignInError> for RemplaError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Client(e) => e.into(),
+            SignInError::Store(e) => e.into(),
+            e @ SignInError::TermsNotAccepted { .. } => Self::Auth {
+                code: e.code().to_owned(),
+                reason: e.to_string(),
+            },
         }
-        _ => RemplaError::Sync {
-            code,
-            reason: message,
-        },
     }
 }
 
@@ -288,40 +378,60 @@ mod tests {
         assert!(matches!(&e, RemplaError::Auth { code, .. } if code == "token_revoked"));
         let e: RemplaError = SyncClientError::ServerRejected {
             code: "terms_not_accepted".into(),
+            detail: None,
             message: "m".into(),
         }
         .into();
         assert!(matches!(e, RemplaError::Auth { .. }));
         let e: RemplaError = SyncClientError::ServerRejected {
             code: "validation".into(),
-            message: "numéro RPPS invalide [rpps_checksum]".into(),
+            detail: Some("rpps_checksum".into()),
+            message: "numéro RPPS invalide".into(),
         }
         .into();
         assert!(matches!(&e, RemplaError::Invalid { code, .. } if code == "rpps_checksum"));
         let e: RemplaError = SyncClientError::ServerRejected {
             code: "validation".into(),
-            message: "pas de code [Not A Code]".into(),
+            detail: None,
+            message: "pas de code".into(),
         }
         .into();
         assert_eq!(e.code(), "validation");
         let e: RemplaError = SyncClientError::ServerRejected {
             code: "conflict".into(),
+            detail: None,
             message: "déjà inscrit".into(),
         }
         .into();
         assert!(matches!(e, RemplaError::Conflict { .. }));
         let e: RemplaError = SyncClientError::ServerRejected {
             code: "proposal_answered".into(),
+            detail: None,
             message: "déjà répondu".into(),
         }
         .into();
         assert!(matches!(&e, RemplaError::Conflict { code, .. } if code == "proposal_answered"));
         let e: RemplaError = SyncClientError::ServerRejected {
-            code: "invalid_endpoint".into(),
+            code: "validation".into(),
+            detail: Some("invalid_endpoint".into()),
             message: "https attendu".into(),
         }
         .into();
         assert!(matches!(&e, RemplaError::Invalid { code, .. } if code == "invalid_endpoint"));
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "invalid_credentials".into(),
+            detail: None,
+            message: "e-mail ou mot de passe incorrect".into(),
+        }
+        .into();
+        assert!(matches!(&e, RemplaError::Auth { code, .. } if code == "invalid_credentials"));
+        let e: RemplaError = SyncClientError::ServerRejected {
+            code: "a_code_of_a_newer_server".into(),
+            detail: None,
+            message: "nouveau".into(),
+        }
+        .into();
+        assert!(matches!(&e, RemplaError::Sync { code, .. } if code == "a_code_of_a_newer_server"));
         let e: RemplaError = SyncClientError::Store(StoreError::DiskFull).into();
         assert!(matches!(e, RemplaError::Storage { .. }));
         let e: RemplaError = SyncClientError::Protocol { reason: "r".into() }.into();

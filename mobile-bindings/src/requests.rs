@@ -21,9 +21,6 @@ use crate::records::{
     CachedRequest, DoctorProfileRecord, MapBounds, MapCluster, RequestMatch, RequestShiftRecord,
 };
 
-/// Sync-state key of the doctor's profile as the server sent it (JSON).
-pub(crate) const PROFILE_KEY: &str = "ffi.doctor_profile";
-
 /// Longest window `requests_near_me` accepts (a year and a bit: what a doctor plans).
 const MAX_WINDOW_DAYS: i64 = 400;
 
@@ -77,8 +74,10 @@ pub(crate) fn saved_profile(store: &Store) -> Result<Doctor, RemplaError> {
         reason: "profil médecin inconnu sur cet appareil : connectez-vous en tant que médecin"
             .to_owned(),
     };
-    let text = store.sync_state(PROFILE_KEY)?.ok_or_else(missing)?;
-    serde_json::from_str(&text).map_err(|_| missing())
+    let profile = store
+        .setting(&rempla_store::settings::DOCTOR_PROFILE)?
+        .ok_or_else(missing)?;
+    serde_json::from_value(profile).map_err(|_| missing())
 }
 
 #[uniffi::export]

@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use chrono::Utc;
 use rempla_client::{SyncClient, SyncClientError, SyncEvent, SyncEventSink, SyncPhase};
 use rempla_core::domain::OpId;
+use rempla_store::settings;
 use rempla_store::{Store, StoredConflict};
 
 use crate::account::client_config;
@@ -23,15 +24,6 @@ use crate::error::RemplaError;
 use crate::events::{Listeners, RemplaEvent};
 use crate::records::{ConflictRecord, ConnectionState, SyncStateRecord, SyncSummary};
 use crate::workflow;
-
-/// Sync-state key: when the last round was attempted (RFC 3339).
-const LAST_ATTEMPT_KEY: &str = "ffi.last_attempt_at";
-/// Sync-state key: code of the last round's failure, empty after a success.
-const LAST_ERROR_KEY: &str = "ffi.last_error";
-/// Sync-state key written by core at the end of a successful round.
-const LAST_SYNC_KEY: &str = "last_sync_at";
-/// Sync-state key of the pull cursor (core's).
-const CURSOR_KEY: &str = "cursor";
 
 /// Turns core's sync events into [`RemplaEvent`]s: live, or kept until the round ends.
 struct Forwarder<'a> {
@@ -136,15 +128,15 @@ fn conflict_record(c: &StoredConflict) -> ConflictRecord {
 
 /// One round on `store`, and what the banner keeps of its outcome.
 fn round(store: &mut Store, sink: &Forwarder<'_>) -> Result<SyncSummary, RemplaError> {
-    store.set_sync_state(LAST_ATTEMPT_KEY, &Utc::now().to_rfc3339())?;
+    store.set_setting(&settings::LAST_ATTEMPT_AT, &Utc::now().to_rfc3339())?;
     let outcome =
         SyncClient::from_store(store, &client_config()).and_then(|client| client.sync(store, sink));
     let code = match &outcome {
         Ok(_) => String::new(),
         Err(SyncClientError::Store(e)) => e.code().to_owned(),
-        Err(e) => e.server_code().to_owned(),
+        Err(e) => e.precise_code().to_owned(),
     };
-    store.set_sync_state(LAST_ERROR_KEY, &code)?;
+    store.set_setting(&settings::LAST_ERROR, &code)?;
     let report = outcome?;
     // The profile (verification status, base, radius) may have changed on the server.
     crate::account::save_profile(store)?;
@@ -197,9 +189,9 @@ impl OfflineCalendar {
         let store = self.store();
         let session = store.sync_session()?;
         let last_error = store
-            .sync_state(LAST_ERROR_KEY)?
+            .setting(&settings::LAST_ERROR)?
             .filter(|code| !code.is_empty());
-        let last_attempt = store.sync_state(LAST_ATTEMPT_KEY)?;
+        let last_attempt = store.setting(&settings::LAST_ATTEMPT_AT)?;
         let connection = match (&last_attempt, last_error.as_deref()) {
             (None, _) => ConnectionState::Unknown,
             (Some(_), Some("offline" | "server_unavailable" | "rate_limited")) => {
@@ -211,16 +203,16 @@ impl OfflineCalendar {
             signed_in: session.is_some(),
             server: match &session {
                 Some(s) => Some(s.server.clone()),
-                None => store.sync_state("session.server")?,
+                None => store.setting(&settings::SESSION_SERVER)?,
             },
             account_id: session.as_ref().map(|s| s.account_id.clone()),
             doctor_id: session.as_ref().and_then(|s| s.doctor_id.clone()),
             pending: store.pending_op_count()?,
-            last_sync_at: store.sync_state(LAST_SYNC_KEY)?,
+            last_sync_at: store.setting(&settings::LAST_SYNC_AT)?,
             last_attempt_at: last_attempt,
             last_error_code: last_error,
             connection,
-            cursor: store.sync_state(CURSOR_KEY)?,
+            cursor: store.setting(&settings::CURSOR)?,
             conflicts: store.sync_conflicts()?.len() as u64,
         })
     }

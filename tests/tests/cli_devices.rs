@@ -144,3 +144,105 @@ fn two_cli_devices_of_one_doctor_converge_through_a_faulty_network() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("[not_logged_in]"));
 }
+
+/// The login bug the redesign found: the CLI adopted whatever local calendar the store held at every
+/// sign-in, so a second doctor signing in on a store after the first one signed out took the first one's
+/// unsent records. Only a calendar typed before any doctor signed in is adopted (the phones' rule, now the
+/// one shared session code).
+#[test]
+fn a_second_doctor_on_the_same_store_never_takes_the_first_ones_unsent_records() {
+    let server_bin = server_binary().expect("rempla-server");
+    let cli = cli_binary().expect("rempla");
+    let tmp = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(&server_bin, &tmp.path().join("server"), None).unwrap();
+    let first = create_account(&server.url(), &[&server.data], Role::Doctor, 11);
+    let second = create_account(&server.url(), &[&server.data], Role::Doctor, 12);
+    let store = tmp.path().join("shared.sqlite3").display().to_string();
+    let password = format!("{PASSWORD}\n");
+    let login = |email: &str| {
+        let out = rempla(
+            &cli,
+            &[
+                "--json",
+                "login",
+                "--store",
+                &store,
+                "--server",
+                &server.url(),
+                "--email",
+                email,
+                "--password-stdin",
+                "--accept-terms",
+            ],
+            &password,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let answer = login(&first.email);
+    let first_doctor: rempla_core::domain::DoctorId =
+        answer["doctor_id"].as_str().unwrap().parse().unwrap();
+    // The first doctor types a night and signs out before it is sent.
+    let add = rempla(
+        &cli,
+        &[
+            "calendar",
+            "--store",
+            &store,
+            "add",
+            "--date",
+            "2027-04-10",
+            "--kind",
+            "night",
+            "--department",
+            "22",
+        ],
+        "",
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    assert!(
+        rempla(&cli, &["logout", "--store", &store], "")
+            .status
+            .success()
+    );
+
+    let answer = login(&second.email);
+    assert_eq!(answer["adopted_local_records"], 0, "{answer}");
+    let second_doctor: rempla_core::domain::DoctorId =
+        answer["doctor_id"].as_str().unwrap().parse().unwrap();
+    let local = Store::open(&store).unwrap();
+    assert!(local.list_availabilities(second_doctor).unwrap().is_empty());
+    assert_eq!(local.list_availabilities(first_doctor).unwrap().len(), 1);
+    drop(local);
+    // The second doctor's calendar command writes under the second doctor, not the first.
+    let list = rempla(
+        &cli,
+        &[
+            "--json",
+            "calendar",
+            "--store",
+            &store,
+            "list",
+            "--from",
+            "2027-04-01",
+            "--to",
+            "2027-05-01",
+        ],
+        "",
+    );
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(0), "{listed}");
+}

@@ -56,7 +56,9 @@ impl From<rempla_store::StoreError> for Failure {
             StoreError::NotFound { .. }
             | StoreError::AlreadyExists { .. }
             | StoreError::AvailabilityBooked { .. }
-            | StoreError::InvalidInput { .. } => Self::rejected(e.code(), e.to_string()),
+            | StoreError::InvalidInput { .. }
+            | StoreError::WindowTooWide { .. }
+            | StoreError::Calendar(_) => Self::rejected(e.code(), e.to_string()),
             // Anything else is the environment: file, disk, lock, damaged or newer database.
             _ => Self::io(e.code(), e.to_string()),
         }

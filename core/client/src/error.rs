@@ -1,6 +1,7 @@
 //! The one error of the sync client surface; each variant has a stable [`SyncClientError::code`] that the
 //! CLI prints and the FFI maps.
 
+use rempla_core::api::{ApiError, ErrorCode};
 use rempla_store::StoreError;
 
 /// Why a sync call failed. Nothing is lost on any of them: pending ops stay in the outbox and the cursor
@@ -30,8 +31,11 @@ pub enum SyncClientError {
     /// `unsupported_protocol`, `validation`…).
     #[error("refusé par le serveur [{code}] : {message}")]
     ServerRejected {
-        /// The server's stable code.
+        /// The server's stable code (a registry `ErrorCode`, kept as text so a code of a newer server
+        /// survives).
         code: String,
+        /// For `validation`: the rule that failed (`rpps_checksum`, `too_long`…).
+        detail: Option<String>,
         /// The server's message, in French.
         message: String,
     },
@@ -72,6 +76,39 @@ impl SyncClientError {
         }
     }
 
+    /// A refusal as the server wrote it.
+    pub fn rejected(body: ApiError) -> Self {
+        Self::ServerRejected {
+            code: body.code,
+            detail: body.detail,
+            message: body.message,
+        }
+    }
+
+    /// The registry code of a refusal ([`ErrorCode::Unauthorized`] and [`ErrorCode::TokenRevoked`] for
+    /// the two session losses); `None` for failures that are not the server's refusal (offline,
+    /// protocol, local store…).
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::ServerRejected { code, .. } => Some(ErrorCode::parse(code)),
+            Self::Unauthorized => Some(ErrorCode::Unauthorized),
+            Self::TokenRevoked => Some(ErrorCode::TokenRevoked),
+            _ => None,
+        }
+    }
+
+    /// The most precise code: the rule of a `validation` refusal (`rpps_checksum`), else
+    /// [`SyncClientError::server_code`].
+    pub fn precise_code(&self) -> &str {
+        match self {
+            Self::ServerRejected {
+                detail: Some(detail),
+                ..
+            } => detail,
+            other => other.server_code(),
+        }
+    }
+
     /// The server's own code for a [`SyncClientError::ServerRejected`], else [`SyncClientError::code`].
     pub fn server_code(&self) -> &str {
         match self {
@@ -99,6 +136,7 @@ mod tests {
             SyncClientError::TokenRevoked,
             SyncClientError::ServerRejected {
                 code: "forbidden".into(),
+                detail: None,
                 message: "m".into(),
             },
             SyncClientError::Protocol { reason: "r".into() },

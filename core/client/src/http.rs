@@ -1,31 +1,29 @@
-//! The HTTP transport of the sync client: JSON over HTTPS with `reqwest`, rustls only (no OpenSSL on
-//! phones), with retries.
+//! The typed API client: every call the devices make, with retries and one error mapping, over a
+//! [`Transport`] (the real one is [`ReqwestTransport`]; tests and simulations plug in their own).
 //!
-//! **Blocking by design.** The FFI exposes synchronous functions only (no `async` across uniffi) and the CLI
-//! is synchronous, so this client uses `reqwest::blocking`, which runs its own small runtime on a
-//! background thread. Consequences: call it from a plain thread (a phone's worker thread, the CLI's main
-//! thread), never from inside a tokio runtime; one call blocks its thread for at most the request timeout
-//! times the attempts of the [`RetryPolicy`].
-//!
-//! The bearer token is sent in the `Authorization` header only; it is never logged and never part of a
-//! URL or an error message.
+//! One call blocks its thread for at most the request timeout times the attempts of the [`RetryPolicy`]
+//! (see [`crate::transport`] for why the client is blocking). The bearer token is sent in the
+//! `Authorization` header only; it is never logged and never part of a URL or an error message.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::StatusCode;
-use reqwest::blocking::{Client, RequestBuilder};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use rempla_core::api::{ApiError, ErrorCode};
 use rempla_core::domain::DeviceId;
-use rempla_core::sync::protocol::{ApiError, PullRequest, PushRequest, PushResponse};
+use rempla_core::sync::protocol::{PullRequest, PushRequest, PushResponse};
 use rempla_core::sync::rebase::PulledPage;
 
 use crate::error::SyncClientError;
 use crate::retry::{Jitter, RetryPolicy, is_retryable_status};
+use crate::transport::{
+    HttpRequest, HttpResponse, Method, ReqwestTransport, StreamingResponse, Timeouts, Transport,
+    TransportError,
+};
 
 /// Transport settings.
 #[derive(Clone, Debug)]
@@ -166,12 +164,13 @@ enum Attempt {
 }
 
 /// A blocking client of one Rempla server, optionally signed in with a device token.
+#[derive(Clone)]
 pub struct ApiClient {
     base: String,
     token: Option<String>,
-    http: Client,
+    transport: Arc<dyn Transport>,
     retry: RetryPolicy,
-    jitter: Jitter,
+    jitter: Arc<Jitter>,
 }
 
 impl fmt::Debug for ApiClient {
@@ -203,23 +202,30 @@ pub fn normalize_server_url(server: &str) -> Result<String, SyncClientError> {
 }
 
 impl ApiClient {
-    /// A client of `server` (e.g. `https://sync.rempla.fr`), not signed in.
+    /// A client of `server` (e.g. `https://sync.rempla.fr`), not signed in, over the real transport.
     pub fn new(server: &str, config: &ClientConfig) -> Result<Self, SyncClientError> {
-        let base = normalize_server_url(server)?;
-        let http = Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .user_agent(concat!("rempla-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SyncClientError::Protocol {
-                reason: format!("client HTTP : {e}"),
-            })?;
+        let transport = ReqwestTransport::new(Timeouts {
+            connect: config.connect_timeout,
+            request: config.request_timeout,
+        })
+        .map_err(|e| SyncClientError::Protocol {
+            reason: e.to_string(),
+        })?;
+        Self::with_transport(server, Arc::new(transport), config)
+    }
+
+    /// A client of `server` over another transport (tests, a simulated network).
+    pub fn with_transport(
+        server: &str,
+        transport: Arc<dyn Transport>,
+        config: &ClientConfig,
+    ) -> Result<Self, SyncClientError> {
         Ok(Self {
-            base,
+            base: normalize_server_url(server)?,
             token: None,
-            http,
+            transport,
             retry: config.retry.clone(),
-            jitter: Jitter::new(),
+            jitter: Arc::new(Jitter::new()),
         })
     }
 
@@ -233,6 +239,16 @@ impl ApiClient {
     /// The normalized server address.
     pub fn server(&self) -> &str {
         &self.base
+    }
+
+    /// Opens a stream of the API (`GET` with the token, no overall time limit): the live events.
+    pub(crate) fn open_stream(&self, path: &str) -> Result<StreamingResponse, TransportError> {
+        self.transport.open_stream(&HttpRequest {
+            method: Method::Get,
+            url: format!("{}{path}", self.base),
+            bearer: self.token.clone(),
+            body: None,
+        })
     }
 
     /// Logs in and returns the device token (retried like every call: a login whose answer was lost only
@@ -312,26 +328,25 @@ impl ApiClient {
     /// `PUT` of a JSON body to any endpoint of the API (e.g. `/v1/me/push-targets`, a member's rights);
     /// an empty answer is returned as `null`.
     pub fn put_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
-        let bytes = self.call(self.at(reqwest::Method::PUT, path), Some(&encode(body)?))?;
+        let bytes = self.call(self.at(Method::Put, path), Some(&encode(body)?))?;
         json_or_null(&bytes)
     }
 
     /// `DELETE` of any endpoint of the API (a 204 is the usual answer).
     pub fn delete(&self, path: &str) -> Result<(), SyncClientError> {
-        self.call(self.at(reqwest::Method::DELETE, path), None)
-            .map(|_| ())
+        self.call(self.at(Method::Delete, path), None).map(|_| ())
     }
 
     /// `DELETE` of any endpoint of the API whose answer the caller reads (e.g. removing a member); an
     /// empty answer (204) is `null`.
     pub fn delete_value(&self, path: &str) -> Result<Value, SyncClientError> {
-        let bytes = self.call(self.at(reqwest::Method::DELETE, path), None)?;
+        let bytes = self.call(self.at(Method::Delete, path), None)?;
         json_or_null(&bytes)
     }
 
     /// `DELETE` with a JSON body (`DELETE /v1/me` re-checks the password).
     pub fn delete_with_body(&self, path: &str, body: &Value) -> Result<(), SyncClientError> {
-        self.call(self.at(reqwest::Method::DELETE, path), Some(&encode(body)?))
+        self.call(self.at(Method::Delete, path), Some(&encode(body)?))
             .map(|_| ())
     }
 
@@ -356,37 +371,34 @@ impl ApiClient {
         decode(&bytes)
     }
 
-    fn path_post(&self, path: &str) -> (reqwest::Method, String) {
-        self.at(reqwest::Method::POST, path)
+    fn path_post(&self, path: &str) -> (Method, String) {
+        self.at(Method::Post, path)
     }
 
-    fn path_get(&self, path: &str) -> (reqwest::Method, String) {
-        self.at(reqwest::Method::GET, path)
+    fn path_get(&self, path: &str) -> (Method, String) {
+        self.at(Method::Get, path)
     }
 
     /// A method and the full URL of an API path, as [`Self::call`] takes them.
-    fn at(&self, method: reqwest::Method, path: &str) -> (reqwest::Method, String) {
+    fn at(&self, method: Method, path: &str) -> (Method, String) {
         (method, format!("{}{path}", self.base))
     }
 
     /// One request with retries; returns the body of a 2xx answer.
     fn call(
         &self,
-        (method, url): (reqwest::Method, String),
+        (method, url): (Method, String),
         body: Option<&[u8]>,
     ) -> Result<Vec<u8>, SyncClientError> {
+        let request = HttpRequest {
+            method,
+            url,
+            bearer: self.token.clone(),
+            body: body.map(<[u8]>::to_vec),
+        };
         let mut retries = 0u32;
         loop {
-            let mut request = self.http.request(method.clone(), &url);
-            if let Some(body) = body {
-                request = request
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(body.to_vec());
-            }
-            if let Some(token) = &self.token {
-                request = request.bearer_auth(token);
-            }
-            match Self::attempt(request) {
+            match classify(self.transport.send(&request)) {
                 Ok(bytes) => return Ok(bytes),
                 Err(Attempt::Fatal(e)) => return Err(e),
                 Err(Attempt::Retry {
@@ -404,85 +416,55 @@ impl ApiClient {
                     let wait = self
                         .retry
                         .delay(retries - 1, self.jitter.next(), retry_after);
-                    tracing::debug!(%url, retries, ?status, %reason, ?wait, "retrying");
+                    tracing::debug!(url = %request.url, retries, ?status, %reason, ?wait, "retrying");
                     std::thread::sleep(wait);
                 }
             }
         }
     }
-
-    fn attempt(request: RequestBuilder) -> Result<Vec<u8>, Attempt> {
-        let response = request.send().map_err(|e| Attempt::Retry {
-            reason: transport_reason(&e),
-            status: None,
-            retry_after: None,
-        })?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let announced = response
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        // A connection cut in the middle of the answer fails here: the request may have been applied, so
-        // it is retried (a push replay is harmless: ops are idempotent by op id).
-        let bytes = response.bytes().map_err(|e| Attempt::Retry {
-            reason: format!("réponse interrompue : {}", transport_reason(&e)),
-            status: None,
-            retry_after: None,
-        })?;
-        if announced.is_some_and(|n| n != bytes.len()) {
-            return Err(Attempt::Retry {
-                reason: "réponse tronquée".to_owned(),
-                status: None,
-                retry_after: None,
-            });
-        }
-        let code = status.as_u16();
-        if status.is_success() {
-            return Ok(bytes.to_vec());
-        }
-        if is_retryable_status(code) {
-            return Err(Attempt::Retry {
-                reason: format!("HTTP {code}"),
-                status: Some(code),
-                retry_after,
-            });
-        }
-        let api: Option<ApiError> = serde_json::from_slice(&bytes).ok();
-        Err(Attempt::Fatal(match (status, api) {
-            (StatusCode::UNAUTHORIZED, Some(e)) if e.code == "token_revoked" => {
-                SyncClientError::TokenRevoked
-            }
-            (StatusCode::UNAUTHORIZED, _) => SyncClientError::Unauthorized,
-            (s, _) if s.is_server_error() => SyncClientError::ServerUnavailable { status: code },
-            (_, Some(e)) => SyncClientError::ServerRejected {
-                code: e.code,
-                message: e.message,
-            },
-            (_, None) => SyncClientError::ServerRejected {
-                code: format!("http_{code}"),
-                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-            },
-        }))
-    }
 }
 
-/// A transport error in words, without anything secret (reqwest errors name the URL, never headers).
-fn transport_reason(e: &reqwest::Error) -> String {
-    let kind = if e.is_connect() {
-        "connexion impossible"
-    } else if e.is_timeout() {
-        "délai dépassé"
-    } else {
-        "échange interrompu"
-    };
-    format!("{kind} ({e})")
+/// What one answer means: its body (2xx), worth another attempt (no answer, overload), or final.
+fn classify(answer: Result<HttpResponse, TransportError>) -> Result<Vec<u8>, Attempt> {
+    // A connection cut in the middle of the answer: the request may have been applied, so it is retried
+    // (a push replay is harmless: ops are idempotent by op id).
+    let answer = answer.map_err(|e| Attempt::Retry {
+        reason: e.to_string(),
+        status: None,
+        retry_after: None,
+    })?;
+    let code = answer.status;
+    if (200..300).contains(&code) {
+        return Ok(answer.body);
+    }
+    if is_retryable_status(code) {
+        return Err(Attempt::Retry {
+            reason: format!("HTTP {code}"),
+            status: Some(code),
+            retry_after: answer.retry_after,
+        });
+    }
+    let api: Option<ApiError> = serde_json::from_slice(&answer.body).ok();
+    Err(Attempt::Fatal(match (code, api) {
+        (401, Some(e)) if e.error_code() == ErrorCode::TokenRevoked => {
+            SyncClientError::TokenRevoked
+        }
+        // Wrong credentials at sign-in are a refusal to show, not a lost session.
+        (401, Some(e)) if e.error_code() == ErrorCode::InvalidCredentials => {
+            SyncClientError::rejected(e)
+        }
+        (401, _) => SyncClientError::Unauthorized,
+        (500..=599, _) => SyncClientError::ServerUnavailable { status: code },
+        (_, Some(e)) => SyncClientError::rejected(e),
+        (_, None) => SyncClientError::ServerRejected {
+            code: format!("http_{code}"),
+            detail: None,
+            message: String::from_utf8_lossy(&answer.body)
+                .chars()
+                .take(200)
+                .collect(),
+        },
+    }))
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, SyncClientError> {

@@ -1,23 +1,31 @@
 //! `rempla-client`: the sync client of a device. It sends the outbox, pulls the changes in its scopes, retries with backoff,
 //! resumes after any interruption, rolls back rejected ops and raises conflicts.
 //!
-//! - [`http`]: the blocking HTTPS transport (`reqwest` + rustls) and the account calls;
+//! - [`transport`]: the one seam to the network ([`transport::Transport`]; the real one is blocking
+//!   `reqwest` + rustls);
+//! - [`http`]: the typed API client over a transport, with retries and one error mapping;
+//! - [`live`]: the live-events stream (`GET /v1/events`), its parser and reconnection backoff;
 //! - [`retry`]: what is retried and how long to wait;
 //! - [`engine`]: one sync round (push batches, then pull pages); how pulled records and pending local ops
 //!   combine is the pure [`rempla_core::sync::rebase`], applied by the store (`rempla-store`);
 //! - [`conflict`]: events (progress, conflicts, completion) and the sink callback;
+//! - [`session`]: sign-in (terms, adoption of a calendar typed before it), sign-out — one copy for every
+//!   front end;
 //! - [`doctor`]: the doctor's calls beside sync (answer a proposal, documents, push targets, export);
 //! - [`error`]: the flat [`SyncClientError`].
 //!
-//! Typical use (CLI, FFI): [`login`] once, then [`SyncClient::from_store`] and [`SyncClient::sync`] on each
-//! round. Everything is synchronous; see [`http`] for why.
+//! Typical use (CLI, FFI, desktop): [`session::sign_in`] once, then [`SyncClient::from_store`] and
+//! [`SyncClient::sync`] on each round, with [`live::listen`] waking the rounds. Everything is synchronous; see [`http`] for why.
 
 pub mod conflict;
 pub mod doctor;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod live;
 pub mod retry;
+pub mod session;
+pub mod transport;
 
 pub use conflict::{NoEvents, SyncEvent, SyncEventSink, SyncPhase, SyncReport};
 pub use doctor::{ProposalAnswer, PushTarget, RegisteredPushTarget, VaultDocument};

@@ -140,6 +140,7 @@ fn api_error(status: u16, code: &str) -> Response {
         status,
         axum::Json(ApiError {
             code: code.to_owned(),
+            detail: None,
             message: "erreur de test".to_owned(),
         }),
     )

@@ -231,6 +231,27 @@ impl Store {
 
     /// Availabilities of a doctor that may overlap `window`: single slots overlapping it, and series whose
     /// first occurrence starts before its end and whose (conservative) end is after its start. Series are
+    /// The occurrences of the doctor's availabilities overlapping `window`, series expanded and
+    /// exceptions removed, by start then id: what a month or week view draws. More than `max` is
+    /// refused ([`StoreError::WindowTooWide`]) rather than cut, so a view never shows half a period.
+    pub fn occurrences(
+        &self,
+        doctor: DoctorId,
+        window: Interval,
+        max: usize,
+    ) -> Result<Vec<(Interval, Availability)>> {
+        let mut rows: Vec<(Interval, Availability)> = Vec::new();
+        for a in self.list_range(doctor, window)? {
+            let found = a.occurrences_in(&window, max)?;
+            if rows.len() + found.len() > max {
+                return Err(StoreError::WindowTooWide { max });
+            }
+            rows.extend(found.into_iter().map(|o| (o, a.clone())));
+        }
+        rows.sort_by_key(|(o, a)| (o.start(), a.id));
+        Ok(rows)
+    }
+
     /// returned whole; `calendar::recurrence` expands them exactly. Ordered by (first) start.
     pub fn list_range(&self, doctor: DoctorId, window: Interval) -> Result<Vec<Availability>> {
         let mut stmt = self.conn.prepare_cached(RANGE_SQL).db()?;

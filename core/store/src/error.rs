@@ -79,6 +79,15 @@ pub enum StoreError {
         /// SQLite's diagnosis.
         reason: String,
     },
+    /// A period with more occurrences than a list may hold: ask for a shorter one.
+    #[error("trop d'occurrences dans la période (plus de {max}) : réduisez-la")]
+    WindowTooWide {
+        /// The most a list holds.
+        max: usize,
+    },
+    /// A stored series that does not expand (its rule broke a calendar limit).
+    #[error(transparent)]
+    Calendar(#[from] rempla_core::calendar::CalendarError),
 }
 
 impl StoreError {
@@ -96,6 +105,8 @@ impl StoreError {
             Self::DiskFull => "disk_full",
             Self::Io { .. } => "io",
             Self::Database { .. } => "database",
+            Self::WindowTooWide { .. } => "window_too_wide",
+            Self::Calendar(e) => e.code(),
         }
     }
 

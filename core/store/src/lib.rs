@@ -13,6 +13,7 @@
 //! - `sync_apply`: what the sync client writes: pulled records rebased under pending ops, rolled-back
 //!   rejections, conflicts kept for the user;
 //! - `sync_session`: the signed-in session (server, token, account) in `sync_state`;
+//! - [`settings`]: the typed device settings every front end shares;
 //! - `server_records`: read access to the server-made records devices only read (proposals, missions),
 //!   kept as the sync client's shadow copies.
 //!
@@ -38,6 +39,7 @@ mod outbox;
 mod requests;
 mod series;
 mod server_records;
+pub mod settings;
 mod sync_apply;
 mod sync_session;
 
@@ -48,5 +50,6 @@ pub use notifications::NotificationOrder;
 pub use open::Store;
 pub use requests::BoundingBox;
 pub use server_records::ServerRecord;
+pub use settings::{KeyedSetting, Setting, SettingValue};
 pub use sync_apply::{PushResolution, StoredConflict};
 pub use sync_session::SyncSession;

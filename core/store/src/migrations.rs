@@ -10,6 +10,10 @@
 //! 4. the sync client's memory: `sync_shadow` (last server version of each synced record, the base that
 //!    pending local ops are rebased on and that a rejected op is rolled back to) and `sync_conflict`
 //!    (conflicts kept until the user has seen them).
+//! 5. one name per device setting (`settings.rs`): the CLI's `cli.doctor_id` becomes `local.doctor_id`
+//!    (the FFI's name), the FFI's `ffi.doctor_from_account` becomes `device.calendar_owned`, and a store
+//!    that has already synced (a cursor, a session) is marked as owned by its account, so a later
+//!    sign-in of another account never adopts its calendar.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -125,6 +129,18 @@ const MIGRATIONS: &[Migration] = &[
                 reason    TEXT    NOT NULL,
                 at_ms     INTEGER NOT NULL
             ) STRICT;
+        ",
+    },
+    Migration {
+        description: "one name per device setting",
+        sql: "
+            INSERT OR IGNORE INTO sync_state (key, value)
+                SELECT 'local.doctor_id', value FROM sync_state WHERE key = 'cli.doctor_id';
+            DELETE FROM sync_state WHERE key = 'cli.doctor_id';
+            INSERT OR IGNORE INTO sync_state (key, value)
+                SELECT 'device.calendar_owned', '1' FROM sync_state
+                WHERE key IN ('ffi.doctor_from_account', 'cursor', 'session.account_id') LIMIT 1;
+            DELETE FROM sync_state WHERE key = 'ffi.doctor_from_account';
         ",
     },
 ];

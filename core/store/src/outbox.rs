@@ -166,6 +166,14 @@ impl Store {
             .db()?;
         Ok(())
     }
+
+    /// Removes a value of the sync state.
+    pub fn clear_sync_state(&mut self, key: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sync_state WHERE key = ?1", [key])
+            .db()?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

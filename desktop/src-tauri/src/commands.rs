@@ -2,18 +2,17 @@
 //! HTTP client) on a plain thread and answers a [`DesktopError`] in plain French on failure. No business
 //! rule lives here: core builds and checks records, the server decides rights and matching.
 
-use rempla_client::{self as client, ClientConfig, SyncClient, SyncClientError};
+use rempla_client::session::{self, Credentials, TermsChoice};
+use rempla_client::{ClientConfig, SyncClient, SyncClientError};
 use rempla_core::domain::{Request, Site};
-use rempla_store::Store;
+use rempla_store::{Store, settings};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tauri::{AppHandle, Manager};
 
 use crate::error::DesktopError;
 use crate::requests::{RequestDraft, build_request};
-use crate::state::{
-    AppState, FACILITY_KEY_PREFIX, ME_KEY, SyncStatusView, TERMS_PENDING_KEY, cached_json,
-};
+use crate::state::{AppState, SyncStatusView};
 use crate::worker;
 
 /// Runs `work` on a plain thread (never inside tokio: the core client is blocking) and awaits it.
@@ -70,7 +69,7 @@ fn session_view(store: &Store) -> Result<Option<SessionView>, DesktopError> {
     let Some(session) = store.sync_session()? else {
         return Ok(None);
     };
-    let terms = if store.sync_state(TERMS_PENDING_KEY)?.as_deref() == Some("1") {
+    let terms = if store.setting(&settings::TERMS_PENDING)? == Some(true) {
         Some(current_terms(store)?)
     } else {
         None
@@ -79,7 +78,7 @@ fn session_view(store: &Store) -> Result<Option<SessionView>, DesktopError> {
         server: session.server,
         account_id: session.account_id,
         role: session.role,
-        me: cached_json(store, ME_KEY)?.unwrap_or(Value::Null),
+        me: store.setting(&settings::ME)?.unwrap_or(Value::Null),
         terms,
     }))
 }
@@ -96,18 +95,6 @@ fn current_terms(store: &Store) -> Result<TermsView, DesktopError> {
     })
 }
 
-/// Refreshes the cached `GET /v1/me` (memberships) while online; keeps the old copy offline.
-fn refresh_me(store: &mut Store) -> Result<(), DesktopError> {
-    match api(store)?.api().me() {
-        Ok(me) => {
-            store.set_sync_state(ME_KEY, &me.to_string())?;
-            Ok(())
-        }
-        Err(e) if e.is_transient() => Ok(()),
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn sign_in_blocking(state: &AppState, form: &SignInForm) -> Result<SessionView, DesktopError> {
     let email = form.email.trim();
     if email.is_empty() || form.password.is_empty() {
@@ -116,24 +103,20 @@ fn sign_in_blocking(state: &AppState, form: &SignInForm) -> Result<SessionView, 
         ));
     }
     let mut store = state.ui()?;
-    let answer = client::login(
+    // The terms screen follows when they are pending: the session is kept until the user decides.
+    let signed_in = session::sign_in(
         &mut store,
-        &form.server,
-        email,
-        &form.password,
-        "Rempla (ordinateur)",
-        "desktop",
+        Credentials {
+            server: &form.server,
+            email,
+            password: &form.password,
+            device_name: "Rempla (ordinateur)",
+            platform: "desktop",
+        },
+        TermsChoice::Ask,
         &ClientConfig::default(),
-    )
-    .map_err(DesktopError::from_sign_in)?;
-    tracing::info!(account = %answer.account_id, role = %answer.role, "signed in");
-    store.set_sync_state(
-        TERMS_PENDING_KEY,
-        if answer.terms_required { "1" } else { "0" },
     )?;
-    if !answer.terms_required {
-        refresh_me(&mut store)?;
-    }
+    tracing::info!(account = %signed_in.answer.account_id, role = %signed_in.answer.role, "signed in");
     session_view(&store)?.ok_or_else(DesktopError::not_signed_in)
 }
 
@@ -180,11 +163,7 @@ pub async fn accept_terms(app: AppHandle) -> Result<SessionView, DesktopError> {
     let view = blocking(move || {
         let state = handle.state::<AppState>();
         let mut store = state.ui()?;
-        let client = api(&store)?;
-        let terms = client.api().current_terms()?;
-        client.api().accept_terms(&terms)?;
-        store.set_sync_state(TERMS_PENDING_KEY, "0")?;
-        refresh_me(&mut store)?;
+        session::accept_terms(&mut store, &ClientConfig::default())?;
         session_view(&store)?.ok_or_else(DesktopError::not_signed_in)
     })
     .await?;
@@ -199,10 +178,10 @@ pub async fn session(app: AppHandle) -> Result<Option<SessionView>, DesktopError
         let state = app.state::<AppState>();
         let mut store = state.ui()?;
         if store.sync_session()?.is_some()
-            && store.sync_state(TERMS_PENDING_KEY)?.as_deref() != Some("1")
-            && let Err(e) = refresh_me(&mut store)
+            && store.setting(&settings::TERMS_PENDING)? != Some(true)
+            && let Err(e) = session::refresh_me(&mut store, &ClientConfig::default())
         {
-            tracing::debug!(code = %e.code, "me not refreshed");
+            tracing::debug!(code = %e.precise_code(), "me not refreshed");
         }
         session_view(&store)
     })
@@ -215,10 +194,8 @@ pub async fn sign_out(app: AppHandle) -> Result<(), DesktopError> {
     blocking(move || {
         let state = app.state::<AppState>();
         let mut store = state.ui()?;
-        client::logout(&mut store, &ClientConfig::default())?;
+        session::sign_out(&mut store, &ClientConfig::default())?;
         state.announcer()?.reset();
-        store.set_sync_state(ME_KEY, "null")?;
-        store.set_sync_state(TERMS_PENDING_KEY, "0")?;
         Ok(())
     })
     .await
@@ -233,18 +210,18 @@ pub async fn facility(app: AppHandle, id: String) -> Result<Value, DesktopError>
         let id: rempla_core::domain::FacilityId = id
             .parse()
             .map_err(|_| DesktopError::invalid("Établissement inconnu."))?;
-        let key = format!("{FACILITY_KEY_PREFIX}{id}");
+        let cache = settings::facility_view(&id.to_string());
         match api(&store)?
             .api()
             .get_value(&format!("/v1/facilities/{id}"))
         {
             Ok(v) => {
-                store.set_sync_state(&key, &v.to_string())?;
+                store.set_setting(&cache, &v)?;
                 Ok(v)
             }
             Err(e) if e.is_transient() => {
                 state.set_online(false);
-                cached_json(&store, &key)?.ok_or_else(|| e.into())
+                store.setting(&cache)?.ok_or_else(|| e.into())
             }
             Err(e) => Err(e.into()),
         }
@@ -274,8 +251,9 @@ pub async fn list_requests(
 }
 
 fn site_of(store: &Store, draft: &RequestDraft) -> Result<Site, DesktopError> {
-    let key = format!("{FACILITY_KEY_PREFIX}{}", draft.facility_id);
-    let facility = cached_json(store, &key)?.ok_or_else(|| {
+    let facility = store
+        .setting(&settings::facility_view(&draft.facility_id.to_string()))?
+        .ok_or_else(|| {
         DesktopError::invalid(
             "Les sites de l'établissement ne sont pas encore chargés : reconnectez-vous au réseau.",
         )

@@ -2,6 +2,8 @@
 //! plain French, written for a coordinator, not an engineer. Every lower error is mapped here.
 
 use rempla_client::SyncClientError;
+use rempla_client::session::SignInError;
+use rempla_core::api::ErrorCode;
 use rempla_core::calendar::CalendarError;
 use rempla_store::StoreError;
 use serde::Serialize;
@@ -10,7 +12,7 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct DesktopError {
-    /// Stable snake_case code (`offline`, `bad_credentials`, `forbidden`…).
+    /// Stable snake_case code (`offline`, `invalid_credentials`, `forbidden`…: the server's codes unchanged).
     pub code: String,
     /// What happened and what to do, in French.
     pub message: String,
@@ -39,17 +41,6 @@ impl DesktopError {
     pub fn is_offline(&self) -> bool {
         matches!(self.code.as_str(), "offline" | "server_unavailable")
     }
-
-    /// Maps a sync client error met while signing in: a 401 there means a wrong e-mail or password.
-    pub fn from_sign_in(e: SyncClientError) -> Self {
-        match e {
-            SyncClientError::Unauthorized => Self::new(
-                "bad_credentials",
-                "Adresse e-mail ou mot de passe incorrect.",
-            ),
-            other => Self::from(other),
-        }
-    }
 }
 
 impl From<SyncClientError> for DesktopError {
@@ -65,12 +56,11 @@ impl From<SyncClientError> for DesktopError {
                 "Le serveur Rempla est momentanément indisponible. Rien n'est perdu : réessayez dans \
                  quelques minutes.",
             ),
-            SyncClientError::Unauthorized => Self::new(
-                "session_expired",
-                "Votre session a expiré : reconnectez-vous.",
-            ),
+            SyncClientError::Unauthorized => {
+                Self::new("unauthorized", "Votre session a expiré : reconnectez-vous.")
+            }
             SyncClientError::TokenRevoked => Self::new(
-                "session_revoked",
+                "token_revoked",
                 "Votre session a été fermée (déconnexion depuis un autre appareil ou mot de passe \
                  changé) : reconnectez-vous.",
             ),
@@ -85,41 +75,153 @@ impl From<SyncClientError> for DesktopError {
                  le support Rempla.",
             ),
             SyncClientError::Store(inner) => Self::from(inner.clone()),
-            SyncClientError::ServerRejected { code, message } => from_server_code(code, message),
+            SyncClientError::ServerRejected {
+                code,
+                detail,
+                message,
+            } => from_server_code(code, detail.as_deref(), message),
             _ => Self::new(e.code(), e.to_string()),
         }
     }
 }
 
-/// The server's stable codes, in plain French.
-fn from_server_code(code: &str, message: &str) -> DesktopError {
-    let text = match code {
-        "terms_not_accepted" => {
+/// A server refusal in plain French, in one exhaustive `match` over the registry (adding a code to
+/// `rempla_core::api::ErrorCode` does not compile until it is worded here). The code shown to the UI is
+/// the server's, unchanged: the rule of a `validation` refusal when there is one, else the code.
+fn from_server_code(code: &str, detail: Option<&str>, message: &str) -> DesktopError {
+    use ErrorCode as C;
+    let known = ErrorCode::parse(code);
+    let text = match known {
+        C::TermsNotAccepted => {
             "Vous devez accepter les conditions générales d'utilisation pour continuer.".to_owned()
         }
-        "forbidden" => {
+        C::Forbidden => {
             "Vous n'avez pas les droits nécessaires pour cette action. Demandez-les à un \
-                        administrateur de votre établissement."
+                         administrateur de votre établissement."
                 .to_owned()
         }
-        "rate_limited" => {
+        C::RateLimited => {
             "Trop de tentatives : patientez une minute avant de réessayer.".to_owned()
         }
-        "account_not_activated" => {
+        C::AccountNotActivated => {
             "Votre compte n'est pas encore activé : suivez le lien reçu par e-mail.".to_owned()
         }
-        "not_found" => "Élément introuvable : il a peut-être été supprimé.".to_owned(),
-        "last_admin" => "Impossible : l'établissement doit garder au moins un administrateur. \
+        C::InvalidCredentials => "Adresse e-mail ou mot de passe incorrect.".to_owned(),
+        C::Unauthorized | C::TokenExpired => {
+            "Votre session a expiré : reconnectez-vous.".to_owned()
+        }
+        C::TokenRevoked => "Votre session a été fermée : reconnectez-vous.".to_owned(),
+        C::NotFound => "Élément introuvable : il a peut-être été supprimé.".to_owned(),
+        C::LastAdmin => "Impossible : l'établissement doit garder au moins un administrateur. \
                          Nommez d'abord un autre administrateur."
             .to_owned(),
-        "unknown_right" | "unknown_role" | "unknown_site" => {
+        C::UnknownRight | C::UnknownRole | C::UnknownSite | C::TooManyDelegations => {
             format!("Droits invalides : {message}")
         }
-        "validation" => format!("Certaines informations sont invalides : {message}"),
-        "conflict" => format!("Conflit : {message}"),
-        _ => format!("Le serveur a refusé l'opération : {message}"),
+        C::Unavailable | C::Storage | C::Mail | C::Internal | C::DocumentCorrupt => format!(
+            "Le serveur Rempla n'a pas pu terminer l'opération ({message}). Rien n'est perdu : \
+             réessayez dans quelques minutes."
+        ),
+        C::UnsupportedProtocol => "Cette version de Rempla est trop ancienne pour ce serveur : \
+                                   mettez l'application à jour."
+            .to_owned(),
+        C::Conflict => format!("Conflit : {message}"),
+        // The record moved on: refresh, then decide again.
+        C::RequestNotOpen
+        | C::DoctorNotVerified
+        | C::UseVerificationQueue
+        | C::NotACandidate
+        | C::SpecialtyMismatch
+        | C::DoctorNotAvailable
+        | C::DoctorUnavailable
+        | C::ProposalExists
+        | C::ProposalIdTaken
+        | C::ProposalExpired
+        | C::ProposalWithdrawn
+        | C::ProposalAnswered
+        | C::MissionCancelled
+        | C::MissionNotActive
+        | C::StaleContract
+        | C::FeesNotAgreed
+        | C::DocumentQuota
+        | C::DuplicateIdentity
+        | C::IdentityLocked
+        | C::NotPending
+        | C::NameLocked
+        | C::MissionsAhead
+        | C::TariffRetroactive
+        | C::SlotBooked
+        | C::RecordDeleted
+        | C::DuplicateOffer => format!("Impossible maintenant : {message}"),
+        // The input: the user fixes the form.
+        C::Validation
+        | C::MalformedJson
+        | C::BodyTooLarge
+        | C::BatchTooLarge
+        | C::WrongPassword
+        | C::DocumentTooLarge
+        | C::DocumentEmpty
+        | C::UnsupportedMediaType
+        | C::MediaTypeMismatch
+        | C::DocumentNotShareable
+        | C::IdentityDocumentMissing
+        | C::ReasonRequired
+        | C::NegativeAmount
+        | C::AmountTooLarge
+        | C::InvalidVatRate
+        | C::InvalidDate
+        | C::InvalidFormat
+        | C::InvalidPeriod
+        | C::NoShifts
+        | C::InvalidRecord
+        | C::ForbiddenField
+        | C::ClockDrift
+        | C::Empty
+        | C::TooLong
+        | C::InvalidName
+        | C::InvalidLanguage
+        | C::InvalidReason
+        | C::InvalidQuery
+        | C::InvalidCursor
+        | C::InvalidKind
+        | C::InvalidBirthDate
+        | C::BirthDateRequired
+        | C::ExpiryRequired
+        | C::TooManyDocuments
+        | C::InvalidShiftIndexes
+        | C::UnexpectedField
+        | C::NotADoctor
+        | C::PasswordRequired
+        | C::PasswordTooShort
+        | C::PasswordTooLong
+        | C::TermsOutdated
+        | C::InvalidToken
+        | C::InvalidEndpoint
+        | C::InvalidKey
+        | C::InvalidTopic
+        | C::InvalidAmount
+        | C::InvalidState
+        | C::ForbiddenFilter
+        | C::TooManyKinds
+        | C::UnknownChannel
+        | C::InvalidPhone
+        | C::InvalidQuietHours
+        | C::InvalidTimeZone => format!("Certaines informations sont invalides : {message}"),
+        C::Unknown => format!("Le serveur a refusé l'opération : {message}"),
     };
-    DesktopError::new(code, text)
+    DesktopError::new(detail.unwrap_or(code), text)
+}
+
+impl From<SignInError> for DesktopError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::Client(e) => e.into(),
+            SignInError::Store(e) => e.into(),
+            e @ SignInError::TermsNotAccepted { .. } => {
+                from_server_code(ErrorCode::TermsNotAccepted.as_str(), None, &e.to_string())
+            }
+        }
+    }
 }
 
 impl From<StoreError> for DesktopError {
@@ -154,27 +256,43 @@ mod tests {
     }
 
     #[test]
-    fn a_401_at_sign_in_is_a_wrong_password_elsewhere_an_expired_session() {
-        assert_eq!(
-            DesktopError::from_sign_in(SyncClientError::Unauthorized).code,
-            "bad_credentials"
-        );
+    fn the_servers_codes_reach_the_ui_unchanged() {
+        let wrong = DesktopError::from(SyncClientError::ServerRejected {
+            code: "invalid_credentials".into(),
+            detail: None,
+            message: "e-mail ou mot de passe incorrect".into(),
+        });
+        assert_eq!(wrong.code, "invalid_credentials");
+        assert!(wrong.message.contains("mot de passe incorrect"));
         assert_eq!(
             DesktopError::from(SyncClientError::Unauthorized).code,
-            "session_expired"
+            "unauthorized"
         );
+        assert_eq!(
+            DesktopError::from(SyncClientError::TokenRevoked).code,
+            "token_revoked"
+        );
+        let rule = DesktopError::from(SyncClientError::ServerRejected {
+            code: "validation".into(),
+            detail: Some("too_long".into()),
+            message: "motif trop long".into(),
+        });
+        assert_eq!(rule.code, "too_long");
+        assert!(rule.message.contains("motif trop long"));
     }
 
     #[test]
     fn server_codes_keep_their_code() {
         let e = DesktopError::from(SyncClientError::ServerRejected {
             code: "forbidden".into(),
+            detail: None,
             message: "x".into(),
         });
         assert_eq!(e.code, "forbidden");
         assert!(e.message.contains("droits"));
         let e = DesktopError::from(SyncClientError::ServerRejected {
             code: "last_admin".into(),
+            detail: None,
             message: "l'établissement doit garder au moins un administrateur".into(),
         });
         assert_eq!(e.code, "last_admin");

@@ -9,16 +9,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use rempla_store::Store;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::DesktopError;
-
-/// Key of the sync state where the last `GET /v1/me` answer is kept (memberships, for offline starts).
-pub const ME_KEY: &str = "desktop.me";
-/// Key marking that the current terms still have to be accepted on this device.
-pub const TERMS_PENDING_KEY: &str = "desktop.terms_pending";
-/// Prefix of the keys keeping each facility's last `GET /v1/facilities/{id}` answer.
-pub const FACILITY_KEY_PREFIX: &str = "desktop.facility.";
 
 /// The app's shared state (managed by Tauri).
 pub struct AppState {
@@ -126,15 +118,8 @@ impl AppState {
         Ok(SyncStatusView {
             online: self.online(),
             pending: store.pending_op_count()?,
-            last_sync_at: store.sync_state("last_sync_at")?,
+            last_sync_at: store.setting(&rempla_store::settings::LAST_SYNC_AT)?,
             conflicts: store.sync_conflicts()?.len(),
         })
     }
-}
-
-/// Reads a JSON value kept in the sync state.
-pub fn cached_json(store: &Store, key: &str) -> Result<Option<Value>, DesktopError> {
-    Ok(store
-        .sync_state(key)?
-        .and_then(|text| serde_json::from_str(&text).ok()))
 }

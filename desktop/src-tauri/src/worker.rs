@@ -3,14 +3,15 @@
 //! - the **sync worker** runs a sync round when woken (a local change, a server event) and every
 //!   [`PERIODIC`] otherwise, then tells the UI (`sync-status`, `requests-changed`, `notify`) and shows
 //!   the server notifications that arrived as OS notifications (`announce`);
-//! - the **event listener** keeps `GET /v1/events` (Server-Sent Events) open and wakes the sync worker on
-//!   every `change` or `resync`, so dashboards update live; when the stream drops, the app is offline
-//!   until it reconnects (backoff up to 15 s).
+//! - the **event listener** keeps `GET /v1/events` (Server-Sent Events, through `rempla_client::live`)
+//!   open and wakes the sync worker on every `change` or `resync`, so dashboards update live; when the
+//!   stream drops, the app is offline until it reconnects (backoff up to 15 s).
 
-use std::io::{BufRead, BufReader};
+use std::ops::ControlFlow;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
+use rempla_client::live::{self, LiveEvent};
 use rempla_client::{ClientConfig, SyncClient, SyncEvent, SyncEventSink};
 use rempla_store::NotificationOrder;
 use serde::Serialize;
@@ -173,69 +174,48 @@ pub fn start(app: &AppHandle) {
         .ok();
 }
 
+/// Keeps the live-events stream open (`rempla_client::live`, the same listener as every front end) and
+/// wakes the sync worker on every event; offline while it is down, reconnecting with backoff.
 fn listen(app: &AppHandle) {
-    let mut backoff = Duration::from_millis(500);
-    let http = match reqwest::blocking::Client::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .timeout(None)
-        .build()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "no event stream");
-            return;
-        }
-    };
+    let mut backoff = live::Backoff::default();
     loop {
-        let session = app
-            .state::<AppState>()
-            .ui()
-            .ok()
-            .and_then(|s| s.sync_session().ok().flatten());
-        let Some(session) = session else {
+        let client = {
+            let state = app.state::<AppState>();
+            state
+                .ui()
+                .ok()
+                .and_then(|store| SyncClient::from_store(&store, &ClientConfig::default()).ok())
+        };
+        let Some(client) = client else {
             std::thread::sleep(Duration::from_secs(1));
             continue;
         };
-        let response = http
-            .get(format!("{}/v1/events", session.server))
-            .bearer_auth(&session.token)
-            .header("accept", "text/event-stream")
-            .send();
-        match response {
-            Ok(r) if r.status().is_success() => {
-                backoff = Duration::from_millis(500);
+        let end = live::listen(
+            client.api(),
+            || {
+                backoff.reset();
                 let state = app.state::<AppState>();
                 if state.set_online(true) {
                     emit_status(app);
                 }
                 // Whatever happened while disconnected: pull it.
                 state.wake_sync();
-                for line in BufReader::new(r).lines() {
-                    let Ok(line) = line else { break };
-                    if let Some(kind) = line.strip_prefix("event:") {
-                        let kind = kind.trim();
-                        if kind == "change" || kind == "resync" {
-                            state.wake_sync();
-                        }
-                    } else if let Some(data) = line.strip_prefix("data:") {
-                        let _ = app.emit("server-change", data.trim());
-                    }
+            },
+            |event| {
+                app.state::<AppState>().wake_sync();
+                if let LiveEvent::Change(data) = event {
+                    let _ = app.emit("server-change", data);
                 }
-            }
-            Ok(r) => {
-                tracing::debug!(status = %r.status(), "event stream refused");
-            }
-            Err(e) => {
-                tracing::debug!(error = %e, "event stream unreachable");
-            }
-        }
+                ControlFlow::Continue(())
+            },
+        );
+        tracing::debug!(?end, "event stream ended");
         let state = app.state::<AppState>();
         if state.set_online(false) {
             emit_status(app);
         }
         // A quick probe by a sync round tells whether only the stream or the whole server is down.
         state.wake_sync();
-        std::thread::sleep(backoff);
-        backoff = (backoff * 2).min(Duration::from_secs(15));
+        std::thread::sleep(backoff.next_wait());
     }
 }

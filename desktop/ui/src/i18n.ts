@@ -329,9 +329,10 @@ const en: Record<Key, string> = {
 const errorsEn: Record<string, string> = {
   offline: "The Rempla server cannot be reached. Check your connection: your changes are kept and will be sent when the network is back.",
   server_unavailable: "The Rempla server is temporarily unavailable. Nothing is lost: try again in a few minutes.",
-  bad_credentials: "Wrong e-mail address or password.",
-  session_expired: "Your session expired: please sign in again.",
-  session_revoked: "Your session was closed: please sign in again.",
+  invalid_credentials: "Wrong e-mail address or password.",
+  unauthorized: "Your session expired: please sign in again.",
+  token_expired: "Your session expired: please sign in again.",
+  token_revoked: "Your session was closed: please sign in again.",
   forbidden: "You do not have the rights for this action. Ask an administrator of your facility.",
   rate_limited: "Too many attempts: wait a minute before trying again.",
   terms_not_accepted: "You must accept the terms of use to continue.",

@@ -67,7 +67,7 @@ describe("sign in", () => {
     const calls: unknown[] = [];
     mockIPC((cmd, args) => {
       calls.push([cmd, args]);
-      if (cmd === "sign_in") throw { code: "bad_credentials", message: "Adresse e-mail ou mot de passe incorrect." };
+      if (cmd === "sign_in") throw { code: "invalid_credentials", message: "Adresse e-mail ou mot de passe incorrect." };
       return null;
     });
     state.session = null;
@@ -80,7 +80,7 @@ describe("sign in", () => {
     expect(calls[0]).toEqual(["sign_in", { form: { server: "http://127.0.0.1:8080", email: "x@y.fr", password: "secret-secret" } }]);
     const err = view.querySelector('[role="alert"]');
     expect(err?.textContent).toBe("Adresse e-mail ou mot de passe incorrect.");
-    expect(err?.getAttribute("data-code")).toBe("bad_credentials");
+    expect(err?.getAttribute("data-code")).toBe("invalid_credentials");
   });
 
   it("shows the terms when the server requires them", () => {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use chrono_tz::Tz;
+use rempla_client::session;
 use rempla_core::calendar::shift::resolve_local;
 use rempla_core::calendar::territory::Department;
 use rempla_core::calendar::{CalendarError, Interval, ShiftKind};
@@ -21,8 +22,6 @@ use crate::cli::{AddArgs, CalendarAction, CalendarArgs};
 use crate::failure::Failure;
 use crate::format::{describe_interval, parse_date, status_label};
 
-/// Key of the local doctor id in the store's `sync_state` table (set on first use, replaced at login).
-const DOCTOR_KEY: &str = "cli.doctor_id";
 /// Most occurrences one `list` prints; a wider window is refused rather than flooding the terminal.
 const MAX_LISTED: usize = 20_000;
 /// Largest `.ics` file read from disk before parsing.
@@ -31,7 +30,7 @@ const MAX_ICS_BYTES: u64 = 10 * 1024 * 1024;
 /// Runs one calendar action on the store file.
 pub fn run(args: CalendarArgs, json: bool) -> Result<ExitCode, Failure> {
     let mut store = Store::open(&args.store)?;
-    let doctor = local_doctor(&mut store)?;
+    let doctor = session::local_doctor(&mut store)?;
     match args.action {
         CalendarAction::Add(add) => {
             let availability = build_availability(doctor, &add)?;
@@ -48,16 +47,6 @@ pub fn run(args: CalendarArgs, json: bool) -> Result<ExitCode, Failure> {
         CalendarAction::Import { file, zone } => import(&mut store, doctor, &file, &zone, json)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The doctor whose calendar this store holds, created on first use.
-fn local_doctor(store: &mut Store) -> Result<DoctorId, Failure> {
-    if let Some(text) = store.sync_state(DOCTOR_KEY)? {
-        return Ok(text.parse()?);
-    }
-    let id = DoctorId::new();
-    store.set_sync_state(DOCTOR_KEY, &id.to_string())?;
-    Ok(id)
 }
 
 /// The form on the command line → core's draft, which checks every rule (same codes as the phones).
@@ -136,19 +125,7 @@ fn list(
     let end = resolve_local(paris, to.and_time(chrono::NaiveTime::MIN))?.to_utc();
     let window = Interval::new(start, end)
         .map_err(|_| Failure::rejected("empty_window", "--to doit être après --from"))?;
-    let mut rows: Vec<(Interval, &Availability)> = Vec::new();
-    let availabilities = store.list_range(doctor, window)?;
-    for a in &availabilities {
-        let occurrences = a.occurrences_in(&window, MAX_LISTED)?;
-        rows.extend(occurrences.into_iter().map(|o| (o, a)));
-        if rows.len() > MAX_LISTED {
-            return Err(Failure::rejected(
-                "window_too_wide",
-                "trop d'occurrences : réduisez la période",
-            ));
-        }
-    }
-    rows.sort_by_key(|(o, a)| (o.start(), a.id));
+    let rows = store.occurrences(doctor, window, MAX_LISTED)?;
     if json {
         let items: Vec<_> = rows
             .iter()

@@ -8,18 +8,13 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use rempla_client::{
-    self as client, ClientConfig, NoEvents, SyncClient, SyncClientError, SyncReport,
-};
-use rempla_core::domain::DoctorId;
-use rempla_store::Store;
+use rempla_client::session::{self, Credentials, SignInError, TermsChoice, TermsState};
+use rempla_client::{ClientConfig, NoEvents, SyncClient, SyncClientError, SyncReport};
+use rempla_store::{Store, settings};
 use serde_json::json;
 
 use crate::cli::{LoginArgs, StoreArg};
 use crate::failure::Failure;
-
-/// Key of the local doctor id used by `rempla calendar` (see `commands::calendar`).
-const CLI_DOCTOR_KEY: &str = "cli.doctor_id";
 
 impl From<SyncClientError> for Failure {
     fn from(e: SyncClientError) -> Self {
@@ -56,48 +51,47 @@ fn read_password(from_stdin: bool) -> Result<String, Failure> {
     Ok(password)
 }
 
-/// `rempla login`.
+/// `rempla login`: the shared sign-in of `rempla_client::session` (so the CLI adopts a calendar typed
+/// before the first sign-in exactly as the phones do, and never another account's).
 pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
     let mut store = open(&args.store)?;
     let password = read_password(args.password_stdin)?;
     let config = ClientConfig::default();
-    let answer = client::login(
+    let terms = if args.accept_terms {
+        TermsChoice::Accept
+    } else {
+        TermsChoice::Refuse
+    };
+    let signed_in = session::sign_in(
         &mut store,
-        &args.server,
-        &args.email,
-        &password,
-        &args.device_name,
-        "cli",
+        Credentials {
+            server: &args.server,
+            email: &args.email,
+            password: &password,
+            device_name: &args.device_name,
+            platform: "cli",
+        },
+        terms,
         &config,
-    )?;
-    let mut adopted = 0;
-    if let Some(doctor) = &answer.doctor_id {
-        // A calendar typed before the first login used a provisional doctor id: give it to the account.
-        let provisional = store
-            .sync_state(CLI_DOCTOR_KEY)?
-            .and_then(|t| t.parse::<DoctorId>().ok());
-        if let (Some(local), Ok(account)) = (provisional, doctor.parse::<DoctorId>()) {
-            adopted = store.adopt_local_calendar(local, account)?;
-        }
-        store.set_sync_state(CLI_DOCTOR_KEY, doctor)?;
-    }
-    let mut terms_version = None;
-    if answer.terms_required {
-        let api = SyncClient::from_store(&store, &config)?;
-        let terms = api.api().current_terms()?;
-        if !args.accept_terms {
-            return Err(Failure::rejected(
-                "terms_not_accepted",
-                format!(
-                    "les conditions générales d'utilisation (version {}) doivent être acceptées : \
-                     lisez-les puis relancez avec --accept-terms",
-                    terms.version
-                ),
-            ));
-        }
-        api.api().accept_terms(&terms)?;
-        terms_version = Some(terms.version);
-    }
+    )
+    .map_err(|e| match e {
+        SignInError::TermsNotAccepted { terms } => Failure::rejected(
+            "terms_not_accepted",
+            format!(
+                "les conditions générales d'utilisation (version {}) doivent être acceptées : \
+                 lisez-les puis relancez avec --accept-terms",
+                session::version_text(&terms.version)
+            ),
+        ),
+        SignInError::Client(e) => Failure::from(e),
+        SignInError::Store(e) => Failure::from(e),
+    })?;
+    let answer = &signed_in.answer;
+    let adopted = signed_in.adopted;
+    let terms_version = match &signed_in.terms {
+        TermsState::Accepted(t) => Some(session::version_text(&t.version)),
+        TermsState::UpToDate | TermsState::Pending(_) => None,
+    };
     if json {
         println!(
             "{}",
@@ -129,7 +123,7 @@ pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
 /// `rempla logout`.
 pub fn logout(store: &StoreArg, json: bool) -> Result<ExitCode, Failure> {
     let mut store = open(store)?;
-    let revoked = client::logout(&mut store, &ClientConfig::default())?;
+    let revoked = session::sign_out(&mut store, &ClientConfig::default())?;
     if json {
         println!("{}", json!({ "revoked_on_server": revoked }));
     } else if revoked {
@@ -203,8 +197,8 @@ pub fn status(store: &StoreArg, json: bool) -> Result<ExitCode, Failure> {
     let store = open(store)?;
     let session = store.sync_session()?;
     let pending = store.pending_op_count()?;
-    let last = store.sync_state("last_sync_at")?;
-    let cursor = store.sync_state("cursor")?;
+    let last = store.setting(&settings::LAST_SYNC_AT)?;
+    let cursor = store.setting(&settings::CURSOR)?;
     let conflicts = store.sync_conflicts()?.len();
     if json {
         println!(
