@@ -21,8 +21,7 @@ use crate::convert::{self, utc_text};
 use crate::error::RemplaError;
 use crate::events::{EventListener, Listeners, RemplaEvent};
 use crate::records::{
-    AvailabilityInput, AvailabilityRecord, CachedRequest, ImportSummary, MapBounds,
-    NotificationRecord, Occurrence, ShiftKind,
+    AvailabilityInput, AvailabilityRecord, ImportSummary, NotificationRecord, Occurrence, ShiftKind,
 };
 
 /// Most occurrences one `list_range` returns; a wider window is refused (`window_too_wide`).
@@ -430,20 +429,6 @@ impl OfflineCalendar {
         })?;
         self.store().upsert_notifications(&[notification])?;
         self.notifications_changed()
-    }
-
-    /// Open requests cached on the device whose site lies in `bounds` (the visible map), by first shift.
-    pub fn cached_requests_in_box(
-        &self,
-        bounds: MapBounds,
-    ) -> Result<Vec<CachedRequest>, RemplaError> {
-        let bbox = crate::requests::bounding_box(&bounds)?;
-        Ok(self
-            .store()
-            .list_requests_in_box(&bbox)?
-            .iter()
-            .map(crate::requests::cached_request)
-            .collect())
     }
 }
 

@@ -175,6 +175,20 @@ impl OfflineCalendar {
             .collect())
     }
 
+    /// Open requests cached on the device whose site lies in `bounds` (the visible map), by first shift.
+    pub fn cached_requests_in_box(
+        &self,
+        bounds: MapBounds,
+    ) -> Result<Vec<CachedRequest>, RemplaError> {
+        let bbox = bounding_box(&bounds)?;
+        Ok(self
+            .store()
+            .list_requests_in_box(&bbox)?
+            .iter()
+            .map(cached_request)
+            .collect())
+    }
+
     /// Clusters of the cached open requests inside `bounds` at map zoom `zoom` (0–22): one bubble per
     /// cell with its count, or a pin (`request_id`) when a cell holds one request. Clusters nest from
     /// one zoom to the next, so bubbles split without jumping when the user zooms in.

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Interval;
+use super::interval::Interval;
 
 /// Sorts and coalesces overlapping **and touching** intervals (`[8,12)` and `[12,20)` give `[8,20)`):
 /// the normal form every other operation works on.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::CalendarError;
+use super::error::CalendarError;
 use super::holidays::{MAX_YEAR, MIN_YEAR, public_holidays};
 use super::shift::resolve_local;
 use super::territory::Department;

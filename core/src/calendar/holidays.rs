@@ -16,7 +16,7 @@ use std::ops::RangeInclusive;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
-use super::CalendarError;
+use super::error::CalendarError;
 use super::territory::{Department, HolidayRegion};
 
 /// First year the rules are written for.

@@ -25,7 +25,8 @@ use chrono_tz::Tz;
 use rrule::{Frequency, NWeekday, RRule, RRuleSet, Unvalidated};
 use serde::{Deserialize, Serialize};
 
-use super::{CalendarError, Interval};
+use super::error::CalendarError;
+use super::interval::Interval;
 
 /// A recurrence attached to a first occurrence: an RFC 5545 `RRULE` value (without the `RRULE:` prefix)
 /// and the start instants of occurrences removed from the series (`EXDATE`).

@@ -11,38 +11,12 @@ use chrono::{
     TimeZone, Utc, Weekday,
 };
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
+use super::error::CalendarError;
 use super::holidays::is_holiday;
+use super::interval::Interval;
+pub use super::shift_kind::ShiftKind;
 use super::territory::Department;
-use super::{CalendarError, Interval};
-
-/// The kinds of period a doctor offers or a facility needs.
-///
-/// Templates (local time of the site's zone): `Day` 08:00–20:00, `Morning` 08:00–14:00,
-/// `Afternoon` 14:00–20:00, `Night` 20:00–08:00 (+1 day), `GardeNight` 20:00–08:00 (+1 day, every day),
-/// `GardeDay` 08:00–20:00 (Sundays and public holidays only), `Astreinte` 20:00–08:00 (+1 day, on call from
-/// home). `Custom` has no template: its interval is given explicitly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShiftKind {
-    /// Day shift, 08:00–20:00.
-    Day,
-    /// Morning half-day, 08:00–14:00.
-    Morning,
-    /// Afternoon half-day, 14:00–20:00.
-    Afternoon,
-    /// Night shift, 20:00–08:00 the next day (counts as two half-days in hospitals).
-    Night,
-    /// Night garde (permanence des soins), 20:00–08:00 the next day.
-    GardeNight,
-    /// Day garde on Sundays and public holidays, 08:00–20:00.
-    GardeDay,
-    /// On-call from home (astreinte), 20:00–08:00 the next day.
-    Astreinte,
-    /// Any other explicit period.
-    Custom,
-}
 
 const fn hour(h: u32) -> NaiveTime {
     match NaiveTime::from_hms_opt(h, 0, 0) {

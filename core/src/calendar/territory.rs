@@ -12,7 +12,7 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::CalendarError;
+use super::error::CalendarError;
 
 /// The set of public-holiday rules a territory follows.
 ///

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{AvailabilityId, DoctorId};
+use super::ids::{AvailabilityId, DoctorId};
 use crate::calendar::recurrence::{Recurrence, expand};
 use crate::calendar::territory::Department;
 use crate::calendar::{CalendarError, Interval, ShiftKind, resolve_local, shift_interval};

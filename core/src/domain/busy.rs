@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{BusyId, DoctorId};
+use super::ids::{BusyId, DoctorId};
 use crate::calendar::Interval;
 
 /// One busy period of a doctor, imported from an external calendar.

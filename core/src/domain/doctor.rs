@@ -3,7 +3,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{DoctorId, Email, GeoPoint, PhoneNumber, Rpps, Specialty, ValidationError};
+use super::error::ValidationError;
+use super::geo_point::GeoPoint;
+use super::ids::DoctorId;
+use super::specialty::Specialty;
+use super::validate::{Email, PhoneNumber, Rpps};
 
 /// Trust status of a doctor's account. Only `Verified` doctors are ever proposed or may answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

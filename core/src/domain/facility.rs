@@ -3,7 +3,10 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{FacilityId, GeoPoint, MemberId, Postcode, Siret, SiteId, UnitId, ValidationError};
+use super::error::ValidationError;
+use super::geo_point::GeoPoint;
+use super::ids::{FacilityId, MemberId, SiteId, UnitId};
+use super::validate::{Postcode, Siret};
 
 /// What kind of structure the facility is; shown to doctors, never used for ranking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

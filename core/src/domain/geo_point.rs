@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ValidationError;
+use super::error::ValidationError;
 
 /// A point on Earth in WGS 84 degrees; construction and deserialisation reject impossible coordinates.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

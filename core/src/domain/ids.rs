@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::ValidationError;
+use super::error::ValidationError;
 use crate::text::truncate_for_message;
 
 macro_rules! id_type {

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{DoctorId, FacilityId, MissionId, ProposalId, RequestId, RequestShift, SiteId};
+use super::ids::{DoctorId, FacilityId, MissionId, ProposalId, RequestId, SiteId};
+use super::request::RequestShift;
 
 /// Life cycle of a mission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

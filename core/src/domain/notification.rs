@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::NotificationId;
+use super::ids::NotificationId;
 
 /// One message in a user's inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

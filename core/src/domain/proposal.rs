@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DoctorId, ProposalId, RequestId, ValidationError};
+use super::error::ValidationError;
+use super::ids::{DoctorId, ProposalId, RequestId};
 
 /// Who started the proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

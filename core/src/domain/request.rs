@@ -3,7 +3,8 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{FacilityId, GeoPoint, RequestId, SiteId};
+use super::geo_point::GeoPoint;
+use super::ids::{FacilityId, RequestId, SiteId};
 use crate::calendar::{Interval, ShiftKind};
 
 /// One shift needed by a request.

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ValidationError;
+use super::error::ValidationError;
 use crate::text::truncate_for_message;
 
 /// `(code, French label)` of every specialty known to the product.

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::GeoError;
 use super::commune::{Commune, CommuneKind, CoordinateSource};
+use super::error::GeoError;
 use super::search::search_key;
 use crate::calendar::Department;
 use crate::domain::GeoPoint;

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
-use super::IcalError;
+use super::error::IcalError;
 use super::limits::ImportOptions;
 use super::parse::{Component, Tree, parse_tree};
 use super::text::{ContentLine, unescape_text};

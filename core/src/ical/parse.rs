@@ -5,7 +5,7 @@
 //! [`ImportOptions`] while it reads (it stops at the 50 001st event, not after building a million), and
 //! reports one precise [`IcalError`] with a line number.
 
-use super::IcalError;
+use super::error::IcalError;
 use super::limits::ImportOptions;
 use super::text::{ContentLine, parse_content_line};
 

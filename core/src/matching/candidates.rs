@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::MatchingError;
+use super::error::MatchingError;
 pub use super::evaluate::Reach;
 use super::evaluate::{Evaluation, Prepared, evaluate};
 use super::index::{DoctorEntry, MatchingIndex};

@@ -11,7 +11,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::MatchingError;
+use super::error::MatchingError;
 use super::index::MatchingIndex;
 use super::model::{BusyBlock, DoctorProfile, OpenRequest, Shift, Slot};
 use crate::calendar::{Department, Interval, ShiftKind};

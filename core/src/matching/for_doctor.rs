@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::MatchingError;
+use super::error::MatchingError;
 use super::evaluate::{Prepared, Reach, evaluate};
 use super::index::MatchingIndex;
 use super::rank::{Criterion, score, tie_hash};

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::MatchingError;
+use super::error::MatchingError;
 use super::model::{DoctorProfile, OpenRequest, Shift, Slot};
 use crate::calendar::{Department, Interval};
 use crate::domain::{Availability, AvailabilityId, Doctor, Request, RequestStatus, Specialty};

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, TimeDelta, Utc};
 use rstar::{AABB, RTree, RTreeObject};
 
-use super::MatchingError;
+use super::error::MatchingError;
 use super::model::{BusyBlock, DoctorProfile, OpenRequest, Slot};
 use crate::calendar::{Department, Interval};
 use crate::domain::{AvailabilityId, AvailabilityStatus, DoctorId, GeoPoint, RequestId, Specialty};

@@ -26,8 +26,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde_json::json;
 
-use super::MatchingError;
 use super::dataset::{Dataset, FacilityRecord, RawPoint, SiteRecord};
+use super::error::MatchingError;
 use super::model::{BusyBlock, DoctorProfile, OpenRequest, Shift, Slot};
 use crate::calendar::{Department, Interval, ShiftKind, shift_interval};
 use crate::domain::{

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use uuid::Uuid;
 
-use super::SyncError;
+use super::error::SyncError;
 use crate::domain::DeviceId;
 use crate::text::truncate_for_message;
 

@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Hlc, OpKind, OutboxOp};
+use super::hlc::Hlc;
+use super::op::{OpKind, OutboxOp};
 
 /// Server-side state of one synced record.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{Hlc, SyncError};
+use super::error::SyncError;
+use super::hlc::Hlc;
 use crate::domain::OpId;
 use crate::text::truncate_for_message;
 

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{EntityKind, Hlc, OutboxOp};
+use super::hlc::Hlc;
+use super::op::{EntityKind, OutboxOp};
 use crate::domain::{DeviceId, OpId};
 
 /// The protocol version this build speaks by default.
@@ -123,11 +124,11 @@ pub struct Change {
 pub use crate::api::ApiError;
 
 /// Checks a protocol version against [`SUPPORTED_PROTOCOLS`].
-pub fn check_protocol(version: u16) -> Result<(), super::SyncError> {
+pub fn check_protocol(version: u16) -> Result<(), super::error::SyncError> {
     if SUPPORTED_PROTOCOLS.contains(&version) {
         Ok(())
     } else {
-        Err(super::SyncError::UnsupportedProtocol {
+        Err(super::error::SyncError::UnsupportedProtocol {
             requested: version,
             min: *SUPPORTED_PROTOCOLS.start(),
             max: *SUPPORTED_PROTOCOLS.end(),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::sync::{OpKind, OutboxOp};
+use super::op::{OpKind, OutboxOp};
 
 /// One change of a pull page, decoded leniently: the entity kind stays text, so a server that knows more
 /// kinds than this build (e.g. `request`) does not make the whole page unreadable.

@@ -1,7 +1,7 @@
 //! E-mail addresses, parsed by the `email_address` crate (RFC 5321/5322) with product limits on top.
 
-use super::{check_length, string_newtype};
-use crate::domain::ValidationError;
+use super::common::{check_length, string_newtype};
+use crate::domain::error::ValidationError;
 
 /// A syntactically valid e-mail address with a dotted domain, stored with its domain lower-cased.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

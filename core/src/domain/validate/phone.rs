@@ -1,7 +1,7 @@
 //! Phone numbers, parsed with `phonenumber` (a port of Google's libphonenumber) and kept in E.164.
 
-use super::{check_length, string_newtype};
-use crate::domain::ValidationError;
+use super::common::{check_length, string_newtype};
+use crate::domain::error::ValidationError;
 
 /// A valid phone number stored in E.164 form (`+33612345678`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

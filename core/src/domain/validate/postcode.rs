@@ -1,7 +1,7 @@
 //! French postcodes (codes postaux): five digits, in the ranges La Poste allocates.
 
-use super::{check_length, string_newtype};
-use crate::domain::ValidationError;
+use super::common::{check_length, string_newtype};
+use crate::domain::error::ValidationError;
 
 /// A French postcode, metropolitan or overseas.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

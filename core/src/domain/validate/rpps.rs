@@ -1,7 +1,8 @@
 //! RPPS numbers (Répertoire partagé des professionnels de santé): 11 digits, the last a Luhn key.
 
-use super::{check_length, luhn, string_newtype};
-use crate::domain::ValidationError;
+use super::common::{check_length, string_newtype};
+use super::luhn;
+use crate::domain::error::ValidationError;
 
 /// A doctor's RPPS number, checked (11 digits, valid Luhn key).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

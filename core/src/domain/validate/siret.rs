@@ -1,7 +1,8 @@
 //! SIREN (9 digits) and SIRET (14 digits) company identifiers, both Luhn-checked.
 
-use super::{check_length, luhn, string_newtype};
-use crate::domain::ValidationError;
+use super::common::{check_length, string_newtype};
+use super::luhn;
+use crate::domain::error::ValidationError;
 
 /// La Poste's SIREN: its establishments' SIRETs use a sum-of-digits-divisible-by-5 rule instead of Luhn
 /// (INSEE documents this single exception).
