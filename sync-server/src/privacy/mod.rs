@@ -955,8 +955,8 @@ impl Storage {
                     &[d.into()],
                 )?;
                 for r in &sent {
-                    if let Some(p) = crate::workflow::queries::load_proposal(tx, &text(r, 0)?)? {
-                        changes.push(crate::workflow::queries::withdraw_tx(
+                    if let Some(p) = crate::workflow::load_proposal(tx, &text(r, 0)?)? {
+                        changes.push(crate::workflow::withdraw_tx(
                             tx,
                             p.view,
                             "",
