@@ -37,7 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(matching::http::routes())
         .merge(billing::http::routes())
         .merge(documents::routes())
-        .merge(privacy::routes())
+        .merge(privacy::http::routes())
         .merge(members::routes())
 }
 
@@ -61,7 +61,7 @@ fn document_expiry(s: &AppState) -> JobFuture<'_> {
 }
 fn privacy_purge(s: &AppState) -> JobFuture<'_> {
     Box::pin(async move {
-        let done = privacy::purge_expired(s).await?;
+        let done = privacy::jobs::purge_expired(s).await?;
         Ok(done.accounts + done.bookings)
     })
 }
