@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(billing::http::routes())
         .merge(documents::routes())
         .merge(privacy::http::routes())
-        .merge(members::routes())
+        .merge(members::http::routes())
 }
 
 fn proposal_reminders(s: &AppState) -> JobFuture<'_> {
