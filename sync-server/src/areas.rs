@@ -37,8 +37,8 @@ pub fn routes() -> Router<AppState> {
         .merge(matching::http::routes())
         .merge(billing::http::routes())
         .merge(documents::routes())
-        .merge(privacy::routes())
-        .merge(members::routes())
+        .merge(privacy::http::routes())
+        .merge(members::http::routes())
 }
 
 fn proposal_reminders(s: &AppState) -> JobFuture<'_> {
@@ -61,7 +61,7 @@ fn document_expiry(s: &AppState) -> JobFuture<'_> {
 }
 fn privacy_purge(s: &AppState) -> JobFuture<'_> {
     Box::pin(async move {
-        let done = privacy::purge_expired(s).await?;
+        let done = privacy::jobs::purge_expired(s).await?;
         Ok(done.accounts + done.bookings)
     })
 }

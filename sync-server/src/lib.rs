@@ -1,6 +1,6 @@
 //! `rempla-server`: the Rempla sync server. Accounts and device tokens, authorization, sync protocol v1
 //! (push / pull / live events), storage on SQLite or PostgreSQL, and operations (backup, restore,
-//! tenant export, demo data). The binary in `main.rs` only parses the command line and calls in here.
+//! tenant export, demo data in `ops::demo`). The binary in `main.rs` only parses the command line and calls in here.
 
 pub mod accounts;
 pub mod app;
@@ -11,7 +11,6 @@ pub mod authz;
 pub mod billing;
 pub mod clock;
 pub mod config;
-pub mod demo;
 pub mod documents;
 
 pub mod db;

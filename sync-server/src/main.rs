@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use rempla_server::{Config, demo, ops};
+use rempla_server::{Config, ops};
 use tracing_subscriber::EnvFilter;
 
 /// Serveur de synchronisation Rempla : comptes, jetons par appareil, protocole de synchronisation v1
@@ -222,7 +222,9 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<()> {
     let addr = listener.local_addr()?;
     let state = rempla_server::AppState::new(cfg, storage, mailer, terms);
     if with_demo {
-        let summary = demo::seed(&state).await.context("jeu de démonstration")?;
+        let summary = ops::demo::seed(&state)
+            .await
+            .context("jeu de démonstration")?;
         println!("{summary}");
     }
     tracing::info!(%addr, backend = state.storage.backend().name(), "rempla-server listening");

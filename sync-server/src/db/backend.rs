@@ -56,3 +56,37 @@ pub(crate) fn run<T>(
     }
     out.ok_or(StorageError::Task)
 }
+
+/// Runs `body` like [`run`], where the body's value may be a refusal (`Err(E)`): a refusal rolls the
+/// transaction back, so nothing the body wrote before refusing stays, and comes out as `Ok(Err(E))`.
+pub(crate) fn run_or<T, E>(
+    backend: &dyn Backend,
+    write: bool,
+    body: impl FnOnce(&mut dyn Tx) -> Result<Result<T, E>, StorageError>,
+) -> Result<Result<T, E>, StorageError> {
+    let mut body = Some(body);
+    let mut out = None;
+    let mut f = |tx: &mut dyn Tx| {
+        let b = body.take().ok_or(StorageError::Task)?;
+        let value = b(tx)?;
+        let refused = value.is_err();
+        out = Some(value);
+        if refused {
+            // Any error makes the backend roll back; the refusal itself waits in `out`.
+            Err(StorageError::Refused)
+        } else {
+            Ok(())
+        }
+    };
+    let done = if write {
+        backend.write(&mut f)
+    } else {
+        backend.read(&mut f)
+    };
+    match (done, out) {
+        (Ok(()), Some(value)) => Ok(value),
+        (Err(_), Some(Err(refusal))) => Ok(Err(refusal)),
+        (Err(e), _) => Err(e),
+        (Ok(()), None) => Err(StorageError::Task),
+    }
+}

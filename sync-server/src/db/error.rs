@@ -22,6 +22,10 @@ pub enum StorageError {
     /// An operation the backend does not offer (e.g. `VACUUM INTO` on PostgreSQL).
     #[error("opération non prise en charge par ce moteur : {0}")]
     Unsupported(&'static str),
+    /// The transaction's body refused (an area error): the transaction was rolled back. Only seen
+    /// inside the storage layer; `Storage::write_or` hands the refusal itself out.
+    #[error("transaction annulée par un refus")]
+    Refused,
 }
 
 impl StorageError {
@@ -34,6 +38,7 @@ impl StorageError {
             Self::Duplicate(_) => "duplicate",
             Self::Task => "task",
             Self::Unsupported(_) => "unsupported",
+            Self::Refused => "refused",
         }
     }
 }

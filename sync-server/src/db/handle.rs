@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::backend::{Backend, Tx, run};
+use super::backend::{Backend, Tx, run, run_or};
 use super::error::StorageError;
 use super::value::int;
 
@@ -72,6 +72,30 @@ impl Storage {
     ) -> Result<T, StorageError> {
         let backend = Arc::clone(&self.backend);
         tokio::task::spawn_blocking(move || run(backend.as_ref(), false, body))
+            .await
+            .map_err(|_| StorageError::Task)?
+    }
+
+    /// Runs `body` in a write transaction whose value may be an area's refusal (`Err(E)`): a refusal
+    /// rolls the whole transaction back, so nothing half-written stays, and comes out as `Ok(Err(E))`;
+    /// a database failure comes out as the outer error.
+    pub(crate) async fn write_or<T: Send + 'static, E: Send + 'static>(
+        &self,
+        body: impl FnOnce(&mut dyn Tx) -> Result<Result<T, E>, StorageError> + Send + 'static,
+    ) -> Result<Result<T, E>, StorageError> {
+        let backend = Arc::clone(&self.backend);
+        tokio::task::spawn_blocking(move || run_or(backend.as_ref(), true, body))
+            .await
+            .map_err(|_| StorageError::Task)?
+    }
+
+    /// [`Storage::write_or`] in a read transaction (a refusal ends it early).
+    pub(crate) async fn read_or<T: Send + 'static, E: Send + 'static>(
+        &self,
+        body: impl FnOnce(&mut dyn Tx) -> Result<Result<T, E>, StorageError> + Send + 'static,
+    ) -> Result<Result<T, E>, StorageError> {
+        let backend = Arc::clone(&self.backend);
+        tokio::task::spawn_blocking(move || run_or(backend.as_ref(), false, body))
             .await
             .map_err(|_| StorageError::Task)?
     }

@@ -131,13 +131,14 @@ pub fn delete_all_tx(tx: &mut dyn Tx, doctor_id: &str) -> Result<u64, StorageErr
 impl Storage {
     /// Stores a document with its content in one transaction. For an identity document, also claims
     /// the identity (refused when another live account holds the same identity key or the same file)
-    /// and puts a rejected doctor back in the queue. The inner error means nothing was written.
+    /// and puts a rejected doctor back in the queue. The inner error means nothing was written
+    /// (`write_or` rolls the transaction back).
     pub async fn insert_document(
         &self,
         doc: NewDocument,
         now_ms: i64,
     ) -> Result<Result<DocumentMeta, DocumentError>, StorageError> {
-        self.write(move |tx| {
+        self.write_or(move |tx| {
             let meta = &doc.meta;
             let count = tx.query(
                 "SELECT COUNT(*) FROM documents WHERE doctor_id = $1",
@@ -279,7 +280,7 @@ impl Storage {
         share: MissionShare,
         now_ms: i64,
     ) -> Result<Result<Vec<String>, DocumentError>, StorageError> {
-        self.write(move |tx| {
+        self.write_or(move |tx| {
             if let Err(e) = validate_share_tx(tx, &share, now_ms)? {
                 return Ok(Err(e));
             }

@@ -1,6 +1,9 @@
 //! Operations from the command line: online backup, restore, restitution export of one tenant
-//! (SQL + files in a ZIP), staff accounts.
+//! (SQL + files in a ZIP), staff accounts, and the demo dataset of `--demo` ([`demo`], its data in
+//! [`demo_data`]).
 
+pub mod demo;
+pub mod demo_data;
 pub mod tenant;
 
 use std::fmt::Write as _;

@@ -11,7 +11,8 @@ use rempla_core::domain::{DoctorStatus, Initiator, ProposalId, ProposalState};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::queries::{Actor, Answer, Done, NewProposal, Reply, Settings};
+use super::flow::Answer;
+use super::model::{Actor, Done, NewProposal, Reply, Settings};
 use crate::auth::{Authed, Caller};
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;

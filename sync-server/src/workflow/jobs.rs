@@ -10,9 +10,10 @@ use rempla_core::matching::match_request;
 use rempla_core::sync::merge::MergeState;
 use serde_json::{Value, json};
 
-use super::queries::{
-    ProposalView, from_ms, load_mission, load_proposal, load_request, only_when_available,
-    save_proposal_tx, withdraw_tx,
+use super::acceptance::withdraw_tx;
+use super::model::{ProposalView, from_ms};
+use super::rows::{
+    load_mission, load_proposal, load_request, only_when_available, save_proposal_tx,
 };
 use crate::audit::{self, AuditEntry};
 use crate::db::{StorageError, StoredChange, Tx, int, json, opt_int, text, to_json};

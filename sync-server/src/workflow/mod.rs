@@ -6,17 +6,28 @@
 //! signing by click of the *contrat de remplacement*; and the periodic jobs (reminders, expiry, tiered
 //! alerts, contract reminder). Endpoints: `docs/api/workflow.md`.
 //!
-//! - [`queries`]: the queries (`impl Storage`), each action one write transaction.
+//! - [`model`]: the records and pure rules ([`Actor`], the views, [`Done`]).
+//! - [`flow`]: how an action runs in one transaction, a refusal rolling it back.
+//! - [`rows`]: loading and saving rows, feed records, notices and audit entries.
+//! - [`proposals`], [`acceptance`], [`cancellation`], [`contract`]: the actions (`impl Storage`), each
+//!   one write transaction; [`views`]: the read models.
 //! - [`http`]: the HTTP endpoints and [`http::routes`].
 //! - [`refusal`]: [`refusal::Refusal`], why an action is refused, before anything is written.
 //! - [`jobs`]: the periodic jobs registered in `crate::areas::JOBS`.
 //! - [`candidates`]: core's matching rules over the stored calendars.
 
+pub mod acceptance;
+pub mod cancellation;
 pub(crate) mod candidates;
+pub mod contract;
+pub mod flow;
 pub mod http;
 pub mod jobs;
-pub mod queries;
+pub mod model;
+pub mod proposals;
 pub mod refusal;
+pub mod rows;
+pub mod views;
 
 /// The workflow tables (a part of `crate::areas::SCHEMA`).
 pub const SCHEMA: &[&str] = &[
@@ -48,4 +59,12 @@ pub const SCHEMA: &[&str] = &[
      only_when_available BIGINT NOT NULL, updated_ms BIGINT NOT NULL)",
 ];
 
+pub(crate) use acceptance::withdraw_tx;
+pub use contract::ContractFacts;
+pub use flow::Answer;
+pub use model::{
+    AcceptanceFacts, Actor, Cancellation, Done, MissionView, NewProposal, ProposalView, Reply,
+    Settings, Signature,
+};
 pub use refusal::Refusal;
+pub(crate) use rows::load_proposal;

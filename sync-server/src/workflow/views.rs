@@ -1,0 +1,205 @@
+//! The workflow's read models: a mission with its unlocked contacts (audited), the caller's missions
+//! and proposals, and the doctor's "only when available" preference.
+
+use rempla_core::domain::{ProposalState, Right};
+use serde_json::{Value, json};
+
+use super::flow::{Answer, read_flow, refused, write_flow};
+use super::model::{Actor, MissionView, ProposalView};
+use super::refusal::Refusal;
+use super::rows::{
+    MissionRow, PROPOSAL_COLUMNS, audit_tx, facility_accounts, load_doctor, load_facility,
+    load_mission, load_site, only_when_available, proposal_from,
+};
+use crate::db::{Storage, StorageError, Tx, text};
+
+/// The other party's contact details, unlocked by the mission.
+pub(crate) fn contacts_tx(
+    tx: &mut dyn Tx,
+    m: &MissionRow,
+    for_side: &str,
+) -> Result<Value, StorageError> {
+    if for_side == "doctor" {
+        let facility = load_facility(tx, &m.facility_id)?;
+        let site = load_site(tx, &m.view.mission.site_id.to_string())?;
+        let mut people = Vec::new();
+        for (account, member) in facility_accounts(
+            tx,
+            &m.facility_id,
+            Right::Propose,
+            Some(m.view.mission.site_id),
+        )? {
+            let email = tx
+                .query(
+                    "SELECT email FROM accounts WHERE id = $1",
+                    &[account.into()],
+                )?
+                .first()
+                .map(|r| text(r, 0))
+                .transpose()?;
+            people.push(
+                json!({"display_name": member.display_name, "role": member.role, "email": email}),
+            );
+        }
+        Ok(json!({
+            "facility": facility.map(|f| json!({"name": f.name, "siret": f.siret, "kind": f.kind})),
+            "site": site.map(|s| json!({"name": s.name, "address": s.address, "postcode": s.postcode,
+                                         "commune_code": s.commune_code})),
+            "people": people,
+        }))
+    } else {
+        let doctor = load_doctor(tx, &m.doctor_id)?.map(|d| d.1);
+        Ok(json!({
+            "doctor": doctor.map(|d| json!({
+                "first_name": d.first_name, "last_name": d.last_name, "rpps": d.rpps,
+                "email": d.contact.as_ref().map(|c| c.email.clone()),
+                "phone": d.contact.as_ref().and_then(|c| c.phone.clone()),
+            })),
+        }))
+    }
+}
+
+impl Storage {
+    /// One mission for one of its parties (or staff), with the other party's contact details; the read
+    /// is written to the audit trail (`contact_read`) in the same transaction, before answering.
+    pub async fn mission_with_contacts(
+        &self,
+        actor: Actor,
+        id: String,
+        now_ms: i64,
+    ) -> Answer<Value> {
+        write_flow(self, move |tx| {
+            let Some(m) = load_mission(tx, &id)? else {
+                return refused(Refusal::NotFound);
+            };
+            let reader = if actor.staff {
+                "staff"
+            } else if actor.is_doctor(&m.doctor_id) {
+                "doctor"
+            } else if actor.can(&m.facility_id, Right::Read, Some(m.view.mission.site_id)) {
+                "facility"
+            } else {
+                return refused(Refusal::NotFound);
+            };
+            let contacts = if reader == "staff" {
+                json!({
+                    "doctor": contacts_tx(tx, &m, "facility")?["doctor"].clone(),
+                    "facility": contacts_tx(tx, &m, "doctor")?,
+                })
+            } else {
+                contacts_tx(tx, &m, reader)?
+            };
+            audit_tx(
+                tx,
+                Some(&actor),
+                now_ms,
+                "contact_read",
+                "mission",
+                &id,
+                &m.facility_id,
+                &m.doctor_id,
+                format!("coordonnées lues par : {reader}"),
+            )?;
+            Ok(json!({"mission": m.view, "contacts": contacts}))
+        })
+        .await
+    }
+
+    /// The caller's missions (as doctor, and of every facility where they may read), newest first.
+    pub async fn missions_of(&self, actor: Actor) -> Answer<Vec<MissionView>> {
+        read_flow(self, move |tx| {
+            let mut ids: Vec<String> = Vec::new();
+            if let Some(d) = &actor.doctor_id {
+                for r in tx.query("SELECT id FROM missions WHERE doctor_id = $1", &[d.into()])? {
+                    ids.push(text(&r, 0)?);
+                }
+            }
+            for m in &actor.members {
+                if !m.can(Right::Read, None) {
+                    continue;
+                }
+                for r in tx.query(
+                    "SELECT id FROM missions WHERE facility_id = $1",
+                    &[m.facility_id.to_string().into()],
+                )? {
+                    ids.push(text(&r, 0)?);
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            ids.reverse();
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(m) = load_mission(tx, &id)? {
+                    out.push(m.view);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// The caller's proposals (as doctor, and of every facility where they may read), newest first,
+    /// optionally only those in `state`.
+    pub async fn proposals_of(
+        &self,
+        actor: Actor,
+        only_state: Option<ProposalState>,
+    ) -> Answer<Vec<ProposalView>> {
+        read_flow(self, move |tx| {
+            let mut rows = Vec::new();
+            if let Some(d) = &actor.doctor_id {
+                rows.extend(tx.query(
+                    &format!("SELECT {PROPOSAL_COLUMNS}, id FROM proposals WHERE doctor_id = $1"),
+                    &[d.into()],
+                )?);
+            }
+            for m in &actor.members {
+                if m.can(Right::Read, None) {
+                    rows.extend(tx.query(
+                        &format!(
+                            "SELECT {PROPOSAL_COLUMNS}, id FROM proposals WHERE facility_id = $1"
+                        ),
+                        &[m.facility_id.to_string().into()],
+                    )?);
+                }
+            }
+            let mut out: Vec<ProposalView> = rows
+                .iter()
+                .map(|r| proposal_from(r).map(|p| p.view))
+                .collect::<Result<_, _>>()?;
+            out.sort_by_key(|p| std::cmp::Reverse(p.proposal.id));
+            out.dedup_by(|a, b| a.proposal.id == b.proposal.id);
+            if let Some(s) = only_state {
+                out.retain(|p| p.proposal.state == s);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Sets a doctor's "only contact me when I am available" preference.
+    pub async fn set_only_when_available(
+        &self,
+        doctor_id: String,
+        on: bool,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO doctor_match_prefs (doctor_id, only_when_available, updated_ms) \
+                 VALUES ($1, $2, $3) ON CONFLICT (doctor_id) DO UPDATE SET \
+                 only_when_available = excluded.only_when_available, updated_ms = excluded.updated_ms",
+                &[doctor_id.into(), on.into(), now_ms.into()],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    /// A doctor's "only contact me when I am available" preference (off by default).
+    pub async fn only_when_available(&self, doctor_id: String) -> Result<bool, StorageError> {
+        self.read(move |tx| only_when_available(tx, &doctor_id))
+            .await
+    }
+}
