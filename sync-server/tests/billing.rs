@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{DateTime, Datelike as _, TimeZone as _, Utc};
 use common::users::{invite, new_doctor_named, new_facility_named, new_staff, put};
-use common::{Db, TestApp, app, call, get};
+use common::{Db, TestApp, app, backend_tests, call, get};
 use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_server::audit::AuditFilter;
 use rempla_server::billing::{
@@ -504,16 +504,6 @@ async fn tariff_rules(db: Db) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tariffs_sqlite() {
-    tariff_rules(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tariffs_postgres() {
-    tariff_rules(Db::Postgres).await;
-}
-
 async fn charges_invoices_and_statements(db: Db) {
     let t = app(db).await;
     let staff = new_staff(&t).await;
@@ -883,16 +873,6 @@ async fn charges_invoices_and_statements(db: Db) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn charges_sqlite() {
-    charges_invoices_and_statements(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn charges_postgres() {
-    charges_invoices_and_statements(Db::Postgres).await;
-}
-
 // ---------------------------------------------------------------- gapless numbering
 
 async fn set_grid(storage: &Storage) {
@@ -966,17 +946,18 @@ async fn concurrent_unlocks(instances: &[Storage]) {
     assert_eq!(s.number, "2028-000001");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn fifty_concurrent_unlocks_sqlite() {
-    let db = common::open_db(Db::Sqlite).await;
-    let second = common::second_instance(Db::Sqlite, &db.location).await;
-    concurrent_unlocks(&[db.storage.clone(), second]).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn fifty_concurrent_unlocks_postgres() {
-    let db = common::open_db(Db::Postgres).await;
-    concurrent_unlocks(std::slice::from_ref(&db.storage)).await;
+/// Fifty unlocks at once: on SQLite through two storages over one file, on PostgreSQL through one
+/// (two PostgreSQL instances have their own test below).
+async fn fifty_concurrent_unlocks(db: Db) {
+    let t = common::open_db(db).await;
+    let instances = match db {
+        Db::Sqlite => vec![
+            t.storage.clone(),
+            common::second_instance(db, &t.location).await,
+        ],
+        Db::Postgres => vec![t.storage.clone()],
+    };
+    concurrent_unlocks(&instances).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -991,40 +972,15 @@ async fn fifty_concurrent_unlocks_two_postgres_instances() {
 #[test]
 fn facts_are_built_from_core_domain_records() {
     use rempla_core::domain::{
-        Doctor, DoctorId, DoctorStatus, Facility, FacilityId, FacilityKind, GeoPoint, Mission,
-        MissionId, MissionStatus, Postcode, ProposalId, Qualification, RequestId, RequestShift,
-        Rpps, Siret, Site, SiteId, Specialty,
+        Doctor, Mission, MissionId, MissionStatus, ProposalId, RequestId, RequestShift,
     };
-    let facility = Facility {
-        id: FacilityId::new(),
-        name: "Cabinet du Dr Martin".into(),
-        siret: Siret::parse(&common::siret(7)).unwrap(),
-        kind: FacilityKind::Practice,
-    };
-    let site = Site {
-        id: SiteId::new(),
-        facility_id: facility.id,
-        name: "Cabinet".into(),
-        address: "3 place du Général-Leclerc".into(),
-        postcode: Postcode::parse("22300").unwrap(),
-        commune_code: "22113".into(),
-        department: "22".into(),
-        location: GeoPoint::new(48.73, -3.46).unwrap(),
-        zone: chrono_tz::Europe::Paris,
-    };
+    let facility = common::fixtures::facility(7);
+    let site = common::fixtures::site(facility.id);
     let doctor = Doctor {
-        id: DoctorId::new(),
-        rpps: Rpps::parse(&common::rpps(3)).unwrap(),
         first_name: "Zoé".into(),
         last_name: "Œuvrard".into(),
-        specialties: vec![Specialty::parse("urgences").unwrap()],
-        status: DoctorStatus::Verified,
-        qualification: Qualification::Thesed,
-        base: None,
         travel_radius_km: 50,
-        departments: vec![],
-        languages: vec![],
-        contact: None,
+        ..common::fixtures::doctor(3)
     };
     let shifts = shifts();
     let mission = Mission {
@@ -1097,3 +1053,10 @@ fn facts_are_built_from_core_domain_records() {
         );
     }
 }
+
+backend_tests!(
+    tariff_rules,
+    charges_invoices_and_statements,
+    #[worker_threads = 4]
+    fifty_concurrent_unlocks,
+);

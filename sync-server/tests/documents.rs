@@ -19,7 +19,7 @@ use common::users::{
     User, exe, jpeg, new_doctor, new_doctor_named, new_facility, new_staff, offer_op, pdf, png,
     push_codes, raw, raw_json, sha256_hex, sign_up_doctor, sql_exec, sql_int, upload,
 };
-use common::{Db, TestApp, app, get, post};
+use common::{Db, TestApp, app, backend_tests, get, post};
 use rempla_core::sync::OpKind;
 use rempla_server::documents::{self, MissionShare};
 use serde_json::{Value, json};
@@ -254,16 +254,6 @@ async fn verification_queue_and_decisions(db: Db) {
     assert_eq!(ids, [b_id.as_str()]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verification_queue_and_decisions_sqlite() {
-    verification_queue_and_decisions(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verification_queue_and_decisions_postgres() {
-    verification_queue_and_decisions(Db::Postgres).await;
-}
-
 async fn one_account_per_person(db: Db) {
     let t = app(db).await;
     let a = new_doctor_named(&t, 1, "Jean-Pierre", "Lefèvre").await;
@@ -351,16 +341,6 @@ async fn one_account_per_person(db: Db) {
         (s, v["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("validation"))
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_account_per_person_sqlite() {
-    one_account_per_person(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_account_per_person_postgres() {
-    one_account_per_person(Db::Postgres).await;
 }
 
 async fn duplicate_offers_are_refused(db: Db) {
@@ -470,16 +450,6 @@ async fn duplicate_offers_are_refused(db: Db) {
         .await,
         4
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn duplicate_offers_are_refused_sqlite() {
-    duplicate_offers_are_refused(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn duplicate_offers_are_refused_postgres() {
-    duplicate_offers_are_refused(Db::Postgres).await;
 }
 
 // ---------------------------------------------------------------- uploads
@@ -815,16 +785,6 @@ async fn uploads_are_checked(db: Db) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn uploads_are_checked_sqlite() {
-    uploads_are_checked(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn uploads_are_checked_postgres() {
-    uploads_are_checked(Db::Postgres).await;
-}
-
 async fn insurance_expiry_is_alerted(db: Db) {
     let t = app(db).await;
     let d = new_doctor(&t, 1).await;
@@ -894,16 +854,6 @@ async fn insurance_expiry_is_alerted(db: Db) {
             .any(|r| r.name == "privacy_purge" && r.outcome.is_ok())
     );
     assert_eq!(notices(&t, db, &d.account_id, "document_expiring").await, 2);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn insurance_expiry_is_alerted_sqlite() {
-    insurance_expiry_is_alerted(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn insurance_expiry_is_alerted_postgres() {
-    insurance_expiry_is_alerted(Db::Postgres).await;
 }
 
 // ---------------------------------------------------------------- sharing
@@ -1171,16 +1121,6 @@ async fn shared_documents_reach_the_mission_facility_only(db: Db) {
     )
     .await;
     assert_eq!(v["documents"].as_array().unwrap().len(), 1);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shared_documents_reach_the_mission_facility_only_sqlite() {
-    shared_documents_reach_the_mission_facility_only(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shared_documents_reach_the_mission_facility_only_postgres() {
-    shared_documents_reach_the_mission_facility_only(Db::Postgres).await;
 }
 
 /// Acceptance through the workflow's HTTP API shares documents in the acceptance transaction: a forged
@@ -1509,12 +1449,12 @@ async fn acceptance_shares_documents(db: Db) {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acceptance_shares_documents_sqlite() {
-    acceptance_shares_documents(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acceptance_shares_documents_postgres() {
-    acceptance_shares_documents(Db::Postgres).await;
-}
+backend_tests!(
+    verification_queue_and_decisions,
+    one_account_per_person,
+    duplicate_offers_are_refused,
+    uploads_are_checked,
+    insurance_expiry_is_alerted,
+    shared_documents_reach_the_mission_facility_only,
+    acceptance_shares_documents,
+);

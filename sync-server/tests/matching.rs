@@ -11,7 +11,7 @@ use common::users::{
     User, add_site, delete_op, new_doctor, new_facility, new_staff, push_codes, sql_exec, sql_int,
     upsert_op,
 };
-use common::{Db, PASSWORD, TestApp, app, call, get, post, second_instance};
+use common::{Db, PASSWORD, TestApp, app, backend_tests, call, get, post, second_instance};
 use rempla_core::domain::DoctorId;
 use rempla_core::matching::DoctorProfile;
 use rempla_core::sync::EntityKind;
@@ -103,7 +103,7 @@ fn doctor_ids(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn matching_case(db: Db) {
+async fn matching_endpoints(db: Db) {
     let t = app(db).await;
     let admin = new_facility(&t, 1).await;
     let other_admin = new_facility(&t, 2).await;
@@ -501,12 +501,4 @@ async fn profile_changes_reach_another_postgres_instance() {
     profile_changes_reach_another_instance(Db::Postgres).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn matching_endpoints_on_sqlite() {
-    matching_case(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn matching_endpoints_on_postgres() {
-    matching_case(Db::Postgres).await;
-}
+backend_tests!(matching_endpoints,);

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use common::users::{
     User, add_site, delete, invite, login, new_doctor, new_facility, new_staff, put,
 };
-use common::{Db, PASSWORD, TestApp, app, get, post};
+use common::{Db, PASSWORD, TestApp, app, backend_tests, get, post};
 use rempla_server::audit::AuditFilter;
 use serde_json::{Value, json};
 
@@ -389,20 +389,7 @@ async fn who_may_see_members(db: Db) {
     assert_eq!(members(&t, &admin).await, list, "nothing changed");
 }
 
-macro_rules! both {
-    ($($case:ident),*) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::Db::Sqlite).await; })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::$case(super::Db::Postgres).await; })*
-        }
-    };
-}
-
-both!(
+backend_tests!(
     admin_lists_changes_and_removes,
     last_admin_is_kept,
     bad_input_changes_nothing,

@@ -25,7 +25,9 @@ use axum::routing::post;
 use base64::Engine;
 use common::smtp::smtp_server;
 use common::users::{User, new_doctor, new_facility, new_staff, put};
-use common::{Db, PASSWORD, TestApp, app_with, call, get, post as post_json, test_config};
+use common::{
+    Db, PASSWORD, TestApp, app_with, backend_tests, call, get, post as post_json, test_config,
+};
 use rempla_server::notify::crypto::{b64url, b64url_decode, webpush_decrypt};
 use rempla_server::notify::{Notice, deliver_due};
 use ring::agreement;
@@ -366,16 +368,6 @@ async fn webpush_delivered_encrypted_and_signed(db: Db) {
     assert_eq!(service.received.lock().unwrap().len(), before);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webpush_sqlite() {
-    webpush_delivered_encrypted_and_signed(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn webpush_postgres() {
-    webpush_delivered_encrypted_and_signed(Db::Postgres).await;
-}
-
 async fn retries_back_off_then_fail_visibly(db: Db) {
     let (t, service, port, _, _dir) = webpush_app(db, 3).await;
     let doc = new_doctor(&t, 1).await;
@@ -478,16 +470,6 @@ async fn retries_back_off_then_fail_visibly(db: Db) {
     deliver_due(&t.state).await.unwrap();
     assert_eq!(deliveries(&t, &doc, "").await.len(), 1);
     assert_eq!(count(), 4);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retries_sqlite() {
-    retries_back_off_then_fail_visibly(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retries_postgres() {
-    retries_back_off_then_fail_visibly(Db::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -652,16 +634,6 @@ async fn preferences_quiet_hours_and_dedupe(db: Db) {
     )
     .await;
     assert_eq!(v["kinds"]["proposal_received"]["email"], false);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn preferences_sqlite() {
-    preferences_quiet_hours_and_dedupe(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn preferences_postgres() {
-    preferences_quiet_hours_and_dedupe(Db::Postgres).await;
 }
 
 // ---------------------------------------------------------------- push target validation
@@ -1334,16 +1306,6 @@ async fn sms_credits_segments_and_alerts(db: Db) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sms_sqlite() {
-    sms_credits_segments_and_alerts(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sms_postgres() {
-    sms_credits_segments_and_alerts(Db::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unconfigured_channel_is_a_visible_failure() {
     let t = app_with(Db::Sqlite, test_config()).await;
     let doc = new_doctor(&t, 1).await;
@@ -1528,16 +1490,6 @@ async fn export_delete_and_purge(db: Db) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn privacy_hooks_sqlite() {
-    export_delete_and_purge(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn privacy_hooks_postgres() {
-    export_delete_and_purge(Db::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_postgres_instances_send_each_delivery_once() {
     let (t, service, port, _, _dir) = webpush_app(Db::Postgres, 6).await;
     let second = rempla_server::AppState::new(
@@ -1572,3 +1524,11 @@ async fn two_postgres_instances_send_each_delivery_once() {
         20
     );
 }
+
+backend_tests!(
+    webpush_delivered_encrypted_and_signed,
+    retries_back_off_then_fail_visibly,
+    preferences_quiet_hours_and_dedupe,
+    sms_credits_segments_and_alerts,
+    export_delete_and_purge,
+);

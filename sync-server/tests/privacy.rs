@@ -20,7 +20,7 @@ use common::users::{
     add_site, login, new_doctor, new_facility, new_staff, offer_op, pdf, push_codes, raw, raw_json,
     sha256_hex, sign_up_doctor, sql_int, upload, upsert_op,
 };
-use common::{Db, PASSWORD, TestApp, app, app_with, call, get, post, test_config};
+use common::{Db, PASSWORD, TestApp, app, app_with, backend_tests, call, get, post, test_config};
 use rempla_core::sync::{EntityKind, OpKind};
 use rempla_server::privacy;
 use serde_json::{Value, json};
@@ -210,16 +210,6 @@ async fn profile_is_seen_and_corrected(db: Db) {
     assert_eq!(p3["doctor"]["last_name"], "Test1");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn profile_is_seen_and_corrected_sqlite() {
-    profile_is_seen_and_corrected(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn profile_is_seen_and_corrected_postgres() {
-    profile_is_seen_and_corrected(Db::Postgres).await;
-}
-
 fn zip_entries(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut out = std::collections::BTreeMap::new();
@@ -354,16 +344,6 @@ async fn export_holds_everything(db: Db) {
     assert!(data.get("documents").is_none());
     let (s, _) = get(&t.router, "/v1/me/export", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn export_holds_everything_sqlite() {
-    export_holds_everything(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn export_holds_everything_postgres() {
-    export_holds_everything(Db::Postgres).await;
 }
 
 async fn closure_then_purge_after_a_year(db: Db) {
@@ -519,16 +499,6 @@ async fn closure_then_purge_after_a_year(db: Db) {
     assert_eq!(s, StatusCode::OK, "{v}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn closure_then_purge_after_a_year_sqlite() {
-    closure_then_purge_after_a_year(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn closure_then_purge_after_a_year_postgres() {
-    closure_then_purge_after_a_year(Db::Postgres).await;
-}
-
 async fn booking_data_is_purged_after_retention(db: Db) {
     let t = app_with(
         db,
@@ -595,16 +565,6 @@ async fn booking_data_is_purged_after_retention(db: Db) {
         0,
         "the purged record keeps no field"
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn booking_data_is_purged_after_retention_sqlite() {
-    booking_data_is_purged_after_retention(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn booking_data_is_purged_after_retention_postgres() {
-    booking_data_is_purged_after_retention(Db::Postgres).await;
 }
 
 #[test]
@@ -770,12 +730,10 @@ async fn verified_then_closed_doctor_in_matching(db: Db) {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verified_then_closed_doctor_in_matching_sqlite() {
-    verified_then_closed_doctor_in_matching(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn verified_then_closed_doctor_in_matching_postgres() {
-    verified_then_closed_doctor_in_matching(Db::Postgres).await;
-}
+backend_tests!(
+    profile_is_seen_and_corrected,
+    export_holds_everything,
+    closure_then_purge_after_a_year,
+    booking_data_is_purged_after_retention,
+    verified_then_closed_doctor_in_matching,
+);

@@ -16,7 +16,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use common::{Db, open_db, second_instance};
+use common::{Db, backend_tests, open_db, second_instance};
 use rempla_core::domain::{DeviceId, DoctorId, FacilityId, Member, MemberId, MemberRole, OpId};
 use rempla_core::sync::protocol::OpOutcome;
 use rempla_core::sync::{EntityKind, Hlc, OpKind, OutboxOp};
@@ -101,7 +101,7 @@ fn scope_of(doctor: &str, account: &str) -> Scope {
 async fn accounts_are_unique(db: Db) {
     let t = open_db(db).await;
     let s = &t.storage;
-    let doctor = sample_doctor(1);
+    let doctor = common::fixtures::doctor(1);
     let a = account(
         "a@example.fr",
         AccountKind::Doctor,
@@ -113,13 +113,16 @@ async fn accounts_are_unique(db: Db) {
         a
     );
     let again = account("a@example.fr", AccountKind::Doctor, None);
-    let e = s.create_doctor(again, sample_doctor(2)).await.unwrap_err();
+    let e = s
+        .create_doctor(again, common::fixtures::doctor(2))
+        .await
+        .unwrap_err();
     assert!(
         matches!(e, StorageError::Duplicate(ref w) if w == "email"),
         "{e:?}"
     );
     let same_rpps = account("b@example.fr", AccountKind::Doctor, None);
-    let mut d = sample_doctor(1);
+    let mut d = common::fixtures::doctor(1);
     d.id = DoctorId::new();
     let e = s.create_doctor(same_rpps, d).await.unwrap_err();
     assert!(
@@ -129,14 +132,6 @@ async fn accounts_are_unique(db: Db) {
     // Nothing of the refused sign-ups was stored.
     assert_eq!(s.counts().await.unwrap().accounts, 1);
     assert!(s.account_by_email("b@example.fr").await.unwrap().is_none());
-}
-
-fn sample_doctor(n: u32) -> rempla_core::domain::Doctor {
-    serde_json::from_value(json!({
-        "id": DoctorId::new(), "rpps": common::rpps(n), "first_name": "Anne", "last_name": "Le Bihan",
-        "specialties": ["urgences"], "status": "verified", "qualification": {"kind": "thesed"}
-    }))
-    .unwrap()
 }
 
 async fn tokens_and_revocation(db: Db) {
@@ -483,10 +478,12 @@ async fn requests_are_scoped_to_their_facility(db: Db) {
     let s = &t.storage;
     let fa = FacilityId::new();
     let site = rempla_core::domain::SiteId::new();
-    s.put_site(serde_json::from_value(json!({
-        "id": site, "facility_id": fa, "name": "CH", "address": "Rue", "postcode": "22300",
-        "commune_code": "22113", "department": "22", "location": {"lat": 48.7, "lon": -3.4}, "zone": "Europe/Paris"
-    })).unwrap()).await.unwrap();
+    s.put_site(rempla_core::domain::Site {
+        id: site,
+        ..common::fixtures::site(fa)
+    })
+    .await
+    .unwrap();
     let member = |f: FacilityId, role: MemberRole| Member {
         id: MemberId::new(),
         facility_id: f,
@@ -659,7 +656,7 @@ async fn doctors_by_ids_reads_in_lists(db: Db) {
     assert!(s.doctors_by_ids(vec![]).await.unwrap().is_empty());
     let mut ids = Vec::new();
     for n in 0..250 {
-        let doctor = sample_doctor(n);
+        let doctor = common::fixtures::doctor(n);
         ids.push(doctor.id.to_string());
         let a = account(
             &format!("d{n}@example.fr"),
@@ -697,28 +694,7 @@ async fn doctors_by_ids_reads_in_lists(db: Db) {
     assert_eq!(got, [ids[7].clone(), ids[3].clone()]);
 }
 
-macro_rules! on_both_backends {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::Db::Sqlite).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case(super::Db::Postgres).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+backend_tests!(
     accounts_are_unique,
     tokens_and_revocation,
     mail_tokens_are_single_use,

@@ -20,7 +20,7 @@ use common::users::{
     User, add_site_named, invite, new_doctor, new_facility, new_staff, push_applied, upsert_op,
     verify_through_queue,
 };
-use common::{Db, TestApp, app_with, get, post, test_config};
+use common::{Db, TestApp, app_with, backend_tests, get, post, test_config};
 use rempla_core::sync::EntityKind;
 use rempla_server::Config;
 use rempla_server::audit::AuditFilter;
@@ -496,16 +496,6 @@ async fn proposals_deadlines_reminders_expiry(db: Db) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn proposals_deadlines_reminders_expiry_sqlite() {
-    proposals_deadlines_reminders_expiry(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn proposals_deadlines_reminders_expiry_postgres() {
-    proposals_deadlines_reminders_expiry(Db::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deadline_skips_a_public_holiday() {
     let t = app_with(Db::Sqlite, config()).await;
     // Friday 14 May 2027, 14:00 in Paris; Monday 17 is Pentecost Monday.
@@ -969,16 +959,6 @@ async fn acceptance_unlock_contract_cancel(db: Db) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acceptance_unlock_contract_cancel_sqlite() {
-    acceptance_unlock_contract_cancel(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn acceptance_unlock_contract_cancel_postgres() {
-    acceptance_unlock_contract_cancel(Db::Postgres).await;
-}
-
 // ---------------------------------------------------------------- applications and tiers
 
 async fn applications_and_tiered_alerts(db: Db) {
@@ -1153,16 +1133,6 @@ async fn applications_and_tiered_alerts(db: Db) {
     assert_eq!(sql(&t, "SELECT id FROM missions").await.len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn applications_and_tiered_alerts_sqlite() {
-    applications_and_tiered_alerts(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn applications_and_tiered_alerts_postgres() {
-    applications_and_tiered_alerts(Db::Postgres).await;
-}
-
 // ---------------------------------------------------------------- concurrency and the scheduler
 
 async fn concurrent_actions_make_one_mission(db: Db) {
@@ -1215,16 +1185,6 @@ async fn concurrent_actions_make_one_mission(db: Db) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_actions_make_one_mission_sqlite() {
-    concurrent_actions_make_one_mission(Db::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_actions_make_one_mission_postgres() {
-    concurrent_actions_make_one_mission(Db::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_scheduler_runs_the_jobs_by_itself_and_stops() {
     let t = app_with(
         Db::Sqlite,
@@ -1270,3 +1230,10 @@ async fn the_scheduler_runs_the_jobs_by_itself_and_stops() {
     .await;
     assert!(rempla_server::jobs::spawn(off.state.clone(), rempla_server::areas::JOBS).is_none());
 }
+
+backend_tests!(
+    proposals_deadlines_reminders_expiry,
+    acceptance_unlock_contract_cancel,
+    applications_and_tiered_alerts,
+    concurrent_actions_make_one_mission,
+);

@@ -25,46 +25,7 @@ use crate::rng::Rng;
 /// Password of every test account.
 pub const PASSWORD: &str = "motdepasse-e2e-solide";
 
-/// A valid RPPS number (11 digits, Luhn) derived from `n`.
-pub fn rpps(n: u64) -> String {
-    let body = format!("1{:09}", n % 1_000_000_000);
-    let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
-    // Luhn: double every second digit from the right of the full number (check digit excluded here).
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                *d
-            }
-        })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
-}
-
-/// A valid SIRET (14 digits, Luhn) derived from `n`.
-pub fn siret(n: u64) -> String {
-    let body = format!("4{:012}", n % 1_000_000_000_000);
-    let digits: Vec<u32> = body.chars().filter_map(|c| c.to_digit(10)).collect();
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                *d
-            }
-        })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
-}
+pub use rempla_test_support::{rpps, siret};
 
 fn http() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()

@@ -1,17 +1,10 @@
-//! Test helpers shared by the integration suites: throwaway PostgreSQL cluster, storage for both
-//! backends, an in-memory app with a capturing mailer, and HTTP helpers over `tower::ServiceExt`.
+//! Server-specific test helpers shared by the integration suites: storage for both backends, an
+//! in-memory app with a capturing mailer, and HTTP helpers over `tower::ServiceExt`. The PostgreSQL
+//! cluster, `Db`, `backend_tests!`, identifiers and domain fixtures come from `rempla-test-support`.
 // Test support code: a panic here is a test failure, as clippy.toml allows for tests themselves.
-#![allow(
-    dead_code,
-    missing_docs,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::zombie_processes
-)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
@@ -27,134 +20,9 @@ use tower::ServiceExt;
 pub mod smtp;
 pub mod users;
 
-/// Which database a case runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Db {
-    Sqlite,
-    Postgres,
-}
-
-fn find_pg_bin(name: &str) -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin").join(name))
-        .filter(|p| p.exists())
-        .collect();
-    candidates.sort();
-    candidates.pop()
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-fn as_postgres(program: &Path) -> Command {
-    if is_root() {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(program);
-        c
-    } else {
-        Command::new(program)
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts (once per test binary) a throwaway PostgreSQL cluster from the Debian packages, installing
-/// them when missing, or uses `REMPLA_TEST_DATABASE_URL`. Panics (fails the test) when impossible:
-/// PostgreSQL tests never skip.
-fn pg_admin_url() -> &'static str {
-    static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
-        if let Ok(url) = std::env::var("REMPLA_TEST_DATABASE_URL") {
-            return url;
-        }
-        if find_pg_bin("initdb").is_none() && is_root() {
-            let status = Command::new("sh")
-                .args(["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null"])
-                .status()
-                .expect("apt-get");
-            assert!(status.success(), "apt-get install postgresql failed");
-        }
-        let initdb = find_pg_bin("initdb").expect("PostgreSQL is not installed (initdb missing): run scripts/setup-debian.sh");
-        let pg_ctl = find_pg_bin("pg_ctl").expect("pg_ctl missing");
-        let dir = std::env::temp_dir().join(format!("rempla-pg-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        if is_root() {
-            assert!(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir).status().unwrap().success());
-        }
-        let data = dir.join("data");
-        let out = as_postgres(&initdb)
-            .args(["-A", "trust", "-U", "postgres", "--no-sync", "-D"])
-            .arg(&data)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
-        let port = free_port();
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            dir.display()
-        );
-        let out = as_postgres(&pg_ctl)
-            .args(["-w", "-l"])
-            .arg(dir.join("log"))
-            .arg("-D")
-            .arg(&data)
-            .args(["-o", &options, "start"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "pg_ctl start failed: {}", String::from_utf8_lossy(&out.stderr));
-        // Stop the cluster when this test process exits.
-        let me = std::process::id();
-        let stop = if is_root() {
-            format!("runuser -u postgres -- {} -D {} -m immediate stop", pg_ctl.display(), data.display())
-        } else {
-            format!("{} -D {} -m immediate stop", pg_ctl.display(), data.display())
-        };
-        let watchdog = format!(
-            "while kill -0 {me} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {}",
-            dir.display()
-        );
-        Command::new("sh")
-            .args(["-c", &watchdog])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        format!("postgres://postgres@127.0.0.1:{port}/postgres")
-    })
-}
-
-/// A fresh, empty PostgreSQL database.
-pub fn fresh_pg_database() -> String {
-    let admin = pg_admin_url().to_owned();
-    let name = format!("t_{}", uuid::Uuid::now_v7().simple());
-    std::thread::spawn(move || {
-        let mut client =
-            postgres::Client::connect(&admin, postgres::NoTls).expect("connect to PostgreSQL");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        match admin.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{name}"),
-            None => panic!("bad url"),
-        }
-    })
-    .join()
-    .unwrap()
-}
+// Not every suite uses each of them.
+#[allow(unused_imports)]
+pub use rempla_test_support::{Db, backend_tests, fixtures, rpps, siret};
 
 /// A storage of the given kind, plus what keeps it alive (temp dir) and its location.
 pub struct TestDb {
@@ -174,7 +42,7 @@ pub async fn open_db(db: Db) -> TestDb {
             )
         }
         Db::Postgres => {
-            let url = fresh_pg_database();
+            let url = rempla_test_support::pg::fresh_database();
             let u = url.clone();
             let b = tokio::task::spawn_blocking(move || PostgresBackend::connect(&u))
                 .await
@@ -333,21 +201,3 @@ pub async fn get(router: &Router, path: &str, token: Option<&str>) -> (StatusCod
 }
 
 pub const PASSWORD: &str = "motdepasse-solide-42";
-
-/// Valid RPPS numbers for tests.
-pub fn rpps(n: u32) -> String {
-    rempla_core::domain::Rpps::with_key(&format!("10{:08}", 5_000_000 + n))
-        .unwrap()
-        .to_string()
-}
-
-/// A valid SIRET for tests.
-pub fn siret(n: u32) -> String {
-    for key in 0..10 {
-        let s = format!("7322{:09}{key}", 100_000 + n);
-        if rempla_core::domain::Siret::parse(&s).is_ok() {
-            return s;
-        }
-    }
-    panic!("no siret")
-}

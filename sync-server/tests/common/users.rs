@@ -82,7 +82,7 @@ pub async fn new_facility_named(t: &TestApp, n: u32, name: &str, kind: &str) -> 
         "/v1/accounts/facilities",
         None,
         &json!({"email": email, "password": PASSWORD, "display_name": "Coordination",
-                "facility": {"name": name, "siret": super::siret(n), "kind": kind}}),
+                "facility": {"name": name, "siret": super::siret(u64::from(n)), "kind": kind}}),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -357,7 +357,7 @@ pub async fn sign_up_doctor(
         &t.router,
         "/v1/accounts/doctors",
         None,
-        &json!({"email": email, "password": PASSWORD, "rpps": super::rpps(rpps_n), "first_name": first,
+        &json!({"email": email, "password": PASSWORD, "rpps": super::rpps(u64::from(rpps_n)), "first_name": first,
                 "last_name": last, "specialties": ["urgences"]}),
     )
     .await;
