@@ -15,6 +15,9 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== no import loop between the files of any crate (scripts/check-imports.py)"
+python3 scripts/check-imports.py core/src core/store/src core/client/src core/cli/src mobile-bindings/src \
+  desktop/src-tauri/src sync-server/src tests/src tests/support/src
 echo "== fuzz targets type-check (running them needs nightly: see core/fuzz/Cargo.toml, sync-server/fuzz/Cargo.toml)"
 cargo check --locked --manifest-path core/fuzz/Cargo.toml
 cargo check --locked --manifest-path sync-server/fuzz/Cargo.toml
