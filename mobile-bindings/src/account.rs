@@ -94,7 +94,7 @@ impl OfflineCalendar {
     pub fn current_terms(&self, server: String) -> Result<TermsRecord, RemplaError> {
         let terms = ApiClient::new(&server, &client_config())?.current_terms()?;
         Ok(TermsRecord {
-            version: session::version_text(&terms.version),
+            version: terms.version.clone(),
             sha256: terms.sha256,
             text: terms.text,
         })
@@ -137,7 +137,7 @@ impl OfflineCalendar {
             &client_config(),
         )?;
         let terms_accepted = match &signed_in.terms {
-            TermsState::Accepted(t) => Some(session::version_text(&t.version)),
+            TermsState::Accepted(t) => Some(t.version.clone()),
             TermsState::UpToDate | TermsState::Pending(_) => None,
         };
         let adopted = signed_in.adopted;

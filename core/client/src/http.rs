@@ -9,12 +9,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use rempla_core::api::accounts::{
+    AcceptTerms, Activate, DoctorSignUp, DoctorSignedUp, LoginRequest, LoginResponse, Terms,
+};
 use rempla_core::api::{ApiError, ErrorCode};
-use rempla_core::domain::DeviceId;
 use rempla_core::sync::protocol::{PullRequest, PushRequest, PushResponse};
 use rempla_core::sync::rebase::PulledPage;
 
@@ -44,111 +46,6 @@ impl Default for ClientConfig {
             request_timeout: Duration::from_mins(1),
         }
     }
-}
-
-/// `POST /v1/auth/login` body.
-#[derive(Clone, Serialize)]
-pub struct LoginRequest {
-    /// Account e-mail.
-    pub email: String,
-    /// Password (secret; never logged).
-    pub password: String,
-    /// This device (the token will belong to it).
-    pub device_id: DeviceId,
-    /// Name shown in the account's device list.
-    pub device_name: String,
-    /// `cli`, `android`, `ios`, `desktop`.
-    pub platform: String,
-}
-
-impl fmt::Debug for LoginRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoginRequest")
-            .field("email", &self.email)
-            .field("password", &"<secret>")
-            .field("device_id", &self.device_id)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `POST /v1/auth/login` answer (unknown fields ignored, so the server may add some).
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-pub struct LoginResponse {
-    /// The device's bearer token (secret).
-    pub token: String,
-    /// The account.
-    pub account_id: String,
-    /// `doctor`, `facility_member`, `staff`…
-    pub role: String,
-    /// The doctor profile, for a doctor.
-    #[serde(default)]
-    pub doctor_id: Option<String>,
-    /// Facility memberships, as sent.
-    #[serde(default)]
-    pub memberships: Vec<Value>,
-    /// Whether the current terms must be accepted before anything else.
-    #[serde(default)]
-    pub terms_required: bool,
-}
-
-impl fmt::Debug for LoginResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoginResponse")
-            .field("token", &"<secret>")
-            .field("account_id", &self.account_id)
-            .field("role", &self.role)
-            .field("doctor_id", &self.doctor_id)
-            .field("terms_required", &self.terms_required)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `GET /v1/terms/current` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Terms {
-    /// Version, sent back as received when accepting.
-    pub version: Value,
-    /// SHA-256 of the text, sent back when accepting.
-    pub sha256: String,
-    /// The text (French).
-    #[serde(default)]
-    pub text: String,
-}
-
-/// `POST /v1/accounts/doctors` body: a doctor signs up (an activation e-mail follows).
-#[derive(Clone, Serialize)]
-pub struct DoctorSignUp {
-    /// Login e-mail.
-    pub email: String,
-    /// Password (secret; at least 10 characters, checked by the server).
-    pub password: String,
-    /// RPPS number.
-    pub rpps: String,
-    /// Given name.
-    pub first_name: String,
-    /// Family name.
-    pub last_name: String,
-    /// Specialty codes (`medecine-generale`…).
-    pub specialties: Vec<String>,
-}
-
-impl fmt::Debug for DoctorSignUp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DoctorSignUp")
-            .field("email", &self.email)
-            .field("password", &"<secret>")
-            .field("rpps", &self.rpps)
-            .finish_non_exhaustive()
-    }
-}
-
-/// `POST /v1/accounts/doctors` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct SignedUp {
-    /// The new account (not activated yet).
-    pub account_id: String,
-    /// The new doctor profile (pending verification by staff).
-    pub doctor_id: String,
 }
 
 /// Why one attempt failed.
@@ -259,17 +156,20 @@ impl ApiClient {
 
     /// Signs a doctor up (`POST /v1/accounts/doctors`). Retried like every call: a sign-up whose answer was
     /// lost comes back `conflict` (e-mail already registered) on the retry, which the caller shows as such.
-    pub fn sign_up_doctor(&self, request: &DoctorSignUp) -> Result<SignedUp, SyncClientError> {
+    pub fn sign_up_doctor(
+        &self,
+        request: &DoctorSignUp,
+    ) -> Result<DoctorSignedUp, SyncClientError> {
         self.post_json("/v1/accounts/doctors", request)
     }
 
     /// Activates an account with the token of its activation e-mail (`POST /v1/accounts/activate`);
     /// `password` only for accounts created without one (invited members).
     pub fn activate(&self, token: &str, password: Option<&str>) -> Result<(), SyncClientError> {
-        let mut body = serde_json::json!({ "token": token });
-        if let Some(password) = password {
-            body["password"] = Value::String(password.to_owned());
-        }
+        let body = Activate {
+            token: token.to_owned(),
+            password: password.map(str::to_owned),
+        };
         self.call(
             self.path_post("/v1/accounts/activate"),
             Some(&encode(&body)?),
@@ -297,9 +197,11 @@ impl ApiClient {
 
     /// Accepts the given terms for this account and device.
     pub fn accept_terms(&self, terms: &Terms) -> Result<(), SyncClientError> {
-        let body = serde_json::json!({"version": terms.version, "sha256": terms.sha256});
-        self.call(self.path_post("/v1/terms/accept"), Some(&encode(&body)?))
-            .map(|_| ())
+        self.call(
+            self.path_post("/v1/terms/accept"),
+            Some(&encode(&AcceptTerms::from(terms))?),
+        )
+        .map(|_| ())
     }
 
     /// Pushes one outbox batch (at most [`rempla_core::sync::protocol::MAX_PUSH_OPS`] ops).
@@ -579,6 +481,7 @@ mod tests {
 
     #[test]
     fn secrets_stay_out_of_debug_output() {
+        use rempla_core::domain::DeviceId;
         let req = LoginRequest {
             email: "a@b.fr".into(),
             password: "hunter2hunter2".into(),

@@ -31,8 +31,9 @@ pub use conflict::{NoEvents, SyncEvent, SyncEventSink, SyncPhase, SyncReport};
 pub use doctor::{ProposalAnswer, PushTarget, RegisteredPushTarget, VaultDocument};
 pub use engine::{SyncOptions, sync_once};
 pub use error::SyncClientError;
-pub use http::{
-    ApiClient, ClientConfig, DoctorSignUp, LoginRequest, LoginResponse, SignedUp, Terms,
+pub use http::{ApiClient, ClientConfig};
+pub use rempla_core::api::accounts::{
+    DoctorSignUp, DoctorSignedUp, LoginRequest, LoginResponse, Terms,
 };
 pub use retry::RetryPolicy;
 

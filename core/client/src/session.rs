@@ -12,7 +12,9 @@ use rempla_core::domain::DoctorId;
 use rempla_store::{Store, StoreError, settings};
 
 use crate::error::SyncClientError;
-use crate::http::{ClientConfig, LoginResponse, Terms};
+use rempla_core::api::accounts::{LoginResponse, Terms};
+
+use crate::http::ClientConfig;
 use crate::{SyncClient, login, logout};
 
 /// What to do when the account must accept the terms in force before anything else.
@@ -62,7 +64,7 @@ pub enum SignInError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The terms must be accepted and [`TermsChoice::Refuse`] was given: the device is signed out.
-    #[error("les conditions générales d'utilisation (version {}) doivent être acceptées", version_text(&terms.version))]
+    #[error("les conditions générales d'utilisation (version {}) doivent être acceptées", terms.version)]
     TermsNotAccepted {
         /// The terms in force.
         terms: Terms,
@@ -203,12 +205,4 @@ pub fn local_doctor(store: &mut Store) -> Result<DoctorId, StoreError> {
     let id = DoctorId::new();
     store.set_setting(&settings::LOCAL_DOCTOR, &id)?;
     Ok(id)
-}
-
-/// A terms version as text (the server sends a string; a number is shown as written).
-pub fn version_text(version: &serde_json::Value) -> String {
-    match version {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }

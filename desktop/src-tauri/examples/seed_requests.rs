@@ -12,7 +12,6 @@ use rempla_core::calendar::ShiftKind;
 use rempla_core::domain::{FacilityId, Site};
 use rempla_desktop::requests::{RequestDraft, ShiftDraft, build_request};
 use rempla_store::Store;
-use serde_json::Value;
 
 fn run() -> Result<usize, String> {
     let args: Vec<String> = std::env::args().collect();
@@ -29,10 +28,8 @@ fn run() -> Result<usize, String> {
     let facility_id = login
         .memberships
         .first()
-        .and_then(|m| m.get("facility_id"))
-        .and_then(Value::as_str)
-        .ok_or("the account has no facility")?
-        .to_owned();
+        .map(|m| m.facility_id.clone())
+        .ok_or("the account has no facility")?;
     let sync = SyncClient::from_store(&store, &config).map_err(|e| e.to_string())?;
     let facility = sync
         .api()

@@ -90,7 +90,7 @@ fn api(store: &Store) -> Result<SyncClient, DesktopError> {
 fn current_terms(store: &Store) -> Result<TermsView, DesktopError> {
     let terms = api(store)?.api().current_terms()?;
     Ok(TermsView {
-        version: terms.version,
+        version: Value::String(terms.version),
         text: terms.text,
     })
 }

@@ -7,12 +7,15 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use rempla_core::api::ErrorCode;
-use rempla_core::domain::{
-    ContactDetails, Delegation, Doctor, DoctorId, DoctorStatus, Email, Facility, FacilityId,
-    FacilityKind, Member, MemberId, MemberRole, Qualification, Rpps, Siret, Site, SiteId,
-    Specialty,
+use rempla_core::api::accounts::{
+    AcceptTerms, Activate, DoctorSignUp, DoctorSignedUp, FacilitySignUp, FacilitySignedUp,
+    LoginRequest, LoginResponse, LostPassword, Membership, ResetPassword, Terms,
 };
-use serde::{Deserialize, Serialize};
+use rempla_core::domain::{
+    ContactDetails, Doctor, DoctorId, DoctorStatus, Email, Facility, FacilityId, Member, MemberId,
+    MemberRole, Qualification, Rpps, Siret, Site, SiteId, Specialty,
+};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::queries::{Account, AccountKind, MailTokenUse, NewToken};
@@ -120,24 +123,6 @@ pub(crate) async fn send_link(
     Ok(())
 }
 
-/// Body of `POST /v1/accounts/doctors`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DoctorSignUp {
-    /// Login e-mail.
-    pub email: String,
-    /// Password (≥ 10 characters).
-    pub password: String,
-    /// RPPS number.
-    pub rpps: String,
-    /// Given name.
-    pub first_name: String,
-    /// Family name.
-    pub last_name: String,
-    /// Specialty codes.
-    pub specialties: Vec<String>,
-}
-
 /// `POST /v1/accounts/doctors`.
 pub async fn sign_up_doctor(
     State(state): State<AppState>,
@@ -189,35 +174,12 @@ pub async fn sign_up_doctor(
     send_link(&state, &account, "activate").await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"account_id": account.id, "doctor_id": doctor_id})),
+        Json(DoctorSignedUp {
+            account_id: account.id,
+            doctor_id: doctor_id.to_string(),
+        }),
     )
         .into_response())
-}
-
-/// The facility part of a facility sign-up.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewFacility {
-    /// Legal name.
-    pub name: String,
-    /// SIRET.
-    pub siret: String,
-    /// Kind of structure.
-    pub kind: FacilityKind,
-}
-
-/// Body of `POST /v1/accounts/facilities`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FacilitySignUp {
-    /// Login e-mail of the first admin.
-    pub email: String,
-    /// Password (≥ 10 characters).
-    pub password: String,
-    /// The admin's display name.
-    pub display_name: String,
-    /// The facility.
-    pub facility: NewFacility,
 }
 
 /// `POST /v1/accounts/facilities`.
@@ -259,20 +221,13 @@ pub async fn sign_up_facility(
     send_link(&state, &account, "activate").await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"account_id": account.id, "facility_id": facility_id, "member_id": member_id})),
+        Json(FacilitySignedUp {
+            account_id: account.id,
+            facility_id: facility_id.to_string(),
+            member_id: member_id.to_string(),
+        }),
     )
         .into_response())
-}
-
-/// Body of `POST /v1/accounts/activate`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Activate {
-    /// Token from the e-mail link.
-    pub token: String,
-    /// Password, required for invited members who have none yet.
-    #[serde(default)]
-    pub password: Option<String>,
 }
 
 async fn do_activate(
@@ -339,40 +294,9 @@ pub async fn activate_link(
     .into_response())
 }
 
-/// Body of `POST /v1/auth/login`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Login {
-    /// Login e-mail.
-    pub email: String,
-    /// Password.
-    pub password: String,
-    /// The device (UUID), which the token is bound to.
-    pub device_id: rempla_core::domain::DeviceId,
-    /// Device name shown in "my devices".
-    pub device_name: String,
-    /// `android`, `ios`, `desktop`, `cli`…
-    pub platform: String,
-}
-
-/// One membership as sent to the client.
-#[derive(Debug, Serialize)]
-pub struct MembershipView {
-    /// Facility.
-    pub facility_id: String,
-    /// Facility name.
-    pub facility_name: String,
-    /// Member record id.
-    pub member_id: String,
-    /// Role.
-    pub role: MemberRole,
-    /// Delegated rights.
-    pub delegations: Vec<Delegation>,
-}
-
-fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<MembershipView> {
+fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<Membership> {
     rows.iter()
-        .map(|m| MembershipView {
+        .map(|m| Membership {
             facility_id: m.member.facility_id.to_string(),
             facility_name: m.facility_name.clone(),
             member_id: m.member.id.to_string(),
@@ -397,8 +321,8 @@ fn login_limited(state: &AppState, ip: &str, email: &str) -> Result<(), AppError
 pub async fn login(
     State(state): State<AppState>,
     ip: Option<Extension<ClientIp>>,
-    JsonBody(body): JsonBody<Login>,
-) -> Result<Json<Value>, AppError> {
+    JsonBody(body): JsonBody<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
     let email = body.email.trim().to_lowercase();
     let ip = ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip);
     login_limited(&state, &ip, &email)?;
@@ -437,14 +361,14 @@ pub async fn login(
         .storage
         .has_accepted_terms(&account.id, &state.terms.version)
         .await?;
-    Ok(Json(json!({
-        "token": token,
-        "account_id": account.id,
-        "role": account.kind,
-        "doctor_id": account.doctor_id,
-        "memberships": membership_views(&members),
-        "terms_required": !accepted,
-    })))
+    Ok(Json(LoginResponse {
+        token,
+        account_id: account.id,
+        role: account.kind.as_str().to_owned(),
+        doctor_id: account.doctor_id,
+        memberships: membership_views(&members),
+        terms_required: !accepted,
+    }))
 }
 
 /// `POST /v1/auth/logout`.
@@ -458,14 +382,6 @@ pub async fn logout(
         .revoke_token(&caller.token_hash, state.clock.now_ms())
         .await?;
     Ok(no_content())
-}
-
-/// Body of `POST /v1/auth/lost-password`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LostPassword {
-    /// Login e-mail.
-    pub email: String,
 }
 
 /// `POST /v1/auth/lost-password`: always 202 (no account enumeration).
@@ -486,16 +402,6 @@ pub async fn lost_password(
         send_link(&state, &account, "reset").await?;
     }
     Ok((StatusCode::ACCEPTED, Json(json!({"status": "accepted"}))).into_response())
-}
-
-/// Body of `POST /v1/auth/reset-password`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResetPassword {
-    /// Token from the e-mail link.
-    pub token: String,
-    /// New password.
-    pub password: String,
 }
 
 /// `POST /v1/auth/reset-password`.
@@ -525,18 +431,12 @@ pub async fn reset_password(
 }
 
 /// `GET /v1/terms/current`.
-pub async fn terms_current(State(state): State<AppState>) -> Json<Value> {
-    Json(json!(state.terms.as_ref()))
-}
-
-/// Body of `POST /v1/terms/accept`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AcceptTerms {
-    /// Version accepted.
-    pub version: String,
-    /// SHA-256 of the text the user saw.
-    pub sha256: String,
+pub async fn terms_current(State(state): State<AppState>) -> Json<Terms> {
+    Json(Terms {
+        version: state.terms.version.clone(),
+        sha256: state.terms.sha256.clone(),
+        text: state.terms.text.clone(),
+    })
 }
 
 /// `POST /v1/terms/accept`: keeps the proof (time, version, hash, account, device).

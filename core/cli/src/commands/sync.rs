@@ -80,7 +80,7 @@ pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
             format!(
                 "les conditions générales d'utilisation (version {}) doivent être acceptées : \
                  lisez-les puis relancez avec --accept-terms",
-                session::version_text(&terms.version)
+                terms.version.clone()
             ),
         ),
         SignInError::Client(e) => Failure::from(e),
@@ -89,7 +89,7 @@ pub fn login(args: &LoginArgs, json: bool) -> Result<ExitCode, Failure> {
     let answer = &signed_in.answer;
     let adopted = signed_in.adopted;
     let terms_version = match &signed_in.terms {
-        TermsState::Accepted(t) => Some(session::version_text(&t.version)),
+        TermsState::Accepted(t) => Some(t.version.clone()),
         TermsState::UpToDate | TermsState::Pending(_) => None,
     };
     if json {

@@ -1,0 +1,303 @@
+//! The accounts endpoints' bodies (`docs/sync-protocol.md`, "Accounts"), one definition for the server
+//! that reads them and the clients that send them: sign-up of doctors and facilities, activation, login,
+//! lost and reset password, terms (CGU).
+//!
+//! Requests refuse unknown fields (`deny_unknown_fields`: a misspelt field is an error, not silently
+//! dropped); answers accept them, so the server may add fields without breaking older devices. Secrets
+//! (passwords, tokens) never appear in `Debug` output.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Delegation, DeviceId, FacilityKind, MemberRole};
+
+/// `POST /v1/accounts/doctors`: a doctor signs up (an activation e-mail follows).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorSignUp {
+    /// Login e-mail.
+    pub email: String,
+    /// Password (secret; at least 10 characters, checked by the server).
+    pub password: String,
+    /// RPPS number.
+    pub rpps: String,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Specialty codes (`medecine-generale`…).
+    pub specialties: Vec<String>,
+}
+
+impl fmt::Debug for DoctorSignUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DoctorSignUp")
+            .field("email", &self.email)
+            .field("password", &"<secret>")
+            .field("rpps", &self.rpps)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Answer to [`DoctorSignUp`] (201).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorSignedUp {
+    /// The new account (not activated yet).
+    pub account_id: String,
+    /// The new doctor profile (pending verification by staff).
+    pub doctor_id: String,
+}
+
+/// The facility part of a [`FacilitySignUp`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewFacility {
+    /// Legal name.
+    pub name: String,
+    /// SIRET.
+    pub siret: String,
+    /// Kind of structure.
+    pub kind: FacilityKind,
+}
+
+/// `POST /v1/accounts/facilities`: a facility signs up with its first administrator.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilitySignUp {
+    /// Login e-mail of the first administrator.
+    pub email: String,
+    /// Password (secret; at least 10 characters).
+    pub password: String,
+    /// The administrator's display name.
+    pub display_name: String,
+    /// The facility.
+    pub facility: NewFacility,
+}
+
+impl fmt::Debug for FacilitySignUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FacilitySignUp")
+            .field("email", &self.email)
+            .field("password", &"<secret>")
+            .field("facility", &self.facility)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Answer to [`FacilitySignUp`] (201).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacilitySignedUp {
+    /// The administrator's account (not activated yet).
+    pub account_id: String,
+    /// The new facility.
+    pub facility_id: String,
+    /// The administrator's membership.
+    pub member_id: String,
+}
+
+/// `POST /v1/accounts/activate`: the token of the activation e-mail.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activate {
+    /// Token from the e-mail link (secret).
+    pub token: String,
+    /// Password, required for invited members who have none yet (secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+impl fmt::Debug for Activate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Activate")
+            .field("token", &"<secret>")
+            .field("with_password", &self.password.is_some())
+            .finish()
+    }
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Account e-mail.
+    pub email: String,
+    /// Password (secret; never logged).
+    pub password: String,
+    /// This device: the token will belong to it.
+    pub device_id: DeviceId,
+    /// Name shown in the account's device list.
+    pub device_name: String,
+    /// `cli`, `android`, `ios`, `desktop`.
+    pub platform: String,
+}
+
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &"<secret>")
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One facility membership of the signed-in account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    /// The facility.
+    pub facility_id: String,
+    /// Its legal name.
+    pub facility_name: String,
+    /// The membership record.
+    pub member_id: String,
+    /// The member's role.
+    pub role: MemberRole,
+    /// Rights delegated beyond the role.
+    #[serde(default)]
+    pub delegations: Vec<Delegation>,
+}
+
+/// Answer to [`LoginRequest`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// The device's bearer token (secret).
+    pub token: String,
+    /// The account.
+    pub account_id: String,
+    /// `doctor`, `facility` or `staff`.
+    pub role: String,
+    /// The doctor profile, for a doctor.
+    #[serde(default)]
+    pub doctor_id: Option<String>,
+    /// Facility memberships.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+    /// Whether the terms in force must be accepted before anything else.
+    #[serde(default)]
+    pub terms_required: bool,
+}
+
+impl fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginResponse")
+            .field("token", &"<secret>")
+            .field("account_id", &self.account_id)
+            .field("role", &self.role)
+            .field("doctor_id", &self.doctor_id)
+            .field("terms_required", &self.terms_required)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/lost-password`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LostPassword {
+    /// Login e-mail.
+    pub email: String,
+}
+
+/// `POST /v1/auth/reset-password`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    /// Token from the e-mail link (secret).
+    pub token: String,
+    /// New password (secret).
+    pub password: String,
+}
+
+impl fmt::Debug for ResetPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResetPassword { <secret> }")
+    }
+}
+
+/// `GET /v1/terms/current`: the terms in force.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terms {
+    /// Version, quoted back when accepting.
+    pub version: String,
+    /// SHA-256 of the text, quoted back when accepting.
+    pub sha256: String,
+    /// The text (French).
+    #[serde(default)]
+    pub text: String,
+}
+
+/// `POST /v1/terms/accept`: quotes the version and the hash of the text the user saw.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptTerms {
+    /// Version accepted.
+    pub version: String,
+    /// SHA-256 of the text the user saw.
+    pub sha256: String,
+}
+
+impl From<&Terms> for AcceptTerms {
+    fn from(terms: &Terms) -> Self {
+        Self {
+            version: terms.version.clone(),
+            sha256: terms.sha256.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let login = LoginRequest {
+            email: "a@b.fr".into(),
+            password: "hunter2hunter2".into(),
+            device_id: DeviceId::new(),
+            device_name: "cli".into(),
+            platform: "cli".into(),
+        };
+        let sign_up = DoctorSignUp {
+            email: "a@b.fr".into(),
+            password: "hunter2hunter2".into(),
+            rpps: "10000001916".into(),
+            first_name: "A".into(),
+            last_name: "B".into(),
+            specialties: vec![],
+        };
+        let reset = ResetPassword {
+            token: "tok-secret".into(),
+            password: "hunter2hunter2".into(),
+        };
+        let activate = Activate {
+            token: "tok-secret".into(),
+            password: Some("hunter2hunter2".into()),
+        };
+        for shown in [
+            format!("{login:?}"),
+            format!("{sign_up:?}"),
+            format!("{reset:?}"),
+            format!("{activate:?}"),
+        ] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(!shown.contains("tok-secret"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn requests_refuse_unknown_fields_and_answers_accept_them() {
+        let misspelt = r#"{"email":"a@b.fr","pasword":"x"}"#;
+        assert!(serde_json::from_str::<LostPassword>(misspelt).is_err());
+        let answer = r#"{"token":"t","account_id":"a","role":"doctor","new_field":1}"#;
+        let parsed: LoginResponse = serde_json::from_str(answer).expect("tolerant answer");
+        assert!(parsed.memberships.is_empty());
+        assert!(!parsed.terms_required);
+        let terms = Terms {
+            version: "2026-11-01".into(),
+            sha256: "abc".into(),
+            text: "…".into(),
+        };
+        assert_eq!(AcceptTerms::from(&terms).version, "2026-11-01");
+    }
+}
