@@ -11,10 +11,9 @@
 
 use std::sync::Mutex;
 
-use chrono::Utc;
-use rempla_client::{SyncClient, SyncClientError, SyncEvent, SyncEventSink, SyncPhase};
+use rempla_client::service::{self, Connection};
+use rempla_client::{SyncEvent, SyncEventSink, SyncPhase};
 use rempla_core::domain::OpId;
-use rempla_store::settings;
 use rempla_store::{Store, StoredConflict};
 
 use crate::account::client_config;
@@ -128,16 +127,7 @@ fn conflict_record(c: &StoredConflict) -> ConflictRecord {
 
 /// One round on `store`, and what the banner keeps of its outcome.
 fn round(store: &mut Store, sink: &Forwarder<'_>) -> Result<SyncSummary, RemplaError> {
-    store.set_setting(&settings::LAST_ATTEMPT_AT, &Utc::now().to_rfc3339())?;
-    let outcome =
-        SyncClient::from_store(store, &client_config()).and_then(|client| client.sync(store, sink));
-    let code = match &outcome {
-        Ok(_) => String::new(),
-        Err(SyncClientError::Store(e)) => e.code().to_owned(),
-        Err(e) => e.precise_code().to_owned(),
-    };
-    store.set_setting(&settings::LAST_ERROR, &code)?;
-    let report = outcome?;
+    let report = service::round(store, &client_config(), sink)?;
     // The profile (verification status, base, radius) may have changed on the server.
     crate::account::save_profile(store)?;
     Ok(SyncSummary {
@@ -186,34 +176,23 @@ impl OfflineCalendar {
 
     /// What the sync banner shows: session, pending changes, last sync, reachability, conflicts.
     pub fn sync_state(&self) -> Result<SyncStateRecord, RemplaError> {
-        let store = self.store();
-        let session = store.sync_session()?;
-        let last_error = store
-            .setting(&settings::LAST_ERROR)?
-            .filter(|code| !code.is_empty());
-        let last_attempt = store.setting(&settings::LAST_ATTEMPT_AT)?;
-        let connection = match (&last_attempt, last_error.as_deref()) {
-            (None, _) => ConnectionState::Unknown,
-            (Some(_), Some("offline" | "server_unavailable" | "rate_limited")) => {
-                ConnectionState::Offline
-            }
-            (Some(_), _) => ConnectionState::Online,
-        };
+        let s = service::status(&self.store())?;
         Ok(SyncStateRecord {
-            signed_in: session.is_some(),
-            server: match &session {
-                Some(s) => Some(s.server.clone()),
-                None => store.setting(&settings::SESSION_SERVER)?,
+            signed_in: s.signed_in,
+            server: s.server,
+            account_id: s.account_id,
+            doctor_id: s.doctor_id,
+            pending: s.pending,
+            last_sync_at: s.last_sync_at,
+            last_attempt_at: s.last_attempt_at,
+            last_error_code: s.last_error_code,
+            connection: match s.connection {
+                Connection::Unknown => ConnectionState::Unknown,
+                Connection::Online => ConnectionState::Online,
+                Connection::Offline => ConnectionState::Offline,
             },
-            account_id: session.as_ref().map(|s| s.account_id.clone()),
-            doctor_id: session.as_ref().and_then(|s| s.doctor_id.clone()),
-            pending: store.pending_op_count()?,
-            last_sync_at: store.setting(&settings::LAST_SYNC_AT)?,
-            last_attempt_at: last_attempt,
-            last_error_code: last_error,
-            connection,
-            cursor: store.setting(&settings::CURSOR)?,
-            conflicts: store.sync_conflicts()?.len() as u64,
+            cursor: s.cursor,
+            conflicts: s.conflicts,
         })
     }
 

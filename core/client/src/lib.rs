@@ -9,6 +9,7 @@
 //! - [`engine`]: one sync round (push batches, then pull pages); how pulled records and pending local ops
 //!   combine is the pure [`rempla_core::sync::rebase`], applied by the store (`rempla-store`);
 //! - [`conflict`]: events (progress, conflicts, completion) and the sink callback;
+//! - [`service`]: one round with its bookkeeping, the sync status, the background worker;
 //! - [`session`]: sign-in (terms, adoption of a calendar typed before it), sign-out — one copy for every
 //!   front end;
 //! - [`doctor`]: the doctor's calls beside sync (answer a proposal, documents, push targets, export);
@@ -24,6 +25,7 @@ pub mod error;
 pub mod http;
 pub mod live;
 pub mod retry;
+pub mod service;
 pub mod session;
 pub mod transport;
 

@@ -8,10 +8,10 @@
 //!   stream drops, the app is offline until it reconnects (backoff up to 15 s).
 
 use std::ops::ControlFlow;
-use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use rempla_client::live::{self, LiveEvent};
+use rempla_client::service::{self, SyncWorker};
 use rempla_client::{ClientConfig, SyncClient, SyncEvent, SyncEventSink};
 use rempla_store::NotificationOrder;
 use serde::Serialize;
@@ -81,8 +81,11 @@ pub fn sync_round(app: &AppHandle) -> Result<(), DesktopError> {
         if store.sync_session()?.is_none() {
             return Ok(());
         }
-        SyncClient::from_store(&store, &ClientConfig::default())
-            .and_then(|client| client.sync(&mut store, &Conflicts(app.clone())))
+        service::round(
+            &mut store,
+            &ClientConfig::default(),
+            &Conflicts(app.clone()),
+        )
     };
     match result {
         Ok(report) => {
@@ -149,24 +152,19 @@ pub fn emit_status(app: &AppHandle) {
     }
 }
 
-/// Starts the sync worker and the event listener (once, at app start).
+/// Starts the sync worker (`rempla_client::service::SyncWorker`: a round at once, then when woken and
+/// every [`PERIODIC`]) and the event listener (once, at app start).
 pub fn start(app: &AppHandle) {
-    let (tx, rx) = mpsc::channel::<()>();
-    app.state::<AppState>().set_waker(tx);
     let handle = app.clone();
-    std::thread::Builder::new()
-        .name("rempla-sync".into())
-        .spawn(move || {
-            // Woken by a change or every PERIODIC; ends when the app drops the channel.
-            while let Ok(()) | Err(RecvTimeoutError::Timeout) = rx.recv_timeout(PERIODIC) {
-                // Coalesce the wake-ups that arrived meanwhile (a burst of server events).
-                while rx.try_recv().is_ok() {}
-                if let Err(e) = sync_round(&handle) {
-                    tracing::debug!(code = %e.code, "sync round failed");
-                }
-            }
-        })
-        .ok();
+    match SyncWorker::start("rempla-sync", PERIODIC, move || {
+        if let Err(e) = sync_round(&handle) {
+            tracing::debug!(code = %e.code, "sync round failed");
+        }
+    }) {
+        // The app's state keeps a waker, which keeps the worker running for the app's lifetime.
+        Ok(worker) => app.state::<AppState>().set_waker(worker.waker()),
+        Err(e) => tracing::warn!(error = %e, "no sync worker"),
+    }
     let handle = app.clone();
     std::thread::Builder::new()
         .name("rempla-events".into())
