@@ -24,6 +24,7 @@ pub enum ProposalAnswer {
 
 /// A document of the doctor's vault, as `GET /v1/me/documents` lists it (unknown fields ignored).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VaultDocument {
     /// Id.
     pub id: String,

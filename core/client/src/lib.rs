@@ -13,6 +13,10 @@
 //! - [`session`]: sign-in (terms, adoption of a calendar typed before it), sign-out — one copy for every
 //!   front end;
 //! - [`doctor`]: the doctor's calls beside sync (answer a proposal, documents, push targets, export);
+//! - [`facility`]: the coordinators' calls (facility and sites, candidates, proposals, missions, invoices
+//!   and charges, members and rights);
+//! - [`staff`]: the staff calls (verification queue, decisions, identity documents);
+//! - [`inbox`]: the account's notifications inbox;
 //! - [`error`]: the flat [`SyncClientError`].
 //!
 //! Typical use (CLI, FFI, desktop): [`session::sign_in`] once, then [`SyncClient::from_store`] and
@@ -22,11 +26,14 @@ pub mod conflict;
 pub mod doctor;
 pub mod engine;
 pub mod error;
+pub mod facility;
 pub mod http;
+pub mod inbox;
 pub mod live;
 pub mod retry;
 pub mod service;
 pub mod session;
+pub mod staff;
 pub mod transport;
 
 pub use conflict::{NoEvents, SyncEvent, SyncEventSink, SyncPhase, SyncReport};

@@ -9,6 +9,7 @@ use super::error::CalendarError;
 /// A non-empty half-open interval of UTC instants, `start < end`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "RawInterval", into = "RawInterval")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Interval {
     start: DateTime<Utc>,
     end: DateTime<Utc>,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// home). `Custom` has no template: its interval is given explicitly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ShiftKind {
     /// Day shift, 08:00–20:00.
     Day,

@@ -12,6 +12,7 @@ use super::validate::{Email, PhoneNumber, Rpps};
 /// Trust status of a doctor's account. Only `Verified` doctors are ever proposed or may answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum DoctorStatus {
     /// Registered, waiting for staff to check the identity document and RPPS.
     Pending,

@@ -11,6 +11,7 @@ use super::validate::{Postcode, Siret};
 /// What kind of structure the facility is; shown to doctors, never used for ranking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum FacilityKind {
     /// Public hospital (CH, CHU).
     PublicHospital,
@@ -26,6 +27,7 @@ pub enum FacilityKind {
 
 /// A facility: the legal customer, identified by its SIRET.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Facility {
     /// Device-created id.
     pub id: FacilityId,
@@ -39,6 +41,7 @@ pub struct Facility {
 
 /// One address of a facility; requests are posted for a site and take its zone and département.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Site {
     /// Device-created id.
     pub id: SiteId,
@@ -57,6 +60,7 @@ pub struct Site {
     /// Position.
     pub location: GeoPoint,
     /// Time zone of the site: deadlines and shift templates use it.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub zone: Tz,
 }
 
@@ -74,6 +78,7 @@ pub struct Unit {
 /// The role of a member inside a facility.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum MemberRole {
     /// Reads planning and requests.
     Viewer,
@@ -86,6 +91,7 @@ pub enum MemberRole {
 /// A single right that an admin may delegate to a member beyond their role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Right {
     /// Read requests, candidates and planning.
     Read,
@@ -123,6 +129,7 @@ impl MemberRole {
 
 /// A right delegated to a member, optionally restricted to one site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Delegation {
     /// The right granted.
     pub right: Right,
@@ -133,6 +140,7 @@ pub struct Delegation {
 
 /// A user acting for a facility.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Member {
     /// Device-created id.
     pub id: MemberId,

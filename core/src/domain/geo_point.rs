@@ -7,6 +7,7 @@ use super::error::ValidationError;
 /// A point on Earth in WGS 84 degrees; construction and deserialisation reject impossible coordinates.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "RawPoint")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GeoPoint {
     /// Latitude, −90..=90.
     pub lat: f64,

@@ -10,6 +10,7 @@ use super::request::RequestShift;
 /// Life cycle of a mission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum MissionStatus {
     /// Agreed, not started.
     Confirmed,
@@ -23,6 +24,7 @@ pub enum MissionStatus {
 
 /// A mission between one doctor and one facility at one site.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Mission {
     /// Id.
     pub id: MissionId,
@@ -42,6 +44,7 @@ pub struct Mission {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     /// Zone of the site.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub zone: Tz,
     /// The booked shifts.
     pub shifts: Vec<RequestShift>,

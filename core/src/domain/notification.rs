@@ -7,6 +7,7 @@ use super::ids::NotificationId;
 
 /// One message in a user's inbox.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Notification {
     /// Server-created id.
     pub id: NotificationId,

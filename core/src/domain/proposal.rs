@@ -9,6 +9,7 @@ use super::ids::{DoctorId, ProposalId, RequestId};
 /// Who started the proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Initiator {
     /// The facility proposed the request to the doctor.
     Facility,
@@ -19,6 +20,7 @@ pub enum Initiator {
 /// Life cycle of a proposal: `sent` → `accepted` | `declined` | `expired` | `withdrawn`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ProposalState {
     /// Waiting for an answer.
     Sent,
@@ -59,6 +61,7 @@ impl ProposalState {
 
 /// A request offered to one doctor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Proposal {
     /// Device-created id.
     pub id: ProposalId,

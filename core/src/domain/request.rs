@@ -9,6 +9,7 @@ use crate::calendar::{Interval, ShiftKind};
 
 /// One shift needed by a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RequestShift {
     /// Kind of shift.
     pub kind: ShiftKind,
@@ -18,6 +19,7 @@ pub struct RequestShift {
 
 /// Requirements a candidate must meet.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Requirements {
     /// Only doctors who defended their thesis (no interns with a licence de remplacement).
     #[serde(default)]
@@ -30,6 +32,7 @@ pub struct Requirements {
 /// Life cycle of a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RequestStatus {
     /// Visible to doctors, accepting proposals.
     Open,
@@ -43,6 +46,7 @@ pub enum RequestStatus {
 
 /// A facility's request for one or more replacement doctors over one or more shifts at one site.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Request {
     /// Device-created id.
     pub id: RequestId,
@@ -55,6 +59,7 @@ pub struct Request {
     /// Shifts needed, sorted by start.
     pub shifts: Vec<RequestShift>,
     /// Time zone of the site: deadlines and display use it.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub zone: Tz,
     /// Département code of the site (e.g. `75`, `2A`, `971`).
     pub department: String,

@@ -2,13 +2,21 @@
 //! HTTP client) on a plain thread and answers a [`DesktopError`] in plain French on failure. No business
 //! rule lives here: core builds and checks records, the server decides rights and matching.
 
+use rempla_client::facility::{
+    Candidates, ChargeStatement, FacilityView, Invitation, Invited, InvoiceList, Me, MemberChanged,
+    MemberList, MemberRights, MissionList, NewProposal, ProposalList, ProposalView,
+};
+use rempla_client::inbox::InboxPage;
 use rempla_client::session::{self, Credentials, TermsChoice};
-use rempla_client::{ClientConfig, SyncClient, SyncClientError};
-use rempla_core::domain::{Request, Site};
+use rempla_client::staff::{DecidedDoctor, Decision, VerificationDecision, VerificationQueue};
+use rempla_client::{ApiClient, ClientConfig, SyncClient, SyncClientError};
+use rempla_core::calendar::ShiftKind;
+use rempla_core::domain::{DoctorId, FacilityId, MemberId, Request, RequestId, Site};
 use rempla_store::{Store, settings};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tauri::{AppHandle, Manager};
+use ts_rs::TS;
 
 use crate::error::DesktopError;
 use crate::requests::{RequestDraft, build_request};
@@ -28,7 +36,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// The sign-in form.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignInForm {
     /// Server address.
@@ -40,7 +48,7 @@ pub struct SignInForm {
 }
 
 /// The current terms, when they still have to be accepted.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TermsView {
     /// Version label.
@@ -50,7 +58,7 @@ pub struct TermsView {
 }
 
 /// Who is signed in on this device.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     /// Server address.
@@ -60,7 +68,7 @@ pub struct SessionView {
     /// `facility_member`, `staff`…
     pub role: String,
     /// The last `GET /v1/me` answer (memberships with rights), `null` before the first one.
-    pub me: Value,
+    pub me: Option<Me>,
     /// The terms to accept before anything else, if any.
     pub terms: Option<TermsView>,
 }
@@ -78,7 +86,9 @@ fn session_view(store: &Store) -> Result<Option<SessionView>, DesktopError> {
         server: session.server,
         account_id: session.account_id,
         role: session.role,
-        me: store.setting(&settings::ME)?.unwrap_or(Value::Null),
+        me: store
+            .setting(&settings::ME)?
+            .and_then(|v| serde_json::from_value(v).ok()),
         terms,
     }))
 }
@@ -203,30 +213,35 @@ pub async fn sign_out(app: AppHandle) -> Result<(), DesktopError> {
 
 /// A facility and its sites (`GET /v1/facilities/{id}`), from the last copy when offline.
 #[tauri::command]
-pub async fn facility(app: AppHandle, id: String) -> Result<Value, DesktopError> {
+pub async fn facility(app: AppHandle, id: String) -> Result<FacilityView, DesktopError> {
     blocking(move || {
         let state = app.state::<AppState>();
         let mut store = state.ui()?;
-        let id: rempla_core::domain::FacilityId = id
+        let id: FacilityId = id
             .parse()
             .map_err(|_| DesktopError::invalid("Établissement inconnu."))?;
-        let cache = settings::facility_view(&id.to_string());
-        match api(&store)?
-            .api()
-            .get_value(&format!("/v1/facilities/{id}"))
-        {
-            Ok(v) => {
-                store.set_setting(&cache, &v)?;
-                Ok(v)
+        match api(&store)?.api().facility(id) {
+            Ok(view) => {
+                let copy = serde_json::to_value(&view)
+                    .map_err(|_| DesktopError::new("internal", "Erreur interne : réessayez."))?;
+                store.set_setting(&settings::facility_view(&id.to_string()), &copy)?;
+                Ok(view)
             }
             Err(e) if e.is_transient() => {
                 state.set_online(false);
-                store.setting(&cache)?.ok_or_else(|| e.into())
+                cached_facility(&store, id)?.ok_or_else(|| e.into())
             }
             Err(e) => Err(e.into()),
         }
     })
     .await
+}
+
+/// The last copy of a facility's view, if any (a copy this version cannot read counts as none).
+fn cached_facility(store: &Store, id: FacilityId) -> Result<Option<FacilityView>, DesktopError> {
+    Ok(store
+        .setting(&settings::facility_view(&id.to_string()))?
+        .and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// Open requests of a facility (or all cached ones), from the local store: instant and offline.
@@ -251,22 +266,15 @@ pub async fn list_requests(
 }
 
 fn site_of(store: &Store, draft: &RequestDraft) -> Result<Site, DesktopError> {
-    let facility = store
-        .setting(&settings::facility_view(&draft.facility_id.to_string()))?
-        .ok_or_else(|| {
+    let facility = cached_facility(store, draft.facility_id)?.ok_or_else(|| {
         DesktopError::invalid(
             "Les sites de l'établissement ne sont pas encore chargés : reconnectez-vous au réseau.",
         )
     })?;
-    let sites = facility
-        .get("sites")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    sites
+    facility
+        .sites
         .into_iter()
-        .find(|s| s.get("id").and_then(Value::as_str) == Some(draft.site_id.as_str()))
-        .and_then(|s| serde_json::from_value::<Site>(s).ok())
+        .find(|s| s.id.to_string() == draft.site_id)
         .ok_or_else(|| DesktopError::invalid("Choisissez un site de l'établissement."))
 }
 
@@ -309,19 +317,28 @@ pub async fn sync_status(app: AppHandle) -> Result<SyncStatusView, DesktopError>
 
 /// The answer of a server feature that may not exist yet on the server this app talks to: `available`
 /// false (the screen shows its "indisponible" state, never invented data) when the route is unknown.
-#[derive(Clone, Debug, Serialize)]
-pub struct Feature {
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct Feature<T> {
     /// Whether the server offers the feature.
     pub available: bool,
-    /// Its answer.
-    pub data: Value,
+    /// Its answer; `null` when unavailable.
+    pub data: Option<T>,
 }
 
-fn feature(result: Result<Value, SyncClientError>) -> Result<Feature, DesktopError> {
+impl<T> Feature<T> {
+    fn map<U>(self, into: impl FnOnce(T) -> U) -> Feature<U> {
+        Feature {
+            available: self.available,
+            data: self.data.map(into),
+        }
+    }
+}
+
+fn feature<T>(result: Result<T, SyncClientError>) -> Result<Feature<T>, DesktopError> {
     match result {
         Ok(data) => Ok(Feature {
             available: true,
-            data,
+            data: Some(data),
         }),
         // 404 (`not_found`, or a bare 404) and 405 (a path that exists only for another method, e.g.
         // `GET /v1/facilities/{id}/members` where the server has only the invitation `POST`): the
@@ -331,29 +348,40 @@ fn feature(result: Result<Value, SyncClientError>) -> Result<Feature, DesktopErr
         {
             Ok(Feature {
                 available: false,
-                data: Value::Null,
+                data: None,
             })
         }
         Err(e) => Err(e.into()),
     }
 }
 
-fn checked_id(id: &str) -> Result<uuid::Uuid, DesktopError> {
-    uuid::Uuid::try_parse(id).map_err(|_| DesktopError::invalid("Identifiant invalide."))
+fn checked_id<T: std::str::FromStr>(id: &str) -> Result<T, DesktopError> {
+    id.trim()
+        .parse()
+        .map_err(|_| DesktopError::invalid("Identifiant invalide."))
+}
+
+/// Runs one typed call of the signed-in client and wraps its answer as a [`Feature`].
+fn with_api<T>(
+    app: &AppHandle,
+    call: impl FnOnce(&ApiClient) -> Result<T, SyncClientError>,
+) -> Result<Feature<T>, DesktopError> {
+    let state = app.state::<AppState>();
+    let store = state.ui()?;
+    let client = api(&store)?;
+    drop(store);
+    feature(call(client.api()))
 }
 
 /// Ranked candidates of a request with their explanations (`GET /v1/requests/{id}/candidates`).
 #[tauri::command]
-pub async fn candidates(app: AppHandle, request_id: String) -> Result<Feature, DesktopError> {
+pub async fn candidates(
+    app: AppHandle,
+    request_id: String,
+) -> Result<Feature<Candidates>, DesktopError> {
     blocking(move || {
-        let id = checked_id(&request_id)?;
-        let store = app.state::<AppState>();
-        let store = store.ui()?;
-        feature(
-            api(&store)?
-                .api()
-                .get_value(&format!("/v1/requests/{id}/candidates")),
-        )
+        let id: RequestId = checked_id(&request_id)?;
+        with_api(&app, |api| api.candidates(id))
     })
     .await
 }
@@ -363,18 +391,12 @@ pub async fn candidates(app: AppHandle, request_id: String) -> Result<Feature, D
 pub async fn send_proposal(
     app: AppHandle,
     request_id: String,
-    proposal: Value,
-) -> Result<Feature, DesktopError> {
+    proposal: NewProposal,
+) -> Result<Feature<ProposalView>, DesktopError> {
     blocking(move || {
-        let id = checked_id(&request_id)?;
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        let answer = feature(
-            api(&store)?
-                .api()
-                .post_value(&format!("/v1/requests/{id}/proposals"), &proposal),
-        )?;
-        state.wake_sync();
+        let id: RequestId = checked_id(&request_id)?;
+        let answer = with_api(&app, |api| api.send_proposal(id, &proposal))?;
+        app.state::<AppState>().wake_sync();
         Ok(answer)
     })
     .await
@@ -383,78 +405,66 @@ pub async fn send_proposal(
 /// Missions the caller may read (`GET /v1/missions`), for the planning and the payroll export; the UI
 /// keeps those of the chosen facility and site.
 #[tauri::command]
-pub async fn missions(app: AppHandle) -> Result<Feature, DesktopError> {
-    blocking(move || {
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        feature(api(&store)?.api().get_value("/v1/missions"))
-    })
-    .await
+pub async fn missions(app: AppHandle) -> Result<Feature<MissionList>, DesktopError> {
+    blocking(move || with_api(&app, ApiClient::missions)).await
 }
 
 /// Proposals of one request (`GET /v1/proposals?request_id=`), with their state (sent, accepted…).
 #[tauri::command]
-pub async fn proposals(app: AppHandle, request_id: String) -> Result<Feature, DesktopError> {
+pub async fn proposals(
+    app: AppHandle,
+    request_id: String,
+) -> Result<Feature<ProposalList>, DesktopError> {
     blocking(move || {
-        let id = checked_id(&request_id)?;
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        feature(
-            api(&store)?
-                .api()
-                .get_value(&format!("/v1/proposals?request_id={id}")),
-        )
+        let id: RequestId = checked_id(&request_id)?;
+        with_api(&app, |api| api.proposals_of_request(id))
     })
     .await
 }
 
-/// Any read-only list endpoint of an area that may not exist yet (`invoices`, `charges`,
-/// `staff/verifications`, `notifications`), by name: the UI never builds a URL itself.
+/// The answer of one read-only list of [`area_list`], as the server sends it.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(untagged)]
+pub enum AreaList {
+    /// `invoices`: the facility's invoices and credit notes.
+    Invoices(InvoiceList),
+    /// `charges`: the facility's statement of charges.
+    Charges(ChargeStatement),
+    /// `members`: the facility's members and rights.
+    Members(MemberList),
+    /// `verifications`: the doctors waiting for verification (staff).
+    Verifications(VerificationQueue),
+    /// `notifications`: the account's inbox.
+    Notifications(InboxPage),
+}
+
+/// Any read-only list of an area that may not exist yet (`invoices`, `charges`, `members`,
+/// `verifications`, `notifications`), by name: the UI never builds a URL itself.
 #[tauri::command]
 pub async fn area_list(
     app: AppHandle,
     area: String,
     facility_id: Option<String>,
-) -> Result<Feature, DesktopError> {
+) -> Result<Feature<AreaList>, DesktopError> {
     blocking(move || {
-        let facility = facility_id.as_deref().map(checked_id).transpose()?;
-        let path = match (area.as_str(), facility) {
-            ("invoices", Some(f)) => format!("/v1/facilities/{f}/invoices"),
-            ("charges", Some(f)) => format!("/v1/facilities/{f}/charges"),
-            ("members", Some(f)) => format!("/v1/facilities/{f}/members"),
-            ("verifications", _) => "/v1/staff/verifications".to_owned(),
-            ("notifications", _) => "/v1/notifications".to_owned(),
+        let facility: Option<FacilityId> = facility_id.as_deref().map(checked_id).transpose()?;
+
+        Ok(match (area.as_str(), facility) {
+            ("invoices", Some(f)) => with_api(&app, |a| a.invoices(f))?.map(AreaList::Invoices),
+            ("charges", Some(f)) => {
+                with_api(&app, |a| a.charges(f, None, None))?.map(AreaList::Charges)
+            }
+            ("members", Some(f)) => with_api(&app, |a| a.members(f))?.map(AreaList::Members),
+            ("verifications", _) => {
+                with_api(&app, ApiClient::verification_queue)?.map(AreaList::Verifications)
+            }
+            ("notifications", _) => {
+                with_api(&app, |a| a.notifications(None, None))?.map(AreaList::Notifications)
+            }
             _ => return Err(DesktopError::invalid("Écran inconnu.")),
-        };
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        feature(api(&store)?.api().get_value(&path))
+        })
     })
     .await
-}
-
-/// One delegated right as the members screen sends it (the server checks names and sites).
-#[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct DelegationIn {
-    /// Right name (`billing`, `propose`…).
-    pub right: String,
-    /// Site the right is limited to; absent for the whole facility.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_id: Option<String>,
-}
-
-/// A member's new role and delegated rights, as the members screen sends them.
-#[derive(Clone, Debug, Deserialize)]
-pub struct MemberRights {
-    /// `admin`, `planner` or `viewer`.
-    pub role: String,
-    /// Rights beyond the role (the whole set: it replaces the previous one).
-    #[serde(default)]
-    pub delegations: Vec<DelegationIn>,
-}
-
-fn rights_body(r: &MemberRights) -> Value {
-    json!({"role": r.role, "delegations": r.delegations})
 }
 
 /// Changes a member's role and rights (`PUT /v1/facilities/{id}/members/{member_id}`); the server
@@ -465,15 +475,10 @@ pub async fn member_change(
     facility_id: String,
     member_id: String,
     rights: MemberRights,
-) -> Result<Feature, DesktopError> {
+) -> Result<Feature<MemberChanged>, DesktopError> {
     blocking(move || {
-        let (f, m) = (checked_id(&facility_id)?, checked_id(&member_id)?);
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        feature(api(&store)?.api().put_value(
-            &format!("/v1/facilities/{f}/members/{m}"),
-            &rights_body(&rights),
-        ))
+        let (f, m): (FacilityId, MemberId) = (checked_id(&facility_id)?, checked_id(&member_id)?);
+        with_api(&app, |api| api.change_member(f, m, &rights))
     })
     .await
 }
@@ -484,16 +489,10 @@ pub async fn member_remove(
     app: AppHandle,
     facility_id: String,
     member_id: String,
-) -> Result<Feature, DesktopError> {
+) -> Result<Feature<()>, DesktopError> {
     blocking(move || {
-        let (f, m) = (checked_id(&facility_id)?, checked_id(&member_id)?);
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        feature(
-            api(&store)?
-                .api()
-                .delete_value(&format!("/v1/facilities/{f}/members/{m}")),
-        )
+        let (f, m): (FacilityId, MemberId) = (checked_id(&facility_id)?, checked_id(&member_id)?);
+        with_api(&app, |api| api.remove_member(f, m))
     })
     .await
 }
@@ -507,9 +506,9 @@ pub async fn member_invite(
     email: String,
     display_name: String,
     rights: MemberRights,
-) -> Result<Feature, DesktopError> {
+) -> Result<Feature<Invited>, DesktopError> {
     blocking(move || {
-        let f = checked_id(&facility_id)?;
+        let f: FacilityId = checked_id(&facility_id)?;
         let (email, display_name) = (email.trim().to_owned(), display_name.trim().to_owned());
         if email.is_empty() || !email.contains('@') {
             return Err(DesktopError::invalid(
@@ -521,16 +520,12 @@ pub async fn member_invite(
                 "Indiquez le nom de la personne invitée.",
             ));
         }
-        let mut body = rights_body(&rights);
-        body["email"] = json!(email);
-        body["display_name"] = json!(display_name);
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        feature(
-            api(&store)?
-                .api()
-                .post_value(&format!("/v1/facilities/{f}/members"), &body),
-        )
+        let invitation = Invitation {
+            email,
+            display_name,
+            rights,
+        };
+        with_api(&app, |api| api.invite_member(f, &invitation))
     })
     .await
 }
@@ -544,27 +539,23 @@ pub async fn verification_decide(
     doctor_id: String,
     decision: String,
     reason: String,
-) -> Result<Feature, DesktopError> {
+) -> Result<Feature<DecidedDoctor>, DesktopError> {
     blocking(move || {
-        let id = checked_id(&doctor_id)?;
-        if decision != "approve" && decision != "reject" {
-            return Err(DesktopError::invalid("Décision inconnue."));
-        }
+        let id: DoctorId = checked_id(&doctor_id)?;
+        let decision = match decision.as_str() {
+            "approve" => Decision::Approve,
+            "reject" => Decision::Reject,
+            _ => return Err(DesktopError::invalid("Décision inconnue.")),
+        };
         let reason = reason.trim();
-        if decision == "reject" && reason.is_empty() {
+        if decision == Decision::Reject && reason.is_empty() {
             return Err(DesktopError::invalid("Indiquez le motif du refus."));
         }
         // The server takes at most 1 000 characters, and no reason as "none" (an approval's note is optional).
         let reason: Option<String> =
             (!reason.is_empty()).then(|| reason.chars().take(1_000).collect());
-        let body = json!({"decision": decision, "reason": reason});
-        let state = app.state::<AppState>();
-        let store = state.ui()?;
-        feature(
-            api(&store)?
-                .api()
-                .post_value(&format!("/v1/staff/verifications/{id}"), &body),
-        )
+        let body = VerificationDecision { decision, reason };
+        with_api(&app, |api| api.decide_verification(id, &body))
     })
     .await
 }
@@ -578,7 +569,7 @@ pub async fn verification_document(
     doctor_id: String,
 ) -> Result<String, DesktopError> {
     blocking(move || {
-        let id = checked_id(&doctor_id)?;
+        let id: DoctorId = checked_id(&doctor_id)?;
         // The XDG downloads folder; a machine without XDG user folders gets `~/Downloads`.
         let dir = app
             .path()
@@ -593,9 +584,7 @@ pub async fn verification_document(
         let bytes = {
             let state = app.state::<AppState>();
             let store = state.ui()?;
-            api(&store)?
-                .api()
-                .get_bytes(&format!("/v1/staff/verifications/{id}/document"))?
+            api(&store)?.api().identity_document(id)?
         };
         let path = crate::downloads::save(&dir, &format!("piece-identite-{id}"), &bytes)?;
         Ok(path.display().to_string())
@@ -603,15 +592,41 @@ pub async fn verification_document(
     .await
 }
 
+/// One entry of a catalogue: a stable code and its French label.
+#[derive(Clone, Debug, Serialize, TS)]
+pub struct CatalogueEntry<C> {
+    /// Stable code.
+    pub code: C,
+    /// French label.
+    pub label: String,
+}
+
+/// Core's catalogues for the forms.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Catalogue {
+    /// Specialties (`medecine-generale`…).
+    pub specialties: Vec<CatalogueEntry<String>>,
+    /// Shift kinds.
+    pub shift_kinds: Vec<CatalogueEntry<ShiftKind>>,
+}
+
 /// Core's catalogues for the forms: specialties and shift kinds with their French labels.
 #[tauri::command]
-pub fn catalogue() -> Value {
-    let specialties: Vec<Value> = rempla_core::domain::Specialty::all()
-        .map(|s| json!({"code": s.code(), "label": s.label()}))
-        .collect();
-    let kinds: Vec<Value> = rempla_core::calendar::ShiftKind::ALL
-        .iter()
-        .map(|k| json!({"code": k.as_str(), "label": k.label_fr()}))
-        .collect();
-    json!({"specialties": specialties, "shiftKinds": kinds})
+pub fn catalogue() -> Catalogue {
+    Catalogue {
+        specialties: rempla_core::domain::Specialty::all()
+            .map(|s| CatalogueEntry {
+                code: s.code().to_owned(),
+                label: s.label().to_owned(),
+            })
+            .collect(),
+        shift_kinds: ShiftKind::ALL
+            .iter()
+            .map(|k| CatalogueEntry {
+                code: *k,
+                label: k.label_fr().to_owned(),
+            })
+            .collect(),
+    }
 }

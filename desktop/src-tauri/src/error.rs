@@ -9,7 +9,7 @@ use rempla_store::StoreError;
 use serde::Serialize;
 
 /// An error shown to the user: stable `code`, plain-French `message`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error, ts_rs::TS)]
 #[error("{message}")]
 pub struct DesktopError {
     /// Stable snake_case code (`offline`, `invalid_credentials`, `forbidden`…: the server's codes unchanged).

@@ -7,6 +7,7 @@
 //! demo does), `REMPLA_DESKTOP_ACCEPT_TERMS=1` (accept the terms then, demo only), `RUST_LOG`.
 
 pub mod announce;
+pub mod bindings;
 pub mod commands;
 pub mod downloads;
 pub mod error;

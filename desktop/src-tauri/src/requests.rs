@@ -19,8 +19,9 @@ pub const MAX_SHIFTS: usize = 366;
 
 /// One shift of the form: a kind on a local date, or explicit local bounds for `custom`, optionally
 /// repeated by an RFC 5545 rule (`FREQ=WEEKLY;COUNT=4`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct ShiftDraft {
     /// Kind of shift (`day`, `night`, `garde_night`, `garde_day`, `custom`…).
     pub kind: ShiftKind,
@@ -38,8 +39,9 @@ pub struct ShiftDraft {
 }
 
 /// The request editor's form.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct RequestDraft {
     /// Posting facility.
     pub facility_id: FacilityId,

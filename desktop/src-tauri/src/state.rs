@@ -23,7 +23,7 @@ pub struct AppState {
 }
 
 /// What the offline banner and the status bar show.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatusView {
     /// Whether the last contact with the server succeeded.

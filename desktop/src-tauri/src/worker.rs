@@ -25,10 +25,11 @@ use crate::state::AppState;
 pub const PERIODIC: Duration = Duration::from_secs(30);
 
 /// A notification shown in the app (and by the OS).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Notice {
     /// `info`, `success` or `warning`.
+    #[ts(type = r#""info" | "success" | "warning""#)]
     pub level: &'static str,
     /// Short title.
     pub title: String,

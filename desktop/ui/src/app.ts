@@ -1,6 +1,6 @@
 // The app's state shared by screens: session, chosen facility and site, sync status. Screens read it and
 // call `go` to navigate; `main.ts` draws the shell around the current screen.
-import type { Catalogue, FacilityView, Session, SyncStatus } from "./types";
+import type { Catalogue, FacilityView, SessionView, SyncStatusView } from "./generated";
 
 export type Route =
   | { name: "signin" }
@@ -15,11 +15,11 @@ export type Route =
   | { name: "inbox" };
 
 export interface AppState {
-  session: Session | null;
+  session: SessionView | null;
   facilityId: string | null;
   facility: FacilityView | null;
   siteId: string | null;
-  status: SyncStatus;
+  status: SyncStatusView;
   route: Route;
   /** Core's specialties and shift kinds with labels (loaded once at sign-in). */
   catalogue: Catalogue | null;

@@ -1,6 +1,6 @@
 // Tiny DOM helpers: element builder, busy buttons (every slow action shows progress), notices.
 import { errorText, t } from "./i18n";
-import type { AppError, Notice } from "./types";
+import type { DesktopError, Notice } from "./generated";
 
 type Attrs = Record<string, string | number | boolean | EventListener | undefined>;
 
@@ -40,7 +40,7 @@ export async function withProgress<T>(button: HTMLButtonElement, busyText: strin
 }
 
 /** A plain-language error box (role=alert, read by screen readers). */
-export function errorBox(e: AppError): HTMLElement {
+export function errorBox(e: DesktopError): HTMLElement {
   return h("div", { class: "error", role: "alert", "data-code": e.code }, errorText(e));
 }
 

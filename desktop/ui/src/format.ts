@@ -1,6 +1,6 @@
 // Pure helpers: dates in the site's zone, periods, CSV. No DOM, no IPC (unit-tested directly).
 import { lang } from "./i18n";
-import type { Request } from "./types";
+import type { Request } from "./generated";
 
 function locale(): string {
   return lang() === "en" ? "en-GB" : "fr-FR";

@@ -1,6 +1,6 @@
 // French by default, English on the switch. Keys are English-ish ids; every string a screen shows goes
 // through `t`. Errors from Rust come in French; `errorText` gives the English of the known codes.
-import type { AppError } from "./types";
+import type { DesktopError } from "./generated";
 
 export type Lang = "fr" | "en";
 
@@ -379,7 +379,7 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
 }
 
 /** The error as the user reads it: the French message from Rust, or its English for known codes. */
-export function errorText(e: AppError): string {
+export function errorText(e: DesktopError): string {
   if (current === "en") return errorsEn[e.code] ?? e.message;
   return e.message;
 }

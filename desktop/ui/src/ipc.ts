@@ -2,21 +2,31 @@
 // `invoke` directly, so tests mock this whole surface with `@tauri-apps/api/mocks`.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+// Argument and answer types are generated from the Rust types (desktop/src-tauri/src/bindings.rs).
 import type {
-  AppError,
+  AreaList,
+  Candidates,
   Catalogue,
+  DecidedDoctor,
+  DesktopError,
   FacilityView,
   Feature,
+  Invited,
+  MemberChanged,
   MemberRights,
+  MissionList,
+  NewProposal,
   Notice,
+  ProposalList,
+  ProposalView,
   Request,
   RequestDraft,
-  Session,
-  SyncStatus,
-} from "./types";
+  SessionView,
+  SyncStatusView,
+} from "./generated";
 
-/** Turns whatever a command threw into an `AppError` (the Rust side always sends `{code, message}`). */
-export function asAppError(e: unknown): AppError {
+/** Turns whatever a command threw into a `DesktopError` (the Rust side always sends `{code, message}`). */
+export function asAppError(e: unknown): DesktopError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
     const { code, message } = e as { code: unknown; message: unknown };
     return { code: String(code), message: String(message) };
@@ -32,37 +42,40 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** The read-only lists `area_list` serves (each answers one member of `AreaList`). */
+export type AreaName = "invoices" | "charges" | "members" | "verifications" | "notifications";
+
 export const api = {
   signIn: (server: string, email: string, password: string) =>
-    call<Session>("sign_in", { form: { server, email, password } }),
-  autoSignIn: () => call<Session | null>("auto_sign_in"),
-  acceptTerms: () => call<Session>("accept_terms"),
-  session: () => call<Session | null>("session"),
+    call<SessionView>("sign_in", { form: { server, email, password } }),
+  autoSignIn: () => call<SessionView | null>("auto_sign_in"),
+  acceptTerms: () => call<SessionView>("accept_terms"),
+  session: () => call<SessionView | null>("session"),
   signOut: () => call<void>("sign_out"),
   facility: (id: string) => call<FacilityView>("facility", { id }),
   listRequests: (facilityId: string | null) => call<Request[]>("list_requests", { facilityId }),
   createRequest: (draft: RequestDraft) => call<Request>("create_request", { draft }),
-  syncNow: () => call<SyncStatus>("sync_now"),
-  syncStatus: () => call<SyncStatus>("sync_status"),
-  candidates: (requestId: string) => call<Feature>("candidates", { requestId }),
-  sendProposal: (requestId: string, proposal: Record<string, unknown>) =>
-    call<Feature>("send_proposal", { requestId, proposal }),
-  missions: () => call<Feature>("missions"),
-  proposals: (requestId: string) => call<Feature>("proposals", { requestId }),
-  areaList: (area: string, facilityId: string | null) => call<Feature>("area_list", { area, facilityId }),
+  syncNow: () => call<SyncStatusView>("sync_now"),
+  syncStatus: () => call<SyncStatusView>("sync_status"),
+  candidates: (requestId: string) => call<Feature<Candidates>>("candidates", { requestId }),
+  sendProposal: (requestId: string, proposal: NewProposal) =>
+    call<Feature<ProposalView>>("send_proposal", { requestId, proposal }),
+  missions: () => call<Feature<MissionList>>("missions"),
+  proposals: (requestId: string) => call<Feature<ProposalList>>("proposals", { requestId }),
+  areaList: (area: AreaName, facilityId: string | null) => call<Feature<AreaList>>("area_list", { area, facilityId }),
   verificationDecide: (doctorId: string, decision: "approve" | "reject", reason: string) =>
-    call<Feature>("verification_decide", { doctorId, decision, reason }),
+    call<Feature<DecidedDoctor>>("verification_decide", { doctorId, decision, reason }),
   verificationDocument: (doctorId: string) => call<string>("verification_document", { doctorId }),
   memberChange: (facilityId: string, memberId: string, rights: MemberRights) =>
-    call<Feature>("member_change", { facilityId, memberId, rights }),
-  memberRemove: (facilityId: string, memberId: string) => call<Feature>("member_remove", { facilityId, memberId }),
+    call<Feature<MemberChanged>>("member_change", { facilityId, memberId, rights }),
+  memberRemove: (facilityId: string, memberId: string) => call<Feature<null>>("member_remove", { facilityId, memberId }),
   memberInvite: (facilityId: string, email: string, displayName: string, rights: MemberRights) =>
-    call<Feature>("member_invite", { facilityId, email, displayName, rights }),
+    call<Feature<Invited>>("member_invite", { facilityId, email, displayName, rights }),
   catalogue: () => call<Catalogue>("catalogue"),
 };
 
 export const events = {
-  onStatus: (f: (s: SyncStatus) => void): Promise<UnlistenFn> => listen<SyncStatus>("sync-status", (e) => f(e.payload)),
+  onStatus: (f: (s: SyncStatusView) => void): Promise<UnlistenFn> => listen<SyncStatusView>("sync-status", (e) => f(e.payload)),
   onRequestsChanged: (f: () => void): Promise<UnlistenFn> => listen<number>("requests-changed", () => f()),
   onServerChange: (f: (raw: string) => void): Promise<UnlistenFn> => listen<string>("server-change", (e) => f(e.payload)),
   onNotice: (f: (n: Notice) => void): Promise<UnlistenFn> => listen<Notice>("notify", (e) => f(e.payload)),

@@ -1,7 +1,7 @@
 // Entering a session: pick the first facility, load its sites, go to the dashboard (or the terms).
 import { api } from "./ipc";
 import { go, state } from "./app";
-import type { Session } from "./types";
+import type { SessionView } from "./generated";
 
 export async function loadFacility(): Promise<void> {
   state.facility = null;
@@ -13,7 +13,7 @@ export async function loadFacility(): Promise<void> {
   }
 }
 
-export async function enter(session: Session): Promise<void> {
+export async function enter(session: SessionView): Promise<void> {
   state.session = session;
   if (session.terms) {
     go({ name: "signin" });

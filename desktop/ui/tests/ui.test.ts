@@ -17,7 +17,7 @@ import { invoicesView } from "../src/views/invoices";
 import { showCandidates, showSite } from "../src/views/map-candidates";
 import { inboxItems, inboxView } from "../src/views/inbox";
 import { pendingDoctors, staffView } from "../src/views/staff";
-import type { Request, Session } from "../src/types";
+import type { Request, SessionView } from "../src/generated";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
 const SITE = "0190f5d2-0000-7000-8000-0000000000s1";
@@ -33,17 +33,20 @@ function request(id: string, start: string, end: string): Request {
     department: "22",
     location: { lat: 48.73, lon: -3.46 },
     doctors_needed: 1,
-    requirements: {},
+    requirements: { thesed_only: false, languages: [] },
     status: "open",
     revision: 0,
   };
 }
 
-const session: Session = {
+/** The account fields of `GET /v1/me` the tests do not look at. */
+const ME = { account_id: "a1", email: "coord@example.fr", display_name: null, role: "facility_member" };
+
+const session: SessionView = {
   server: "http://127.0.0.1:8080",
   accountId: "a1",
   role: "facility_member",
-  me: { memberships: [{ facility_id: FACILITY, facility_name: "CH de Lannion", member_id: "m1", role: "admin", delegations: [] }] },
+  me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH de Lannion", member_id: "m1", role: "admin", delegations: [] }] },
   terms: null,
 };
 
@@ -56,7 +59,7 @@ beforeEach(() => {
   document.body.innerHTML = '<div id="app"></div>';
   state.session = session;
   state.facilityId = FACILITY;
-  state.facility = { facility: { id: FACILITY, name: "CH de Lannion", siret: "", kind: "hospital" }, sites: [] };
+  state.facility = { facility: { id: FACILITY, name: "CH de Lannion", siret: "", kind: "public_hospital" }, sites: [] };
   state.siteId = null;
 });
 
@@ -443,13 +446,13 @@ describe("members and rights", () => {
       return null;
     });
     expect(canManage(FACILITY)).toBe(true);
-    state.session = { ...session, me: { memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [] }] } };
+    state.session = { ...session, me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [] }] } };
     expect(canManage(FACILITY)).toBe(false);
     const view = membersView();
     await settle();
     expect(view.querySelector("#members-admin-only")).not.toBeNull();
     expect(asked).toBe(false);
-    state.session = { ...session, me: { memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [{ right: "manage_members" }] }] } };
+    state.session = { ...session, me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [{ right: "manage_members" }] }] } };
     expect(canManage(FACILITY)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ use crate::domain::error::ValidationError;
 
 /// A French postcode, metropolitan or overseas.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Postcode(String);
 
 impl Postcode {

@@ -14,6 +14,7 @@ pub struct Siren(String);
 
 /// An establishment's SIRET number: SIREN + 5-digit NIC.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Siret(String);
 
 fn digits_only(field: &'static str, input: &str, len: usize) -> Result<String, ValidationError> {

@@ -6,7 +6,7 @@ import { go, state } from "../app";
 import { errorBox, h, withProgress } from "../dom";
 import { t, type TextKey } from "../i18n";
 import { formatDate, formatTime } from "../format";
-import type { AppError, Request } from "../types";
+import type { DesktopError, Request } from "../generated";
 
 export interface CriterionView {
   /** Stable criterion name (`coverage`, `distance`, `shift_kind`). */
@@ -216,7 +216,7 @@ export function candidatesView(requestId: string): HTMLElement {
               result.replaceChildren(h("span", { "data-proposal-sent": "true", "data-proposal-state": "sent" }, t("proposal.sent")));
               propose.hidden = true;
             } catch (e) {
-              result.replaceChildren(errorBox(e as AppError));
+              result.replaceChildren(errorBox(e as DesktopError));
             }
           });
         });
@@ -248,7 +248,7 @@ export function candidatesView(requestId: string): HTMLElement {
       }
       section.dataset.ready = "true";
     } catch (e) {
-      const err = e as AppError;
+      const err = e as DesktopError;
       if (err.code !== "conflict") {
         body.replaceChildren(errorBox(err));
         return;

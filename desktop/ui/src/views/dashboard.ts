@@ -7,7 +7,7 @@ import { errorBox, h } from "../dom";
 import { t } from "../i18n";
 import { daysUntil, formatDate, requestSpan } from "../format";
 import { candidateCounts } from "./candidates";
-import type { AppError, Request } from "../types";
+import type { DesktopError, Request } from "../generated";
 
 /** How many rows get their candidate counts fetched (the rest show "—" until opened). */
 const COUNTED_ROWS = 25;
@@ -93,7 +93,7 @@ export function dashboardView(): HTMLElement {
       section.dataset.ready = "true";
       void fillCounts(table, requests);
     } catch (e) {
-      body.replaceChildren(errorBox(e as AppError));
+      body.replaceChildren(errorBox(e as DesktopError));
     }
   })();
   return section;

@@ -9,7 +9,7 @@ import { api } from "../ipc";
 import { go, state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { lang, t } from "../i18n";
-import type { AppError, Catalogue, RequestDraft, ShiftDraft, ShiftKind } from "../types";
+import type { DesktopError, Catalogue, RequestDraft, ShiftDraft, ShiftKind } from "../generated";
 
 const FALLBACK_KINDS: Catalogue["shiftKinds"] = [
   { code: "day", label: "journée" },
@@ -160,7 +160,7 @@ export function editorView(): HTMLElement {
         showNotice({ level: "success", title: t("editor.title"), body: t("editor.done") });
         go({ name: "dashboard" });
       } catch (e) {
-        err.replaceChildren(errorBox(e as AppError));
+        err.replaceChildren(errorBox(e as DesktopError));
       }
     });
   });

@@ -4,7 +4,7 @@
 import { api } from "../ipc";
 import { errorBox, h } from "../dom";
 import { lang, t } from "../i18n";
-import type { AppError } from "../types";
+import type { DesktopError } from "../generated";
 
 export interface InboxItem {
   id: string;
@@ -76,7 +76,7 @@ export function inboxView(): HTMLElement {
           : h("p", { class: "empty" }, t("inbox.empty")),
       );
     } catch (e) {
-      body.replaceChildren(errorBox(e as AppError));
+      body.replaceChildren(errorBox(e as DesktopError));
     }
   })();
   return section;

@@ -7,7 +7,7 @@ import { state } from "../app";
 import { errorBox, h } from "../dom";
 import { formatCents } from "../format";
 import { lang, t } from "../i18n";
-import type { AppError, ChargeStatement, Invoice } from "../types";
+import type { DesktopError, ChargeStatement, Invoice } from "../generated";
 
 function isInvoice(x: unknown): x is Invoice {
   if (typeof x !== "object" || x === null) return false;
@@ -108,13 +108,13 @@ export function invoicesView(): HTMLElement {
       const items = f.available && d && Array.isArray(d.invoices) ? d.invoices.filter(isInvoice) : null;
       list.replaceChildren(items ? invoiceTable(items) : unavailable("invoices"));
     } catch (e) {
-      list.replaceChildren(errorBox(e as AppError));
+      list.replaceChildren(errorBox(e as DesktopError));
     }
     try {
       const f = await api.areaList("charges", state.facilityId);
       statement.replaceChildren(f.available && isStatement(f.data) ? statementTotals(f.data) : unavailable("charges"));
     } catch (e) {
-      statement.replaceChildren(errorBox(e as AppError));
+      statement.replaceChildren(errorBox(e as DesktopError));
     }
   })();
   return section;

@@ -7,7 +7,7 @@ import { errorBox, h } from "../dom";
 import { t } from "../i18n";
 import { candidateList, type CandidateView } from "./candidates";
 import { formatDate, requestSpan } from "../format";
-import type { AppError, Request } from "../types";
+import type { DesktopError, Request } from "../generated";
 
 /** The side panel's list: ranked candidates with coverage and distance to the site (never a position). */
 export function candidatePanel(requestId: string, candidates: CandidateView[]): HTMLElement[] {
@@ -40,7 +40,7 @@ export async function showCandidates(panel: HTMLElement, requestId: string): Pro
     if (panel.dataset.request !== requestId) return;
     panel.replaceChildren(...(f.available ? candidatePanel(requestId, candidateList(f.data)) : [h("p", { class: "empty", "data-unavailable": "candidates" }, t("area.unavailable"))]));
   } catch (e) {
-    panel.replaceChildren(errorBox(e as AppError));
+    panel.replaceChildren(errorBox(e as DesktopError));
   }
 }
 

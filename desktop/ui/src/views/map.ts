@@ -11,7 +11,7 @@ import { go, state } from "../app";
 import { errorBox, h } from "../dom";
 import { t } from "../i18n";
 import { showCandidates, showSite } from "./map-candidates";
-import type { AppError, Request } from "../types";
+import type { DesktopError, Request } from "../generated";
 
 interface CompactCommunes {
   fields: string[];
@@ -130,7 +130,7 @@ export function mapView(): HTMLElement {
           });
           section.dataset.ready = "true";
         } catch (e) {
-          err.replaceChildren(errorBox(e as AppError));
+          err.replaceChildren(errorBox(e as DesktopError));
         }
       })();
     });

@@ -7,7 +7,7 @@ import { api } from "../ipc";
 import { state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { t, type TextKey } from "../i18n";
-import type { AppError } from "../types";
+import type { DesktopError } from "../generated";
 
 export const RIGHTS = ["read", "post_requests", "propose", "billing", "manage_members"] as const;
 export type Right = (typeof RIGHTS)[number];
@@ -144,7 +144,7 @@ function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement[
         showNotice({ level: "success", title: t("members.saved"), body: m.name });
         reload();
       })
-      .catch((e: unknown) => err.replaceChildren(errorBox(e as AppError)));
+      .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
   });
   const remove = h("button", { "data-remove": m.memberId }, t("members.remove"));
   let armed = false;
@@ -169,7 +169,7 @@ function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement[
         armed = false;
         remove.textContent = t("members.remove");
         remove.classList.remove("danger");
-        err.replaceChildren(errorBox(e as AppError));
+        err.replaceChildren(errorBox(e as DesktopError));
       });
   });
   const limited = m.delegations.filter((d) => d.site_id !== undefined);
@@ -211,7 +211,7 @@ function inviteForm(facilityId: string, reload: () => void): HTMLElement {
         showNotice({ level: "success", title: t("members.invited"), body: email.value });
         reload();
       })
-      .catch((e: unknown) => err.replaceChildren(errorBox(e as AppError)));
+      .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
   });
   return h("div", { class: "invite" }, h("h3", {}, t("members.inviteTitle")), h("div", { class: "actions" }, email, name, role, send), err);
 }
@@ -248,7 +248,7 @@ export function membersView(): HTMLElement {
           inviteForm(facilityId, load),
         );
       } catch (e) {
-        body.replaceChildren(errorBox(e as AppError));
+        body.replaceChildren(errorBox(e as DesktopError));
       }
     })();
   };

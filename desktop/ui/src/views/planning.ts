@@ -10,7 +10,7 @@ import { state } from "../app";
 import { errorBox, h } from "../dom";
 import { lang, t } from "../i18n";
 import { hoursBetween, toCsv } from "../format";
-import type { AppError } from "../types";
+import type { DesktopError } from "../generated";
 
 export interface MissionRow {
   id: string;
@@ -99,7 +99,7 @@ export function planningView(): HTMLElement {
         }
       }
     } catch (e) {
-      note.replaceChildren(errorBox(e as AppError));
+      note.replaceChildren(errorBox(e as DesktopError));
     }
     calendar.addEventSource(events);
     section.dataset.ready = "true";

@@ -4,7 +4,7 @@ import { state } from "../app";
 import { errorBox, h, withProgress } from "../dom";
 import { t } from "../i18n";
 import { enter } from "../session";
-import type { AppError } from "../types";
+import type { DesktopError } from "../generated";
 
 function termsView(): HTMLElement {
   const terms = state.session?.terms;
@@ -15,7 +15,7 @@ function termsView(): HTMLElement {
       try {
         await enter(await api.acceptTerms());
       } catch (e) {
-        err.replaceChildren(errorBox(e as AppError));
+        err.replaceChildren(errorBox(e as DesktopError));
       }
     });
   });
@@ -53,7 +53,7 @@ export function signInView(): HTMLElement {
       try {
         await enter(await api.signIn(server.value, email.value, password.value));
       } catch (e) {
-        err.replaceChildren(errorBox(e as AppError));
+        err.replaceChildren(errorBox(e as DesktopError));
       }
     });
   });

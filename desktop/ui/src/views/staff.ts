@@ -6,7 +6,7 @@
 import { api } from "../ipc";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { lang, t } from "../i18n";
-import type { AppError } from "../types";
+import type { DesktopError } from "../generated";
 
 export interface PendingDoctor {
   doctorId: string;
@@ -69,7 +69,7 @@ function row(p: PendingDoctor, onDone: () => void): HTMLElement {
       showNotice({ level: "success", title: t(decision === "approve" ? "staff.approved" : "staff.rejected"), body: p.name });
       onDone();
     } catch (e) {
-      err.replaceChildren(errorBox(e as AppError));
+      err.replaceChildren(errorBox(e as DesktopError));
     }
   };
   const docButton = p.hasDocument ? h("button", { class: "secondary", "data-document": p.doctorId }, t("staff.document")) : null;
@@ -77,7 +77,7 @@ function row(p: PendingDoctor, onDone: () => void): HTMLElement {
     err.replaceChildren();
     void withProgress(docButton, t("area.loading"), () => api.verificationDocument(p.doctorId))
       .then((path) => showNotice({ level: "success", title: t("staff.documentSaved"), body: path }))
-      .catch((e: unknown) => err.replaceChildren(errorBox(e as AppError)));
+      .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
   });
   approve.addEventListener("click", () => void decide(approve, "approve")());
   reject.addEventListener("click", () => void decide(reject, "reject")());
@@ -107,7 +107,7 @@ export function staffView(): HTMLElement {
         const list = pendingDoctors(f.data);
         body.replaceChildren(list.length ? h("ul", { class: "queue" }, ...list.map((p) => row(p, load))) : h("p", { class: "empty", id: "queue-empty" }, t("staff.empty")));
       } catch (e) {
-        body.replaceChildren(errorBox(e as AppError));
+        body.replaceChildren(errorBox(e as DesktopError));
       }
     })();
   };

@@ -1,0 +1,754 @@
+//! The calls a facility's coordinators make beside sync — the facility and its sites, the ranked
+//! candidates of a request, proposals, missions (the planning and payroll export), invoices and the
+//! statement of charges, members and their rights — as typed methods of [`ApiClient`], so the desktop
+//! sends the same paths and bodies as every other front end and reads the server's real shapes
+//! (`docs/api/matching.md`, `workflow.md`, `billing.md`, `members.md`).
+//!
+//! Answers ignore fields they do not know, so the server may add some. Rights and roles travel as the
+//! server's names (strings) in the bodies: the server judges them (`unknown_role`, `unknown_right`).
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use rempla_core::calendar::Interval;
+use rempla_core::domain::{
+    Delegation, DoctorId, Facility, FacilityId, MemberId, MemberRole, Mission, Proposal,
+    ProposalId, RequestId, RequestShift, Right, Site,
+};
+
+use crate::error::SyncClientError;
+use crate::http::ApiClient;
+
+/// `GET /v1/facilities/{id}`: a facility and its sites.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FacilityView {
+    /// The facility.
+    pub facility: Facility,
+    /// Its sites.
+    #[serde(default)]
+    pub sites: Vec<Site>,
+}
+
+/// One facility membership of the caller, as `GET /v1/me` and the login answer list them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Membership {
+    /// The facility.
+    pub facility_id: FacilityId,
+    /// Its name.
+    pub facility_name: String,
+    /// The membership.
+    pub member_id: MemberId,
+    /// The role in this facility.
+    pub role: MemberRole,
+    /// Rights beyond the role.
+    #[serde(default)]
+    pub delegations: Vec<Delegation>,
+}
+
+/// The caller's account as `GET /v1/me` answers it (the fields a coordinator's device reads).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Me {
+    /// The account.
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// Login e-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Display name, when the server sends one.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `doctor`, `facility_member`, `staff`…
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Facility memberships.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+}
+
+/// A candidate's public profile: never contact details (`docs/api/matching.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CandidateProfile {
+    /// The doctor.
+    pub id: DoctorId,
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Specialty codes.
+    #[serde(default)]
+    pub specialties: Vec<String>,
+    /// Thesis or intern licence, as the server sends it (`{"kind": "thesed"}`…).
+    #[serde(default)]
+    pub qualification: Value,
+}
+
+/// What a candidate covers of one shift of the request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ShiftCoverage {
+    /// The shift.
+    pub shift: Interval,
+    /// The parts the candidate covers.
+    #[serde(default)]
+    pub covered: Vec<Interval>,
+    /// The parts they do not.
+    #[serde(default)]
+    pub uncovered: Vec<Interval>,
+}
+
+/// A candidate's coverage of the request, shift by shift.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Coverage {
+    /// One entry per shift of the request.
+    #[serde(default)]
+    pub shifts: Vec<ShiftCoverage>,
+}
+
+/// How the candidate reaches the site: `by` is `radius` or `department`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Reach {
+    /// `radius` (within the doctor's travel radius) or `department` (a département they chose).
+    pub by: String,
+    /// Distance from the doctor's base, km (`null` when they gave no base).
+    #[serde(default)]
+    pub distance_km: Option<f64>,
+    /// The doctor's radius, km (`radius` only).
+    #[serde(default)]
+    pub radius_km: Option<f64>,
+}
+
+/// One ranking criterion with its points and French explanation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Criterion {
+    /// `coverage`, `distance` or `shift_kind`.
+    pub name: String,
+    /// Points obtained.
+    pub points: u32,
+    /// Points available.
+    pub max_points: u32,
+    /// The server's sentence (French).
+    #[serde(default)]
+    pub explanation: String,
+}
+
+/// One ranked candidate of a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Candidate {
+    /// The doctor.
+    pub doctor: DoctorId,
+    /// Their public profile.
+    pub profile: CandidateProfile,
+    /// `complete` or `partial`.
+    pub status: String,
+    /// What they cover.
+    #[serde(default)]
+    pub coverage: Coverage,
+    /// How they reach the site.
+    pub reach: Reach,
+    /// Total points.
+    pub score: u32,
+    /// The criteria, explained.
+    #[serde(default)]
+    pub criteria: Vec<Criterion>,
+}
+
+/// One doctor's share of a split coverage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SplitPart {
+    /// The doctor.
+    pub doctor: DoctorId,
+    /// The parts of the shifts attributed to them.
+    #[serde(default)]
+    pub intervals: Vec<Interval>,
+}
+
+/// The smallest set of doctors covering as much as they can together (`docs/matching.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Split {
+    /// The doctors, in rank order, with their shares.
+    #[serde(default)]
+    pub parts: Vec<SplitPart>,
+    /// Whether every shift is entirely covered.
+    #[serde(default)]
+    pub complete: bool,
+    /// What nobody covers.
+    #[serde(default)]
+    pub uncovered: Vec<Interval>,
+}
+
+/// `GET /v1/requests/{id}/candidates`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Candidates {
+    /// The request.
+    pub request_id: RequestId,
+    /// Candidates covering every shift.
+    pub complete_count: u32,
+    /// Candidates covering a part.
+    pub partial_count: u32,
+    /// Best first.
+    #[serde(default)]
+    pub candidates: Vec<Candidate>,
+    /// Set when nobody covers everything but some cover a part.
+    #[serde(default)]
+    pub split: Option<Split>,
+}
+
+/// `POST /v1/requests/{id}/proposals` body: offer the request to a candidate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NewProposal {
+    /// Client-chosen id, so a retried call answers the proposal already made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<ProposalId>,
+    /// The doctor proposed (checked by the server: a verified candidate).
+    pub doctor_id: String,
+    /// Indexes of the request's shifts offered; all when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift_indexes: Option<Vec<u16>>,
+}
+
+/// A proposal as the API shows it: core's [`Proposal`] plus where and which shifts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProposalView {
+    /// The proposal.
+    #[serde(flatten)]
+    pub proposal: Proposal,
+    /// The facility.
+    pub facility_id: FacilityId,
+    /// The site.
+    pub site_id: String,
+    /// The shifts asked for.
+    #[serde(default)]
+    pub shifts: Vec<RequestShift>,
+    /// When it was answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// Who cancelled a mission, when and how late.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Cancellation {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `doctor` or `facility`.
+    pub by: String,
+    /// The reason given.
+    pub reason: String,
+    /// Time left before the start of the mission, ms (negative once started).
+    pub lateness_ms: i64,
+}
+
+/// One party's signature of the contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Signature {
+    /// `doctor` or `facility`.
+    pub party: String,
+    /// The signing account.
+    pub account_id: String,
+    /// SHA-256 of the contract version signed.
+    pub sha256: String,
+    /// When.
+    pub signed_at: DateTime<Utc>,
+}
+
+/// A mission as the API shows it (never contact details): core's [`Mission`] plus cancellation and
+/// signatures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MissionView {
+    /// The mission.
+    #[serde(flatten)]
+    pub mission: Mission,
+    /// Set when cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancellation: Option<Cancellation>,
+    /// The contract signatures so far.
+    #[serde(default)]
+    pub signatures: Vec<Signature>,
+}
+
+/// Amounts in integer cents.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Amounts {
+    /// Before VAT.
+    pub ht_cents: i64,
+    /// VAT.
+    pub vat_cents: i64,
+    /// With VAT.
+    pub ttc_cents: i64,
+}
+
+/// One line of an invoice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InvoiceLine {
+    /// What is charged.
+    pub label: String,
+    /// How many.
+    pub quantity: i64,
+    /// Unit price, cents before VAT.
+    pub unit_cents: i64,
+    /// Line total, cents before VAT.
+    pub total_cents: i64,
+}
+
+/// An invoice or credit note (`docs/api/billing.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Invoice {
+    /// Id.
+    pub id: String,
+    /// Gapless number, `2026-000001`.
+    pub number: String,
+    /// `invoice` or `credit_note`.
+    pub kind: String,
+    /// The mission whose unlock it charges.
+    pub mission_id: String,
+    /// Issue time, ms since the epoch.
+    pub issued_ms: i64,
+    /// VAT rate, basis points.
+    pub vat_bps: i64,
+    /// Totals.
+    #[serde(flatten)]
+    pub totals: Amounts,
+    /// The subject line (French).
+    #[serde(default)]
+    pub subject: String,
+    /// The lines.
+    #[serde(default)]
+    pub lines: Vec<InvoiceLine>,
+    /// For a credit note: the invoice it cancels.
+    #[serde(default)]
+    pub cancels_id: Option<String>,
+}
+
+/// One unlock in the statement of charges.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChargeLine {
+    /// The mission.
+    pub mission_id: String,
+    /// The doctor.
+    pub doctor_id: String,
+    /// Unlock time, ms since the epoch.
+    pub at_ms: i64,
+    /// What was charged.
+    #[serde(flatten)]
+    pub totals: Amounts,
+    /// The invoice.
+    pub invoice_number: String,
+    /// The credit note, when the mission was cancelled in time.
+    #[serde(default)]
+    pub credit_note_number: Option<String>,
+    /// Cancellation time, ms since the epoch.
+    #[serde(default)]
+    pub cancelled_ms: Option<i64>,
+}
+
+/// Totals of a statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChargeTotals {
+    /// Charged.
+    pub charged: Amounts,
+    /// Credited back.
+    pub credited: Amounts,
+    /// Charged less credited.
+    pub net: Amounts,
+}
+
+/// `GET /v1/facilities/{id}/charges`: the statement of charges between two days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ChargeStatement {
+    /// First day included (`YYYY-MM-DD`), if bounded.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day included, if bounded.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The unlocks.
+    #[serde(default)]
+    pub charges: Vec<ChargeLine>,
+    /// Their totals.
+    pub totals: ChargeTotals,
+}
+
+/// One member of a facility as `GET /v1/facilities/{id}/members` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MemberEntry {
+    /// The membership.
+    pub member_id: MemberId,
+    /// The account.
+    pub account_id: String,
+    /// Login e-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Role in the facility.
+    pub role: MemberRole,
+    /// Rights beyond the role.
+    #[serde(default)]
+    pub delegations: Vec<Delegation>,
+    /// Facility-wide rights (role plus facility-wide delegations).
+    #[serde(default)]
+    pub rights: Vec<Right>,
+    /// False while the invitation is pending.
+    #[serde(default)]
+    pub activated: bool,
+    /// The caller's own membership.
+    #[serde(default)]
+    pub you: bool,
+}
+
+/// `GET /v1/facilities/{id}/members`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MemberList {
+    /// By display name.
+    #[serde(default)]
+    pub members: Vec<MemberEntry>,
+}
+
+/// One delegated right as sent to the server (names checked there: `unknown_right`, `unknown_site`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DelegationIn {
+    /// Right name (`billing`, `propose`…).
+    pub right: String,
+    /// Site the right is limited to; absent for the whole facility.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub site_id: Option<String>,
+}
+
+/// A member's role and delegated rights (the whole set: it replaces the previous one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MemberRights {
+    /// `admin`, `planner` or `viewer` (`unknown_role` otherwise).
+    pub role: String,
+    /// Rights beyond the role.
+    #[serde(default)]
+    pub delegations: Vec<DelegationIn>,
+}
+
+/// `POST /v1/facilities/{id}/members` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Invitation {
+    /// The invited person's e-mail.
+    pub email: String,
+    /// Their name as members see it.
+    pub display_name: String,
+    /// Role and rights.
+    #[serde(flatten)]
+    pub rights: MemberRights,
+}
+
+/// `POST /v1/facilities/{id}/members` answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Invited {
+    /// The account (new, or the existing facility account).
+    pub account_id: String,
+    /// The new membership.
+    pub member_id: MemberId,
+}
+
+/// `PUT /v1/facilities/{id}/members/{member_id}` answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MemberChanged {
+    /// The member with the rights stored (the smallest equivalent set).
+    pub member: rempla_core::domain::Member,
+}
+
+#[derive(Deserialize)]
+struct ProposalAnswer {
+    proposal: ProposalView,
+}
+
+/// `GET /v1/proposals` answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ProposalList {
+    /// Newest first.
+    #[serde(default)]
+    pub proposals: Vec<ProposalView>,
+}
+
+/// `GET /v1/missions` answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MissionList {
+    /// The caller's missions.
+    #[serde(default)]
+    pub missions: Vec<MissionView>,
+}
+
+/// `GET /v1/facilities/{id}/invoices` answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InvoiceList {
+    /// In number order.
+    #[serde(default)]
+    pub invoices: Vec<Invoice>,
+}
+
+/// Decodes a JSON answer into its typed shape; a shape the client does not know is a protocol error.
+pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
+    serde_json::from_value(value).map_err(|e| SyncClientError::Protocol {
+        reason: format!("JSON inattendu : {e}"),
+    })
+}
+
+pub(crate) fn body<T: Serialize>(value: &T) -> Result<Value, SyncClientError> {
+    serde_json::to_value(value).map_err(|e| SyncClientError::Protocol {
+        reason: format!("encodage : {e}"),
+    })
+}
+
+/// The `?from=…&to=…` of a statement, each bound optional (`YYYY-MM-DD`, checked by the server).
+fn period_query(from: Option<&str>, to: Option<&str>, format: Option<&str>) -> String {
+    let parts: Vec<String> = [("from", from), ("to", to), ("format", format)]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", query_value(v))))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}
+
+/// Keeps a query value to the characters a day needs (digits and `-`), so no caller text can add
+/// parameters.
+fn query_value(v: &str) -> String {
+    v.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+impl ApiClient {
+    /// A facility and its sites (`GET /v1/facilities/{id}`).
+    pub fn facility(&self, id: FacilityId) -> Result<FacilityView, SyncClientError> {
+        decode(self.get_value(&format!("/v1/facilities/{id}"))?)
+    }
+
+    /// The ranked candidates of an open request (`GET /v1/requests/{id}/candidates`; `conflict` once
+    /// the request is no longer open).
+    pub fn candidates(&self, request: RequestId) -> Result<Candidates, SyncClientError> {
+        decode(self.get_value(&format!("/v1/requests/{request}/candidates"))?)
+    }
+
+    /// Offers a request to a doctor (`POST /v1/requests/{id}/proposals`); a replay with the same
+    /// [`NewProposal::id`] answers the proposal already made.
+    pub fn send_proposal(
+        &self,
+        request: RequestId,
+        proposal: &NewProposal,
+    ) -> Result<ProposalView, SyncClientError> {
+        let answer = self.post_value(
+            &format!("/v1/requests/{request}/proposals"),
+            &body(proposal)?,
+        )?;
+        decode::<ProposalAnswer>(answer).map(|a| a.proposal)
+    }
+
+    /// The proposals of one request the caller may read, newest first
+    /// (`GET /v1/proposals?request_id=`).
+    pub fn proposals_of_request(
+        &self,
+        request: RequestId,
+    ) -> Result<ProposalList, SyncClientError> {
+        decode(self.get_value(&format!("/v1/proposals?request_id={request}"))?)
+    }
+
+    /// The missions the caller may read, without contact details (`GET /v1/missions`): the planning
+    /// and the payroll export.
+    pub fn missions(&self) -> Result<MissionList, SyncClientError> {
+        decode(self.get_value("/v1/missions")?)
+    }
+
+    /// A facility's invoices and credit notes in number order (`GET /v1/facilities/{id}/invoices`).
+    pub fn invoices(&self, facility: FacilityId) -> Result<InvoiceList, SyncClientError> {
+        decode(self.get_value(&format!("/v1/facilities/{facility}/invoices"))?)
+    }
+
+    /// The statement of charges between two days, both included (`GET /v1/facilities/{id}/charges`;
+    /// either bound may be left out).
+    pub fn charges(
+        &self,
+        facility: FacilityId,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<ChargeStatement, SyncClientError> {
+        let query = period_query(from, to, None);
+        decode(self.get_value(&format!("/v1/facilities/{facility}/charges{query}"))?)
+    }
+
+    /// The same statement as a spreadsheet (`format=csv`: `;`-separated, French decimals), as text.
+    pub fn charges_csv(
+        &self,
+        facility: FacilityId,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<String, SyncClientError> {
+        let query = period_query(from, to, Some("csv"));
+        let bytes = self.get_bytes(&format!("/v1/facilities/{facility}/charges{query}"))?;
+        String::from_utf8(bytes).map_err(|e| SyncClientError::Protocol {
+            reason: format!("CSV illisible : {e}"),
+        })
+    }
+
+    /// A facility's members (`GET /v1/facilities/{id}/members`; `manage_members` or staff).
+    pub fn members(&self, facility: FacilityId) -> Result<MemberList, SyncClientError> {
+        decode(self.get_value(&format!("/v1/facilities/{facility}/members"))?)
+    }
+
+    /// Invites someone (`POST /v1/facilities/{id}/members`): a new account gets an activation e-mail.
+    pub fn invite_member(
+        &self,
+        facility: FacilityId,
+        invitation: &Invitation,
+    ) -> Result<Invited, SyncClientError> {
+        decode(self.post_value(
+            &format!("/v1/facilities/{facility}/members"),
+            &body(invitation)?,
+        )?)
+    }
+
+    /// Replaces a member's role and rights (`PUT /v1/facilities/{id}/members/{member_id}`;
+    /// `last_admin` when it would leave the facility without an administrator).
+    pub fn change_member(
+        &self,
+        facility: FacilityId,
+        member: MemberId,
+        rights: &MemberRights,
+    ) -> Result<MemberChanged, SyncClientError> {
+        decode(self.put_value(
+            &format!("/v1/facilities/{facility}/members/{member}"),
+            &body(rights)?,
+        )?)
+    }
+
+    /// Removes a member (`DELETE /v1/facilities/{id}/members/{member_id}`); the account stays.
+    pub fn remove_member(
+        &self,
+        facility: FacilityId,
+        member: MemberId,
+    ) -> Result<(), SyncClientError> {
+        self.delete(&format!("/v1/facilities/{facility}/members/{member}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn candidates_decode_the_documented_answer_and_ignore_unknown_fields() {
+        let answer: Candidates = decode(json!({
+            "request_id": "0193a000-0000-7000-8000-000000000001",
+            "complete_count": 1, "partial_count": 0,
+            "candidates": [{
+                "doctor": "0193a000-0000-7000-8000-000000000002",
+                "profile": {"id": "0193a000-0000-7000-8000-000000000002", "first_name": "Anne",
+                            "last_name": "Martin", "specialties": ["urgences"],
+                            "qualification": {"kind": "thesed"}},
+                "status": "complete",
+                "coverage": {"shifts": [{"shift": {"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"},
+                                         "covered": [{"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"}],
+                                         "uncovered": []}]},
+                "reach": {"by": "radius", "distance_km": 31.2, "radius_km": 50},
+                "score": 912,
+                "criteria": [{"name": "coverage", "points": 600, "max_points": 600, "explanation": "…",
+                              "facts": {"x": 1}}],
+                "tie_break": 1_234_567_890_u64
+            }],
+            "split": null
+        }))
+        .unwrap();
+        assert_eq!(answer.candidates[0].profile.first_name, "Anne");
+        assert_eq!(answer.candidates[0].reach.distance_km, Some(31.2));
+        assert_eq!(answer.candidates[0].coverage.shifts[0].covered.len(), 1);
+        assert!(answer.split.is_none());
+    }
+
+    #[test]
+    fn statement_queries_keep_to_days() {
+        assert_eq!(period_query(None, None, None), "");
+        assert_eq!(
+            period_query(Some("2026-11-01"), None, Some("csv")),
+            "?from=2026-11-01&format=csv"
+        );
+        assert_eq!(
+            period_query(Some("2026&x=1"), Some("2026-11-30"), None),
+            "?from=2026x1&to=2026-11-30"
+        );
+    }
+
+    #[test]
+    fn invitation_body_is_flat_and_omits_facility_wide_sites() {
+        let invitation = Invitation {
+            email: "a@b.fr".into(),
+            display_name: "A B".into(),
+            rights: MemberRights {
+                role: "planner".into(),
+                delegations: vec![DelegationIn {
+                    right: "billing".into(),
+                    site_id: None,
+                }],
+            },
+        };
+        assert_eq!(
+            body(&invitation).unwrap(),
+            json!({"email": "a@b.fr", "display_name": "A B", "role": "planner",
+                   "delegations": [{"right": "billing"}]})
+        );
+    }
+
+    #[test]
+    fn invoices_and_statements_decode_with_flattened_totals() {
+        let list: InvoiceList = decode(json!({"invoices": [{
+            "id": "i1", "number": "2026-000001", "year": 2026, "seq": 1, "kind": "invoice",
+            "facility_id": "f", "doctor_id": "d", "mission_id": "m", "issued_ms": 1, "vat_bps": 2000,
+            "ht_cents": 100, "vat_cents": 20, "ttc_cents": 120,
+            "customer": {"name": "CH", "siret": "x", "address": "y"}, "subject": "s",
+            "lines": [{"label": "l", "quantity": 2, "unit_cents": 50, "total_cents": 100}],
+            "cancels_id": null
+        }]}))
+        .unwrap();
+        assert_eq!(list.invoices[0].totals.ttc_cents, 120);
+        let zero = json!({"ht_cents": 0, "vat_cents": 0, "ttc_cents": 0});
+        let statement: ChargeStatement = decode(json!({
+            "facility_id": "f", "from": null, "to": null,
+            "charges": [{"mission_id": "m", "doctor_id": "d", "at_ms": 1, "ht_cents": 1, "vat_cents": 0,
+                         "ttc_cents": 1, "invoice_number": "2026-000001", "credit_note_number": null,
+                         "cancelled_ms": null}],
+            "totals": {"charged": zero, "credited": zero, "net": zero}
+        }))
+        .unwrap();
+        assert_eq!(statement.charges[0].totals.ht_cents, 1);
+    }
+}
