@@ -32,22 +32,7 @@ pub struct FacilityView {
     pub sites: Vec<Site>,
 }
 
-/// One facility membership of the caller, as `GET /v1/me` and the login answer list them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Membership {
-    /// The facility.
-    pub facility_id: FacilityId,
-    /// Its name.
-    pub facility_name: String,
-    /// The membership.
-    pub member_id: MemberId,
-    /// The role in this facility.
-    pub role: MemberRole,
-    /// Rights beyond the role.
-    #[serde(default)]
-    pub delegations: Vec<Delegation>,
-}
+pub use rempla_core::api::accounts::Membership;
 
 /// The caller's account as `GET /v1/me` answers it (the fields a coordinator's device reads).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Delegation, DeviceId, FacilityKind, MemberRole};
+use crate::domain::{Delegation, DeviceId, FacilityId, FacilityKind, MemberId, MemberRole};
 
 /// `POST /v1/accounts/doctors`: a doctor signs up (an activation e-mail follows).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,15 +142,16 @@ impl fmt::Debug for LoginRequest {
     }
 }
 
-/// One facility membership of the signed-in account.
+/// One facility membership of the signed-in account, as the login answer and `GET /v1/me` list them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Membership {
     /// The facility.
-    pub facility_id: String,
+    pub facility_id: FacilityId,
     /// Its legal name.
     pub facility_name: String,
     /// The membership record.
-    pub member_id: String,
+    pub member_id: MemberId,
     /// The member's role.
     pub role: MemberRole,
     /// Rights delegated beyond the role.

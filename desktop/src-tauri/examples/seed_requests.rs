@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use chrono::{Duration, Utc};
 use rempla_client::{self as client, ClientConfig, NoEvents, SyncClient};
 use rempla_core::calendar::ShiftKind;
-use rempla_core::domain::{FacilityId, Site};
+use rempla_core::domain::Site;
 use rempla_desktop::requests::{RequestDraft, ShiftDraft, build_request};
 use rempla_store::Store;
 
@@ -28,20 +28,18 @@ fn run() -> Result<usize, String> {
     let facility_id = login
         .memberships
         .first()
-        .map(|m| m.facility_id.clone())
+        .map(|m| m.facility_id)
         .ok_or("the account has no facility")?;
     let sync = SyncClient::from_store(&store, &config).map_err(|e| e.to_string())?;
     let facility = sync
         .api()
-        .get_value(&format!("/v1/facilities/{facility_id}"))
+        .facility(facility_id)
         .map_err(|e| e.to_string())?;
     let site: Site = facility
-        .get("sites")
-        .and_then(|s| s.get(0))
+        .sites
+        .first()
         .cloned()
-        .ok_or("the facility has no site")
-        .and_then(|s| serde_json::from_value(s).map_err(|_| "unreadable site"))?;
-    let facility_id: FacilityId = facility_id.parse().map_err(|_| "bad facility id")?;
+        .ok_or("the facility has no site")?;
     let first = Utc::now().date_naive() + Duration::days(14);
     for i in 0..count {
         let draft = RequestDraft {

@@ -297,9 +297,9 @@ pub async fn activate_link(
 fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<Membership> {
     rows.iter()
         .map(|m| Membership {
-            facility_id: m.member.facility_id.to_string(),
+            facility_id: m.member.facility_id,
             facility_name: m.facility_name.clone(),
-            member_id: m.member.id.to_string(),
+            member_id: m.member.id,
             role: m.member.role,
             delegations: m.member.delegations.clone(),
         })

@@ -5,7 +5,7 @@ import type { MemberId } from "./MemberId";
 import type { MemberRole } from "./MemberRole";
 
 /**
- * One facility membership of the caller, as `GET /v1/me` and the login answer list them.
+ * One facility membership of the signed-in account, as the login answer and `GET /v1/me` list them.
  */
 export type Membership = { 
 /**
@@ -13,18 +13,18 @@ export type Membership = {
  */
 facility_id: FacilityId, 
 /**
- * Its name.
+ * Its legal name.
  */
 facility_name: string, 
 /**
- * The membership.
+ * The membership record.
  */
 member_id: MemberId, 
 /**
- * The role in this facility.
+ * The member's role.
  */
 role: MemberRole, 
 /**
- * Rights beyond the role.
+ * Rights delegated beyond the role.
  */
 delegations: Array<Delegation>, };
