@@ -15,6 +15,7 @@ pub mod mission;
 pub mod notification;
 pub mod proposal;
 pub mod request;
+pub mod request_draft;
 pub mod specialty;
 pub mod validate;
 
@@ -29,5 +30,6 @@ pub use mission::{Mission, MissionStatus};
 pub use notification::Notification;
 pub use proposal::{Initiator, Proposal, ProposalState};
 pub use request::{Request, RequestShift, RequestStatus, Requirements};
+pub use request_draft::{MAX_SHIFTS, RequestDraft, RequestDraftError, ShiftDraft, build_request};
 pub use specialty::Specialty;
 pub use validate::{Email, PhoneNumber, Postcode, Rpps, Siren, Siret};

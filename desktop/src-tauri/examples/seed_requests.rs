@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 use rempla_client::{self as client, ClientConfig, NoEvents, SyncClient};
 use rempla_core::calendar::ShiftKind;
 use rempla_core::domain::Site;
-use rempla_desktop::requests::{RequestDraft, ShiftDraft, build_request};
+use rempla_core::domain::{RequestDraft, ShiftDraft, build_request};
 use rempla_store::Store;
 
 fn run() -> Result<usize, String> {
@@ -62,7 +62,7 @@ fn run() -> Result<usize, String> {
             languages: vec![],
             remuneration_euros_per_day: Some(700),
         };
-        let request = build_request(&draft, &site).map_err(|e| e.message)?;
+        let request = build_request(&draft, &site).map_err(|e| e.to_string())?;
         store
             .save_own_request(&request)
             .map_err(|e| e.to_string())?;

@@ -19,9 +19,9 @@ use ts_rs::{Config, ExportError, TS};
 
 use crate::commands::{AreaList, Catalogue, Feature, SessionView, SignInForm};
 use crate::error::DesktopError;
-use crate::requests::RequestDraft;
 use crate::state::SyncStatusView;
 use crate::worker::Notice;
+use rempla_core::domain::RequestDraft;
 
 /// Writes the declarations of every IPC type (and the types they contain) into `dir`, then an
 /// `index.ts` re-exporting them. JSON numbers stay `number` in TypeScript, 64-bit ones included.

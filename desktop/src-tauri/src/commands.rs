@@ -19,9 +19,9 @@ use tauri::{AppHandle, Manager};
 use ts_rs::TS;
 
 use crate::error::DesktopError;
-use crate::requests::{RequestDraft, build_request};
 use crate::state::{AppState, SyncStatusView};
 use crate::worker;
+use rempla_core::domain::{RequestDraft, build_request};
 
 /// Runs `work` on a plain thread (never inside tokio: the core client is blocking) and awaits it.
 async fn blocking<T: Send + 'static>(

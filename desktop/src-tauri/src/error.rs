@@ -227,7 +227,7 @@ impl From<SignInError> for DesktopError {
 impl From<StoreError> for DesktopError {
     fn from(e: StoreError) -> Self {
         Self::new(
-            "local_store",
+            e.code(),
             format!("Problème avec les données enregistrées sur cet ordinateur : {e}"),
         )
     }
@@ -235,8 +235,16 @@ impl From<StoreError> for DesktopError {
 
 impl From<CalendarError> for DesktopError {
     fn from(e: CalendarError) -> Self {
-        // Calendar errors are already worded in French for users (« une garde de jour … »).
-        Self::new("calendar", format!("Créneau impossible : {e}"))
+        // Calendar errors are already worded in French for users (« une garde de jour … »); the code is
+        // the calendar's own, as an offline check on the phones reports it.
+        Self::new(e.code(), format!("Créneau impossible : {e}"))
+    }
+}
+
+impl From<rempla_core::domain::RequestDraftError> for DesktopError {
+    fn from(e: rempla_core::domain::RequestDraftError) -> Self {
+        // The form's refusals are worded for the coordinator in core; the code is core's.
+        Self::new(e.code(), e.to_string())
     }
 }
 

@@ -11,7 +11,6 @@ pub mod bindings;
 pub mod commands;
 pub mod downloads;
 pub mod error;
-pub mod requests;
 pub mod state;
 pub mod worker;
 

@@ -42,7 +42,7 @@ impl AppState {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
                 DesktopError::new(
-                    "local_store",
+                    "io",
                     format!(
                         "Impossible de créer le dossier des données ({}) : {e}",
                         dir.display()

@@ -97,7 +97,7 @@ describe("sign in", () => {
     setLang("en");
     expect(t("signin.submit")).toBe("Sign in");
     expect(errorText({ code: "offline", message: "Le serveur Rempla est injoignable." })).toContain("cannot be reached");
-    expect(errorText({ code: "calendar", message: "Créneau impossible" })).toBe("Créneau impossible");
+    expect(errorText({ code: "garde_day_not_allowed", message: "Créneau impossible" })).toBe("Créneau impossible");
   });
 });
 

@@ -1,27 +1,81 @@
-//! The request editor's form, turned into a core [`Request`] with core's calendar rules: shift templates in
-//! the site's zone (a day garde only on a Sunday or a public holiday of the site's département), custom
-//! periods resolved across DST changes, weekly recurrences expanded by `calendar::expand`. Nothing here is
-//! a business rule of its own: it is glue between the form and core.
+//! The facility's request form ([`RequestDraft`]) and how it becomes an open [`Request`] with the calendar
+//! rules: shift templates in the site's zone (a day garde only on a Sunday or a public holiday of the
+//! site's département), custom periods resolved across DST changes, weekly recurrences expanded by
+//! `calendar::expand`, at most [`MAX_SHIFTS`] shifts. The twin of [`super::AvailabilityDraft`] for the
+//! doctor's side: every front end that posts requests builds them here.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use rempla_core::calendar::{
-    Department, Interval, Recurrence, ShiftKind, expand, resolve_local, shift_interval,
-};
-use rempla_core::domain::{
-    FacilityId, Request, RequestId, RequestShift, RequestStatus, Requirements, Site, Specialty,
-};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::error::DesktopError;
+use super::facility::Site;
+use super::ids::{FacilityId, RequestId};
+use super::request::{Request, RequestShift, RequestStatus, Requirements};
+use super::specialty::Specialty;
+use crate::calendar::{
+    CalendarError, Department, Interval, Recurrence, ShiftKind, expand, resolve_local,
+    shift_interval,
+};
+
+/// Why a request form does not make a request. Each variant has a stable [`RequestDraftError::code`];
+/// the messages are French, for the coordinator who filled the form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestDraftError {
+    /// The site is not one of the chosen facility's.
+    #[error("Ce site n'appartient pas à l'établissement choisi.")]
+    ForeignSite,
+    /// The specialty is not in the catalogue.
+    #[error("Choisissez une spécialité de la liste.")]
+    UnknownSpecialty,
+    /// No shift was given.
+    #[error("Ajoutez au moins un créneau dans le calendrier.")]
+    NoShifts,
+    /// Doctors per shift outside 1–20.
+    #[error("Le nombre de médecins par créneau doit être compris entre 1 et 20.")]
+    DoctorsNeeded,
+    /// A language that is not a two-letter code.
+    #[error("Langue « {lang} » inconnue : utilisez un code à deux lettres (en, de, ar…).")]
+    UnknownLanguage {
+        /// The language as typed.
+        lang: String,
+    },
+    /// More shifts than a request may hold, recurrences included.
+    #[error("Trop de créneaux : {max} au plus par demande.")]
+    TooManyShifts {
+        /// The most a request holds.
+        max: usize,
+    },
+    /// A custom shift without both bounds.
+    #[error("Un créneau personnalisé a besoin d'une heure de début et de fin.")]
+    CustomBoundsMissing,
+    /// A calendar rule refused a shift (a day garde on a weekday, a bad rule…).
+    #[error("Créneau impossible : {0}")]
+    Calendar(#[from] CalendarError),
+}
+
+impl RequestDraftError {
+    /// Stable machine-readable code (a calendar refusal keeps the calendar's own code).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ForeignSite => "foreign_site",
+            Self::UnknownSpecialty => "unknown_specialty",
+            Self::NoShifts => "no_shifts",
+            Self::DoctorsNeeded => "doctors_needed_out_of_range",
+            Self::UnknownLanguage { .. } => "unknown_language",
+            Self::TooManyShifts { .. } => "too_many_shifts",
+            Self::CustomBoundsMissing => "custom_bounds_missing",
+            Self::Calendar(e) => e.code(),
+        }
+    }
+}
 
 /// At most this many shifts in one request (recurrences included).
 pub const MAX_SHIFTS: usize = 366;
 
 /// One shift of the form: a kind on a local date, or explicit local bounds for `custom`, optionally
 /// repeated by an RFC 5545 rule (`FREQ=WEEKLY;COUNT=4`).
-#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
-#[ts(optional_fields)]
 pub struct ShiftDraft {
     /// Kind of shift (`day`, `night`, `garde_night`, `garde_day`, `custom`…).
     pub kind: ShiftKind,
@@ -39,9 +93,9 @@ pub struct ShiftDraft {
 }
 
 /// The request editor's form.
-#[derive(Clone, Debug, Deserialize, ts_rs::TS)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
-#[ts(optional_fields)]
 pub struct RequestDraft {
     /// Posting facility.
     pub facility_id: FacilityId,
@@ -65,32 +119,24 @@ pub struct RequestDraft {
 }
 
 /// Builds the open request posted by `draft` at `site` (the site's zone, département and position).
-pub fn build_request(draft: &RequestDraft, site: &Site) -> Result<Request, DesktopError> {
+pub fn build_request(draft: &RequestDraft, site: &Site) -> Result<Request, RequestDraftError> {
     if site.facility_id != draft.facility_id || site.id.to_string() != draft.site_id {
-        return Err(DesktopError::invalid(
-            "Ce site n'appartient pas à l'établissement choisi.",
-        ));
+        return Err(RequestDraftError::ForeignSite);
     }
-    let specialty = Specialty::parse(&draft.specialty)
-        .map_err(|_| DesktopError::invalid("Choisissez une spécialité de la liste."))?;
+    let specialty =
+        Specialty::parse(&draft.specialty).map_err(|_| RequestDraftError::UnknownSpecialty)?;
     if draft.shifts.is_empty() {
-        return Err(DesktopError::invalid(
-            "Ajoutez au moins un créneau dans le calendrier.",
-        ));
+        return Err(RequestDraftError::NoShifts);
     }
     if !(1..=20).contains(&draft.doctors_needed) {
-        return Err(DesktopError::invalid(
-            "Le nombre de médecins par créneau doit être compris entre 1 et 20.",
-        ));
+        return Err(RequestDraftError::DoctorsNeeded);
     }
     if let Some(lang) = draft
         .languages
         .iter()
         .find(|l| l.len() != 2 || !l.chars().all(|c| c.is_ascii_lowercase()))
     {
-        return Err(DesktopError::invalid(format!(
-            "Langue « {lang} » inconnue : utilisez un code à deux lettres (en, de, ar…)."
-        )));
+        return Err(RequestDraftError::UnknownLanguage { lang: lang.clone() });
     }
     let department = Department::parse(&site.department)?;
     let mut shifts = Vec::new();
@@ -117,9 +163,7 @@ pub fn build_request(draft: &RequestDraft, site: &Site) -> Result<Request, Deskt
             }
         }
         if shifts.len() > MAX_SHIFTS {
-            return Err(DesktopError::invalid(format!(
-                "Trop de créneaux : {MAX_SHIFTS} au plus par demande."
-            )));
+            return Err(RequestDraftError::TooManyShifts { max: MAX_SHIFTS });
         }
     }
     shifts.sort_by_key(|s| (s.interval.start(), s.interval.end()));
@@ -148,14 +192,12 @@ fn first_interval(
     s: &ShiftDraft,
     site: &Site,
     department: Department,
-) -> Result<Interval, DesktopError> {
+) -> Result<Interval, RequestDraftError> {
     if s.kind != ShiftKind::Custom {
         return Ok(shift_interval(s.kind, s.date, &department)?);
     }
     let (Some(start), Some(end)) = (s.start, s.end) else {
-        return Err(DesktopError::invalid(
-            "Un créneau personnalisé a besoin d'une heure de début et de fin.",
-        ));
+        return Err(RequestDraftError::CustomBoundsMissing);
     };
     let start = resolve_local(site.zone, start)?.to_utc();
     let end = resolve_local(site.zone, end)?.to_utc();
@@ -165,7 +207,7 @@ fn first_interval(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rempla_core::domain::{GeoPoint, Postcode, SiteId};
+    use crate::domain::{GeoPoint, Postcode, SiteId};
 
     fn site() -> Site {
         Site {
@@ -243,15 +285,16 @@ mod tests {
             &s,
         )
         .unwrap_err();
-        assert_eq!(e.code, "calendar");
+        assert!(matches!(e, RequestDraftError::Calendar(_)), "{e}");
+        assert_ne!(e.code(), "calendar");
     }
 
     #[test]
     fn empty_and_foreign_sites_are_refused() {
         let s = site();
         assert_eq!(
-            build_request(&draft(&s, vec![]), &s).unwrap_err().code,
-            "validation"
+            build_request(&draft(&s, vec![]), &s).unwrap_err(),
+            RequestDraftError::NoShifts
         );
         let other = site();
         assert!(build_request(&draft(&s, vec![]), &other).is_err());
