@@ -10,9 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use rempla_client::{ProposalAnswer, SyncClient};
-use rempla_core::domain::{
-    Mission, MissionId, Proposal, ProposalId, ProposalState as CoreState, RequestShift,
-};
+use rempla_core::domain::{Mission, MissionId, Proposal, ProposalId, ProposalState, RequestShift};
 use rempla_store::{ServerRecord, Store};
 use serde_json::{Map, Value};
 
@@ -26,33 +24,6 @@ use crate::requests::cached_request;
 
 /// Most document ids one answer may name (the vault holds at most 50).
 const MAX_SHARED_DOCUMENTS: usize = 50;
-
-/// Where a proposal stands (mirror of core's `ProposalState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum ProposalState {
-    /// Waiting for an answer.
-    Sent,
-    /// Accepted: a mission exists.
-    Accepted,
-    /// Declined.
-    Declined,
-    /// Not answered before the deadline.
-    Expired,
-    /// Withdrawn (the request was filled or closed, or the doctor booked elsewhere).
-    Withdrawn,
-}
-
-impl From<CoreState> for ProposalState {
-    fn from(s: CoreState) -> Self {
-        match s {
-            CoreState::Sent => Self::Sent,
-            CoreState::Accepted => Self::Accepted,
-            CoreState::Declined => Self::Declined,
-            CoreState::Expired => Self::Expired,
-            CoreState::Withdrawn => Self::Withdrawn,
-        }
-    }
-}
 
 /// A proposal in the doctor's inbox.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -173,7 +144,7 @@ pub struct AnswerOutcome {
 
 fn shift_record(s: &RequestShift) -> RequestShiftRecord {
     RequestShiftRecord {
-        kind: s.kind.into(),
+        kind: s.kind,
         start: utc_text(s.interval.start()),
         end: utc_text(s.interval.end()),
     }
@@ -206,7 +177,7 @@ fn proposal_record(store: &Store, r: &ServerRecord, now: DateTime<Utc>) -> Optio
         facility_id: text_field(&r.record, "facility_id"),
         site_id: text_field(&r.record, "site_id"),
         from_facility,
-        state: p.state.into(),
+        state: p.state,
         sent_at: utc_text(p.sent_at),
         deadline: utc_text(p.deadline),
         answered_at: r
@@ -217,7 +188,7 @@ fn proposal_record(store: &Store, r: &ServerRecord, now: DateTime<Utc>) -> Optio
             .map(utc_text),
         shifts: shifts_of(&r.record).iter().map(shift_record).collect(),
         overdue,
-        answerable: from_facility && p.state == CoreState::Sent && !overdue,
+        answerable: from_facility && p.state == ProposalState::Sent && !overdue,
         request: store
             .get_request(p.request_id)
             .ok()
@@ -438,15 +409,12 @@ impl OfflineCalendar {
             .get("proposal")
             .and_then(|p| p.get("state"))
             .cloned()
-            .and_then(|s| serde_json::from_value::<CoreState>(s).ok())
-            .map_or(
-                if accept {
-                    ProposalState::Accepted
-                } else {
-                    ProposalState::Declined
-                },
-                ProposalState::from,
-            );
+            .and_then(|s| serde_json::from_value::<ProposalState>(s).ok())
+            .unwrap_or(if accept {
+                ProposalState::Accepted
+            } else {
+                ProposalState::Declined
+            });
         let mission_id = reply
             .get("mission_id")
             .and_then(Value::as_str)
