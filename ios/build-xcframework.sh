@@ -17,8 +17,11 @@ OUT=ios/RemplaKit
 WORK="$CARGO_TARGET_DIR/xcframework"
 rm -rf "$WORK" "$OUT/RemplaFFIFFI.xcframework"
 mkdir -p "$WORK/headers" "$WORK/sim"
-cp "$OUT/Generated/RemplaFFIFFI.h" "$WORK/headers/"
-cp "$OUT/Generated/RemplaFFIFFI.modulemap" "$WORK/headers/module.modulemap"
+# Two uniffi components (rempla-ffi and rempla-core) share the C module RemplaFFIFFI: both headers, and
+# the core header added to the one generated module map.
+cp "$OUT/Generated/RemplaFFIFFI.h" "$OUT/Generated/RemplaCoreFFI.h" "$WORK/headers/"
+sed 's|^\( *\)header "RemplaFFIFFI.h"|&\n\1header "RemplaCoreFFI.h"|' "$OUT/Generated/RemplaFFIFFI.modulemap" \
+  > "$WORK/headers/module.modulemap"
 lipo -create \
   "$CARGO_TARGET_DIR/aarch64-apple-ios-sim/release/librempla_ffi.a" \
   "$CARGO_TARGET_DIR/x86_64-apple-ios/release/librempla_ffi.a" \

@@ -31,6 +31,9 @@ val generateBindings by tasks.registering(Exec::class) {
     commandLine("bash", "mobile-bindings/generate.sh")
     inputs.dir(File(repoRoot, "mobile-bindings/src"))
     inputs.dir(File(repoRoot, "core/src"))
+    inputs.dir(File(repoRoot, "core/client/src"))
+    inputs.file(File(repoRoot, "mobile-bindings/uniffi.toml"))
+    inputs.file(File(repoRoot, "core/uniffi.toml"))
     outputs.dir(layout.buildDirectory.dir("generated/uniffi"))
 }
 tasks.named("compileKotlin") { dependsOn(generateBindings) }

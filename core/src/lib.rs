@@ -19,6 +19,14 @@
 //!
 //! Each module exposes one flat error type whose variants carry a stable machine-readable code
 //! (`code()`), so that every front end (CLI, FFI, desktop) reports the same codes.
+//!
+//! With the `uniffi` feature (turned on by `rempla-ffi` only), the enums the phones see
+//! ([`calendar::ShiftKind`], [`domain::AvailabilityStatus`], [`domain::ProposalState`]) derive their uniffi
+//! shape here instead of being mirrored in the bindings; this crate is then a uniffi component of its own
+//! (namespace `rempla_core`), linked into the bindings' library.
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 pub mod api;
 pub mod calendar;

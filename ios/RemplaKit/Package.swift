@@ -1,6 +1,10 @@
 // swift-tools-version:5.9
 // RemplaKit: the generated Swift bindings of rempla-ffi (module `RemplaFFI`) over the static library,
-// packaged as an XCFramework (binary target `RemplaFFIFFI`: the C header and module map uniffi generates).
+// packaged as an XCFramework (binary target `RemplaFFIFFI`: the C headers and module maps uniffi generates).
+// Two uniffi components are generated: rempla-ffi (`RemplaFFI.swift`, C module `RemplaFFIFFI`) and
+// rempla-core, whose enums cross with their own derive (`RemplaCore.swift`, header `RemplaCoreFFI.h` in
+// the same C module); both Swift files are compiled into the one module `RemplaFFI`, so apps see the
+// same names as before.
 // Build the pieces first on a Mac: `bash ios/build-xcframework.sh` (see README, section iOS).
 import PackageDescription
 
@@ -16,8 +20,8 @@ let package = Package(
             name: "RemplaFFI",
             dependencies: ["RemplaFFIFFI"],
             path: "Generated",
-            exclude: ["RemplaFFIFFI.h", "RemplaFFIFFI.modulemap"],
-            sources: ["RemplaFFI.swift"]
+            exclude: ["RemplaFFIFFI.h", "RemplaFFIFFI.modulemap", "RemplaCoreFFI.h"],
+            sources: ["RemplaFFI.swift", "RemplaCore.swift"]
         ),
     ]
 )

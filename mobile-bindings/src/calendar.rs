@@ -112,7 +112,7 @@ impl OfflineCalendar {
             _ => return Err(CalendarError::BoundsNeedCustom.into()),
         };
         Ok(AvailabilityDraft {
-            kind: input.kind.into(),
+            kind: input.kind,
             date: input.date.as_deref().map(convert::date).transpose()?,
             department: convert::department(&input.department)?,
             custom,
@@ -148,7 +148,7 @@ fn record(a: &Availability) -> AvailabilityRecord {
     let local = |t: chrono::DateTime<Utc>| t.with_timezone(&a.zone).date_naive().to_string();
     AvailabilityRecord {
         id: a.id.to_string(),
-        kind: a.kind.into(),
+        kind: a.kind,
         start: utc_text(a.interval.start()),
         end: utc_text(a.interval.end()),
         zone: a.zone.name().to_owned(),
@@ -159,7 +159,7 @@ fn record(a: &Availability) -> AvailabilityRecord {
             .as_ref()
             .map(|r| r.exdates.iter().map(|t| local(*t)).collect())
             .unwrap_or_default(),
-        status: a.status.into(),
+        status: a.status,
         note: a.note.clone(),
         revision: a.revision,
     }
@@ -170,14 +170,14 @@ fn occurrence(a: &Availability, o: &Interval) -> Occurrence {
     let end = o.end().with_timezone(&a.zone);
     Occurrence {
         availability_id: a.id.to_string(),
-        kind: a.kind.into(),
+        kind: a.kind,
         start: utc_text(o.start()),
         end: utc_text(o.end()),
         zone: a.zone.name().to_owned(),
         local_date: start.date_naive().to_string(),
         local_start: start.format("%H:%M").to_string(),
         local_end: end.format("%H:%M").to_string(),
-        status: a.status.into(),
+        status: a.status,
         is_series: a.recurrence.is_some(),
         note: a.note.clone(),
     }

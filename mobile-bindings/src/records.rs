@@ -1,80 +1,13 @@
 //! Plain values that cross the boundary. Ids and instants are strings (RFC 3339, UTC with `Z`), local
 //! dates are `YYYY-MM-DD`, kinds are enums: simple to show, store and compare in Kotlin and Swift.
+//!
+//! The enums that are core's own ([`ShiftKind`], [`AvailabilityStatus`], [`ProposalState`]) are not
+//! mirrored here: core derives their uniffi shape (`rempla-core`'s `uniffi` feature) and they are
+//! re-exported, so Kotlin and Swift see the same names and variants as before.
 
-use rempla_core::calendar::ShiftKind as CoreShiftKind;
-use rempla_core::domain::AvailabilityStatus as CoreStatus;
-
-/// Kind of shift offered or needed (mirror of core's `ShiftKind`; hours come from core's templates).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum ShiftKind {
-    /// Day shift, 08:00–20:00.
-    Day,
-    /// Morning half-day, 08:00–14:00.
-    Morning,
-    /// Afternoon half-day, 14:00–20:00.
-    Afternoon,
-    /// Night shift, 20:00–08:00 the next day.
-    Night,
-    /// Night garde, 20:00–08:00 the next day.
-    GardeNight,
-    /// Day garde, Sundays and public holidays only, 08:00–20:00.
-    GardeDay,
-    /// On call from home, 20:00–08:00 the next day.
-    Astreinte,
-    /// Explicit start and end.
-    Custom,
-}
-
-impl From<ShiftKind> for CoreShiftKind {
-    fn from(k: ShiftKind) -> Self {
-        match k {
-            ShiftKind::Day => Self::Day,
-            ShiftKind::Morning => Self::Morning,
-            ShiftKind::Afternoon => Self::Afternoon,
-            ShiftKind::Night => Self::Night,
-            ShiftKind::GardeNight => Self::GardeNight,
-            ShiftKind::GardeDay => Self::GardeDay,
-            ShiftKind::Astreinte => Self::Astreinte,
-            ShiftKind::Custom => Self::Custom,
-        }
-    }
-}
-
-impl From<CoreShiftKind> for ShiftKind {
-    fn from(k: CoreShiftKind) -> Self {
-        match k {
-            CoreShiftKind::Day => Self::Day,
-            CoreShiftKind::Morning => Self::Morning,
-            CoreShiftKind::Afternoon => Self::Afternoon,
-            CoreShiftKind::Night => Self::Night,
-            CoreShiftKind::GardeNight => Self::GardeNight,
-            CoreShiftKind::GardeDay => Self::GardeDay,
-            CoreShiftKind::Astreinte => Self::Astreinte,
-            CoreShiftKind::Custom => Self::Custom,
-        }
-    }
-}
-
-/// Booking state of an availability (mirror of core's `AvailabilityStatus`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum AvailabilityStatus {
-    /// Offered to facilities.
-    Open,
-    /// Reserved while a proposal is answered.
-    Held,
-    /// Covered by a mission: cannot be edited or removed from the phone.
-    Booked,
-}
-
-impl From<CoreStatus> for AvailabilityStatus {
-    fn from(s: CoreStatus) -> Self {
-        match s {
-            CoreStatus::Open => Self::Open,
-            CoreStatus::Held => Self::Held,
-            CoreStatus::Booked => Self::Booked,
-        }
-    }
-}
+// Core's own enums, derived for uniffi in core behind its `uniffi` feature (one definition, no mirror).
+pub use rempla_core::calendar::ShiftKind;
+pub use rempla_core::domain::{AvailabilityStatus, ProposalState};
 
 /// What the add/edit form sends: a kind on a local date in a département (hours from the template), or a
 /// `Custom` period with explicit RFC 3339 bounds; optionally repeated by an RRULE minus some dates.

@@ -37,7 +37,7 @@ pub(crate) fn cached_request(r: &Request) -> CachedRequest {
             .shifts
             .iter()
             .map(|s| RequestShiftRecord {
-                kind: s.kind.into(),
+                kind: s.kind,
                 start: utc_text(s.interval.start()),
                 end: utc_text(s.interval.end()),
             })

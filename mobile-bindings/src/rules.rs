@@ -1,6 +1,6 @@
 //! French rules as free functions: pure calls into core's `domain::validate` and `calendar`.
 
-use rempla_core::calendar::{self, ShiftKind as CoreShiftKind};
+use rempla_core::calendar::{self, ShiftKind};
 use rempla_core::domain::Rpps;
 
 use crate::convert;
@@ -44,12 +44,12 @@ pub fn answer_deadline(
 /// Every shift kind with its French label and local hours, for the add-availability picker.
 #[uniffi::export]
 pub fn shift_kinds() -> Vec<ShiftKindInfo> {
-    CoreShiftKind::ALL
+    ShiftKind::ALL
         .into_iter()
         .map(|k| {
             let template = k.template();
             ShiftKindInfo {
-                kind: k.into(),
+                kind: k,
                 code: k.as_str().to_owned(),
                 label: k.label_fr().to_owned(),
                 local_start: template.map(|t| t.start().format("%H:%M").to_string()),

@@ -5,54 +5,26 @@
 //! (entities `proposal` and `mission`, `docs/api/workflow.md`); the store keeps their last server version
 //! (`Store::server_records`), so the inbox and the missions show offline. Answering and a mission's
 //! contacts need the server (core's `ApiClient::answer_proposal`, `mission_details`).
+//!
+//! What the screens show (the inbox order, who may answer, the mission's facts, the contacts) is
+//! `rempla_client::views`; this file converts those views into uniffi records.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
+use chrono::Utc;
+use rempla_client::views::{self, AnswerReply, DoctorMission, InboxProposal, WorkflowSnapshot};
 use rempla_client::{ProposalAnswer, SyncClient};
-use rempla_core::domain::{
-    Mission, MissionId, Proposal, ProposalId, ProposalState as CoreState, RequestShift,
-};
-use rempla_store::{ServerRecord, Store};
-use serde_json::{Map, Value};
+use rempla_core::domain::{MissionId, ProposalId, RequestShift};
+use rempla_store::Store;
 
 use crate::account::client_config;
 use crate::calendar::OfflineCalendar;
 use crate::convert::{self, utc_text};
 use crate::error::RemplaError;
 use crate::events::RemplaEvent;
-use crate::records::{CachedRequest, RequestShiftRecord};
+use crate::records::{CachedRequest, ProposalState, RequestShiftRecord};
 use crate::requests::cached_request;
 
 /// Most document ids one answer may name (the vault holds at most 50).
 const MAX_SHARED_DOCUMENTS: usize = 50;
-
-/// Where a proposal stands (mirror of core's `ProposalState`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum ProposalState {
-    /// Waiting for an answer.
-    Sent,
-    /// Accepted: a mission exists.
-    Accepted,
-    /// Declined.
-    Declined,
-    /// Not answered before the deadline.
-    Expired,
-    /// Withdrawn (the request was filled or closed, or the doctor booked elsewhere).
-    Withdrawn,
-}
-
-impl From<CoreState> for ProposalState {
-    fn from(s: CoreState) -> Self {
-        match s {
-            CoreState::Sent => Self::Sent,
-            CoreState::Accepted => Self::Accepted,
-            CoreState::Declined => Self::Declined,
-            CoreState::Expired => Self::Expired,
-            CoreState::Withdrawn => Self::Withdrawn,
-        }
-    }
-}
 
 /// A proposal in the doctor's inbox.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -173,77 +145,34 @@ pub struct AnswerOutcome {
 
 fn shift_record(s: &RequestShift) -> RequestShiftRecord {
     RequestShiftRecord {
-        kind: s.kind.into(),
+        kind: s.kind,
         start: utc_text(s.interval.start()),
         end: utc_text(s.interval.end()),
     }
 }
 
-fn text_field(record: &Map<String, Value>, key: &str) -> String {
-    record
-        .get(key)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn shifts_of(record: &Map<String, Value>) -> Vec<RequestShift> {
-    record
-        .get("shifts")
-        .cloned()
-        .and_then(|v| serde_json::from_value::<Vec<RequestShift>>(v).ok())
-        .unwrap_or_default()
-}
-
-/// A pulled proposal as the inbox shows it; `None` for a record this build cannot read.
-fn proposal_record(store: &Store, r: &ServerRecord, now: DateTime<Utc>) -> Option<ProposalRecord> {
-    let p: Proposal = serde_json::from_value(Value::Object(r.record.clone())).ok()?;
-    let from_facility = p.initiator == rempla_core::domain::Initiator::Facility;
-    let overdue = p.is_overdue(now);
-    Some(ProposalRecord {
+fn proposal_record(v: &InboxProposal) -> ProposalRecord {
+    let p = &v.proposal;
+    ProposalRecord {
         id: p.id.to_string(),
         request_id: p.request_id.to_string(),
-        facility_id: text_field(&r.record, "facility_id"),
-        site_id: text_field(&r.record, "site_id"),
-        from_facility,
-        state: p.state.into(),
+        facility_id: v.facility_id.clone(),
+        site_id: v.site_id.clone(),
+        from_facility: v.from_facility(),
+        state: p.state,
         sent_at: utc_text(p.sent_at),
         deadline: utc_text(p.deadline),
-        answered_at: r
-            .record
-            .get("answered_at")
-            .cloned()
-            .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v).ok())
-            .map(utc_text),
-        shifts: shifts_of(&r.record).iter().map(shift_record).collect(),
-        overdue,
-        answerable: from_facility && p.state == CoreState::Sent && !overdue,
-        request: store
-            .get_request(p.request_id)
-            .ok()
-            .flatten()
-            .map(|req| cached_request(&req)),
-    })
+        answered_at: v.answered_at.map(utc_text),
+        shifts: v.shifts.iter().map(shift_record).collect(),
+        overdue: v.overdue,
+        answerable: v.answerable,
+        request: v.request.as_ref().map(cached_request),
+    }
 }
 
-fn signed_by(record: &Map<String, Value>, party: &str) -> bool {
-    record
-        .get("signatures")
-        .and_then(Value::as_array)
-        .is_some_and(|s| {
-            s.iter()
-                .any(|sig| sig.get("party").and_then(Value::as_str) == Some(party))
-        })
-}
-
-/// A pulled mission as the list shows it; `None` for a record this build cannot read.
-fn mission_record(r: &ServerRecord) -> Option<MissionRecord> {
-    let m: Mission = serde_json::from_value(Value::Object(r.record.clone())).ok()?;
-    let mut shifts = m.shifts.clone();
-    shifts.sort_by_key(|s| s.interval.start());
-    let starts_at = shifts.first()?.interval.start();
-    let ends_at = shifts.iter().map(|s| s.interval.end()).max()?;
-    Some(MissionRecord {
+fn mission_record(v: &DoctorMission) -> MissionRecord {
+    let m = &v.mission;
+    MissionRecord {
         id: m.id.to_string(),
         proposal_id: m.proposal_id.to_string(),
         request_id: m.request_id.to_string(),
@@ -252,99 +181,51 @@ fn mission_record(r: &ServerRecord) -> Option<MissionRecord> {
         title: m.title.clone(),
         location: m.location.clone(),
         zone: m.zone.name().to_owned(),
-        shifts: shifts.iter().map(shift_record).collect(),
-        status: serde_json::to_value(m.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        starts_at: utc_text(starts_at),
-        ends_at: utc_text(ends_at),
-        cancellation_reason: r
-            .record
-            .get("cancellation")
-            .and_then(|c| c.get("reason"))
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        signed_by_doctor: signed_by(&r.record, "doctor"),
-        signed_by_facility: signed_by(&r.record, "facility"),
-    })
+        shifts: m.shifts.iter().map(shift_record).collect(),
+        status: m.status.as_str().to_owned(),
+        starts_at: utc_text(v.starts_at),
+        ends_at: utc_text(v.ends_at),
+        cancellation_reason: v.cancellation_reason.clone(),
+        signed_by_doctor: v.signed_by_doctor,
+        signed_by_facility: v.signed_by_facility,
+    }
 }
 
-/// The contacts of `GET /v1/missions/{id}` for a doctor (`contacts.facility`, `.site`, `.people`).
-fn contacts(answer: &Value) -> Option<MissionContacts> {
-    let c = answer.get("contacts")?;
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_owned();
-    let facility = c.get("facility")?;
-    let site = c.get("site")?;
-    Some(MissionContacts {
-        facility_name: text(facility.get("name")),
-        facility_siret: facility
-            .get("siret")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        site_name: text(site.get("name")),
-        site_address: text(site.get("address")),
-        site_postcode: text(site.get("postcode")),
+fn contacts_record(c: views::MissionContacts) -> MissionContacts {
+    MissionContacts {
+        facility_name: c.facility_name,
+        facility_siret: c.facility_siret,
+        site_name: c.site_name,
+        site_address: c.site_address,
+        site_postcode: c.site_postcode,
         people: c
-            .get("people")
-            .and_then(Value::as_array)
-            .map(|people| {
-                people
-                    .iter()
-                    .map(|p| ContactPerson {
-                        display_name: text(p.get("display_name")),
-                        role: text(p.get("role")),
-                        email: p.get("email").and_then(Value::as_str).map(str::to_owned),
-                    })
-                    .collect()
+            .people
+            .into_iter()
+            .map(|p| ContactPerson {
+                display_name: p.display_name,
+                role: p.role,
+                email: p.email,
             })
-            .unwrap_or_default(),
-    })
+            .collect(),
+    }
 }
 
-/// What the workflow screens show, to tell after a sync round whether they must refresh.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct WorkflowSnapshot {
-    proposals: BTreeMap<String, String>,
-    missions: BTreeMap<String, String>,
-    answerable: u64,
-}
-
-fn states(store: &Store, entity: &str, key: &str) -> Result<BTreeMap<String, String>, RemplaError> {
-    Ok(store
-        .server_records(entity)?
-        .into_iter()
-        .map(|r| (r.id.to_string(), text_field(&r.record, key)))
-        .collect())
-}
-
-/// The proposals' and missions' states now.
+/// The proposals' and missions' states now (see [`WorkflowSnapshot`]).
 pub(crate) fn snapshot(store: &Store) -> Result<WorkflowSnapshot, RemplaError> {
-    let now = Utc::now();
-    let answerable = store
-        .server_records("proposal")?
-        .iter()
-        .filter_map(|r| proposal_record(store, r, now))
-        .filter(|p| p.answerable)
-        .count() as u64;
-    Ok(WorkflowSnapshot {
-        proposals: states(store, "proposal", "state")?,
-        missions: states(store, "mission", "status")?,
-        answerable,
-    })
+    Ok(WorkflowSnapshot::read(store, Utc::now())?)
 }
 
 /// The events a change between two snapshots calls for.
 pub(crate) fn changes(before: &WorkflowSnapshot, after: &WorkflowSnapshot) -> Vec<RemplaEvent> {
     let mut events = Vec::new();
-    if before.proposals != after.proposals {
+    if after.proposals_changed(before) {
         events.push(RemplaEvent::ProposalsChanged {
-            answerable: after.answerable,
+            answerable: after.answerable(),
         });
     }
-    if before.missions != after.missions {
+    if after.missions_changed(before) {
         events.push(RemplaEvent::MissionsChanged {
-            count: after.missions.len() as u64,
+            count: after.mission_count(),
         });
     }
     events
@@ -352,10 +233,9 @@ pub(crate) fn changes(before: &WorkflowSnapshot, after: &WorkflowSnapshot) -> Ve
 
 impl OfflineCalendar {
     fn mission_from_store(&self, id: MissionId) -> Result<MissionRecord, RemplaError> {
-        self.store()
-            .server_record("mission", *id.as_uuid())?
+        views::mission(&self.store(), id)?
             .as_ref()
-            .and_then(mission_record)
+            .map(mission_record)
             .ok_or_else(|| RemplaError::NotFound {
                 code: "not_found".to_owned(),
                 reason: format!("mission introuvable sur cet appareil : {id}"),
@@ -370,23 +250,10 @@ impl OfflineCalendar {
     /// `overdue` and `answerable` are computed at the call, so a screen refreshing every minute sees a
     /// deadline pass.
     pub fn proposals_inbox(&self) -> Result<Vec<ProposalRecord>, RemplaError> {
-        let now = Utc::now();
-        let store = self.store();
-        let mut list: Vec<ProposalRecord> = store
-            .server_records("proposal")?
+        Ok(views::proposals_inbox(&self.store(), Utc::now())?
             .iter()
-            .filter_map(|r| proposal_record(&store, r, now))
-            .collect();
-        list.sort_by(|a, b| {
-            b.answerable.cmp(&a.answerable).then_with(|| {
-                if a.answerable {
-                    a.deadline.cmp(&b.deadline)
-                } else {
-                    b.sent_at.cmp(&a.sent_at)
-                }
-            })
-        });
-        Ok(list)
+            .map(proposal_record)
+            .collect())
     }
 
     /// Answers a facility's proposal (accept or decline) on the server, then syncs so the mission and
@@ -418,7 +285,10 @@ impl OfflineCalendar {
         };
         let client = {
             let store = self.store();
-            if store.server_record("proposal", *id.as_uuid())?.is_none() {
+            if store
+                .server_record(views::PROPOSAL_ENTITY, *id.as_uuid())?
+                .is_none()
+            {
                 return Err(RemplaError::NotFound {
                     code: "not_found".to_owned(),
                     reason: format!("proposition introuvable sur cet appareil : {id}"),
@@ -431,26 +301,17 @@ impl OfflineCalendar {
         } else {
             ProposalAnswer::Decline
         };
-        let reply = client
-            .api()
-            .answer_proposal(id, answer, documents.as_deref())?;
-        let state = reply
-            .get("proposal")
-            .and_then(|p| p.get("state"))
-            .cloned()
-            .and_then(|s| serde_json::from_value::<CoreState>(s).ok())
-            .map_or(
-                if accept {
-                    ProposalState::Accepted
-                } else {
-                    ProposalState::Declined
-                },
-                ProposalState::from,
-            );
-        let mission_id = reply
-            .get("mission_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let reply = AnswerReply::from_value(&client.api().answer_proposal(
+            id,
+            answer,
+            documents.as_deref(),
+        )?);
+        let state = reply.state.unwrap_or(if accept {
+            ProposalState::Accepted
+        } else {
+            ProposalState::Declined
+        });
+        let mission_id = reply.mission_id;
         let synced = self.sync_now().is_ok();
         Ok(AnswerOutcome {
             state,
@@ -461,14 +322,10 @@ impl OfflineCalendar {
 
     /// The doctor's missions as last synced (cancelled ones included), soonest first. Works offline.
     pub fn missions(&self) -> Result<Vec<MissionRecord>, RemplaError> {
-        let mut list: Vec<MissionRecord> = self
-            .store()
-            .server_records("mission")?
+        Ok(views::missions(&self.store())?
             .iter()
-            .filter_map(mission_record)
-            .collect();
-        list.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
-        Ok(list)
+            .map(mission_record)
+            .collect())
     }
 
     /// One mission with its contacts (facility, site address, people), which the server serves only to
@@ -481,8 +338,8 @@ impl OfflineCalendar {
         let client = SyncClient::from_store(&self.store(), &client_config());
         let online = client.and_then(|c| c.api().mission_details(id));
         let (contacts, contacts_error) = match online {
-            Ok(answer) => match contacts(&answer) {
-                Some(c) => (Some(c), None),
+            Ok(answer) => match views::MissionContacts::from_details(&answer) {
+                Some(c) => (Some(contacts_record(c)), None),
                 None => (None, Some("contacts_unavailable".to_owned())),
             },
             Err(e) => (None, Some(RemplaError::from(e).code().to_owned())),
@@ -498,7 +355,7 @@ impl OfflineCalendar {
 #[cfg(test)]
 mod tests {
     use rempla_core::sync::rebase::PulledChange;
-    use serde_json::json;
+    use serde_json::{Value, json};
     use uuid::Uuid;
 
     use super::*;
@@ -665,15 +522,14 @@ mod tests {
     }
 
     #[test]
-    fn doctor_contacts_are_read_from_the_mission_answer() {
+    fn doctor_contacts_of_the_mission_answer_become_a_record() {
         let answer = json!({"mission": {}, "contacts": {
             "facility": {"name": "CH de Lannion", "siret": "26220001", "kind": "hospital"},
             "site": {"name": "Kergomar", "address": "Rue de Kergomar", "postcode": "22300", "commune_code": "22113"},
             "people": [{"display_name": "Coordination", "role": "admin", "email": "c@ch.fr"}]}});
-        let c = contacts(&answer).unwrap();
+        let c = contacts_record(views::MissionContacts::from_details(&answer).unwrap());
         assert_eq!(c.facility_name, "CH de Lannion");
         assert_eq!(c.site_postcode, "22300");
         assert_eq!(c.people[0].email.as_deref(), Some("c@ch.fr"));
-        assert_eq!(contacts(&json!({"contacts": {"doctor": {}}})), None);
     }
 }

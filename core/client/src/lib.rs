@@ -17,6 +17,8 @@
 //!   and charges, members and rights);
 //! - [`staff`]: the staff calls (verification queue, decisions, identity documents);
 //! - [`inbox`]: the account's notifications inbox;
+//! - [`views`]: the read models of the workflow screens (proposals inbox, missions, a mission's contacts,
+//!   the snapshot telling which screens a sync round changed), built from the store's pulled records;
 //! - [`error`]: the flat [`SyncClientError`].
 //!
 //! Typical use (CLI, FFI, desktop): [`session::sign_in`] once, then [`SyncClient::from_store`] and
@@ -35,6 +37,7 @@ pub mod service;
 pub mod session;
 pub mod staff;
 pub mod transport;
+pub mod views;
 
 pub use conflict::{NoEvents, SyncEvent, SyncEventSink, SyncPhase, SyncReport};
 pub use doctor::{ProposalAnswer, PushTarget, RegisteredPushTarget, VaultDocument};

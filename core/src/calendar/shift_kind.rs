@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// `GardeDay` 08:00–20:00 (Sundays and public holidays only), `Astreinte` 20:00–08:00 (+1 day, on call from
 /// home). `Custom` has no template: its interval is given explicitly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ShiftKind {

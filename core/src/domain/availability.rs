@@ -11,6 +11,7 @@ use crate::calendar::{CalendarError, Interval, ShiftKind, resolve_local, shift_i
 
 /// Booking state of an availability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 pub enum AvailabilityStatus {
     /// Offered to facilities.

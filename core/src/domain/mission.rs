@@ -22,6 +22,18 @@ pub enum MissionStatus {
     Cancelled,
 }
 
+impl MissionStatus {
+    /// Stable snake_case name, as on the wire (`confirmed`, `in_progress`…).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::InProgress => "in_progress",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// A mission between one doctor and one facility at one site.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -59,4 +71,24 @@ pub struct Mission {
     /// Incremented on every change; exported as iCalendar `SEQUENCE`.
     #[serde(default)]
     pub revision: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_are_the_wire_names() {
+        for status in [
+            MissionStatus::Confirmed,
+            MissionStatus::InProgress,
+            MissionStatus::Completed,
+            MissionStatus::Cancelled,
+        ] {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::Value::from(status.as_str())
+            );
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub enum Initiator {
 
 /// Life cycle of a proposal: `sent` → `accepted` | `declined` | `expired` | `withdrawn`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum ProposalState {
@@ -86,6 +87,14 @@ impl Proposal {
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.state == ProposalState::Sent && now >= self.deadline
     }
+
+    /// Whether `party` can answer it at `now`: the side that did not start it (the doctor answers a
+    /// facility's proposal, the facility a doctor's application), while it is `sent` and its deadline
+    /// has not passed. The server decides for good when the answer arrives; devices use this to offer
+    /// the answer buttons and count the badge.
+    pub fn answerable_by(&self, party: Initiator, now: DateTime<Utc>) -> bool {
+        self.initiator != party && self.state == ProposalState::Sent && !self.is_overdue(now)
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +115,45 @@ mod tests {
             "transition"
         );
         assert_eq!(Sent.transition(Sent).unwrap_err().code(), "transition");
+    }
+
+    #[test]
+    fn only_the_other_side_answers_a_sent_proposal_before_its_deadline() {
+        let deadline = DateTime::parse_from_rfc3339("2026-11-26T23:00:00Z")
+            .unwrap()
+            .to_utc();
+        let before = deadline - chrono::Duration::seconds(1);
+        let p = Proposal {
+            id: ProposalId::new(),
+            request_id: RequestId::new(),
+            doctor_id: DoctorId::new(),
+            initiator: Initiator::Facility,
+            shift_indexes: vec![0],
+            sent_at: deadline - chrono::Duration::days(3),
+            deadline,
+            state: ProposalState::Sent,
+        };
+        assert!(p.answerable_by(Initiator::Doctor, before));
+        assert!(!p.answerable_by(Initiator::Facility, before), "not its own");
+        assert!(!p.answerable_by(Initiator::Doctor, deadline), "overdue");
+        let application = Proposal {
+            initiator: Initiator::Doctor,
+            ..p.clone()
+        };
+        assert!(application.answerable_by(Initiator::Facility, before));
+        assert!(!application.answerable_by(Initiator::Doctor, before));
+        for state in [
+            ProposalState::Accepted,
+            ProposalState::Declined,
+            ProposalState::Expired,
+            ProposalState::Withdrawn,
+        ] {
+            let answered = Proposal { state, ..p.clone() };
+            assert!(
+                !answered.answerable_by(Initiator::Doctor, before),
+                "{state:?}"
+            );
+        }
     }
 
     #[test]
