@@ -501,4 +501,4 @@ async fn profile_changes_reach_another_postgres_instance() {
     profile_changes_reach_another_instance(Db::Postgres).await;
 }
 
-backend_tests!(matching_endpoints,);
+backend_tests!(matching_endpoints);

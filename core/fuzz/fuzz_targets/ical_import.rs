@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use rempla_core::ical::{fuzz_import, fuzz_invariants_hold};
 
 fuzz_target!(|data: &[u8]| {
-    // The same entry points the unit and property tests exercise (core/src/ical/import.rs).
+    // The same entry points the unit and property tests exercise (core/src/ical/import.rs and its parts in import/).
     if let Ok(busy) = fuzz_import(data) {
         assert!(
             fuzz_invariants_hold(&busy),

@@ -1,6 +1,8 @@
 //! Server-specific test helpers shared by the integration suites: storage for both backends, an
 //! in-memory app with a capturing mailer, and HTTP helpers over `tower::ServiceExt`. The PostgreSQL
 //! cluster, `Db`, `backend_tests!`, identifiers and domain fixtures come from `rempla-test-support`.
+//! A family of suites split by feature (`api_*.rs`, `billing_*.rs`, `documents_*.rs`, `notify_*.rs`,
+//! `workflow_*.rs`) shares its own helpers through the module of that name here.
 // Test support code: a panic here is a test failure, as clippy.toml allows for tests themselves.
 #![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -19,6 +21,13 @@ use tower::ServiceExt;
 
 pub mod smtp;
 pub mod users;
+
+// Helpers of one family of suites each (`api_*.rs`, `billing_*.rs`…), shared by its files.
+pub mod api;
+pub mod billing;
+pub mod documents;
+pub mod notify;
+pub mod workflow;
 
 // Not every suite uses each of them.
 #[allow(unused_imports)]
