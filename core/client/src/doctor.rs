@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use rempla_core::domain::{MissionId, ProposalId};
 
 use crate::error::SyncClientError;
+use rempla_core::api::workflow::{AnswerBody, Reply};
+
 use crate::http::ApiClient;
 
 /// The answer to a proposal.
@@ -146,13 +148,16 @@ impl ApiClient {
         answer: ProposalAnswer,
         document_ids: Option<&[String]>,
     ) -> Result<Value, SyncClientError> {
-        let mut body = json!({"answer": match answer {
-            ProposalAnswer::Accept => "accept",
-            ProposalAnswer::Decline => "decline",
-        }});
-        if let Some(ids) = document_ids {
-            body["document_ids"] = json!(ids);
-        }
+        let body = AnswerBody {
+            answer: match answer {
+                ProposalAnswer::Accept => Reply::Accept,
+                ProposalAnswer::Decline => Reply::Decline,
+            },
+            document_ids: document_ids.map(<[String]>::to_vec).unwrap_or_default(),
+        };
+        let body = serde_json::to_value(&body).map_err(|e| SyncClientError::Protocol {
+            reason: format!("encodage : {e}"),
+        })?;
         self.post_value(&format!("/v1/proposals/{id}/answer"), &body)
     }
 

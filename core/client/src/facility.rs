@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use rempla_core::calendar::Interval;
 use rempla_core::domain::{
-    Delegation, DoctorId, Facility, FacilityId, MemberId, MemberRole, Mission, Proposal,
-    ProposalId, RequestId, RequestShift, Right, Site,
+    Delegation, DoctorId, Facility, FacilityId, MemberId, MemberRole, Mission, Proposal, RequestId,
+    RequestShift, Right, Site,
 };
 
 use crate::error::SyncClientError;
@@ -191,19 +191,7 @@ pub struct Candidates {
     pub split: Option<Split>,
 }
 
-/// `POST /v1/requests/{id}/proposals` body: offer the request to a candidate.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct NewProposal {
-    /// Client-chosen id, so a retried call answers the proposal already made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<ProposalId>,
-    /// The doctor proposed (checked by the server: a verified candidate).
-    pub doctor_id: String,
-    /// Indexes of the request's shifts offered; all when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shift_indexes: Option<Vec<u16>>,
-}
+pub use rempla_core::api::workflow::NewProposal;
 
 /// A proposal as the API shows it: core's [`Proposal`] plus where and which shifts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,16 +7,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use rempla_core::api::ErrorCode;
-use rempla_core::domain::{DoctorStatus, Initiator, ProposalId, ProposalState};
+use rempla_core::domain::{DoctorStatus, Initiator, ProposalState};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::flow::Answer;
-use super::model::{Actor, Done, NewProposal, Reply, Settings};
+use super::model::{Actor, Done, NewProposal, Settings};
 use crate::auth::{Authed, Caller};
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
 use crate::http::state::AppState;
+use rempla_core::api::workflow as api;
 
 fn actor(caller: &Caller) -> Actor {
     Actor {
@@ -51,27 +52,13 @@ fn status(created: bool) -> StatusCode {
     }
 }
 
-/// Body of `POST /v1/requests/{id}/proposals`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProposalBody {
-    /// Optional client-chosen id (UUID): a retried request answers the proposal it already made.
-    #[serde(default)]
-    pub id: Option<ProposalId>,
-    /// The doctor proposed.
-    pub doctor_id: String,
-    /// Indexes of the request's shifts offered; all when absent.
-    #[serde(default)]
-    pub shift_indexes: Option<Vec<u16>>,
-}
-
 /// `POST /v1/requests/{id}/proposals`: a facility member with the `propose` right offers the request
 /// to a verified candidate doctor.
 pub async fn send_proposal(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(request_id): Path<String>,
-    JsonBody(body): JsonBody<ProposalBody>,
+    JsonBody(body): JsonBody<api::NewProposal>,
 ) -> Result<Response, AppError> {
     let new = NewProposal {
         id: body.id,
@@ -94,24 +81,12 @@ pub async fn send_proposal(
     Ok((status(created), Json(json!({"proposal": view}))).into_response())
 }
 
-/// Body of `POST /v1/requests/{id}/applications`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApplicationBody {
-    /// Optional client-chosen id (UUID), for retries.
-    #[serde(default)]
-    pub id: Option<ProposalId>,
-    /// Indexes of the request's shifts the doctor offers to cover; all when absent.
-    #[serde(default)]
-    pub shift_indexes: Option<Vec<u16>>,
-}
-
 /// `POST /v1/requests/{id}/applications`: a verified doctor applies to an open request.
 pub async fn apply(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(request_id): Path<String>,
-    JsonBody(body): JsonBody<ApplicationBody>,
+    JsonBody(body): JsonBody<api::NewApplication>,
 ) -> Result<Response, AppError> {
     let Some(doctor_id) = caller.account.doctor_id.clone() else {
         return Err(AppError::Forbidden("réservé aux médecins".into()));
@@ -172,23 +147,12 @@ pub async fn list_proposals(
     Ok(Json(json!({"proposals": list})))
 }
 
-/// Body of `POST /v1/proposals/{id}/answer`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AnswerBody {
-    /// `accept` or `decline`.
-    pub answer: Reply,
-    /// On acceptance by the doctor: documents of their vault shared with this facility only.
-    #[serde(default)]
-    pub document_ids: Vec<String>,
-}
-
 /// `POST /v1/proposals/{id}/answer`: the answering party accepts or declines.
 pub async fn answer(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<AnswerBody>,
+    JsonBody(body): JsonBody<api::AnswerBody>,
 ) -> Result<Response, AppError> {
     if body.document_ids.len() > 50 {
         return Err(AppError::invalid(
@@ -234,21 +198,13 @@ pub async fn mission(
     Ok(Json(value))
 }
 
-/// Body of `POST /v1/missions/{id}/cancel`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CancelBody {
-    /// Why (shown to the other party).
-    pub reason: String,
-}
-
 /// `POST /v1/missions/{id}/cancel`: either party cancels; lateness is recorded and the other party
 /// told.
 pub async fn cancel(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<CancelBody>,
+    JsonBody(body): JsonBody<api::CancelBody>,
 ) -> Result<Json<Value>, AppError> {
     let reason = body.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 1_000 {
@@ -309,20 +265,12 @@ pub async fn contract_pdf(
     Ok(response)
 }
 
-/// Body of `POST /v1/missions/{id}/contract/sign`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignBody {
-    /// SHA-256 of the contract version read (from `GET …/contract` or the PDF header).
-    pub sha256: String,
-}
-
 /// `POST /v1/missions/{id}/contract/sign`: a party signs the current contract version by click.
 pub async fn sign(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<SignBody>,
+    JsonBody(body): JsonBody<api::SignBody>,
 ) -> Result<Response, AppError> {
     let answer = state
         .storage
@@ -338,20 +286,11 @@ pub async fn sign(
     Ok((status(created), Json(json!({"mission": view}))).into_response())
 }
 
-/// Body of `PUT /v1/me/matching-preferences`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MatchPrefs {
-    /// "Only contact me when I am available": alerts and proposals only for shifts the doctor's open
-    /// availabilities cover entirely.
-    pub only_when_available: bool,
-}
-
 /// `PUT /v1/me/matching-preferences`: a doctor's matching-related preference.
 pub async fn put_match_prefs(
     State(state): State<AppState>,
     Authed(caller): Authed,
-    JsonBody(body): JsonBody<MatchPrefs>,
+    JsonBody(body): JsonBody<api::MatchPreferences>,
 ) -> Result<Json<Value>, AppError> {
     let Some(doctor) = caller.account.doctor_id.clone() else {
         return Err(AppError::Forbidden("réservé aux médecins".into()));

@@ -212,15 +212,8 @@ pub(crate) fn pick_shifts(request: &Request, wanted: Option<&[u16]>) -> Result<V
     Ok(idx)
 }
 
-/// An answer to a proposal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Reply {
-    /// Accept: the mission is made.
-    Accept,
-    /// Decline (an answer, final).
-    Decline,
-}
+/// An answer to a proposal: the wire type (`rempla_core::api::workflow::Reply`), one definition.
+pub use rempla_core::api::workflow::Reply;
 
 /// What acceptance hands to the other areas' hooks (billing, documents).
 #[derive(Clone, Debug)]

@@ -2,11 +2,11 @@
 import type { ProposalId } from "./ProposalId";
 
 /**
- * `POST /v1/requests/{id}/proposals` body: offer the request to a candidate.
+ * `POST /v1/requests/{id}/proposals`: a facility offers the request to a candidate.
  */
 export type NewProposal = { 
 /**
- * Client-chosen id, so a retried call answers the proposal already made.
+ * Client-chosen id (UUID), so a retried call answers the proposal already made.
  */
 id?: ProposalId | null, 
 /**
