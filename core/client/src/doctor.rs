@@ -50,62 +50,7 @@ pub struct VaultDocument {
     pub expired: bool,
 }
 
-/// A push target to register for this device (`PUT /v1/me/push-targets`).
-#[derive(Clone, PartialEq, Eq)]
-pub enum PushTarget {
-    /// Firebase Cloud Messaging registration token (Android with Google services).
-    Fcm {
-        /// The registration token.
-        token: String,
-    },
-    /// Apple Push Notification service device token (hex), with an optional topic (bundle id).
-    Apns {
-        /// The device token, hex.
-        token: String,
-        /// The app's bundle id; the server's default when `None`.
-        topic: Option<String>,
-    },
-    /// A Web Push subscription (also UnifiedPush distributors, which speak Web Push).
-    WebPush {
-        /// The push endpoint (`https://…`).
-        endpoint: String,
-        /// The subscription's P-256 public key, base64url.
-        p256dh: String,
-        /// The subscription's auth secret, base64url.
-        auth: String,
-    },
-}
-
-impl std::fmt::Debug for PushTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Tokens and endpoints address one phone: kept out of logs.
-        f.write_str(match self {
-            Self::Fcm { .. } => "PushTarget::Fcm",
-            Self::Apns { .. } => "PushTarget::Apns",
-            Self::WebPush { .. } => "PushTarget::WebPush",
-        })
-    }
-}
-
-impl PushTarget {
-    fn body(&self) -> Value {
-        match self {
-            Self::Fcm { token } => json!({"kind": "fcm", "token": token}),
-            Self::Apns { token, topic } => {
-                let mut body = json!({"kind": "apns", "token": token});
-                if let Some(topic) = topic {
-                    body["topic"] = Value::String(topic.clone());
-                }
-                body
-            }
-            Self::WebPush {
-                endpoint,
-                p256dh,
-                auth,
-            } => json!({"kind": "webpush", "endpoint": endpoint, "p256dh": p256dh, "auth": auth}),
-        }
-    }
-}
+pub use rempla_core::api::notify::PushTarget;
 
 /// A registered push target as the server answers it (the Web Push `auth` secret is never sent back).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,7 +122,10 @@ impl ApiClient {
         &self,
         target: &PushTarget,
     ) -> Result<RegisteredPushTarget, SyncClientError> {
-        decode(self.put_value("/v1/me/push-targets", &target.body())?)
+        let body = serde_json::to_value(target).map_err(|e| SyncClientError::Protocol {
+            reason: format!("encodage : {e}"),
+        })?;
+        decode(self.put_value("/v1/me/push-targets", &body)?)
     }
 
     /// The account's push targets, every device.
@@ -212,25 +160,34 @@ mod tests {
         let fcm = PushTarget::Fcm {
             token: "tok:secret".into(),
         };
-        assert_eq!(fcm.body(), json!({"kind": "fcm", "token": "tok:secret"}));
+        assert_eq!(
+            serde_json::to_value(&fcm).unwrap(),
+            json!({"kind": "fcm", "token": "tok:secret"})
+        );
         assert!(!format!("{fcm:?}").contains("secret"));
         let apns = PushTarget::Apns {
             token: "ab".into(),
             topic: None,
         };
-        assert_eq!(apns.body(), json!({"kind": "apns", "token": "ab"}));
+        assert_eq!(
+            serde_json::to_value(&apns).unwrap(),
+            json!({"kind": "apns", "token": "ab"})
+        );
         let apns = PushTarget::Apns {
             token: "ab".into(),
             topic: Some("fr.rempla.app".into()),
         };
-        assert_eq!(apns.body()["topic"], json!("fr.rempla.app"));
+        assert_eq!(
+            serde_json::to_value(&apns).unwrap()["topic"],
+            json!("fr.rempla.app")
+        );
         let web = PushTarget::WebPush {
             endpoint: "https://push.example/x".into(),
             p256dh: "k".into(),
             auth: "a".into(),
         };
         assert_eq!(
-            web.body(),
+            serde_json::to_value(&web).unwrap(),
             json!({"kind": "webpush", "endpoint": "https://push.example/x", "p256dh": "k", "auth": "a"})
         );
     }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, put};
 use axum::{Json, Router};
 use rempla_core::api::ErrorCode;
+use rempla_core::api::notify as api;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -47,34 +48,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/push/vapid-public-key", get(vapid_public_key))
 }
 
-/// Body of `PUT /v1/me/push-targets`.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum PushTargetBody {
-    /// A Web Push / UnifiedPush subscription (`PushSubscription.toJSON()` flattened).
-    Webpush {
-        /// Push service URL.
-        endpoint: String,
-        /// base64url P-256 public point.
-        p256dh: String,
-        /// base64url 16-byte secret.
-        auth: String,
-    },
-    /// A Firebase registration token.
-    Fcm {
-        /// Registration token.
-        token: String,
-    },
-    /// An APNs device token.
-    Apns {
-        /// Hex device token.
-        token: String,
-        /// Bundle id, if not the server's default.
-        #[serde(default)]
-        topic: Option<String>,
-    },
-}
-
 fn invalid(code: ErrorCode, message: &str) -> AppError {
     AppError::invalid(code, message)
 }
@@ -102,9 +75,9 @@ type TargetParts = (
 
 /// Checks a push target strictly: HTTPS endpoints only (plain HTTP on loopback when the server allows
 /// it for tests), key lengths of RFC 8291, token alphabets and sizes.
-fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts, AppError> {
+fn validate_target(state: &AppState, body: api::PushTarget) -> Result<TargetParts, AppError> {
     match body {
-        PushTargetBody::Webpush {
+        api::PushTarget::WebPush {
             endpoint,
             p256dh,
             auth,
@@ -146,7 +119,7 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
             }
             Ok(("webpush".into(), endpoint, Some(p256dh), Some(auth), None))
         }
-        PushTargetBody::Fcm { token } => {
+        api::PushTarget::Fcm { token } => {
             let ok = (20..=4096).contains(&token.len())
                 && token
                     .bytes()
@@ -156,7 +129,7 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
             }
             Ok(("fcm".into(), token, None, None, None))
         }
-        PushTargetBody::Apns { token, topic } => {
+        api::PushTarget::Apns { token, topic } => {
             let ok =
                 (64..=200).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_hexdigit());
             if !ok {
@@ -183,7 +156,7 @@ fn validate_target(state: &AppState, body: PushTargetBody) -> Result<TargetParts
 pub async fn put_push_target(
     State(state): State<AppState>,
     Authed(caller): Authed,
-    JsonBody(body): JsonBody<PushTargetBody>,
+    JsonBody(body): JsonBody<api::PushTarget>,
 ) -> Result<Json<PushTarget>, AppError> {
     let (kind, address, p256dh, auth, topic) = validate_target(&state, body)?;
     let target = PushTarget {
