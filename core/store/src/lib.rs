@@ -50,6 +50,6 @@ pub use notifications::NotificationOrder;
 pub use open::Store;
 pub use requests::BoundingBox;
 pub use server_records::ServerRecord;
-pub use settings::{KeyedSetting, Setting, SettingValue};
+pub use settings::{Setting, SettingValue};
 pub use sync_apply::{PushResolution, StoredConflict};
 pub use sync_session::SyncSession;

@@ -96,19 +96,6 @@ impl<T> Setting<T> {
     }
 }
 
-/// A cache entry keyed by an id (the desktop's facility views): `prefix` + id.
-#[derive(Clone, Copy, Debug)]
-pub struct KeyedSetting {
-    prefix: &'static str,
-}
-
-impl KeyedSetting {
-    /// The key of the entry for `id`.
-    pub fn key(self, id: &str) -> String {
-        format!("{}{id}", self.prefix)
-    }
-}
-
 // ---- every device setting
 
 /// The doctor id the device's calendar is written under: provisional (made on the device) until a
@@ -135,14 +122,10 @@ pub const LAST_SYNC_AT: Setting<String> = Setting::new("last_sync_at");
 pub const CURSOR: Setting<String> = Setting::new("cursor");
 /// The server of the saved session (see `sync_session`).
 pub const SESSION_SERVER: Setting<String> = Setting::new("session.server");
-/// The desktop's cached facility views, one per facility id.
-pub const FACILITY_VIEW: KeyedSetting = KeyedSetting {
-    prefix: "desktop.facility.",
-};
-/// The desktop's cached facility view of `id`.
+/// The desktop's cached facility view of `id` (`desktop.facility.<id>`, one per facility).
 pub fn facility_view(id: &str) -> Setting<Value> {
     Setting {
-        key: FACILITY_VIEW.key(id).into(),
+        key: format!("desktop.facility.{id}").into(),
         value: PhantomData,
     }
 }
