@@ -13,6 +13,7 @@ use rempla_core::domain::{MissionId, ProposalId};
 use crate::error::SyncClientError;
 use rempla_core::api::workflow::{AnswerBody, Reply};
 
+use crate::facility::body as body_value;
 use crate::http::ApiClient;
 
 /// The answer to a proposal.
@@ -100,10 +101,7 @@ impl ApiClient {
             },
             document_ids: document_ids.map(<[String]>::to_vec).unwrap_or_default(),
         };
-        let body = serde_json::to_value(&body).map_err(|e| SyncClientError::Protocol {
-            reason: format!("encodage : {e}"),
-        })?;
-        self.post_value(&format!("/v1/proposals/{id}/answer"), &body)
+        self.post_value(&format!("/v1/proposals/{id}/answer"), &body_value(&body)?)
     }
 
     /// A mission with the contacts the caller may see (`GET /v1/missions/{id}`: `{mission, contacts}`).
@@ -122,10 +120,7 @@ impl ApiClient {
         &self,
         target: &PushTarget,
     ) -> Result<RegisteredPushTarget, SyncClientError> {
-        let body = serde_json::to_value(target).map_err(|e| SyncClientError::Protocol {
-            reason: format!("encodage : {e}"),
-        })?;
-        decode(self.put_value("/v1/me/push-targets", &body)?)
+        decode(self.put_value("/v1/me/push-targets", &body_value(target)?)?)
     }
 
     /// The account's push targets, every device.

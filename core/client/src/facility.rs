@@ -494,6 +494,7 @@ pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, SyncClientE
     })
 }
 
+/// Encodes a request body for the generic JSON calls; a body that does not encode is a protocol error.
 pub(crate) fn body<T: Serialize>(value: &T) -> Result<Value, SyncClientError> {
     serde_json::to_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("encodage : {e}"),
