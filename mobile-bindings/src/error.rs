@@ -283,6 +283,8 @@ fn family(code: ErrorCode) -> Family {
         | C::InvalidEndpoint
         | C::InvalidKey
         | C::InvalidTopic
+        | C::BlockedDestination
+        | C::TooManyPushTargets
         | C::InvalidAmount
         | C::InvalidState
         | C::ForbiddenFilter

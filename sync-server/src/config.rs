@@ -81,8 +81,15 @@ pub struct NotifyConfig {
     pub max_attempts: u32,
     /// First retry delay in seconds; doubled at each attempt.
     pub retry_base_secs: u64,
-    /// Accept `http://` push endpoints on loopback addresses (local test servers only).
+    /// Accept `http://` and loopback push endpoints (local test servers only; every other private or
+    /// reserved address stays refused).
     pub allow_loopback_http: bool,
+    /// When not empty, the only push-service hosts (and their subdomains) a Web Push / UnifiedPush
+    /// endpoint may name, e.g. `["fcm.googleapis.com", "push.services.mozilla.com",
+    /// "web.push.apple.com", "notify.windows.com"]`. Empty: any public host.
+    pub push_allowed_hosts: Vec<String>,
+    /// Push targets one account may hold (all its devices and kinds together).
+    pub max_push_targets: usize,
     /// VAPID private key (PKCS#8 PEM, P-256) file for Web Push.
     pub vapid_key_file: Option<PathBuf>,
     /// VAPID `sub` claim: a contact URL of the operator.
@@ -113,12 +120,24 @@ pub struct NotifyConfig {
     pub sms_low_credit_threshold: i64,
 }
 
+impl NotifyConfig {
+    /// The guard on the push endpoints users register.
+    pub fn outbound_policy(&self) -> crate::outbound::OutboundPolicy {
+        crate::outbound::OutboundPolicy {
+            allow_loopback: self.allow_loopback_http,
+            allowed_hosts: self.push_allowed_hosts.clone(),
+        }
+    }
+}
+
 impl Default for NotifyConfig {
     fn default() -> Self {
         Self {
             max_attempts: 6,
             retry_base_secs: 60,
             allow_loopback_http: false,
+            push_allowed_hosts: Vec::new(),
+            max_push_targets: 10,
             vapid_key_file: None,
             vapid_subject: "mailto:contact@rempla.fr".into(),
             fcm_service_account_file: None,

@@ -23,6 +23,7 @@ pub mod members;
 pub mod notify;
 pub mod openapi;
 pub mod ops;
+pub mod outbound;
 pub mod pdf;
 pub mod privacy;
 pub mod ratelimit;

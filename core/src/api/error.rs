@@ -239,6 +239,11 @@ error_codes! {
     InvalidToken = "invalid_token",
     /// A push endpoint that is not an allowed https URL.
     InvalidEndpoint = "invalid_endpoint",
+    /// A push endpoint on a loopback, private, link-local or reserved address, or outside the operator's
+    /// list of push services.
+    BlockedDestination = "blocked_destination",
+    /// An account already holds as many push targets as allowed.
+    TooManyPushTargets = "too_many_push_targets",
     /// A push key that does not decode.
     InvalidKey = "invalid_key",
     /// An APNs topic that is not a bundle id.

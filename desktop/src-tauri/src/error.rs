@@ -199,6 +199,8 @@ fn from_server_code(code: &str, detail: Option<&str>, message: &str) -> DesktopE
         | C::InvalidEndpoint
         | C::InvalidKey
         | C::InvalidTopic
+        | C::BlockedDestination
+        | C::TooManyPushTargets
         | C::InvalidAmount
         | C::InvalidState
         | C::ForbiddenFilter

@@ -5,6 +5,8 @@ use std::pin::Pin;
 
 use serde_json::Value;
 
+use crate::outbound::OutboundError;
+
 /// The future of one send.
 pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
 
@@ -121,15 +123,30 @@ impl SendError {
         }
     }
 
-    /// A transport failure (connection refused, timeout): retried.
+    /// A transport failure (connection refused, timeout): retried; a destination the outbound guard
+    /// refused at connect time (a name now resolving to a private address) is permanent.
     #[allow(clippy::needless_pass_by_value)] // used as `map_err(SendError::network)`
     pub fn network(e: reqwest::Error) -> Self {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(cause) = source {
+            if let Some(refused) = cause.downcast_ref::<OutboundError>() {
+                return Self::permanent(refused.code(), refused.to_string());
+            }
+            source = cause.source();
+        }
         Self::retry("network", e.to_string())
     }
 
+    /// A destination the outbound guard refuses.
+    pub fn refused(e: &OutboundError) -> Self {
+        Self::permanent(e.code(), e.to_string())
+    }
+
     /// Maps an HTTP answer: success passes; 408, 429 and 5xx are retried (honouring `Retry-After`
-    /// seconds); other statuses are permanent, with up to 300 bytes of the body kept for the record.
-    pub async fn check_status(
+    /// seconds); other statuses (redirects included: none is followed) are permanent. Only the status is
+    /// kept, never the body: for a user-chosen endpoint it could be anything the endpoint's owner wants
+    /// the server to fetch and show back (an SSRF read primitive).
+    pub fn check_status(
         response: reqwest::Response,
         service: &str,
     ) -> Result<reqwest::Response, Self> {
@@ -137,31 +154,69 @@ impl SendError {
         if status.is_success() {
             return Ok(response);
         }
-        let after_ms = response
-            .headers()
+        Err(Self::failure(status, response.headers(), service, None))
+    }
+
+    /// [`Self::check_status`] for an operator-configured service (FCM, APNs) whose error bodies name a
+    /// reason (`UNREGISTERED`, `BadDeviceToken`): that one word is kept, nothing else of the body.
+    pub async fn check_status_reason(
+        response: reqwest::Response,
+        service: &str,
+    ) -> Result<reqwest::Response, Self> {
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let status = response.status();
+        let body = response.bytes().await.unwrap_or_default();
+        let reason = error_reason(&body);
+        Err(Self::failure(status, &headers, service, reason.as_deref()))
+    }
+
+    fn failure(
+        status: reqwest::StatusCode,
+        headers: &reqwest::header::HeaderMap,
+        service: &str,
+        reason: Option<&str>,
+    ) -> Self {
+        let after_ms = headers
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<i64>().ok())
             .map(|s| s.saturating_mul(1000));
-        let body = response.text().await.unwrap_or_default();
-        let message = format!(
-            "{service} a répondu {status} : {}",
-            body.chars().take(300).collect::<String>()
-        );
-        let code = format!("http_{}", status.as_u16());
+        let message = match reason {
+            Some(reason) => format!("{service} a répondu {} ({reason})", status.as_u16()),
+            None => format!("{service} a répondu {}", status.as_u16()),
+        };
         let retry = status.is_server_error()
             || status == reqwest::StatusCode::TOO_MANY_REQUESTS
             || status == reqwest::StatusCode::REQUEST_TIMEOUT;
-        Err(Self {
-            code,
+        Self {
+            code: format!("http_{}", status.as_u16()),
             message,
             kind: if retry {
                 FailKind::Retry { after_ms }
             } else {
                 FailKind::Permanent
             },
-        })
+        }
     }
+}
+
+/// The reason word of an FCM (`error.details[].errorCode`, else `error.status`) or APNs (`reason`)
+/// error body, when it is a plain identifier.
+fn error_reason(body: &[u8]) -> Option<String> {
+    let doc: Value = serde_json::from_slice(body.get(..body.len().min(16 * 1024))?).ok()?;
+    let fcm_detail = doc["error"]["details"]
+        .as_array()
+        .and_then(|d| d.iter().find_map(|x| x["errorCode"].as_str()));
+    let word = fcm_detail
+        .or_else(|| doc["error"]["status"].as_str())
+        .or_else(|| doc["reason"].as_str())?;
+    let plain = !word.is_empty()
+        && word.len() <= 40
+        && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    plain.then(|| word.to_owned())
 }
 
 /// One way of reaching a user (e-mail, a push service, SMS). Implementations hold a real client whose

@@ -86,7 +86,8 @@ impl Channels {
             match read_secret(path)
                 .and_then(|pem| crypto::Es256Key::from_pem(&pem).map_err(|e| e.0))
                 .and_then(|key| {
-                    WebPushChannel::new(key, &n.vapid_subject).map_err(|e| e.to_string())
+                    WebPushChannel::new(key, &n.vapid_subject, n.outbound_policy())
+                        .map_err(|e| e.to_string())
                 }) {
                 Ok(c) => channels.webpush = Some(Arc::new(c)),
                 Err(e) => warn("webpush", e),

@@ -20,6 +20,7 @@ use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
 use crate::http::extract::no_content;
 use crate::http::state::AppState;
+use crate::outbound::OutboundError;
 
 /// The routes of this area.
 pub fn routes() -> Router<AppState> {
@@ -52,18 +53,6 @@ fn invalid(code: ErrorCode, message: &str) -> AppError {
     AppError::invalid(code, message)
 }
 
-/// Whether the URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(h) = url.host_str() else {
-        return false;
-    };
-    let bare = h.trim_start_matches('[').trim_end_matches(']');
-    h == "localhost"
-        || bare
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// A validated push target: kind, address, p256dh, auth, topic.
 type TargetParts = (
     String,
@@ -73,9 +62,10 @@ type TargetParts = (
     Option<String>,
 );
 
-/// Checks a push target strictly: HTTPS endpoints only (plain HTTP on loopback when the server allows
-/// it for tests), key lengths of RFC 8291, token alphabets and sizes.
-fn validate_target(state: &AppState, body: api::PushTarget) -> Result<TargetParts, AppError> {
+/// Checks a push target strictly: HTTPS endpoints on public addresses only, through the outbound guard
+/// (plain HTTP on loopback when the server allows it for tests), key lengths of RFC 8291, token
+/// alphabets and sizes.
+async fn validate_target(state: &AppState, body: api::PushTarget) -> Result<TargetParts, AppError> {
     match body {
         api::PushTarget::WebPush {
             endpoint,
@@ -88,22 +78,22 @@ fn validate_target(state: &AppState, body: api::PushTarget) -> Result<TargetPart
                     "adresse d'abonnement trop longue",
                 ));
             }
-            let url = reqwest::Url::parse(&endpoint).map_err(|_| {
-                invalid(ErrorCode::InvalidEndpoint, "adresse d'abonnement illisible")
-            })?;
-            if url.host_str().is_none() {
-                return Err(invalid(ErrorCode::InvalidEndpoint, "adresse sans hôte"));
-            }
-            let scheme_ok = url.scheme() == "https"
-                || (url.scheme() == "http"
-                    && state.config.notify.allow_loopback_http
-                    && is_loopback(&url));
-            if !scheme_ok || !url.username().is_empty() || url.password().is_some() {
-                return Err(invalid(
-                    ErrorCode::InvalidEndpoint,
-                    "l'adresse d'abonnement doit être en https",
-                ));
-            }
+            state
+                .config
+                .notify
+                .outbound_policy()
+                .check_resolved(&endpoint)
+                .await
+                .map_err(|e| match e {
+                    OutboundError::Unreadable | OutboundError::Scheme => invalid(
+                        ErrorCode::InvalidEndpoint,
+                        &format!("adresse d'abonnement refusée : {e}"),
+                    ),
+                    OutboundError::Blocked | OutboundError::NotAllowed => invalid(
+                        ErrorCode::BlockedDestination,
+                        &format!("adresse d'abonnement refusée : {e}"),
+                    ),
+                })?;
             let key = b64url_decode(&p256dh)
                 .map_err(|_| invalid(ErrorCode::InvalidKey, "p256dh n'est pas du base64url"))?;
             if key.len() != 65 || key[0] != 4 || !super::crypto::valid_p256_point(&key) {
@@ -158,7 +148,21 @@ pub async fn put_push_target(
     Authed(caller): Authed,
     JsonBody(body): JsonBody<api::PushTarget>,
 ) -> Result<Json<PushTarget>, AppError> {
-    let (kind, address, p256dh, auth, topic) = validate_target(&state, body)?;
+    let (kind, address, p256dh, auth, topic) = validate_target(&state, body).await?;
+    let held = state.storage.push_targets(&caller.account.id).await?;
+    let replaces = held.iter().any(|t| {
+        (t.device_id == caller.device_id && t.kind == kind)
+            || (t.kind == kind && t.address == address)
+    });
+    if !replaces && held.len() >= state.config.notify.max_push_targets {
+        return Err(invalid(
+            ErrorCode::TooManyPushTargets,
+            &format!(
+                "{} cibles de notification au plus par compte : supprimez celles des appareils que vous n'utilisez plus",
+                state.config.notify.max_push_targets
+            ),
+        ));
+    }
     let target = PushTarget {
         id: uuid::Uuid::now_v7().to_string(),
         account_id: caller.account.id.clone(),

@@ -12,6 +12,7 @@ use super::channel::{
     Channel, Destination, FailKind, Outgoing, SendError, SendFuture, wrong_destination,
 };
 use super::crypto::{self, Es256Key, Rs256Key};
+use crate::outbound::OutboundPolicy;
 
 /// The JSON every push carries (Web Push plaintext; FCM data; APNs custom keys): enough for the app to
 /// show the message and open the right screen. The body is dropped if the whole would not fit.
@@ -40,15 +41,22 @@ fn client(timeout_secs: u64) -> Result<reqwest::Client, reqwest::Error> {
 #[derive(Debug)]
 pub struct WebPushChannel {
     client: reqwest::Client,
+    policy: OutboundPolicy,
     vapid: Es256Key,
     subject: String,
 }
 
 impl WebPushChannel {
-    /// A channel signing with `vapid` and announcing `subject` (`mailto:` or `https:` contact).
-    pub fn new(vapid: Es256Key, subject: &str) -> Result<Self, reqwest::Error> {
+    /// A channel signing with `vapid` and announcing `subject` (`mailto:` or `https:` contact). The
+    /// endpoints are the users' choice: every send goes through `policy`'s guarded client.
+    pub fn new(
+        vapid: Es256Key,
+        subject: &str,
+        policy: OutboundPolicy,
+    ) -> Result<Self, reqwest::Error> {
         Ok(Self {
-            client: client(20)?,
+            client: policy.client(Duration::from_secs(20))?,
+            policy,
             vapid,
             subject: subject.to_owned(),
         })
@@ -86,6 +94,11 @@ impl Channel for WebPushChannel {
             else {
                 return Err(wrong_destination());
             };
+            // IP literals never reach the guarded resolver: check the URL again before each send
+            // (the registration-time check predates any change of policy).
+            self.policy
+                .check_url(endpoint)
+                .map_err(|e| SendError::refused(&e))?;
             let plaintext = push_document(message).to_string();
             let body = crypto::webpush_encrypt(plaintext.as_bytes(), p256dh, auth)
                 .map_err(|e| SendError::permanent("encryption", e.to_string()))?;
@@ -111,9 +124,7 @@ impl Channel for WebPushChannel {
                     "abonnement Web Push expiré ({status})"
                 )));
             }
-            SendError::check_status(response, "service Web Push")
-                .await
-                .map(|_| ())
+            SendError::check_status(response, "service Web Push").map(|_| ())
         })
     }
 }
@@ -210,7 +221,7 @@ impl FcmChannel {
             .send()
             .await
             .map_err(SendError::network)?;
-        let response = SendError::check_status(response, "jeton OAuth FCM").await?;
+        let response = SendError::check_status_reason(response, "jeton OAuth FCM").await?;
         let answer: TokenAnswer = response
             .json()
             .await
@@ -260,7 +271,7 @@ impl Channel for FcmChannel {
                     "jeton OAuth refusé : renouvelé",
                 ));
             }
-            let Err(mut error) = SendError::check_status(response, "FCM").await else {
+            let Err(mut error) = SendError::check_status_reason(response, "FCM").await else {
                 return Ok(());
             };
             // google.firebase.fcm.v1.FcmError: UNREGISTERED (404) means the app was uninstalled.
@@ -386,7 +397,9 @@ impl Channel for ApnsChannel {
             if status == reqwest::StatusCode::GONE {
                 return Err(SendError::unregistered("APNs : appareil désinscrit (410)"));
             }
-            let result = SendError::check_status(response, "APNs").await.map(|_| ());
+            let result = SendError::check_status_reason(response, "APNs")
+                .await
+                .map(|_| ());
             match result {
                 Err(e)
                     if status == reqwest::StatusCode::BAD_REQUEST

@@ -146,7 +146,7 @@ impl SmsGateway for HttpSmsGateway {
                 .send()
                 .await
                 .map_err(SendError::network)?;
-            SendError::check_status(response, "sms").await.map(|_| ())
+            SendError::check_status(response, "sms").map(|_| ())
         })
     }
 }
