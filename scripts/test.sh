@@ -23,6 +23,8 @@ cargo check --locked --manifest-path core/fuzz/Cargo.toml
 cargo check --locked --manifest-path sync-server/fuzz/Cargo.toml
 echo "== cargo test --workspace"
 cargo test --workspace --locked
+echo "== bench smoke runs (small sizes, debug build: a rule change that breaks a bench shows here)"
+bash scripts/bench-export.sh --smoke
 echo "== Kotlin layer on the JVM against the real library (mobile-bindings/test-kotlin.sh)"
 bash mobile-bindings/test-kotlin.sh
 echo "== desktop app end-to-end (tauri-driver + WebKitWebDriver under Xvfb, real demo server)"

@@ -232,7 +232,8 @@ fn family(code: ErrorCode) -> Family {
         | C::TariffRetroactive
         | C::SlotBooked
         | C::RecordDeleted
-        | C::DuplicateOffer => Family::Conflict,
+        | C::DuplicateOffer
+        | C::ExportInProgress => Family::Conflict,
         // The input: the user fixes it.
         C::Validation
         | C::MalformedJson

@@ -2,8 +2,8 @@
 //! chooses, atomically), the account closure and this device's push targets (FCM, APNs, UnifiedPush / Web Push), through
 //! core's `ApiClient` (`docs/api/privacy.md`, `docs/api/notifications.md`).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::io::{Read, Seek, Write};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use rempla_client::{PushTarget, RegisteredPushTarget, SyncClient};
@@ -145,16 +145,6 @@ fn destination(path: &str) -> Result<(PathBuf, PathBuf), RemplaError> {
     Ok((file, dir))
 }
 
-/// Writes `bytes` to `file` through a temporary file of the same directory, synced then renamed: the
-/// destination is either the old file or the whole new one, never a partial ZIP (`tempfile` removes the
-/// temporary file if anything fails).
-fn write_atomically(file: &Path, dir: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(file).map(drop).map_err(|e| e.error)
-}
-
 #[uniffi::export]
 impl OfflineCalendar {
     /// Registers this device for push notifications: an FCM token, an APNs device token (hex), or a
@@ -225,21 +215,32 @@ impl OfflineCalendar {
     pub fn export_my_data(&self, path: String) -> Result<ExportResult, RemplaError> {
         let (file, dir) = destination(&path)?;
         let client = SyncClient::from_store(&self.store(), &client_config())?;
-        let bytes = client.api().export_my_data()?;
-        if !bytes.starts_with(b"PK\x03\x04") {
+        let write_failed = |e: std::io::Error| RemplaError::Storage {
+            code: "export_write_failed".to_owned(),
+            reason: format!("écriture de l'export impossible : {e}"),
+        };
+        // Streamed into a temporary file beside `path`: a 500 MB vault never sits in memory, and a
+        // download cut short leaves nothing behind (the temporary file is removed on drop).
+        let mut temp = tempfile::NamedTempFile::new_in(&dir).map_err(write_failed)?;
+        let bytes = {
+            let mut out = std::io::BufWriter::new(temp.as_file_mut());
+            let bytes = client.api().export_my_data_to(&mut out)?;
+            out.flush().map_err(write_failed)?;
+            bytes
+        };
+        let mut magic = [0_u8; 4];
+        let is_zip = temp.as_file_mut().rewind().is_ok()
+            && temp.as_file_mut().read_exact(&mut magic).is_ok()
+            && &magic == b"PK\x03\x04";
+        if !is_zip {
             return Err(RemplaError::Sync {
                 code: "protocol".to_owned(),
                 reason: "l'export reçu n'est pas une archive ZIP".to_owned(),
             });
         }
-        write_atomically(&file, &dir, &bytes).map_err(|e| RemplaError::Storage {
-            code: "export_write_failed".to_owned(),
-            reason: format!("écriture de l'export impossible : {e}"),
-        })?;
-        Ok(ExportResult {
-            path,
-            bytes: bytes.len() as u64,
-        })
+        temp.as_file().sync_all().map_err(write_failed)?;
+        temp.persist(&file).map_err(|e| write_failed(e.error))?;
+        Ok(ExportResult { path, bytes })
     }
 }
 
@@ -298,7 +299,7 @@ mod tests {
     }
 
     #[test]
-    fn export_paths_are_checked_and_writes_are_all_or_nothing() {
+    fn export_paths_are_checked_before_anything_is_written() {
         let dir = std::env::temp_dir().join(format!("rempla-ffi-export-{}", uuid::Uuid::now_v7()));
         fs::create_dir_all(&dir).unwrap();
         let cal = OfflineCalendar::open_in_memory().unwrap();
@@ -323,13 +324,9 @@ mod tests {
             "not_logged_in"
         );
         assert!(!target.exists());
-
-        fs::write(&target, b"old").unwrap();
-        write_atomically(&target, &dir, b"PK\x03\x04new").unwrap();
-        assert_eq!(fs::read(&target).unwrap(), b"PK\x03\x04new");
         assert_eq!(
             fs::read_dir(&dir).unwrap().count(),
-            1,
+            0,
             "no temporary file left"
         );
         fs::remove_dir_all(&dir).unwrap();

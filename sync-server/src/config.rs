@@ -37,6 +37,19 @@ pub struct Config {
     pub rate_per_account_per_minute: u32,
     /// Login and lost-password attempts per minute, per IP address and per e-mail.
     pub login_per_minute: u32,
+    /// Privacy exports streaming at once on this instance (each holds up to about 25 MiB while it
+    /// reads a 10 MiB document); more wait up to `export_wait_secs` for a place, then get
+    /// `503 unavailable`. One account runs one export at a time.
+    pub max_concurrent_exports: usize,
+    /// How long an export waits for a place before `503` (a full vault streams in about 10 s).
+    pub export_wait_secs: u64,
+    /// Live-event streams (`GET /v1/events`) one account may hold open.
+    pub max_streams_per_account: usize,
+    /// Live-event streams open on this instance.
+    pub max_streams: usize,
+    /// How often an open live-event stream re-checks its token and scope, in ms (a revoked token's
+    /// stream ends within this delay).
+    pub live_recheck_ms: u64,
     /// argon2id memory cost in KiB (OWASP: 19 MiB).
     pub argon2_memory_kib: u32,
     /// argon2id passes.
@@ -172,6 +185,11 @@ impl Default for Config {
             rate_per_ip_per_minute: 1_200,
             rate_per_account_per_minute: 1_200,
             login_per_minute: 10,
+            max_concurrent_exports: 2,
+            export_wait_secs: 120,
+            max_streams_per_account: 8,
+            max_streams: 20_000,
+            live_recheck_ms: 10_000,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             terms_version: crate::auth::terms::BUILTIN_VERSION.into(),

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod authz;
 pub mod billing;
 pub mod clock;
+pub mod concurrency;
 pub mod config;
 pub mod documents;
 

@@ -6,5 +6,9 @@
 
 mod common;
 
+#[path = "security/export_bomb.rs"]
+mod export_bomb;
+#[path = "security/live_streams.rs"]
+mod live_streams;
 #[path = "security/push_ssrf.rs"]
 mod push_ssrf;

@@ -140,9 +140,10 @@ impl ApiClient {
         self.delete_with_body("/v1/me", &json!({ "password": password }))
     }
 
-    /// The privacy export, a ZIP (`GET /v1/me/export`), as bytes.
-    pub fn export_my_data(&self) -> Result<Vec<u8>, SyncClientError> {
-        self.get_bytes("/v1/me/export")
+    /// The privacy export, a ZIP (`GET /v1/me/export`), written into `out` as it arrives (a vault
+    /// holds up to 500 MB: never in memory whole). Returns its size.
+    pub fn export_my_data_to(&self, out: &mut dyn std::io::Write) -> Result<u64, SyncClientError> {
+        self.download("/v1/me/export", out)
     }
 }
 

@@ -252,8 +252,52 @@ impl ApiClient {
             .map(|_| ())
     }
 
-    /// `GET` of a binary endpoint (the privacy export ZIP, a document): the body as received, after
-    /// the same retries and error mapping as the JSON calls.
+    /// `GET` of a long binary answer (the privacy export) written into `out` as it arrives, so memory
+    /// stays bounded whatever its size. Not retried: a download cut short is an error (the caller writes
+    /// to a temporary file and keeps nothing of it). Returns the bytes written.
+    pub fn download(
+        &self,
+        path: &str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<u64, SyncClientError> {
+        let response = self
+            .open_stream(path)
+            .map_err(|e| SyncClientError::Offline {
+                reason: e.to_string(),
+            })?;
+        let mut body = response.body;
+        if !(200..300).contains(&response.status) {
+            let mut refusal = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(&mut body, 64 * 1024),
+                &mut refusal,
+            )
+            .map_err(|e| SyncClientError::Offline {
+                reason: e.to_string(),
+            })?;
+            let answer = HttpResponse {
+                status: response.status,
+                retry_after: None,
+                body: refusal,
+            };
+            return Err(match classify(Ok(answer)) {
+                Ok(_) => SyncClientError::Protocol {
+                    reason: "réponse inattendue".to_owned(),
+                },
+                Err(Attempt::Fatal(e)) => e,
+                Err(Attempt::Retry { status, reason, .. }) => match status {
+                    Some(status) => SyncClientError::ServerUnavailable { status },
+                    None => SyncClientError::Offline { reason },
+                },
+            });
+        }
+        std::io::copy(&mut body, out).map_err(|e| SyncClientError::Offline {
+            reason: format!("téléchargement interrompu : {e}"),
+        })
+    }
+
+    /// `GET` of a binary endpoint (a document): the body as received, after the same retries and error
+    /// mapping as the JSON calls.
     pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>, SyncClientError> {
         self.call(self.path_get(path), None)
     }

@@ -19,6 +19,9 @@ pub enum LiveEvent {
     Change(String),
     /// The caller fell behind the server's broadcast: pull from the cursor.
     Resync,
+    /// The server ended the stream because its session is over or its scope changed: the registry code
+    /// (`token_revoked`, `token_expired`, `forbidden`…). [`listen`] returns it as [`LiveEnd::Ended`].
+    Ended(String),
 }
 
 /// Why [`listen`] returned.
@@ -32,6 +35,12 @@ pub enum LiveEnd {
     Refused {
         /// The HTTP status.
         status: u16,
+    },
+    /// The server ended the stream: the session is over (revoked, expired) or what it may see changed;
+    /// reconnecting tells which (a 401, or a stream with the new scope).
+    Ended {
+        /// The registry code the server gave.
+        code: String,
     },
     /// The server could not be reached.
     Unreachable {
@@ -57,6 +66,12 @@ impl SseParser {
             return match event.as_deref() {
                 Some("change") => Some(LiveEvent::Change(data)),
                 Some("resync") => Some(LiveEvent::Resync),
+                Some("end") => Some(LiveEvent::Ended(
+                    serde_json::from_str::<serde_json::Value>(&data)
+                        .ok()
+                        .and_then(|v| v["code"].as_str().map(str::to_owned))
+                        .unwrap_or_else(|| "unknown".to_owned()),
+                )),
                 _ => None,
             };
         }
@@ -106,10 +121,10 @@ pub fn listen(
             Ok(_) => {}
         }
         let text = line.strip_suffix('\n').unwrap_or(&line);
-        if let Some(event) = parser.line(text)
-            && on_event(event).is_break()
-        {
-            return LiveEnd::Stopped;
+        match parser.line(text) {
+            Some(LiveEvent::Ended(code)) => return LiveEnd::Ended { code },
+            Some(event) if on_event(event).is_break() => return LiveEnd::Stopped,
+            _ => {}
         }
     }
 }
@@ -165,10 +180,17 @@ mod tests {
             "event: unknown",
             "data: x",
             "",
+            "event: end",
+            "data: {\"code\":\"token_revoked\"}",
+            "",
         ]);
         assert_eq!(
             events,
-            [LiveEvent::Change("{\"id\":1}".into()), LiveEvent::Resync]
+            [
+                LiveEvent::Change("{\"id\":1}".into()),
+                LiveEvent::Resync,
+                LiveEvent::Ended("token_revoked".into())
+            ]
         );
     }
 

@@ -244,6 +244,8 @@ error_codes! {
     BlockedDestination = "blocked_destination",
     /// An account already holds as many push targets as allowed.
     TooManyPushTargets = "too_many_push_targets",
+    /// The account's previous privacy export is still being downloaded.
+    ExportInProgress = "export_in_progress",
     /// A push key that does not decode.
     InvalidKey = "invalid_key",
     /// An APNs topic that is not a bundle id.

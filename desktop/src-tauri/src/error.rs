@@ -152,7 +152,8 @@ fn from_server_code(code: &str, detail: Option<&str>, message: &str) -> DesktopE
         | C::TariffRetroactive
         | C::SlotBooked
         | C::RecordDeleted
-        | C::DuplicateOffer => format!("Impossible maintenant : {message}"),
+        | C::DuplicateOffer
+        | C::ExportInProgress => format!("Impossible maintenant : {message}"),
         // The input: the user fixes the form.
         C::Validation
         | C::MalformedJson

@@ -9,6 +9,7 @@ use rempla_core::sync::{Hlc, HlcClock};
 
 use crate::auth::terms::Terms;
 use crate::clock::Clock;
+use crate::concurrency::KeyedGate;
 use crate::config::Config;
 use crate::db::Storage;
 use crate::live::hub::EventHub;
@@ -30,6 +31,15 @@ pub struct Limits {
     pub login_email: RateLimiter,
 }
 
+/// Bounds on costly work in progress on this instance.
+#[derive(Debug)]
+pub struct Gates {
+    /// Privacy exports: one per account, `max_concurrent_exports` in all.
+    pub exports: Arc<KeyedGate>,
+    /// Live-event streams: `max_streams_per_account` per account, `max_streams` in all.
+    pub streams: Arc<KeyedGate>,
+}
+
 /// Everything handlers share.
 #[derive(Clone)]
 pub struct AppState {
@@ -43,6 +53,8 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Rate limits.
     pub limits: Arc<Limits>,
+    /// Concurrency bounds.
+    pub gates: Arc<Gates>,
     /// Live-update broadcast.
     pub events: EventHub,
     /// Terms in force.
@@ -79,6 +91,18 @@ impl AppState {
             login_ip: RateLimiter::new(config.login_per_minute.saturating_mul(3)),
             login_email: RateLimiter::new(config.login_per_minute),
         };
+        let gates = Gates {
+            exports: KeyedGate::new(
+                1,
+                config.max_concurrent_exports,
+                std::time::Duration::from_secs(config.export_wait_secs),
+            ),
+            streams: KeyedGate::new(
+                config.max_streams_per_account,
+                config.max_streams,
+                std::time::Duration::ZERO,
+            ),
+        };
         let events = EventHub::start(&storage);
         let channels = Arc::new(Channels::from_config(&config, Arc::clone(&mailer)));
         Self {
@@ -87,6 +111,7 @@ impl AppState {
             mailer,
             clock,
             limits: Arc::new(limits),
+            gates: Arc::new(gates),
             events,
             terms: Arc::new(terms),
             channels,

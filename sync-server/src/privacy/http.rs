@@ -13,9 +13,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::PrivacyError;
-use super::export::build_zip;
+use super::export;
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::auth::{self, Authed, AuthedAnyTerms, Caller};
+use crate::concurrency::GateRefusal;
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
 use crate::http::extract::no_content;
@@ -290,11 +291,30 @@ pub async fn my_audit(
 }
 
 /// `GET /v1/me/export`: one ZIP with `data.json` (every record about the caller), `calendar.ics`
-/// (their availabilities) and `documents/` (their files). Audited.
+/// (their availabilities) and `documents/` (their files), streamed as it is written (see
+/// [`super::export`]). One export at a time per account (`409 export_in_progress`), and
+/// `max_concurrent_exports` on the instance (a request waits up to `export_wait_secs` for a place,
+/// then `503`).
+/// Audited before the first byte leaves.
 pub async fn export(
     State(state): State<AppState>,
     AuthedAnyTerms(caller): AuthedAnyTerms,
 ) -> Result<Response, AppError> {
+    let pass = match state.gates.exports.enter(&caller.account.id).await {
+        Ok(pass) => pass,
+        Err(GateRefusal::KeyBusy) => {
+            return Err(AppError::WrongState(
+                ErrorCode::ExportInProgress,
+                "un export de vos données est déjà en cours de téléchargement".into(),
+            ));
+        }
+        Err(GateRefusal::Saturated) => {
+            return Err(AppError::Unavailable(
+                ErrorCode::Unavailable,
+                "trop d'exports en cours : réessayez dans une minute".into(),
+            ));
+        }
+    };
     let now = state.clock.now_ms();
     let data = state
         .storage
@@ -305,9 +325,8 @@ pub async fn export(
         )
         .await?;
     let profile = profile_value(&state, &caller).await?;
-    let zip = tokio::task::spawn_blocking(move || build_zip(profile, data, now))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let head = export::head(profile, &data, now).map_err(AppError::Internal)?;
+    let vault_bytes: i64 = data.files.iter().map(|f| f.size).sum();
     state
         .storage
         .record_audit(AuditEntry {
@@ -318,10 +337,18 @@ pub async fn export(
             entity: "account".into(),
             entity_id: caller.account.id.clone(),
             doctor_id: caller.doctor_id().map(str::to_owned),
-            detail: json!({"bytes": zip.len()}).to_string(),
+            detail: json!({"documents": data.files.len(), "document_bytes": vault_bytes})
+                .to_string(),
             ..AuditEntry::default()
         })
         .await?;
+    let (tx, rx) = tokio::sync::mpsc::channel(export::CHANNEL_CHUNKS);
+    let storage = state.storage.clone();
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let sent = export::write_zip(&head, &data, &storage, &handle, tx, pass);
+        tracing::debug!(sent, "export streamed");
+    });
     Ok((
         StatusCode::OK,
         [
@@ -332,7 +359,7 @@ pub async fn export(
             ),
             (header::CACHE_CONTROL, "no-store"),
         ],
-        Body::from(zip),
+        Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
     )
         .into_response())
 }

@@ -16,7 +16,17 @@ pub(crate) struct ExportData {
     pub(crate) json: Value,
     pub(crate) availabilities: Vec<Availability>,
     pub(crate) missions: Vec<MissionEvent>,
-    pub(crate) files: Vec<(String, Vec<u8>)>,
+    pub(crate) files: Vec<ExportFile>,
+}
+
+/// A vault document to put in an export: read chunk by chunk while the ZIP streams out, never whole.
+pub(crate) struct ExportFile {
+    /// Name inside `documents/`.
+    pub(crate) zip_name: String,
+    /// The document whose content is read.
+    pub(crate) document_id: String,
+    /// Its size in bytes.
+    pub(crate) size: i64,
 }
 
 /// A mission as one calendar event, from its first shift's start to its last shift's end (its UID
