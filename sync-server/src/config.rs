@@ -35,7 +35,8 @@ pub struct Config {
     pub rate_per_ip_per_minute: u32,
     /// Requests per minute from one account.
     pub rate_per_account_per_minute: u32,
-    /// Login and lost-password attempts per minute, per IP address and per e-mail.
+    /// Failed logins per minute for one e-mail from one address (the address is then slowed, never
+    /// the account's owner elsewhere); password and link routes allow three times this per address.
     pub login_per_minute: u32,
     /// Privacy exports streaming at once on this instance (each holds up to about 25 MiB while it
     /// reads a 10 MiB document); more wait up to `export_wait_secs` for a place, then get
@@ -50,6 +51,8 @@ pub struct Config {
     /// How often an open live-event stream re-checks its token and scope, in ms (a revoked token's
     /// stream ends within this delay).
     pub live_recheck_ms: u64,
+    /// argon2 computations running at once (each takes `argon2_memory_kib`); more wait up to 10 s.
+    pub max_concurrent_hashes: usize,
     /// argon2id memory cost in KiB (OWASP: 19 MiB).
     pub argon2_memory_kib: u32,
     /// argon2id passes.
@@ -190,6 +193,8 @@ impl Default for Config {
             max_streams_per_account: 8,
             max_streams: 20_000,
             live_recheck_ms: 10_000,
+            max_concurrent_hashes: std::thread::available_parallelism()
+                .map_or(2, |n| n.get().max(2)),
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             terms_version: crate::auth::terms::BUILTIN_VERSION.into(),

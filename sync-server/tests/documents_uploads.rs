@@ -169,7 +169,7 @@ async fn uploads_are_checked(db: Db) {
     // Nothing was stored by any refusal.
     assert_eq!(sql_int(&t, db, "SELECT COUNT(*) FROM documents").await, 0);
     assert_eq!(
-        sql_int(&t, db, "SELECT COUNT(*) FROM document_contents").await,
+        sql_int(&t, db, "SELECT COUNT(*) FROM document_chunks").await,
         0
     );
     assert_eq!(audits(&t, db, "document_uploaded").await, 0);
@@ -272,7 +272,7 @@ async fn uploads_are_checked(db: Db) {
     sql_exec(
         &t,
         db,
-        &format!("UPDATE document_contents SET content = 'AAAA' WHERE document_id = '{jpeg_id}'"),
+        &format!("UPDATE document_chunks SET content = 'AAAA' WHERE document_id = '{jpeg_id}'"),
     )
     .await;
     let (s, v) = raw_json(
@@ -324,7 +324,7 @@ async fn uploads_are_checked(db: Db) {
         sql_int(
             &t,
             db,
-            &format!("SELECT COUNT(*) FROM document_contents WHERE document_id = '{id}'")
+            &format!("SELECT COUNT(*) FROM document_chunks WHERE document_id = '{id}'")
         )
         .await,
         0

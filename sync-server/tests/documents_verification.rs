@@ -264,7 +264,12 @@ async fn one_account_per_person(db: Db) {
         0
     );
     assert_eq!(
-        sql_int(&t, db, "SELECT COUNT(*) FROM document_contents").await,
+        sql_int(
+            &t,
+            db,
+            "SELECT COUNT(DISTINCT document_id) FROM document_chunks"
+        )
+        .await,
         1
     );
     // A different person (other birth date, own file) is fine.

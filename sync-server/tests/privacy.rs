@@ -404,7 +404,7 @@ async fn closure_then_purge_after_a_year(db: Db) {
         0
     );
     assert_eq!(
-        sql_int(&t, db, "SELECT COUNT(*) FROM document_contents").await,
+        sql_int(&t, db, "SELECT COUNT(*) FROM document_chunks").await,
         0
     );
     assert_eq!(

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::queries::{Account, AccountKind, MailTokenUse, NewToken};
+use super::throttle;
 use crate::auth::{
     self, Authed, AuthedAnyTerms, Caller, authenticate, check_password_policy, random_token,
     sha256_hex,
@@ -126,8 +127,10 @@ pub(crate) async fn send_link(
 /// `POST /v1/accounts/doctors`.
 pub async fn sign_up_doctor(
     State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
     JsonBody(body): JsonBody<DoctorSignUp>,
 ) -> Result<Response, AppError> {
+    throttle::attempt(&state, &address(ip))?;
     let email = parse_email(&body.email)?;
     check_password_policy(&body.password)?;
     let rpps = Rpps::parse(body.rpps.trim()).map_err(|e| AppError::domain(&e))?;
@@ -185,8 +188,10 @@ pub async fn sign_up_doctor(
 /// `POST /v1/accounts/facilities`.
 pub async fn sign_up_facility(
     State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
     JsonBody(body): JsonBody<FacilitySignUp>,
 ) -> Result<Response, AppError> {
+    throttle::attempt(&state, &address(ip))?;
     let email = parse_email(&body.email)?;
     check_password_policy(&body.password)?;
     let facility = Facility {
@@ -235,22 +240,28 @@ async fn do_activate(
     token: &str,
     password: Option<String>,
 ) -> Result<(), AppError> {
+    if let Some(p) = &password {
+        check_password_policy(p)?;
+    }
+    // The link first (one indexed read), the 19 MiB hash only for a live one.
+    let token_hash = sha256_hex(token.as_bytes());
+    if !state
+        .storage
+        .mail_token_live(token_hash.clone(), "activate", state.clock.now_ms())
+        .await?
+    {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidToken,
+            "lien d'activation invalide, déjà utilisé ou expiré",
+        ));
+    }
     let hash = match password {
-        Some(p) => {
-            check_password_policy(&p)?;
-            Some(auth::hash_password(state, p).await?)
-        }
+        Some(p) => Some(auth::hash_password(state, p).await?),
         None => None,
     };
     match state
         .storage
-        .consume_mail_token(
-            sha256_hex(token.as_bytes()),
-            "activate",
-            state.clock.now_ms(),
-            hash,
-            true,
-        )
+        .consume_mail_token(token_hash, "activate", state.clock.now_ms(), hash, true)
         .await?
     {
         MailTokenUse::Used(_) => Ok(()),
@@ -268,8 +279,10 @@ async fn do_activate(
 /// `POST /v1/accounts/activate`.
 pub async fn activate(
     State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
     JsonBody(body): JsonBody<Activate>,
 ) -> Result<Response, AppError> {
+    throttle::attempt(&state, &address(ip))?;
     do_activate(&state, &body.token, body.password).await?;
     Ok(no_content())
 }
@@ -284,8 +297,10 @@ pub struct LinkQuery {
 /// `GET /v1/accounts/activate?token=…`: the link in the e-mail, opened in a browser.
 pub async fn activate_link(
     State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
     Query(q): Query<LinkQuery>,
 ) -> Result<Response, AppError> {
+    throttle::attempt(&state, &address(ip))?;
     do_activate(&state, &q.token, None).await?;
     Ok(Html(
         "<!DOCTYPE html><html lang=\"fr\"><body><h1>Compte activé</h1>\
@@ -306,15 +321,9 @@ fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<Membership> {
         .collect()
 }
 
-fn login_limited(state: &AppState, ip: &str, email: &str) -> Result<(), AppError> {
-    let now = state.clock.now_ms();
-    let ip_ok = state.limits.login_ip.check(ip, now);
-    let email_ok = state.limits.login_email.check(email, now);
-    if ip_ok && email_ok {
-        Ok(())
-    } else {
-        Err(AppError::RateLimited)
-    }
+/// The client address the rate-limit layer recorded.
+fn address(ip: Option<Extension<ClientIp>>) -> String {
+    ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip)
 }
 
 /// `POST /v1/auth/login`.
@@ -324,21 +333,25 @@ pub async fn login(
     JsonBody(body): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
     let email = body.email.trim().to_lowercase();
-    let ip = ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip);
-    login_limited(&state, &ip, &email)?;
-    let bad = || AppError::InvalidCredentials;
+    let ip = address(ip);
+    throttle::may_try_login(&state, &email, &ip)?;
+    let bad = || {
+        throttle::login_failed(&state, &email, &ip);
+        AppError::InvalidCredentials
+    };
     let account = state.storage.account_by_email(&email).await?;
-    let Some(account) = account else {
-        // Same cost as a real check, so timing does not tell which addresses exist.
-        let _ = auth::verify_password(auth::dummy_hash(&state).await?, body.password).await?;
+    // An unknown address, or an account without a password (invited, closed), costs the same hash
+    // as a real check, so timing does not tell which addresses exist.
+    let Some((account, hash)) = account.and_then(|a| a.password_hash.clone().map(|h| (a, h)))
+    else {
+        let _ =
+            auth::verify_password(&state, auth::dummy_hash(&state).await?, body.password).await?;
         return Err(bad());
     };
-    let Some(hash) = account.password_hash.clone() else {
-        return Err(bad());
-    };
-    if !auth::verify_password(hash, body.password).await? {
+    if !auth::verify_password(&state, hash, body.password).await? {
         return Err(bad());
     }
+    throttle::login_succeeded(&state, &email, &ip);
     if !account.activated {
         return Err(AppError::NotActivated);
     }
@@ -391,14 +404,14 @@ pub async fn lost_password(
     JsonBody(body): JsonBody<LostPassword>,
 ) -> Result<Response, AppError> {
     let email = body.email.trim().to_lowercase();
-    let ip = ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip);
-    login_limited(&state, &ip, &email)?;
-    if let Some(account) = state.storage.account_by_email(&email).await? {
-        let revoked = state
-            .storage
-            .revoke_all_tokens(&account.id, state.clock.now_ms())
-            .await?;
-        tracing::info!(account = %account.id, revoked, "lost password: every token revoked");
+    let ip = address(ip);
+    throttle::attempt(&state, &ip)?;
+    // Nothing is revoked here: anyone can ask, so asking must not log the owner out. The reset itself
+    // revokes every token when it completes. A closed account gets no link (closure is irreversible).
+    if let Some(account) = state.storage.account_by_email(&email).await?
+        && !state.storage.account_closed(&account.id).await?
+        && throttle::may_send_reset(&state, &email)
+    {
         send_link(&state, &account, "reset").await?;
     }
     Ok((StatusCode::ACCEPTED, Json(json!({"status": "accepted"}))).into_response())
@@ -407,26 +420,35 @@ pub async fn lost_password(
 /// `POST /v1/auth/reset-password`.
 pub async fn reset_password(
     State(state): State<AppState>,
+    ip: Option<Extension<ClientIp>>,
     JsonBody(body): JsonBody<ResetPassword>,
 ) -> Result<Response, AppError> {
+    let ip = address(ip);
+    throttle::attempt(&state, &ip)?;
     check_password_policy(&body.password)?;
+    let invalid = || {
+        AppError::invalid(
+            ErrorCode::InvalidToken,
+            "lien de réinitialisation invalide, déjà utilisé ou expiré",
+        )
+    };
+    // The link first (one indexed read), the 19 MiB hash only for a live one.
+    let token_hash = sha256_hex(body.token.as_bytes());
+    if !state
+        .storage
+        .mail_token_live(token_hash.clone(), "reset", state.clock.now_ms())
+        .await?
+    {
+        return Err(invalid());
+    }
     let hash = auth::hash_password(&state, body.password).await?;
     match state
         .storage
-        .consume_mail_token(
-            sha256_hex(body.token.as_bytes()),
-            "reset",
-            state.clock.now_ms(),
-            Some(hash),
-            false,
-        )
+        .consume_mail_token(token_hash, "reset", state.clock.now_ms(), Some(hash), false)
         .await?
     {
         MailTokenUse::Used(_) => Ok(no_content()),
-        _ => Err(AppError::invalid(
-            ErrorCode::InvalidToken,
-            "lien de réinitialisation invalide, déjà utilisé ou expiré",
-        )),
+        _ => Err(invalid()),
     }
 }
 

@@ -320,8 +320,9 @@ impl Storage {
     ) -> Result<MailTokenUse, StorageError> {
         self.write(move |tx| {
             let rows = tx.query(
-                "SELECT account_id FROM mail_tokens WHERE hash = $1 AND purpose = $2 \
-                 AND used_ms IS NULL AND expires_ms > $3",
+                "SELECT t.account_id FROM mail_tokens t WHERE t.hash = $1 AND t.purpose = $2 \
+                 AND t.used_ms IS NULL AND t.expires_ms > $3 \
+                 AND NOT EXISTS (SELECT 1 FROM account_closures c WHERE c.account_id = t.account_id)",
                 &[(&hash).into(), purpose.into(), now_ms.into()],
             )?;
             let Some(row) = rows.first() else {
@@ -359,6 +360,41 @@ impl Storage {
                 )?;
             }
             Ok(MailTokenUse::Used(account_id))
+        })
+        .await
+    }
+
+    /// Whether a one-time link is live (unused, unexpired, of an account not closed): checked before
+    /// any password hash is computed for it.
+    pub async fn mail_token_live(
+        &self,
+        hash: String,
+        purpose: &'static str,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        self.read(move |tx| {
+            Ok(!tx
+                .query(
+                    "SELECT 1 FROM mail_tokens t WHERE t.hash = $1 AND t.purpose = $2 \
+                     AND t.used_ms IS NULL AND t.expires_ms > $3 \
+                     AND NOT EXISTS (SELECT 1 FROM account_closures c WHERE c.account_id = t.account_id)",
+                    &[(&hash).into(), purpose.into(), now_ms.into()],
+                )?
+                .is_empty())
+        })
+        .await
+    }
+
+    /// Whether the account was closed (closure is irreversible: no link brings it back).
+    pub async fn account_closed(&self, account_id: &str) -> Result<bool, StorageError> {
+        let id = account_id.to_owned();
+        self.read(move |tx| {
+            Ok(!tx
+                .query(
+                    "SELECT 1 FROM account_closures WHERE account_id = $1",
+                    &[(&id).into()],
+                )?
+                .is_empty())
         })
         .await
     }

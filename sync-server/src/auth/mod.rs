@@ -66,9 +66,29 @@ pub async fn hash_password(state: &AppState, password: String) -> Result<String,
         state.config.argon2_memory_kib,
         state.config.argon2_iterations,
     );
+    let _permit = hashing_permit(state).await?;
     tokio::task::spawn_blocking(move || hash_password_with(m, t, &password))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// A place among the `max_concurrent_hashes` argon2 computations (19 MiB each) this instance runs at
+/// once: a burst of sign-ups, resets or logins queues here instead of taking the memory, and gets
+/// `503 unavailable` after 10 s.
+async fn hashing_permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    let busy = || {
+        AppError::Unavailable(
+            ErrorCode::Unavailable,
+            "serveur très sollicité : réessayez dans un instant".into(),
+        )
+    };
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        std::sync::Arc::clone(&state.gates.hashing).acquire_owned(),
+    )
+    .await
+    .map_err(|_| busy())?
+    .map_err(|_| busy())
 }
 
 /// A hash of a random password with the configured costs, computed once: login verifies against it
@@ -84,8 +104,14 @@ pub async fn dummy_hash(state: &AppState) -> Result<String, AppError> {
         .cloned()
 }
 
-/// Checks a password against a stored PHC string (its own parameters), on the blocking pool.
-pub async fn verify_password(hash: String, password: String) -> Result<bool, AppError> {
+/// Checks a password against a stored PHC string (its own parameters), on the blocking pool, within
+/// the same bound on concurrent hashes as [`hash_password`].
+pub async fn verify_password(
+    state: &AppState,
+    hash: String,
+    password: String,
+) -> Result<bool, AppError> {
+    let _permit = hashing_permit(state).await?;
     tokio::task::spawn_blocking(move || {
         let Ok(parsed) = PasswordHash::new(&hash) else {
             return false;

@@ -30,7 +30,7 @@ pub use queries::{delete_all_tx, share_for_mission_tx, validate_share_tx};
 use crate::http::state::AppState;
 
 /// The vault's tables (a part of `crate::areas::SCHEMA`). Contents are base64 text in their own table
-/// so listing never reads them.
+/// (`document_chunks`, in slices) so listing never reads them.
 pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS documents (id TEXT PRIMARY KEY, doctor_id TEXT NOT NULL, \
      account_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, media_type TEXT NOT NULL, \
@@ -51,6 +51,19 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS verification_decisions (id TEXT PRIMARY KEY, doctor_id TEXT NOT NULL, \
      decision TEXT NOT NULL, reason TEXT, staff_account_id TEXT NOT NULL, at_ms BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS verification_decisions_doctor ON verification_decisions (doctor_id, at_ms)",
+    // Contents in slices of 256 KiB of base64 (`queries::CHUNK_CHARS`): a reader (the privacy export)
+    // takes them one by one instead of materialising a whole 10 MiB value per read. The first
+    // statement moves contents stored whole by earlier versions; both are idempotent.
+    "CREATE TABLE IF NOT EXISTS document_chunks (document_id TEXT NOT NULL, seq BIGINT NOT NULL, \
+     content TEXT NOT NULL, PRIMARY KEY (document_id, seq))",
+    "INSERT INTO document_chunks (document_id, seq, content) \
+     WITH RECURSIVE parts (document_id, seq, content, rest) AS ( \
+       SELECT document_id, 0, substr(content, 1, 262144), substr(content, 262145) FROM document_contents \
+       UNION ALL \
+       SELECT document_id, seq + 1, substr(rest, 1, 262144), substr(rest, 262145) FROM parts \
+       WHERE length(rest) > 0) \
+     SELECT document_id, seq, content FROM parts WHERE true ON CONFLICT DO NOTHING",
+    "DELETE FROM document_contents",
 ];
 
 /// The vault's endpoints (`docs/api/documents.md`), the verification queue included.

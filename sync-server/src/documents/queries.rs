@@ -111,10 +111,72 @@ pub fn share_for_mission_tx(
     Ok(ids)
 }
 
+/// Base64 characters per stored slice of a document's content (256 KiB, a multiple of 4 so each slice
+/// decodes on its own).
+pub(crate) const CHUNK_CHARS: usize = 256 * 1024;
+
+/// Stores a document's content as base64 slices of [`CHUNK_CHARS`].
+fn write_content_tx(
+    tx: &mut dyn Tx,
+    document_id: &str,
+    content: &[u8],
+) -> Result<(), StorageError> {
+    let encoded = STANDARD.encode(content);
+    // Base64 is ASCII: any byte offset is a character boundary.
+    for (seq, start) in (0..encoded.len().max(1)).step_by(CHUNK_CHARS).enumerate() {
+        let end = (start + CHUNK_CHARS).min(encoded.len());
+        tx.execute(
+            "INSERT INTO document_chunks (document_id, seq, content) VALUES ($1, $2, $3)",
+            &[
+                document_id.into(),
+                i64::try_from(seq).unwrap_or(i64::MAX).into(),
+                encoded.get(start..end).unwrap_or_default().into(),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// A document's whole stored content (base64), its slices joined.
+pub(crate) fn content_tx(tx: &mut dyn Tx, document_id: &str) -> Result<String, StorageError> {
+    let rows = tx.query(
+        "SELECT content FROM document_chunks WHERE document_id = $1 ORDER BY seq",
+        &[document_id.into()],
+    )?;
+    let mut out = String::new();
+    for r in &rows {
+        out.push_str(&text(r, 0)?);
+    }
+    Ok(out)
+}
+
+/// Up to `count` slices of a document's stored content from slice `from`, decoded and joined: empty
+/// past the end.
+pub(crate) fn content_slices_tx(
+    tx: &mut dyn Tx,
+    document_id: &str,
+    from: i64,
+    count: i64,
+) -> Result<Vec<u8>, StorageError> {
+    let rows = tx.query(
+        "SELECT content FROM document_chunks WHERE document_id = $1 AND seq >= $2 \
+         ORDER BY seq LIMIT $3",
+        &[document_id.into(), from.into(), count.into()],
+    )?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let slice = STANDARD
+            .decode(text(r, 0)?.as_bytes())
+            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        out.extend_from_slice(&slice);
+    }
+    Ok(out)
+}
+
 /// Deletes every document of a doctor with its contents and shares (account closure).
 pub fn delete_all_tx(tx: &mut dyn Tx, doctor_id: &str) -> Result<u64, StorageError> {
     tx.execute(
-        "DELETE FROM document_contents WHERE document_id IN \
+        "DELETE FROM document_chunks WHERE document_id IN \
          (SELECT id FROM documents WHERE doctor_id = $1)",
         &[doctor_id.into()],
     )?;
@@ -174,10 +236,7 @@ impl Storage {
                     (&doc.account_id).into(),
                 ],
             )?;
-            tx.execute(
-                "INSERT INTO document_contents (document_id, content) VALUES ($1, $2)",
-                &[(&meta.id).into(), STANDARD.encode(&doc.content).into()],
-            )?;
+            write_content_tx(tx, &meta.id, &doc.content)?;
             audit::record_tx(
                 tx,
                 &AuditEntry {
@@ -226,15 +285,14 @@ impl Storage {
         self.read(move |tx| {
             let rows = tx.query(
                 &format!(
-                    "SELECT {META_SELECT}, c.content FROM documents JOIN document_contents c \
-                     ON c.document_id = documents.id WHERE documents.id = $1 AND doctor_id = $2"
+                    "SELECT {META_SELECT} FROM documents WHERE documents.id = $1 AND doctor_id = $2"
                 ),
-                &[id.into(), d.into()],
+                &[(&id).into(), d.into()],
             )?;
             rows.first()
                 .map(|r| {
                     let meta = meta_from(r)?;
-                    let content = text(r, 10)?;
+                    let content = content_tx(tx, &id)?;
                     Ok(decode_checked(&meta, &content).map(|b| (meta, b)))
                 })
                 .transpose()
@@ -260,7 +318,7 @@ impl Storage {
                 return Ok(false);
             }
             tx.execute(
-                "DELETE FROM document_contents WHERE document_id = $1",
+                "DELETE FROM document_chunks WHERE document_id = $1",
                 &[(&id).into()],
             )?;
             tx.execute(
@@ -332,22 +390,21 @@ impl Storage {
         self.write(move |tx| {
             let rows = tx.query(
                 &format!(
-                    "SELECT {META_SELECT}, c.content, s.facility_id FROM document_shares s \
+                    "SELECT {META_SELECT}, s.facility_id FROM document_shares s \
                      JOIN documents ON documents.id = s.document_id \
-                     JOIN document_contents c ON c.document_id = documents.id \
                      WHERE s.mission_id = $1 AND s.document_id = $2"
                 ),
-                &[(&m).into(), id.into()],
+                &[(&m).into(), (&id).into()],
             )?;
             let Some(r) = rows.first() else {
                 return Ok(None);
             };
-            let facility = text(r, 11)?;
+            let facility = text(r, 10)?;
             if !facilities.contains(&facility) {
                 return Ok(None);
             }
             let meta = meta_from(r)?;
-            let content = decode_checked(&meta, &text(r, 10)?);
+            let content = decode_checked(&meta, &content_tx(tx, &id)?);
             entry.facility_id = Some(facility);
             entry.doctor_id = Some(meta.doctor_id.clone());
             entry.detail = json!({"mission_id": m, "kind": meta.kind}).to_string();

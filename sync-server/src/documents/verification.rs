@@ -341,14 +341,11 @@ impl crate::db::Storage {
             let Some((meta, _)) = identity_document_tx(tx, &d)? else {
                 return Ok(None);
             };
-            let rows = tx.query(
-                "SELECT content FROM document_contents WHERE document_id = $1",
-                &[(&meta.id).into()],
-            )?;
-            let Some(r) = rows.first() else {
+            let stored = super::queries::content_tx(tx, &meta.id)?;
+            if stored.is_empty() {
                 return Ok(None);
-            };
-            let content = super::model::decode_checked(&meta, &text(r, 0)?);
+            }
+            let content = super::model::decode_checked(&meta, &stored);
             audit::record_tx(
                 tx,
                 &AuditEntry {

@@ -16,7 +16,7 @@ use crate::live::hub::EventHub;
 use crate::mail::Mailer;
 use crate::matching::MatchingService;
 use crate::notify::channels::Channels;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{KnownAddresses, RateLimiter};
 
 /// The rate limiters of one instance.
 #[derive(Debug)]
@@ -25,10 +25,18 @@ pub struct Limits {
     pub per_ip: RateLimiter,
     /// Authenticated requests, per account.
     pub per_account: RateLimiter,
-    /// Login and lost-password attempts, per client address.
+    /// Attempts on the password and link routes (login, lost password, reset, activation, sign-up),
+    /// per client address.
     pub login_ip: RateLimiter,
-    /// Login and lost-password attempts, per e-mail.
-    pub login_email: RateLimiter,
+    /// Failed logins per e-mail and client address: an attacker's address is slowed, the owner's is not.
+    pub login_failures: RateLimiter,
+    /// Failed logins per e-mail from every address an account never signed in from.
+    pub login_failures_unknown: RateLimiter,
+    /// Reset e-mails per address (no mail bombing), separate from logins so a guessing attacker never
+    /// blocks the owner's reset.
+    pub reset_mail: RateLimiter,
+    /// The addresses each e-mail recently signed in from: exempt from the per-account failure limit.
+    pub known_addresses: KnownAddresses,
 }
 
 /// Bounds on costly work in progress on this instance.
@@ -38,6 +46,8 @@ pub struct Gates {
     pub exports: Arc<KeyedGate>,
     /// Live-event streams: `max_streams_per_account` per account, `max_streams` in all.
     pub streams: Arc<KeyedGate>,
+    /// argon2 computations at once (`max_concurrent_hashes`).
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 /// Everything handlers share.
@@ -89,7 +99,10 @@ impl AppState {
             per_ip: RateLimiter::new(config.rate_per_ip_per_minute),
             per_account: RateLimiter::new(config.rate_per_account_per_minute),
             login_ip: RateLimiter::new(config.login_per_minute.saturating_mul(3)),
-            login_email: RateLimiter::new(config.login_per_minute),
+            login_failures: RateLimiter::new(config.login_per_minute),
+            login_failures_unknown: RateLimiter::new(config.login_per_minute.saturating_mul(2)),
+            reset_mail: RateLimiter::new(2),
+            known_addresses: KnownAddresses::default(),
         };
         let gates = Gates {
             exports: KeyedGate::new(
@@ -102,6 +115,9 @@ impl AppState {
                 config.max_streams,
                 std::time::Duration::ZERO,
             ),
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_hashes.max(1),
+            )),
         };
         let events = EventHub::start(&storage);
         let channels = Arc::new(Channels::from_config(&config, Arc::clone(&mailer)));

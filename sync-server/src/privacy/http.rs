@@ -384,7 +384,7 @@ pub async fn close_account(
         return Err(PrivacyError::WrongPassword.into());
     };
     if body.password.len() > auth::MAX_PASSWORD_BYTES
-        || !auth::verify_password(hash, body.password).await?
+        || !auth::verify_password(&state, hash, body.password).await?
     {
         return Err(PrivacyError::WrongPassword.into());
     }

@@ -2,8 +2,6 @@
 //! exported, and account closure (erase at once, keep identifiers a year). Refusals are area errors
 //! ([`PrivacyError`], `DocumentError`), never the HTTP error.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use rempla_core::domain::{Availability, Doctor, DoctorStatus, MemberRole, Mission};
 use rempla_core::sync::merge::MergeState;
 use rempla_core::sync::{EntityKind, Hlc};
@@ -327,39 +325,19 @@ impl Storage {
     }
 }
 
-/// Base64 characters of a document read per query while an export streams: 4 MiB of text (3 MiB of
-/// file), a multiple of 4 so every chunk decodes on its own. SQLite materialises the whole stored value
-/// for each `substr`, so smaller slices cost time (reads grow with value size × slices) for no memory
-/// gain below that one value; 4 MiB keeps a 10 MiB document to four reads (`scripts/bench-export.sh`).
-pub(crate) const EXPORT_CHUNK_CHARS: i64 = 4 << 20;
+/// Stored slices of a document read per query while an export streams (16 × 256 KiB of text: 3 MiB of
+/// file per read).
+pub(crate) const EXPORT_SLICES: i64 = 16;
 
 impl Storage {
-    /// One chunk of a document's stored content (base64 text, `EXPORT_CHUNK_CHARS` characters from
-    /// `offset`), decoded; empty past the end. Reading by `substr` keeps a whole 10 MiB document from
-    /// ever being held at once by the export.
-    pub(crate) async fn document_chunk(
+    /// [`EXPORT_SLICES`] slices of a document's content from slice `from`, decoded; empty past the end.
+    pub(crate) async fn document_slices(
         &self,
         document_id: String,
-        offset: i64,
+        from: i64,
     ) -> Result<Vec<u8>, StorageError> {
         self.read(move |tx| {
-            let rows = tx.query(
-                "SELECT substr(content, CAST($2 AS INTEGER), CAST($3 AS INTEGER)) \
-                 FROM document_contents WHERE document_id = $1",
-                &[
-                    crate::db::Val::from(&document_id),
-                    (offset + 1).into(),
-                    EXPORT_CHUNK_CHARS.into(),
-                ],
-            )?;
-            let Some(row) = rows.first() else {
-                return Err(StorageError::Corrupt(format!(
-                    "document {document_id} sans contenu"
-                )));
-            };
-            STANDARD
-                .decode(text(row, 0)?.as_bytes())
-                .map_err(|e| StorageError::Corrupt(e.to_string()))
+            documents::queries::content_slices_tx(tx, &document_id, from, EXPORT_SLICES)
         })
         .await
     }
