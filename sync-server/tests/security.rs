@@ -6,6 +6,8 @@
 
 mod common;
 
+#[path = "security/accounts.rs"]
+mod accounts;
 #[path = "security/export_bomb.rs"]
 mod export_bomb;
 #[path = "security/live_streams.rs"]
