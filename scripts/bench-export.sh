@@ -180,8 +180,9 @@ peakn, many_s, many_sizes, _ = measured(tokens, False)
 db = sqlite3.connect(os.path.join(data_dir, "rempla.sqlite3"))
 start = time.perf_counter()
 raw = 0
-for (content,) in db.execute("SELECT c.content FROM document_contents c JOIN documents d ON d.id = c.document_id "
-                             "JOIN accounts a ON a.doctor_id = d.doctor_id WHERE a.email = 'export0@example.fr'"):
+for (content,) in db.execute("SELECT c.content FROM document_chunks c JOIN documents d ON d.id = c.document_id "
+                             "JOIN accounts a ON a.doctor_id = d.doctor_id WHERE a.email = 'export0@example.fr' "
+                             "ORDER BY c.document_id, c.seq"):
     raw += len(base64.b64decode(content))
 raw_s = time.perf_counter() - start
 assert raw == vault_bytes, (raw, vault_bytes)

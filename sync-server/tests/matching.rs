@@ -45,15 +45,15 @@ async fn set_profile(
     }
     record["travel_radius_km"] = json!(radius);
     record["departments"] = json!(departments);
-    let status = match status {
-        "verified" => "verified",
-        "suspended" => "suspended",
-        _ => "pending",
-    };
     t.state
         .storage
-        .set_doctor_status(&id, record, status)
+        .change_doctor_status(&id, move |d| {
+            *d = serde_json::from_value(record).unwrap();
+            Ok::<(), ()>(())
+        })
         .await
+        .unwrap()
+        .unwrap()
         .unwrap();
 }
 

@@ -12,5 +12,7 @@ mod accounts;
 mod export_bomb;
 #[path = "security/live_streams.rs"]
 mod live_streams;
+#[path = "security/profile_race.rs"]
+mod profile_race;
 #[path = "security/push_ssrf.rs"]
 mod push_ssrf;

@@ -549,29 +549,30 @@ pub async fn set_doctor_status(
     if !authz::allowed(&caller, Action::SetDoctorStatus) {
         return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
     }
-    let row = state.storage.doctor(&id).await?.ok_or(AppError::NotFound)?;
-    let mut doctor: Doctor =
-        serde_json::from_value(row.record).map_err(|e| AppError::Internal(e.to_string()))?;
-    // A registration is decided only from the verification queue, which requires the identity
-    // document and a reason to reject; this endpoint suspends and reinstates verified doctors.
-    if matches!(
-        doctor.status,
-        DoctorStatus::Pending | DoctorStatus::Rejected
-    ) {
-        return Err(AppError::WrongState(
-            ErrorCode::UseVerificationQueue,
-            "une inscription se valide ou se refuse depuis la file de vérification".into(),
-        ));
-    }
-    doctor.status = doctor
-        .status
-        .transition(body.status)
-        .map_err(|e| AppError::domain(&e))?;
-    let record = serde_json::to_value(&doctor).map_err(|e| AppError::Internal(e.to_string()))?;
-    state
+    let wanted = body.status;
+    let record = state
         .storage
-        .set_doctor_status(&id, record.clone(), doctor.status.as_str())
-        .await?;
+        .change_doctor_status(&id, move |doctor| {
+            // A registration is decided only from the verification queue, which requires the
+            // identity document and a reason to reject; this endpoint suspends and reinstates
+            // verified doctors.
+            if matches!(
+                doctor.status,
+                DoctorStatus::Pending | DoctorStatus::Rejected
+            ) {
+                return Err(AppError::WrongState(
+                    ErrorCode::UseVerificationQueue,
+                    "une inscription se valide ou se refuse depuis la file de vérification".into(),
+                ));
+            }
+            doctor.status = doctor
+                .status
+                .transition(wanted)
+                .map_err(|e| AppError::domain(&e))?;
+            Ok(())
+        })
+        .await?
+        .ok_or(AppError::NotFound)??;
     Ok(Json(record))
 }
 

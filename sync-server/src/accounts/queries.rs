@@ -553,20 +553,37 @@ impl Storage {
         .await
     }
 
-    /// Stores a doctor's new trust status (staff decision, already checked against the life cycle).
-    pub async fn set_doctor_status(
+    /// Changes a doctor's status with `decide`, applied to the record read inside the write
+    /// transaction (writes are serialised on both backends), so a profile correction racing with it
+    /// can neither undo it nor be undone; `None` when the doctor does not exist. Returns the record.
+    pub async fn change_doctor_status<E: Send + 'static>(
         &self,
         id: &str,
-        record: Value,
-        status: &'static str,
-    ) -> Result<(), StorageError> {
+        decide: impl FnOnce(&mut rempla_core::domain::Doctor) -> Result<(), E> + Send + 'static,
+    ) -> Result<Option<Result<Value, E>>, StorageError> {
         let id = id.to_owned();
         self.write(move |tx| {
+            let rows = tx.query("SELECT record FROM doctors WHERE id = $1", &[(&id).into()])?;
+            let Some(row) = rows.first() else {
+                return Ok(None);
+            };
+            let mut doctor: rempla_core::domain::Doctor = serde_json::from_str(&text(row, 0)?)
+                .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            if let Err(e) = decide(&mut doctor) {
+                return Ok(Some(Err(e)));
+            }
+            let record =
+                serde_json::to_value(&doctor).map_err(|e| StorageError::Corrupt(e.to_string()))?;
             tx.execute(
                 "UPDATE doctors SET status = $1, record = $2 WHERE id = $3",
-                &[status.into(), to_json(&record)?.into(), (&id).into()],
+                &[
+                    doctor.status.as_str().into(),
+                    to_json(&record)?.into(),
+                    (&id).into(),
+                ],
             )?;
-            crate::matching::queries::doctor_changed_tx(tx, &id)
+            crate::matching::queries::doctor_changed_tx(tx, &id)?;
+            Ok(Some(Ok(record)))
         })
         .await
     }

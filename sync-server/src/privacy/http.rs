@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::error::PrivacyError;
 use super::export;
+use super::queries::DoctorPatch;
 use crate::audit::{AuditEntry, AuditFilter};
 use crate::auth::{self, Authed, AuthedAnyTerms, Caller};
 use crate::concurrency::GateRefusal;
@@ -73,7 +74,7 @@ pub async fn profile(
 }
 
 /// Body of `PATCH /v1/me/profile`: only the fields sent change.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// Name shown in e-mails and to facilities' colleagues.
@@ -207,34 +208,26 @@ pub async fn update_profile(
             }
         })
         .transpose()?;
-    let mut changed: Vec<&'static str> = Vec::new();
-    let doctor = if let Some(id) = caller.doctor_id() {
-        let row = state.storage.doctor(id).await?.ok_or(AppError::NotFound)?;
-        let mut doctor: Doctor =
-            serde_json::from_value(row.record).map_err(|e| AppError::Internal(e.to_string()))?;
-        changed.extend(patch_doctor(&mut doctor, &patch)?);
-        Some(doctor)
+    let doctor_patch = if let Some(id) = caller.doctor_id() {
+        let patch = patch.clone();
+        let apply: DoctorPatch = Box::new(move |doctor| patch_doctor(doctor, &patch));
+        Some((id.to_owned(), apply))
     } else {
+        if patch.first_name.is_some()
+            || patch.last_name.is_some()
+            || patch.contact_email.is_some()
+            || patch.phone.is_some()
+            || patch.travel_radius_km.is_some()
+            || patch.departments.is_some()
+            || patch.languages.is_some()
         {
-            if patch.first_name.is_some()
-                || patch.last_name.is_some()
-                || patch.contact_email.is_some()
-                || patch.phone.is_some()
-                || patch.travel_radius_km.is_some()
-                || patch.departments.is_some()
-                || patch.languages.is_some()
-            {
-                return Err(AppError::invalid(
-                    ErrorCode::NotADoctor,
-                    "ces champs n'existent que pour un médecin",
-                ));
-            }
-            None
+            return Err(AppError::invalid(
+                ErrorCode::NotADoctor,
+                "ces champs n'existent que pour un médecin",
+            ));
         }
+        None
     };
-    if display_name.is_some() {
-        changed.push("display_name");
-    }
     let entry = AuditEntry {
         at_ms: state.clock.now_ms(),
         account_id: Some(caller.account.id.clone()),
@@ -243,12 +236,11 @@ pub async fn update_profile(
         entity: "account".into(),
         entity_id: caller.account.id.clone(),
         doctor_id: caller.doctor_id().map(str::to_owned),
-        detail: json!({"fields": changed}).to_string(),
         ..AuditEntry::default()
     };
     state
         .storage
-        .update_profile(caller.account.id.clone(), display_name, doctor, entry)
+        .update_profile(caller.account.id.clone(), display_name, doctor_patch, entry)
         .await??;
     Ok(Json(profile_value(&state, &caller).await?))
 }

@@ -13,6 +13,7 @@ use crate::audit::{self, AuditEntry};
 use crate::db::{Storage, StorageError, Tx, feed, int, json as json_col, opt_text, text};
 use crate::documents::DocumentError;
 use crate::documents::{self, verification};
+use crate::http::error::AppError;
 
 pub(crate) fn rows_json(
     tx: &mut dyn Tx,
@@ -40,6 +41,10 @@ pub(crate) fn rows_json(
         .collect()
 }
 
+/// A correction applied to the doctor record read inside the transaction; returns the changed fields.
+pub type DoctorPatch =
+    Box<dyn FnOnce(&mut Doctor) -> Result<Vec<&'static str>, AppError> + Send + 'static>;
+
 impl Storage {
     /// Stores a profile correction: display name, doctor record (and, for a doctor whose identity is
     /// on file, the identity key recomputed from the new names; refused as `duplicate_identity` when
@@ -48,12 +53,25 @@ impl Storage {
         &self,
         account_id: String,
         display_name: Option<String>,
-        doctor: Option<Doctor>,
-        entry: AuditEntry,
-    ) -> Result<Result<(), DocumentError>, StorageError> {
+        doctor_patch: Option<(String, DoctorPatch)>,
+        mut entry: AuditEntry,
+    ) -> Result<Result<(), AppError>, StorageError> {
         self.write_or(move |tx| {
-            if let Some(d) = &doctor {
-                let id = d.id.to_string();
+            let mut changed: Vec<&'static str> = Vec::new();
+            if let Some((id, patch)) = doctor_patch {
+                // Read, patch and write in one write transaction (writes are serialised on both
+                // backends): a staff decision landing meanwhile is never undone by a stale copy, and
+                // only the record's fields the patch names change. The status column is not written.
+                let rows = tx.query("SELECT record FROM doctors WHERE id = $1", &[(&id).into()])?;
+                let Some(row) = rows.first() else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                let mut d: Doctor = serde_json::from_str(&text(row, 0)?)
+                    .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                match patch(&mut d) {
+                    Ok(fields) => changed.extend(fields),
+                    Err(e) => return Ok(Err(e)),
+                }
                 let rows = tx.query(
                     "SELECT birth_date FROM doctor_identities WHERE doctor_id = $1",
                     &[(&id).into()],
@@ -68,7 +86,7 @@ impl Storage {
                         &[(&key).into(), (&id).into()],
                     )?;
                     if !taken.is_empty() {
-                        return Ok(Err(DocumentError::DuplicateIdentity));
+                        return Ok(Err(DocumentError::DuplicateIdentity.into()));
                     }
                     tx.execute(
                         "UPDATE doctor_identities SET identity_key = $1 WHERE doctor_id = $2",
@@ -77,7 +95,7 @@ impl Storage {
                 }
                 tx.execute(
                     "UPDATE doctors SET record = $1 WHERE id = $2",
-                    &[crate::db::to_json(d)?.into(), (&id).into()],
+                    &[crate::db::to_json(&d)?.into(), (&id).into()],
                 )?;
                 crate::matching::queries::doctor_changed_tx(tx, &id)?;
             }
@@ -86,7 +104,9 @@ impl Storage {
                     "UPDATE accounts SET display_name = $1 WHERE id = $2",
                     &[n.into(), (&account_id).into()],
                 )?;
+                changed.push("display_name");
             }
+            entry.detail = json!({"fields": changed}).to_string();
             audit::record_tx(tx, &entry)?;
             Ok(Ok(()))
         })

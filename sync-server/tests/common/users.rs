@@ -508,6 +508,23 @@ pub async fn sql_int(t: &TestApp, db: Db, sql: &str) -> i64 {
     .unwrap()
 }
 
+/// The first column of the first row of a query returning one text value.
+pub async fn sql_text(t: &TestApp, db: Db, sql: &str) -> String {
+    let (location, sql) = (t.db.location.clone(), sql.to_owned());
+    tokio::task::spawn_blocking(move || match db {
+        Db::Sqlite => {
+            let c = rusqlite::Connection::open(&location).unwrap();
+            c.query_row(&sql, [], |r| r.get::<_, String>(0)).unwrap()
+        }
+        Db::Postgres => {
+            let mut c = postgres::Client::connect(&location, postgres::NoTls).unwrap();
+            c.query_one(sql.as_str(), &[]).unwrap().get::<_, String>(0)
+        }
+    })
+    .await
+    .unwrap()
+}
+
 /// An availability op of `user` with explicit fields (merged over a night on 1 March 2027).
 pub fn offer_op(user: &User, id: Uuid, kind: OpKind, fields: &Value, logical: u32) -> OutboxOp {
     let mut base = json!({

@@ -44,11 +44,15 @@ pub async fn doctor(t: &TestApp, staff: &User, n: u32, verified: bool) -> User {
     let row = t.state.storage.doctor(&id).await.unwrap().unwrap();
     let mut record = row.record;
     record["departments"] = json!(["22"]);
-    let status = if verified { "verified" } else { "pending" };
     t.state
         .storage
-        .set_doctor_status(&id, record, status)
+        .change_doctor_status(&id, move |d| {
+            *d = serde_json::from_value(record).unwrap();
+            Ok::<(), ()>(())
+        })
         .await
+        .unwrap()
+        .unwrap()
         .unwrap();
     user
 }
