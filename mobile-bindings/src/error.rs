@@ -244,6 +244,7 @@ fn family(code: ErrorCode) -> Family {
         | C::DocumentEmpty
         | C::UnsupportedMediaType
         | C::MediaTypeMismatch
+        | C::DocumentMalformed
         | C::DocumentNotShareable
         | C::IdentityDocumentMissing
         | C::ReasonRequired
@@ -297,6 +298,7 @@ fn family(code: ErrorCode) -> Family {
         // Not the user's input: the server refused the protocol or failed; try again later.
         C::UnsupportedProtocol
         | C::Forbidden
+        | C::AdminOnly
         | C::Storage
         | C::Mail
         | C::Internal

@@ -12,6 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::areas;
 use crate::http::extract::{json_errors, rate_limit};
+use crate::http::headers::{request_span, security_headers};
 use crate::http::state::AppState;
 use crate::jobs;
 
@@ -21,7 +22,11 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(middleware::from_fn(json_errors))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
 

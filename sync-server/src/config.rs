@@ -12,6 +12,8 @@ use serde::Deserialize;
 pub struct Config {
     /// Address to listen on (loopback by default).
     pub listen: SocketAddr,
+    /// Serve HTTPS directly (a small deployment without a reverse proxy): the `[tls]` table.
+    pub tls: Option<TlsConfig>,
     /// Directory of the SQLite database, the mail outbox and backups.
     pub data: PathBuf,
     /// `postgres://…` to use PostgreSQL instead of the embedded SQLite file.
@@ -86,6 +88,16 @@ pub struct Config {
     pub billing_issuer: crate::pdf::invoice::Issuer,
     /// Notification delivery: channels, keys (by file, never in the repository), retries.
     pub notify: NotifyConfig,
+}
+
+/// The `[tls]` table: PEM files of the certificate chain and its private key (PKCS#8, RSA or EC).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// The certificate chain, leaf first.
+    pub cert_file: PathBuf,
+    /// The private key of the leaf certificate.
+    pub key_file: PathBuf,
 }
 
 /// The `[notify]` section: how notices reach users. A channel whose key or URL is missing is off, and
@@ -176,6 +188,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tls: None,
             data: PathBuf::from("rempla-data"),
             database_url: None,
             public_url: "http://127.0.0.1:8080".into(),

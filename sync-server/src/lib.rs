@@ -27,6 +27,7 @@ pub mod ops;
 pub mod outbound;
 pub mod pdf;
 pub mod privacy;
+pub mod private_files;
 pub mod ratelimit;
 pub mod sync;
 pub mod workflow;
@@ -50,7 +51,9 @@ pub async fn open_storage(config: &Config) -> Result<Storage, StorageError> {
                 .map_err(|_| StorageError::Task)??,
         )
     } else {
-        std::fs::create_dir_all(&config.data).map_err(|e| StorageError::Database(e.to_string()))?;
+        let private = |e: std::io::Error| StorageError::Database(e.to_string());
+        private_files::private_dir(&config.data).map_err(private)?;
+        private_files::private_file(&config.sqlite_path()).map_err(private)?;
         Arc::new(db::sqlite::SqliteBackend::open(config.sqlite_path())?)
     };
     Storage::open(backend, areas::SCHEMA).await

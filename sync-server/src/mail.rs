@@ -92,9 +92,9 @@ pub struct OutboxMailer {
 }
 
 impl OutboxMailer {
-    /// Creates the directory if needed.
+    /// Creates the directory if needed (private: the messages hold live links).
     pub fn new(dir: PathBuf, from: &str) -> Result<Self, MailError> {
-        std::fs::create_dir_all(&dir).map_err(|e| MailError(e.to_string()))?;
+        crate::private_files::private_dir(&dir).map_err(|e| MailError(e.to_string()))?;
         let from = from
             .parse()
             .map_err(|e: lettre::address::AddressError| MailError(e.to_string()))?;
@@ -119,8 +119,10 @@ impl Mailer for OutboxMailer {
                 .collect();
             let name = format!("{}-{safe}.eml", uuid::Uuid::now_v7().simple());
             let path = self.dir.join(name);
-            tokio::fs::write(&path, message.formatted())
+            let (file, bytes) = (path.clone(), message.formatted());
+            tokio::task::spawn_blocking(move || crate::private_files::write_private(&file, &bytes))
                 .await
+                .map_err(|e| MailError(e.to_string()))?
                 .map_err(|e| MailError(e.to_string()))?;
             tracing::info!(to = %mail.to, file = %path.display(), "mail written to the outbox");
             Ok(())

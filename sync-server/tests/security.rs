@@ -12,6 +12,8 @@ mod accounts;
 mod export_bomb;
 #[path = "security/live_streams.rs"]
 mod live_streams;
+#[path = "security/lows.rs"]
+mod lows;
 #[path = "security/profile_race.rs"]
 mod profile_race;
 #[path = "security/push_ssrf.rs"]

@@ -246,6 +246,11 @@ error_codes! {
     TooManyPushTargets = "too_many_push_targets",
     /// The account's previous privacy export is still being downloaded.
     ExportInProgress = "export_in_progress",
+    /// Only an administrator may give or take the administrator role, change an administrator, or
+    /// change their own rights.
+    AdminOnly = "admin_only",
+    /// A PDF, JPEG or PNG whose structure is broken or carries something else (markup, a second file).
+    DocumentMalformed = "document_malformed",
     /// A push key that does not decode.
     InvalidKey = "invalid_key",
     /// An APNs topic that is not a bundle id.

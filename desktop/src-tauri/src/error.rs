@@ -112,6 +112,9 @@ fn from_server_code(code: &str, detail: Option<&str>, message: &str) -> DesktopE
         }
         C::TokenRevoked => "Votre session a été fermée : reconnectez-vous.".to_owned(),
         C::NotFound => "Élément introuvable : il a peut-être été supprimé.".to_owned(),
+        C::AdminOnly => "Seul un administrateur de l'établissement peut nommer ou modifier un \
+                         administrateur, ou changer ses propres droits."
+            .to_owned(),
         C::LastAdmin => "Impossible : l'établissement doit garder au moins un administrateur. \
                          Nommez d'abord un autre administrateur."
             .to_owned(),
@@ -164,6 +167,7 @@ fn from_server_code(code: &str, detail: Option<&str>, message: &str) -> DesktopE
         | C::DocumentEmpty
         | C::UnsupportedMediaType
         | C::MediaTypeMismatch
+        | C::DocumentMalformed
         | C::DocumentNotShareable
         | C::IdentityDocumentMissing
         | C::ReasonRequired

@@ -25,6 +25,10 @@ pub enum DocumentError {
         /// What the bytes are.
         found: String,
     },
+    /// The right magic bytes, but not a whole file of that type: no end marker where the format puts
+    /// it, or markup a browser could run.
+    #[error("fichier {0} incomplet ou altéré : déposez l'original")]
+    Malformed(&'static str),
     /// The doctor already keeps [`MAX_DOCUMENTS_PER_DOCTOR`] documents.
     #[error("50 documents au plus : supprimez-en avant d'en déposer d'autres")]
     QuotaExceeded,
@@ -59,6 +63,7 @@ impl DocumentError {
             Self::Empty => ErrorCode::DocumentEmpty,
             Self::UnsupportedType => ErrorCode::UnsupportedMediaType,
             Self::Mislabelled { .. } => ErrorCode::MediaTypeMismatch,
+            Self::Malformed(_) => ErrorCode::DocumentMalformed,
             Self::QuotaExceeded => ErrorCode::DocumentQuota,
             Self::DuplicateIdentity => ErrorCode::DuplicateIdentity,
             Self::IdentityLocked => ErrorCode::IdentityLocked,
@@ -74,7 +79,9 @@ impl DocumentError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedType | Self::Mislabelled { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedType | Self::Mislabelled { .. } | Self::Malformed(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             Self::Empty | Self::ReasonRequired | Self::NotShareable(_) => StatusCode::BAD_REQUEST,
             Self::QuotaExceeded
             | Self::DuplicateIdentity

@@ -131,7 +131,43 @@ pub fn check_content(declared: &str, bytes: &[u8]) -> Result<&'static str, Docum
             found: found.to_owned(),
         });
     }
+    check_structure(accepted, bytes)?;
     Ok(accepted)
+}
+
+/// The checks after the magic bytes: the format's end marker where the format puts it (PNG ends with
+/// its `IEND` chunk, JPEG with the EOI marker, a PDF has `%%EOF` in its last kilobyte), so a real header
+/// glued to something else is refused; and no HTML or script markup in the first 4 KiB, where browsers
+/// sniff. Why not a full decoder: the server never renders these files, it stores and serves them as
+/// attachments (`nosniff`, a sandboxing CSP); these checks refuse the polyglots a browser could be made
+/// to run, which is the risk of serving them at all.
+fn check_structure(media_type: &str, bytes: &[u8]) -> Result<(), DocumentError> {
+    const PNG_END: &[u8] = &[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
+    let (name, whole) = match media_type {
+        "image/png" => ("PNG", bytes.ends_with(PNG_END)),
+        "image/jpeg" => ("JPEG", bytes.ends_with(&[0xFF, 0xD9])),
+        _ => {
+            let tail = &bytes[bytes.len().saturating_sub(1024)..];
+            ("PDF", tail.windows(5).any(|w| w == b"%%EOF"))
+        }
+    };
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
+    let markup = [
+        "<html",
+        "<script",
+        "<!doctype",
+        "<svg",
+        "<iframe",
+        "<body",
+        "javascript:",
+    ]
+    .iter()
+    .any(|m| head.contains(m));
+    if whole && !markup {
+        Ok(())
+    } else {
+        Err(DocumentError::Malformed(name))
+    }
 }
 
 /// The instant a document stops being valid: midnight (Paris time) after its last valid day.

@@ -174,15 +174,23 @@ impl AppError {
         }
     }
 
-    /// The wire body.
+    /// The wire body. A server-side failure (storage, mail, internal) says so in plain French and
+    /// nothing more: its detail (a database message, a path) goes to the log, never to the client.
     pub fn body(&self) -> ApiError {
+        let message = match self {
+            Self::Storage(StorageError::Busy) => self.to_string(),
+            Self::Storage(_) => "erreur de stockage : réessayez dans un instant".to_owned(),
+            Self::Mail(_) => "l'e-mail n'a pas pu être envoyé : réessayez plus tard".to_owned(),
+            Self::Internal(_) => "erreur interne du serveur".to_owned(),
+            _ => self.to_string(),
+        };
         ApiError {
             code: self.code().as_str().to_owned(),
             detail: match self {
                 Self::Validation { detail, .. } => Some((*detail).to_owned()),
                 _ => None,
             },
-            message: self.to_string(),
+            message,
         }
     }
 

@@ -1,7 +1,8 @@
 //! The ground floor of the web layer, below every area: the shared state ([`state`]), the extractors and
-//! layers ([`extract`]) and the one HTTP error with the [`error::Refuse`] trait areas implement
+//! layers ([`extract`], [`headers`]) and the one HTTP error with the [`error::Refuse`] trait areas implement
 //! ([`error`]). Nothing here names an area; the router that assembles areas is `crate::app`.
 
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod state;

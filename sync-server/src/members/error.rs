@@ -20,6 +20,12 @@ pub enum MembersError {
     /// More than [`MAX_DELEGATIONS`] delegations.
     #[error("trop de droits délégués (50 au plus)")]
     TooManyDelegations,
+    /// A delegate (not an administrator) touching the administrator role, an administrator, or their
+    /// own rights.
+    #[error(
+        "seul un administrateur peut nommer ou modifier un administrateur, ou changer ses propres droits"
+    )]
+    AdminOnly,
     /// The change would leave the facility without an administrator.
     #[error("l'établissement doit garder au moins un administrateur : nommez-en un autre d'abord")]
     LastAdmin,
@@ -34,6 +40,7 @@ impl MembersError {
             Self::UnknownSite => ErrorCode::UnknownSite,
             Self::TooManyDelegations => ErrorCode::TooManyDelegations,
             Self::LastAdmin => ErrorCode::LastAdmin,
+            Self::AdminOnly => ErrorCode::AdminOnly,
         }
     }
 
@@ -41,6 +48,7 @@ impl MembersError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::LastAdmin => StatusCode::CONFLICT,
+            Self::AdminOnly => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
         }
     }

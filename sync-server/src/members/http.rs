@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use rempla_core::domain::{Member, MemberId, Right};
+use rempla_core::domain::{Member, MemberId, MemberRole, Right};
 use serde_json::{Value, json};
 
 use super::model::{Invite, RightsBody, parse_rights};
+use super::queries::ChangedBy;
 use crate::accounts::http::{check_text, parse_email, send_link, storage_conflict};
 use crate::accounts::queries::{Account, AccountKind};
 use crate::audit::AuditEntry;
@@ -166,9 +167,10 @@ pub async fn change(
         entity_id: member_id.clone(),
         ..audit_entry(&state, &caller, &id, "member_rights_changed")
     };
+    let by = changed_by(&caller, &id);
     let member = state
         .storage
-        .change_member(id, member_id, role, delegations, entry)
+        .change_member(id, member_id, role, delegations, by, entry)
         .await?
         .ok_or(AppError::NotFound)??;
     Ok(Json(json!({"member": member})))
@@ -186,12 +188,22 @@ pub async fn remove(
         entity_id: member_id.clone(),
         ..audit_entry(&state, &caller, &id, "member_removed")
     };
+    let by = changed_by(&caller, &id);
     state
         .storage
-        .remove_member(id, member_id, entry)
+        .remove_member(id, member_id, by, entry)
         .await?
         .ok_or(AppError::NotFound)??;
     Ok(no_content())
+}
+
+/// The caller's standing in the facility for a membership change.
+fn changed_by(caller: &Caller, facility_id: &str) -> ChangedBy {
+    let own = caller.member_of(facility_id);
+    ChangedBy {
+        admin: own.is_some_and(|m| m.role == MemberRole::Admin),
+        member_id: own.map(|m| m.id.to_string()).unwrap_or_default(),
+    }
 }
 
 pub(crate) async fn site_ids(state: &AppState, facility_id: &str) -> Result<Vec<String>, AppError> {

@@ -44,6 +44,16 @@ pub(crate) fn other_admins_tx(
         .count())
 }
 
+/// Who changes a membership: a delegate with « gérer les membres » manages the non-administrators
+/// other than themselves; only an administrator touches administrators or their own rights.
+#[derive(Clone, Debug)]
+pub struct ChangedBy {
+    /// Whether the caller is an administrator of the facility.
+    pub admin: bool,
+    /// The caller's own membership in the facility.
+    pub member_id: String,
+}
+
 impl Storage {
     /// Every member of a facility with their account's e-mail and activation, by display name.
     pub async fn facility_members(&self, facility_id: &str) -> Result<Vec<Value>, StorageError> {
@@ -94,12 +104,20 @@ impl Storage {
         member_id: String,
         role: MemberRole,
         delegations: Vec<Delegation>,
+        by: ChangedBy,
         entry: AuditEntry,
     ) -> Result<Option<Result<Member, MembersError>>, StorageError> {
         self.write(move |tx| {
             let Some((_, before)) = member_tx(tx, &facility_id, &member_id)? else {
                 return Ok(None);
             };
+            if !by.admin
+                && (before.role == MemberRole::Admin
+                    || role == MemberRole::Admin
+                    || by.member_id == member_id)
+            {
+                return Ok(Some(Err(MembersError::AdminOnly)));
+            }
             if before.role == MemberRole::Admin
                 && role != MemberRole::Admin
                 && other_admins_tx(tx, &facility_id, &member_id)? == 0
@@ -141,12 +159,16 @@ impl Storage {
         &self,
         facility_id: String,
         member_id: String,
+        by: ChangedBy,
         entry: AuditEntry,
     ) -> Result<Option<Result<(), MembersError>>, StorageError> {
         self.write(move |tx| {
             let Some((account_id, before)) = member_tx(tx, &facility_id, &member_id)? else {
                 return Ok(None);
             };
+            if !by.admin && before.role == MemberRole::Admin {
+                return Ok(Some(Err(MembersError::AdminOnly)));
+            }
             if before.role == MemberRole::Admin
                 && other_admins_tx(tx, &facility_id, &member_id)? == 0
             {

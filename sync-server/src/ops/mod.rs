@@ -48,6 +48,8 @@ pub async fn backup(storage: &Storage, output: &Path) -> Result<(), OpsError> {
     tokio::task::spawn_blocking(move || backend.backup(&path))
         .await
         .map_err(|_| StorageError::Task)??;
+    // A backup holds everything: readable by the server's user only.
+    crate::private_files::private_file(output)?;
     Ok(())
 }
 
@@ -83,6 +85,7 @@ pub fn restore_sqlite(input: &Path, target: &Path) -> Result<(), OpsError> {
     }
     let staging = target.with_extension("restoring");
     std::fs::copy(input, &staging)?;
+    crate::private_files::private_file(&staging)?;
     if target.exists() {
         std::fs::rename(target, target.with_extension("sqlite3.before-restore"))?;
     }
@@ -145,7 +148,7 @@ pub async fn export_tenant(
         manifest.insert((*table).to_owned(), rows.len().into());
     }
     sql.push_str("COMMIT;\n");
-    let file = std::fs::File::create(output)?;
+    let file = crate::private_files::create_private(output)?;
     let mut zip = zip::ZipWriter::new(file);
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     zip.start_file("tenant.sql", options)?;

@@ -105,6 +105,14 @@ pub(crate) fn answer_tx(
             "cette proposition attend la réponse de l'autre partie".into(),
         ));
     }
+    // Which of a doctor's documents a facility may read is the doctor's choice alone: a facility
+    // accepting an application gets the default professional set, never a list it picked.
+    if !is_doctor && !document_ids.is_empty() {
+        return refused(Refusal::Invalid(
+            ErrorCode::ForbiddenField,
+            "seul le médecin choisit les documents qu'il partage".into(),
+        ));
+    }
     let target = match reply {
         Reply::Accept => ProposalState::Accepted,
         Reply::Decline => ProposalState::Declined,

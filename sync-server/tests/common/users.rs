@@ -451,6 +451,7 @@ pub fn png(n: u32) -> Vec<u8> {
     let mut b = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
     b.extend_from_slice(b"IHDR");
     b.extend_from_slice(&n.to_be_bytes());
+    b.extend_from_slice(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
     b
 }
 
@@ -460,6 +461,7 @@ pub fn jpeg(n: u32) -> Vec<u8> {
         0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0,
     ];
     b.extend_from_slice(&n.to_be_bytes());
+    b.extend_from_slice(&[0xFF, 0xD9]);
     b
 }
 
