@@ -2,8 +2,9 @@
 //! Per-op write rules of the sync push live in `sync::rules` (they need the stored record).
 //!
 //! Roles: doctor (own calendar; open requests once verified), facility member (admin / planner /
-//! viewer plus delegations, via `Member::can`), staff (back office). In v1 a doctor's contact details
-//! are never served to anyone but the doctor and staff: there are no accepted proposals yet.
+//! viewer plus delegations, via `Member::can`; members of a facility staff have not verified yet act as
+//! viewers who may manage members), staff (back office). A facility sees a doctor's profile minimised
+//! ([`facility_doctor_view`]); contact details and RPPS only after an unlock.
 
 use rempla_core::domain::{DoctorStatus, Right};
 use rempla_core::sync::protocol::Change;
@@ -52,22 +53,65 @@ pub fn allowed(caller: &Caller, action: Action<'_>) -> bool {
     }
 }
 
-/// What a caller may see of a doctor profile: everything for the doctor and staff; a verified
-/// doctor's profile without contact details for facility members; nothing for anyone else.
-pub fn doctor_view(caller: &Caller, doctor_id: &str, record: &Value) -> Option<Value> {
+/// How much of a doctor profile a caller may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoctorSight {
+    /// The doctor themselves and staff: the whole record.
+    Whole,
+    /// A member of a verified facility, about a verified doctor: the public profile (names,
+    /// specialties, qualification, languages, départements, radius) and the commune of the doctor's
+    /// base, never its coordinates; RPPS and contact details only once `unlocked` (a mission between
+    /// them).
+    Facility {
+        /// Whether one of the caller's verified facilities has a mission with the doctor.
+        unlocked: bool,
+    },
+    /// Anyone else: nothing (answered as not found).
+    Nothing,
+}
+
+/// Whether `caller` sees anything of `doctor_id`'s profile (before the unlock is known).
+pub fn doctor_sight(caller: &Caller, doctor_id: &str, record: &Value) -> DoctorSight {
     if caller.is_staff() || caller.doctor_id() == Some(doctor_id) {
-        return Some(record.clone());
+        return DoctorSight::Whole;
     }
     let verified =
         record.get("status").and_then(Value::as_str) == Some(DoctorStatus::Verified.as_str());
-    if !caller.members.is_empty() && verified {
-        let mut public = record.clone();
-        if let Some(o) = public.as_object_mut() {
-            o.remove("contact");
-        }
-        return Some(public);
+    if verified && caller.members.iter().any(|m| m.facility_verified) {
+        return DoctorSight::Facility { unlocked: false };
     }
-    None
+    DoctorSight::Nothing
+}
+
+/// The profile a facility member sees (data minimisation): named fields only, the base replaced by
+/// its commune (`commune`: name, INSEE code, département), RPPS and contact details once `unlocked`.
+pub fn facility_doctor_view(record: &Value, commune: Option<Value>, unlocked: bool) -> Value {
+    let mut public = serde_json::Map::new();
+    for field in [
+        "id",
+        "first_name",
+        "last_name",
+        "specialties",
+        "qualification",
+        "status",
+        "travel_radius_km",
+        "departments",
+        "languages",
+    ] {
+        if let Some(v) = record.get(field) {
+            public.insert(field.to_owned(), v.clone());
+        }
+    }
+    public.insert("commune".to_owned(), commune.unwrap_or(Value::Null));
+    if unlocked {
+        for field in ["rpps", "contact"] {
+            if let Some(v) = record.get(field) {
+                public.insert(field.to_owned(), v.clone());
+            }
+        }
+    }
+    public.insert("unlocked".to_owned(), Value::Bool(unlocked));
+    Value::Object(public)
 }
 
 /// The change-feed scope of a caller.

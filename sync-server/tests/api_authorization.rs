@@ -29,7 +29,10 @@ async fn authorization_matrix() {
     let fa = w.admin_a.facility_id.clone().unwrap();
     let doc_a_id = w.doc_a.doctor_id.clone().unwrap();
     let doc_b_id = w.doc_b.doctor_id.clone().unwrap();
+    // A facility that signed itself up a minute ago, not verified by staff.
+    let unverified = common::users::signed_up_facility(t, 90, "Clinique Nouvelle", "clinic").await;
     let roles: Vec<(&str, &User)> = vec![
+        ("unverified", &unverified),
         ("doctor", &w.doc_a),
         ("other_doctor", &w.doc_b),
         ("admin_a", &w.admin_a),
@@ -63,6 +66,7 @@ async fn authorization_matrix() {
             "admin_a" | "planner_a" | "viewer_a" => (vec![], vec![], vec![w.request_a.clone()]),
             "member_b" => (vec![], vec![], vec![w.request_b.clone()]),
             "staff" => (vec![], vec![], both.clone()),
+            "unverified" => (vec![], vec![], vec![]),
             _ => unreachable!(),
         };
         assert_eq!(availabilities, want_avail, "{role} availabilities");
@@ -80,11 +84,15 @@ async fn authorization_matrix() {
                 assert_eq!(s, StatusCode::OK, "{role}");
                 assert_eq!(v["contact"]["email"], "medecin1@example.fr", "{role}");
             }
-            "other_doctor" => assert_eq!(s, StatusCode::NOT_FOUND, "{role}"),
+            "other_doctor" | "unverified" => assert_eq!(s, StatusCode::NOT_FOUND, "{role}"),
             _ => {
+                // Before any mission together: the public profile and a commune, never the
+                // coordinates of the doctor's base, the RPPS or the contact details.
                 assert_eq!(s, StatusCode::OK, "{role}");
                 assert!(v.get("contact").is_none(), "{role} sees contact details");
-                assert_eq!(v["rpps"], common::rpps(1));
+                assert!(v.get("rpps").is_none(), "{role} sees the RPPS");
+                assert!(v.get("base").is_none(), "{role} sees the base");
+                assert_eq!(v["unlocked"], false, "{role}");
             }
         }
         let (s, _) = get(&t.router, &facility_a_path, Some(&user.token)).await;

@@ -10,6 +10,8 @@ mod common;
 mod accounts;
 #[path = "security/export_bomb.rs"]
 mod export_bomb;
+#[path = "security/facility_verification.rs"]
+mod facility_verification;
 #[path = "security/live_streams.rs"]
 mod live_streams;
 #[path = "security/lows.rs"]

@@ -157,6 +157,15 @@ pub struct Membership {
     /// Rights delegated beyond the role.
     #[serde(default)]
     pub delegations: Vec<Delegation>,
+    /// Whether Rempla's staff verified the facility. Until then its members may read their facility and
+    /// manage its members, not post requests, see candidates or read doctors' profiles.
+    #[serde(default = "verified_by_default")]
+    pub facility_verified: bool,
+}
+
+/// A server that predates facility verification only had verified facilities in effect.
+const fn verified_by_default() -> bool {
+    true
 }
 
 /// Answer to [`LoginRequest`].

@@ -111,6 +111,19 @@ impl Gazetteer {
         &self.communes
     }
 
+    /// The commune whose representative point is nearest to `point` (a scan: 35,000 communes take well
+    /// under a millisecond): what a facility is shown of a doctor's base instead of its coordinates.
+    /// Municipal arrondissements give way to their commune. `None` for an empty gazetteer.
+    pub fn nearest(&self, point: GeoPoint) -> Option<&Commune> {
+        self.communes
+            .iter()
+            .filter(|c| c.kind != CommuneKind::MunicipalArrondissement)
+            .min_by(|a, b| {
+                super::distance::haversine_km(point, a.location)
+                    .total_cmp(&super::distance::haversine_km(point, b.location))
+            })
+    }
+
     /// Every region.
     pub fn regions(&self) -> &[Region] {
         &self.regions
@@ -226,6 +239,21 @@ mod tests {
         C\t42218\tSaint-Étienne\tc\t42\t84\t42000,42100\t171057\t45.43389\t4.39\tg\n\
         C\t42219\tSaint-Étienne-le-Molard\tc\t42\t84\t42130\t1000\t45.7\t4.1\tp\n\
         C\t42220\tStains-sur-Loire\tc\t42\t84\t42100\t10\t45.5\t4.2\te\n";
+
+    #[test]
+    fn the_nearest_commune_of_a_point_is_found() {
+        let g = Gazetteer::parse(FIXTURE).unwrap();
+        let near_molard = GeoPoint {
+            lat: 45.69,
+            lon: 4.11,
+        };
+        assert_eq!(g.nearest(near_molard).map(|c| &*c.insee), Some("42219"));
+        let centre = GeoPoint {
+            lat: 45.43,
+            lon: 4.39,
+        };
+        assert_eq!(g.nearest(centre).map(|c| &*c.insee), Some("42218"));
+    }
 
     #[test]
     fn parse_lookup_search() {

@@ -312,11 +312,12 @@ pub async fn activate_link(
 fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<Membership> {
     rows.iter()
         .map(|m| Membership {
-            facility_id: m.member.facility_id,
+            facility_id: m.granted.facility_id,
             facility_name: m.facility_name.clone(),
-            member_id: m.member.id,
-            role: m.member.role,
-            delegations: m.member.delegations.clone(),
+            member_id: m.granted.id,
+            role: m.granted.role,
+            delegations: m.granted.delegations.clone(),
+            facility_verified: m.facility_verified,
         })
         .collect()
 }
@@ -525,9 +526,51 @@ pub async fn doctor(
 ) -> Result<Json<Value>, AppError> {
     let caller = authenticate(&state, &headers, true).await?;
     let row = state.storage.doctor(&id).await?.ok_or(AppError::NotFound)?;
-    authz::doctor_view(&caller, &id, &row.record)
-        .map(Json)
-        .ok_or(AppError::NotFound)
+    match authz::doctor_sight(&caller, &id, &row.record) {
+        authz::DoctorSight::Whole => Ok(Json(row.record)),
+        authz::DoctorSight::Nothing => Err(AppError::NotFound),
+        authz::DoctorSight::Facility { .. } => {
+            let facilities: Vec<String> = caller
+                .members
+                .iter()
+                .filter(|m| m.facility_verified)
+                .map(|m| m.member.facility_id.to_string())
+                .collect();
+            let unlocked = state.storage.unlocked_for(&id, &facilities).await?;
+            let commune = row
+                .record
+                .get("base")
+                .and_then(|b| serde_json::from_value::<rempla_core::domain::GeoPoint>(b.clone()).ok())
+                .and_then(|base| {
+                    let gazetteer = rempla_core::geo::gazetteer().ok()?;
+                    gazetteer.nearest(base).map(|c| {
+                        json!({"name": &*c.name, "insee": &*c.insee, "department": c.department.to_string()})
+                    })
+                });
+            // Every read of a doctor's profile by a facility is in the doctor's « qui a consulté
+            // mes données ».
+            state
+                .storage
+                .record_audit(crate::audit::AuditEntry {
+                    at_ms: state.clock.now_ms(),
+                    account_id: Some(caller.account.id.clone()),
+                    device_id: Some(caller.device_id.clone()),
+                    action: "doctor_profile_read".into(),
+                    entity: "doctor".into(),
+                    entity_id: id.clone(),
+                    doctor_id: Some(id.clone()),
+                    facility_id: facilities.first().cloned(),
+                    detail: json!({"facilities": facilities, "unlocked": unlocked}).to_string(),
+                    ..crate::audit::AuditEntry::default()
+                })
+                .await?;
+            Ok(Json(authz::facility_doctor_view(
+                &row.record,
+                commune,
+                unlocked,
+            )))
+        }
+    }
 }
 
 /// Body of `POST /v1/staff/doctors/{id}/status`.

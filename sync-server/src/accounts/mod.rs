@@ -5,6 +5,7 @@
 //! - [`queries`]: the tables' rows and their queries (`impl Storage`).
 //! - [`http`]: the endpoints, [`http::routes`], and the small input checks other areas' handlers reuse.
 
+pub mod facility_verification;
 pub mod http;
 pub mod queries;
 mod throttle;

@@ -102,10 +102,16 @@ pub struct DoctorRow {
 /// A membership of an account, with the member record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemberRow {
-    /// The `Member` record.
+    /// The membership as authorization reads it: as granted once the facility is verified; before, a
+    /// viewer who may also manage members (the unverified facility cannot post, propose or read
+    /// doctors).
     pub member: rempla_core::domain::Member,
+    /// The membership as granted (shown to the member).
+    pub granted: rempla_core::domain::Member,
     /// Facility legal name.
     pub facility_name: String,
+    /// Whether staff verified the facility (until then its members only read and manage members).
+    pub facility_verified: bool,
 }
 
 /// The columns of `accounts`, in the order [`account_from`] reads them.
@@ -211,6 +217,11 @@ impl Storage {
             tx.execute(
                 "INSERT INTO facilities (id, record) VALUES ($1, $2)",
                 &[facility.id.to_string().into(), to_json(&facility)?.into()],
+            )?;
+            tx.execute(
+                "INSERT INTO facility_verifications (facility_id, status, created_ms) \
+                 VALUES ($1, 'pending', $2)",
+                &[facility.id.to_string().into(), account.created_ms.into()],
             )?;
             insert_member(tx, &account.id, &member)
         })
@@ -588,21 +599,63 @@ impl Storage {
         .await
     }
 
+    /// Whether one of `facilities` has a mission with the doctor that unlocked their contact details
+    /// (any mission not cancelled before it started).
+    pub async fn unlocked_for(
+        &self,
+        doctor_id: &str,
+        facilities: &[String],
+    ) -> Result<bool, StorageError> {
+        let (d, list) = (doctor_id.to_owned(), facilities.to_vec());
+        self.read(move |tx| {
+            for f in &list {
+                let rows = tx.query(
+                    "SELECT 1 FROM missions WHERE doctor_id = $1 AND facility_id = $2 \
+                     AND status <> 'cancelled' LIMIT 1",
+                    &[(&d).into(), f.into()],
+                )?;
+                if !rows.is_empty() {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        })
+        .await
+    }
+
     /// Every membership of an account.
     pub async fn memberships(&self, account_id: &str) -> Result<Vec<MemberRow>, StorageError> {
         let a = account_id.to_owned();
         self.read(move |tx| {
             tx.query(
-                "SELECT m.record, f.record FROM members m JOIN facilities f ON f.id = m.facility_id \
+                "SELECT m.record, f.record, v.status FROM members m \
+                 JOIN facilities f ON f.id = m.facility_id \
+                 LEFT JOIN facility_verifications v ON v.facility_id = m.facility_id \
                  WHERE m.account_id = $1 ORDER BY m.id",
                 &[a.into()],
             )?
             .iter()
             .map(|r| {
                 let facility: rempla_core::domain::Facility = json(r, 1)?;
+                let granted: rempla_core::domain::Member = json(r, 0)?;
+                let verified = opt_text(r, 2)?.as_deref() == Some("verified");
+                let member = if verified {
+                    granted.clone()
+                } else {
+                    rempla_core::domain::Member {
+                        role: rempla_core::domain::MemberRole::Viewer,
+                        delegations: vec![rempla_core::domain::Delegation {
+                            right: rempla_core::domain::Right::ManageMembers,
+                            site_id: None,
+                        }],
+                        ..granted.clone()
+                    }
+                };
                 Ok(MemberRow {
-                    member: json(r, 0)?,
+                    member,
+                    granted,
                     facility_name: facility.name,
+                    facility_verified: verified,
                 })
             })
             .collect()

@@ -34,4 +34,13 @@ pub const CORE: &[&str] = &[
     "CREATE INDEX IF NOT EXISTS records_facility ON records (facility_id, seq)",
     "CREATE TABLE IF NOT EXISTS ops (op_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, \
      device_id TEXT NOT NULL, outcome TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
+    // A facility is verified by staff (SIRET checked) before it may post requests, see candidates or
+    // read a doctor's profile. A sign-up writes `pending` in its own transaction; facilities that
+    // existed before this table are kept as they worked (`verified`): the statement only fills the
+    // facilities without a row, so it never verifies a pending one.
+    "CREATE TABLE IF NOT EXISTS facility_verifications (facility_id TEXT PRIMARY KEY, \
+     status TEXT NOT NULL, reason TEXT, decided_ms BIGINT, staff_account_id TEXT, \
+     created_ms BIGINT NOT NULL)",
+    "INSERT INTO facility_verifications (facility_id, status, created_ms) \
+     SELECT id, 'verified', 0 FROM facilities WHERE true ON CONFLICT DO NOTHING",
 ];

@@ -92,10 +92,13 @@ fn matching_error(e: MatchingError) -> AppError {
 
 /// Whether the caller may see the candidates of `request`.
 fn may_see_candidates(caller: &Caller, request: &Request) -> bool {
+    let facility = request.facility_id.to_string();
     caller.is_staff()
-        || caller
-            .member_of(&request.facility_id.to_string())
-            .is_some_and(|m| m.can(Right::Read, Some(request.site_id)))
+        || caller.members.iter().any(|m| {
+            m.facility_verified
+                && m.member.facility_id.to_string() == facility
+                && m.member.can(Right::Read, Some(request.site_id))
+        })
 }
 
 /// `GET /v1/requests/{id}/candidates`: who can take the request, completely or in part, ranked with

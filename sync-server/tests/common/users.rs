@@ -76,6 +76,26 @@ pub async fn new_facility(t: &TestApp, n: u32) -> User {
 
 /// The admin of a new facility with the given name and kind (e.g. `clinic`).
 pub async fn new_facility_named(t: &TestApp, n: u32, name: &str, kind: &str) -> User {
+    let user = signed_up_facility(t, n, name, kind).await;
+    // Staff verified the facility (the queue itself is tested in `security/facility_verification.rs`).
+    t.state
+        .storage
+        .decide_facility(
+            user.facility_id.clone().unwrap(),
+            rempla_server::accounts::facility_verification::Verdict::Approve,
+            None,
+            ("staff".into(), "staff".into()),
+            t.state.clock.now_ms(),
+            false,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    user
+}
+
+/// A facility that signed itself up and activated its admin, not verified by staff yet.
+pub async fn signed_up_facility(t: &TestApp, n: u32, name: &str, kind: &str) -> User {
     let email = format!("admin{n}@ch.example.fr");
     let (s, v) = post(
         &t.router,

@@ -118,7 +118,14 @@ async fn finding_13_the_facility_never_chooses_which_documents_it_reads(db: Db) 
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let proposal = v["proposal"]["id"].as_str().unwrap().to_owned();
-    let (s, v) = upload(&t, &d, "kind=diploma&name=these.pdf", "application/pdf", &pdf(77)).await;
+    let (s, v) = upload(
+        &t,
+        &d,
+        "kind=diploma&name=these.pdf",
+        "application/pdf",
+        &pdf(77),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // The doctor's identity document (uploaded for verification) is in the vault too.
     let (_, docs) = get(&t.router, "/v1/me/documents", Some(&d.token)).await;
