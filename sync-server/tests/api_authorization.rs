@@ -30,7 +30,7 @@ async fn authorization_matrix() {
     let doc_a_id = w.doc_a.doctor_id.clone().unwrap();
     let doc_b_id = w.doc_b.doctor_id.clone().unwrap();
     // A facility that signed itself up a minute ago, not verified by staff.
-    let unverified = common::users::signed_up_facility(t, 90, "Clinique Nouvelle", "clinic").await;
+    let unverified = signed_up_facility(t, 90, "Clinique Nouvelle", "clinic").await;
     let roles: Vec<(&str, &User)> = vec![
         ("unverified", &unverified),
         ("doctor", &w.doc_a),

@@ -12,6 +12,8 @@ mod accounts;
 mod export_bomb;
 #[path = "security/facility_verification.rs"]
 mod facility_verification;
+#[path = "security/identity_keys.rs"]
+mod identity_keys;
 #[path = "security/live_streams.rs"]
 mod live_streams;
 #[path = "security/lows.rs"]

@@ -128,19 +128,47 @@ pub fn claim_identity_tx(
             (&meta.sha256).into(),
         ],
     )?;
+    // The same file held by another doctor counts unless that doctor's claim was released (rejected
+    // or closed): a refused sign-up must not keep the real person out.
     let same_file = tx.query(
-        "SELECT 1 FROM documents WHERE kind = 'identity' AND sha256 = $1 AND doctor_id <> $2",
+        "SELECT 1 FROM documents d WHERE d.kind = 'identity' AND d.sha256 = $1 AND d.doctor_id <> $2 \
+         AND NOT EXISTS (SELECT 1 FROM doctor_identities i WHERE i.doctor_id = d.doctor_id \
+         AND i.closed_ms IS NOT NULL)",
         &[(&meta.sha256).into(), (&meta.doctor_id).into()],
     )?;
     if !same_person.is_empty() || !same_file.is_empty() {
         return Ok(Err(DocumentError::DuplicateIdentity));
+    }
+    // A rejected doctor coming back takes their RPPS back, unless a real doctor has it now.
+    let claimed_rpps = field("rpps");
+    let held = tx.query(
+        "SELECT rpps FROM doctors WHERE id = $1",
+        &[(&meta.doctor_id).into()],
+    )?;
+    if held
+        .first()
+        .map(|r| text(r, 0))
+        .transpose()?
+        .is_some_and(|r| r != claimed_rpps)
+    {
+        let taken = tx.query(
+            "SELECT 1 FROM doctors WHERE rpps = $1 AND id <> $2",
+            &[claimed_rpps.into(), (&meta.doctor_id).into()],
+        )?;
+        if !taken.is_empty() {
+            return Ok(Err(DocumentError::DuplicateIdentity));
+        }
+        tx.execute(
+            "UPDATE doctors SET rpps = $1 WHERE id = $2",
+            &[claimed_rpps.into(), (&meta.doctor_id).into()],
+        )?;
     }
     tx.execute(
         "INSERT INTO doctor_identities (doctor_id, identity_key, birth_date, document_id, \
          document_sha256, updated_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (doctor_id) DO UPDATE \
          SET identity_key = excluded.identity_key, birth_date = excluded.birth_date, \
          document_id = excluded.document_id, document_sha256 = excluded.document_sha256, \
-         updated_ms = excluded.updated_ms",
+         updated_ms = excluded.updated_ms, closed_ms = NULL",
         &[
             (&meta.doctor_id).into(),
             key.into(),
@@ -251,7 +279,21 @@ impl crate::db::Storage {
                     }
                     DoctorStatus::Verified
                 }
-                Decision::Reject => DoctorStatus::Rejected,
+                Decision::Reject => {
+                    // A refused registration keeps nobody out: its identity key and its RPPS are
+                    // released (the record keeps what was claimed, for the audit), so the real person
+                    // can register; the rejected account reclaims them with a new document if still
+                    // free (`claim_identity_tx`).
+                    tx.execute(
+                        "UPDATE doctor_identities SET closed_ms = $1 WHERE doctor_id = $2",
+                        &[now_ms.into(), (&doctor_id).into()],
+                    )?;
+                    tx.execute(
+                        "UPDATE doctors SET rpps = $1 WHERE id = $2",
+                        &[format!("released:{doctor_id}").into(), (&doctor_id).into()],
+                    )?;
+                    DoctorStatus::Rejected
+                }
             };
             let record = set_status_tx(tx, &doctor_id, record, status)?;
             let decision_id = uuid::Uuid::now_v7().to_string();
