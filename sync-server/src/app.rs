@@ -30,11 +30,22 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the API on `listener` until SIGTERM or Ctrl-C, letting requests in flight finish and ending
-/// live-event streams.
+/// Serves the API on `listener` (HTTPS when `[tls]` is configured) until SIGTERM or Ctrl-C, letting
+/// requests in flight finish and ending live-event streams.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let router = router(state.clone());
     let _jobs = jobs::spawn(state.clone(), areas::JOBS);
+    if let Some(tls) = &state.config.tls {
+        let acceptor = crate::tls::acceptor(tls).map_err(std::io::Error::other)?;
+        let shutdown = {
+            let state = state.clone();
+            async move {
+                shutdown_signal().await;
+                state.begin_shutdown();
+            }
+        };
+        return crate::tls::serve(listener, acceptor, router, shutdown).await;
+    }
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -30,6 +30,7 @@ pub mod privacy;
 pub mod private_files;
 pub mod ratelimit;
 pub mod sync;
+pub mod tls;
 pub mod workflow;
 
 pub use app::{router, serve};

@@ -228,7 +228,12 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<()> {
         println!("{summary}");
     }
     tracing::info!(%addr, backend = state.storage.backend().name(), "rempla-server listening");
-    println!("rempla-server écoute sur http://{addr}");
+    let scheme = if state.config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("rempla-server écoute sur {scheme}://{addr}");
     rempla_server::serve(listener, state).await?;
     tracing::info!("stopped");
     Ok(())

@@ -295,3 +295,69 @@ async fn finding_14_the_data_directory_database_and_outbox_are_private() {
     }
     drop(storage);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finding_16_the_server_serves_https_itself_with_hsts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert_file, key_file) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_file, cert.cert.pem()).unwrap();
+    std::fs::write(&key_file, cert.key_pair.serialize_pem()).unwrap();
+    let mut config = test_config();
+    config.tls = Some(rempla_server::config::TlsConfig {
+        cert_file: cert_file.clone(),
+        key_file,
+    });
+    let t = app_with(Db::Sqlite, config).await;
+    let tls = t.state.config.tls.clone().unwrap();
+    let acceptor = rempla_server::tls::acceptor(&tls).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(rempla_server::tls::serve(
+        listener,
+        acceptor,
+        t.router.clone(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let client = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap())
+        .resolve(
+            "localhost",
+            std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        )
+        .build()
+        .unwrap();
+    let answer = client
+        .get(format!("https://localhost:{port}/v1/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(
+        answer.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age=")
+    );
+    // A certificate the client does not trust is refused: this really is TLS.
+    let plain = reqwest::Client::new();
+    assert!(
+        plain
+            .get(format!("https://localhost:{port}/v1/health"))
+            .send()
+            .await
+            .is_err()
+    );
+    // A bad key file is refused at start, not at the first connection.
+    let broken = rempla_server::config::TlsConfig {
+        cert_file,
+        key_file: dir.path().join("absent.pem"),
+    };
+    assert!(rempla_server::tls::acceptor(&broken).is_err());
+    drop((client, plain));
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
