@@ -68,6 +68,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut connections = tokio::task::JoinSet::new();
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
@@ -81,6 +82,7 @@ pub async fn serve(
             },
         };
         let (acceptor, router) = (acceptor.clone(), router.clone());
+        let watcher = graceful.watcher();
         connections.spawn(async move {
             let Ok(Ok(stream)) =
                 tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
@@ -104,7 +106,9 @@ pub async fn serve(
         });
         while connections.try_join_next().is_some() {}
     }
+    // Idle connections close at once, busy ones after their answer (HTTP/2: GOAWAY); 10 s at most.
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        graceful.shutdown().await;
         while connections.join_next().await.is_some() {}
     })
     .await;
