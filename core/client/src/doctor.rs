@@ -6,14 +6,13 @@
 //! `privacy.md`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use rempla_core::api::missions::{AnswerOutcome, MissionDetail};
+use rempla_core::api::workflow::{AnswerBody, Reply};
 use rempla_core::domain::{MissionId, ProposalId};
 
 use crate::error::SyncClientError;
-use rempla_core::api::workflow::{AnswerBody, Reply};
-
-use crate::facility::body as body_value;
 use crate::http::ApiClient;
 
 /// The answer to a proposal.
@@ -78,22 +77,16 @@ struct Targets {
     targets: Vec<RegisteredPushTarget>,
 }
 
-fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
-    serde_json::from_value(value).map_err(|e| SyncClientError::Protocol {
-        reason: format!("JSON inattendu : {e}"),
-    })
-}
-
 impl ApiClient {
     /// Answers a proposal (`POST /v1/proposals/{id}/answer`); `document_ids` chooses the documents shared
-    /// with the facility on acceptance (`None`: the default set). Returns the server's answer
-    /// `{proposal, mission_id, mission?}`; replaying the same answer is harmless.
+    /// with the facility on acceptance (`None`: the default set). Returns the server's answer: the
+    /// proposal after it, the mission an acceptance made; replaying the same answer is harmless.
     pub fn answer_proposal(
         &self,
         id: ProposalId,
         answer: ProposalAnswer,
         document_ids: Option<&[String]>,
-    ) -> Result<Value, SyncClientError> {
+    ) -> Result<AnswerOutcome, SyncClientError> {
         let body = AnswerBody {
             answer: match answer {
                 ProposalAnswer::Accept => Reply::Accept,
@@ -101,18 +94,19 @@ impl ApiClient {
             },
             document_ids: document_ids.map(<[String]>::to_vec).unwrap_or_default(),
         };
-        self.post_value(&format!("/v1/proposals/{id}/answer"), &body_value(&body)?)
+        self.post_json(&format!("/v1/proposals/{id}/answer"), &body)
     }
 
-    /// A mission with the contacts the caller may see (`GET /v1/missions/{id}`: `{mission, contacts}`).
-    /// The server audits every call (`contact_read`).
-    pub fn mission_details(&self, id: MissionId) -> Result<Value, SyncClientError> {
-        self.get_value(&format!("/v1/missions/{id}"))
+    /// A mission with the contacts the caller may see (`GET /v1/missions/{id}`). The server audits every
+    /// call (`contact_read`).
+    pub fn mission_details(&self, id: MissionId) -> Result<MissionDetail, SyncClientError> {
+        self.get_json(&format!("/v1/missions/{id}"))
     }
 
     /// The doctor's document vault, newest first (`GET /v1/me/documents`).
     pub fn my_documents(&self) -> Result<Vec<VaultDocument>, SyncClientError> {
-        decode::<Documents>(self.get_value("/v1/me/documents")?).map(|d| d.documents)
+        self.get_json::<Documents>("/v1/me/documents")
+            .map(|d| d.documents)
     }
 
     /// Registers this device's push target of that kind, replacing its previous one.
@@ -120,12 +114,13 @@ impl ApiClient {
         &self,
         target: &PushTarget,
     ) -> Result<RegisteredPushTarget, SyncClientError> {
-        decode(self.put_value("/v1/me/push-targets", &body_value(target)?)?)
+        self.put_json("/v1/me/push-targets", target)
     }
 
     /// The account's push targets, every device.
     pub fn push_targets(&self) -> Result<Vec<RegisteredPushTarget>, SyncClientError> {
-        decode::<Targets>(self.get_value("/v1/me/push-targets")?).map(|t| t.targets)
+        self.get_json::<Targets>("/v1/me/push-targets")
+            .map(|t| t.targets)
     }
 
     /// Removes one push target (`not_found` when the caller has none with this id).

@@ -7,15 +7,12 @@
 //! Answers ignore fields they do not know, so the server may add some. Rights and roles travel as the
 //! server's names (strings) in the bodies: the server judges them (`unknown_role`, `unknown_right`).
 
-use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use rempla_core::calendar::Interval;
 use rempla_core::domain::{
-    Delegation, DoctorId, Facility, FacilityId, MemberId, MemberRole, Mission, Proposal, RequestId,
-    RequestShift, Right, Site,
+    Delegation, DoctorId, Facility, FacilityId, MemberId, MemberRole, RequestId, Right, Site,
 };
 
 use crate::error::SyncClientError;
@@ -191,70 +188,10 @@ pub struct Candidates {
     pub split: Option<Split>,
 }
 
+pub use rempla_core::api::missions::{
+    Cancellation, MissionList, MissionView, ProposalList, ProposalMade, ProposalView, Signature,
+};
 pub use rempla_core::api::workflow::NewProposal;
-
-/// A proposal as the API shows it: core's [`Proposal`] plus where and which shifts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ProposalView {
-    /// The proposal.
-    #[serde(flatten)]
-    pub proposal: Proposal,
-    /// The facility.
-    pub facility_id: FacilityId,
-    /// The site.
-    pub site_id: String,
-    /// The shifts asked for.
-    #[serde(default)]
-    pub shifts: Vec<RequestShift>,
-    /// When it was answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answered_at: Option<DateTime<Utc>>,
-}
-
-/// Who cancelled a mission, when and how late.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Cancellation {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// `doctor` or `facility`.
-    pub by: String,
-    /// The reason given.
-    pub reason: String,
-    /// Time left before the start of the mission, ms (negative once started).
-    pub lateness_ms: i64,
-}
-
-/// One party's signature of the contract.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Signature {
-    /// `doctor` or `facility`.
-    pub party: String,
-    /// The signing account.
-    pub account_id: String,
-    /// SHA-256 of the contract version signed.
-    pub sha256: String,
-    /// When.
-    pub signed_at: DateTime<Utc>,
-}
-
-/// A mission as the API shows it (never contact details): core's [`Mission`] plus cancellation and
-/// signatures.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MissionView {
-    /// The mission.
-    #[serde(flatten)]
-    pub mission: Mission,
-    /// Set when cancelled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancellation: Option<Cancellation>,
-    /// The contract signatures so far.
-    #[serde(default)]
-    pub signatures: Vec<Signature>,
-}
 
 /// Amounts in integer cents.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -455,29 +392,6 @@ pub struct MemberChanged {
     pub member: rempla_core::domain::Member,
 }
 
-#[derive(Deserialize)]
-struct ProposalAnswer {
-    proposal: ProposalView,
-}
-
-/// `GET /v1/proposals` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ProposalList {
-    /// Newest first.
-    #[serde(default)]
-    pub proposals: Vec<ProposalView>,
-}
-
-/// `GET /v1/missions` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MissionList {
-    /// The caller's missions.
-    #[serde(default)]
-    pub missions: Vec<MissionView>,
-}
-
 /// `GET /v1/facilities/{id}/invoices` answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -487,14 +401,17 @@ pub struct InvoiceList {
     pub invoices: Vec<Invoice>,
 }
 
-/// Decodes a JSON answer into its typed shape; a shape the client does not know is a protocol error.
-pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
+/// Decodes a JSON answer into its typed shape, as the typed calls do; a shape the client does not know
+/// is a protocol error (the tests' way to read a documented answer).
+#[cfg(test)]
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
     serde_json::from_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("JSON inattendu : {e}"),
     })
 }
 
-/// Encodes a request body for the generic JSON calls; a body that does not encode is a protocol error.
+/// Encodes a request body as the typed calls send it (the tests' way to check a documented body).
+#[cfg(test)]
 pub(crate) fn body<T: Serialize>(value: &T) -> Result<Value, SyncClientError> {
     serde_json::to_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("encodage : {e}"),
@@ -525,13 +442,13 @@ fn query_value(v: &str) -> String {
 impl ApiClient {
     /// A facility and its sites (`GET /v1/facilities/{id}`).
     pub fn facility(&self, id: FacilityId) -> Result<FacilityView, SyncClientError> {
-        decode(self.get_value(&format!("/v1/facilities/{id}"))?)
+        self.get_json(&format!("/v1/facilities/{id}"))
     }
 
     /// The ranked candidates of an open request (`GET /v1/requests/{id}/candidates`; `conflict` once
     /// the request is no longer open).
     pub fn candidates(&self, request: RequestId) -> Result<Candidates, SyncClientError> {
-        decode(self.get_value(&format!("/v1/requests/{request}/candidates"))?)
+        self.get_json(&format!("/v1/requests/{request}/candidates"))
     }
 
     /// Offers a request to a doctor (`POST /v1/requests/{id}/proposals`); a replay with the same
@@ -541,11 +458,8 @@ impl ApiClient {
         request: RequestId,
         proposal: &NewProposal,
     ) -> Result<ProposalView, SyncClientError> {
-        let answer = self.post_value(
-            &format!("/v1/requests/{request}/proposals"),
-            &body(proposal)?,
-        )?;
-        decode::<ProposalAnswer>(answer).map(|a| a.proposal)
+        self.post_json::<_, ProposalMade>(&format!("/v1/requests/{request}/proposals"), proposal)
+            .map(|a| a.proposal)
     }
 
     /// The proposals of one request the caller may read, newest first
@@ -554,18 +468,18 @@ impl ApiClient {
         &self,
         request: RequestId,
     ) -> Result<ProposalList, SyncClientError> {
-        decode(self.get_value(&format!("/v1/proposals?request_id={request}"))?)
+        self.get_json(&format!("/v1/proposals?request_id={request}"))
     }
 
     /// The missions the caller may read, without contact details (`GET /v1/missions`): the planning
     /// and the payroll export.
     pub fn missions(&self) -> Result<MissionList, SyncClientError> {
-        decode(self.get_value("/v1/missions")?)
+        self.get_json("/v1/missions")
     }
 
     /// A facility's invoices and credit notes in number order (`GET /v1/facilities/{id}/invoices`).
     pub fn invoices(&self, facility: FacilityId) -> Result<InvoiceList, SyncClientError> {
-        decode(self.get_value(&format!("/v1/facilities/{facility}/invoices"))?)
+        self.get_json(&format!("/v1/facilities/{facility}/invoices"))
     }
 
     /// The statement of charges between two days, both included (`GET /v1/facilities/{id}/charges`;
@@ -577,7 +491,7 @@ impl ApiClient {
         to: Option<&str>,
     ) -> Result<ChargeStatement, SyncClientError> {
         let query = period_query(from, to, None);
-        decode(self.get_value(&format!("/v1/facilities/{facility}/charges{query}"))?)
+        self.get_json(&format!("/v1/facilities/{facility}/charges{query}"))
     }
 
     /// The same statement as a spreadsheet (`format=csv`: `;`-separated, French decimals), as text.
@@ -596,7 +510,7 @@ impl ApiClient {
 
     /// A facility's members (`GET /v1/facilities/{id}/members`; `manage_members` or staff).
     pub fn members(&self, facility: FacilityId) -> Result<MemberList, SyncClientError> {
-        decode(self.get_value(&format!("/v1/facilities/{facility}/members"))?)
+        self.get_json(&format!("/v1/facilities/{facility}/members"))
     }
 
     /// Invites someone (`POST /v1/facilities/{id}/members`): a new account gets an activation e-mail.
@@ -605,10 +519,7 @@ impl ApiClient {
         facility: FacilityId,
         invitation: &Invitation,
     ) -> Result<Invited, SyncClientError> {
-        decode(self.post_value(
-            &format!("/v1/facilities/{facility}/members"),
-            &body(invitation)?,
-        )?)
+        self.post_json(&format!("/v1/facilities/{facility}/members"), invitation)
     }
 
     /// Replaces a member's role and rights (`PUT /v1/facilities/{id}/members/{member_id}`;
@@ -619,10 +530,10 @@ impl ApiClient {
         member: MemberId,
         rights: &MemberRights,
     ) -> Result<MemberChanged, SyncClientError> {
-        decode(self.put_value(
+        self.put_json(
             &format!("/v1/facilities/{facility}/members/{member}"),
-            &body(rights)?,
-        )?)
+            rights,
+        )
     }
 
     /// Removes a member (`DELETE /v1/facilities/{id}/members/{member_id}`); the account stays.

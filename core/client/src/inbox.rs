@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use rempla_core::domain::Notification;
 
 use crate::error::SyncClientError;
-use crate::facility::decode;
 use crate::http::ApiClient;
 
 /// One page of the inbox, newest first.
@@ -45,13 +44,14 @@ impl ApiClient {
         } else {
             format!("/v1/notifications?{}", query.join("&"))
         };
-        decode(self.get_value(&path)?)
+        self.get_json(&path)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facility::decode;
     use serde_json::json;
 
     #[test]

@@ -8,7 +8,6 @@ use rempla_core::domain::{DoctorId, DoctorStatus};
 
 use crate::doctor::VaultDocument;
 use crate::error::SyncClientError;
-use crate::facility::{body, decode};
 use crate::http::ApiClient;
 
 /// A doctor waiting for verification, as `GET /v1/staff/verifications` lists them.
@@ -83,7 +82,7 @@ pub struct DecidedDoctor {
 impl ApiClient {
     /// The doctors waiting for verification (`GET /v1/staff/verifications`).
     pub fn verification_queue(&self) -> Result<VerificationQueue, SyncClientError> {
-        decode(self.get_value("/v1/staff/verifications")?)
+        self.get_json("/v1/staff/verifications")
     }
 
     /// Approves or rejects a pending doctor (`POST /v1/staff/verifications/{doctor_id}`; `not_pending`
@@ -93,10 +92,7 @@ impl ApiClient {
         doctor: DoctorId,
         decision: &VerificationDecision,
     ) -> Result<DecidedDoctor, SyncClientError> {
-        decode(self.post_value(
-            &format!("/v1/staff/verifications/{doctor}"),
-            &body(decision)?,
-        )?)
+        self.post_json(&format!("/v1/staff/verifications/{doctor}"), decision)
     }
 
     /// A pending doctor's identity document, as bytes (`GET /v1/staff/verifications/{doctor_id}/document`;
@@ -109,6 +105,7 @@ impl ApiClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facility::{body, decode};
     use serde_json::json;
 
     #[test]
