@@ -8,11 +8,9 @@
 //! server's names (strings) in the bodies: the server judges them (`unknown_role`, `unknown_right`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use rempla_core::calendar::Interval;
 use rempla_core::domain::{
-    Delegation, DoctorId, Facility, FacilityId, MemberId, MemberRole, RequestId, Right, Site,
+    Delegation, Facility, FacilityId, MemberId, MemberRole, RequestId, Right, Site,
 };
 
 use crate::error::SyncClientError;
@@ -52,146 +50,14 @@ pub struct Me {
     pub memberships: Vec<Membership>,
 }
 
-/// A candidate's public profile: never contact details (`docs/api/matching.md`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct CandidateProfile {
-    /// The doctor.
-    pub id: DoctorId,
-    /// Given name.
-    pub first_name: String,
-    /// Family name.
-    pub last_name: String,
-    /// Specialty codes.
-    #[serde(default)]
-    pub specialties: Vec<String>,
-    /// Thesis or intern licence, as the server sends it (`{"kind": "thesed"}`…).
-    #[serde(default)]
-    pub qualification: Value,
-}
-
-/// What a candidate covers of one shift of the request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ShiftCoverage {
-    /// The shift.
-    pub shift: Interval,
-    /// The parts the candidate covers.
-    #[serde(default)]
-    pub covered: Vec<Interval>,
-    /// The parts they do not.
-    #[serde(default)]
-    pub uncovered: Vec<Interval>,
-}
-
-/// A candidate's coverage of the request, shift by shift.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Coverage {
-    /// One entry per shift of the request.
-    #[serde(default)]
-    pub shifts: Vec<ShiftCoverage>,
-}
-
-/// How the candidate reaches the site: `by` is `radius` or `department`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Reach {
-    /// `radius` (within the doctor's travel radius) or `department` (a département they chose).
-    pub by: String,
-    /// Distance from the doctor's base, km (`null` when they gave no base).
-    #[serde(default)]
-    pub distance_km: Option<f64>,
-    /// The doctor's radius, km (`radius` only).
-    #[serde(default)]
-    pub radius_km: Option<f64>,
-}
-
-/// One ranking criterion with its points and French explanation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Criterion {
-    /// `coverage`, `distance` or `shift_kind`.
-    pub name: String,
-    /// Points obtained.
-    pub points: u32,
-    /// Points available.
-    pub max_points: u32,
-    /// The server's sentence (French).
-    #[serde(default)]
-    pub explanation: String,
-}
-
-/// One ranked candidate of a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Candidate {
-    /// The doctor.
-    pub doctor: DoctorId,
-    /// Their public profile.
-    pub profile: CandidateProfile,
-    /// `complete` or `partial`.
-    pub status: String,
-    /// What they cover.
-    #[serde(default)]
-    pub coverage: Coverage,
-    /// How they reach the site.
-    pub reach: Reach,
-    /// Total points.
-    pub score: u32,
-    /// The criteria, explained.
-    #[serde(default)]
-    pub criteria: Vec<Criterion>,
-}
-
-/// One doctor's share of a split coverage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct SplitPart {
-    /// The doctor.
-    pub doctor: DoctorId,
-    /// The parts of the shifts attributed to them.
-    #[serde(default)]
-    pub intervals: Vec<Interval>,
-}
-
-/// The smallest set of doctors covering as much as they can together (`docs/matching.md`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Split {
-    /// The doctors, in rank order, with their shares.
-    #[serde(default)]
-    pub parts: Vec<SplitPart>,
-    /// Whether every shift is entirely covered.
-    #[serde(default)]
-    pub complete: bool,
-    /// What nobody covers.
-    #[serde(default)]
-    pub uncovered: Vec<Interval>,
-}
-
-/// `GET /v1/requests/{id}/candidates`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Candidates {
-    /// The request.
-    pub request_id: RequestId,
-    /// Candidates covering every shift.
-    pub complete_count: u32,
-    /// Candidates covering a part.
-    pub partial_count: u32,
-    /// Best first.
-    #[serde(default)]
-    pub candidates: Vec<Candidate>,
-    /// Set when nobody covers everything but some cover a part.
-    #[serde(default)]
-    pub split: Option<Split>,
-}
-
+pub use rempla_core::api::matching::{
+    Candidate, CandidateProfile, Candidates, Criterion, Reach, Split, SplitMethod, SplitPart,
+};
 pub use rempla_core::api::missions::{
     Cancellation, MissionList, MissionView, ProposalList, ProposalMade, ProposalView, Signature,
 };
 pub use rempla_core::api::workflow::NewProposal;
+pub use rempla_core::calendar::{Coverage, ShiftCoverage};
 
 /// Amounts in integer cents.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -404,7 +270,9 @@ pub struct InvoiceList {
 /// Decodes a JSON answer into its typed shape, as the typed calls do; a shape the client does not know
 /// is a protocol error (the tests' way to read a documented answer).
 #[cfg(test)]
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, SyncClientError> {
     serde_json::from_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("JSON inattendu : {e}"),
     })
@@ -412,7 +280,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, 
 
 /// Encodes a request body as the typed calls send it (the tests' way to check a documented body).
 #[cfg(test)]
-pub(crate) fn body<T: Serialize>(value: &T) -> Result<Value, SyncClientError> {
+pub(crate) fn body<T: Serialize>(value: &T) -> Result<serde_json::Value, SyncClientError> {
     serde_json::to_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("encodage : {e}"),
     })
@@ -562,9 +430,10 @@ mod tests {
                             "last_name": "Martin", "specialties": ["urgences"],
                             "qualification": {"kind": "thesed"}},
                 "status": "complete",
-                "coverage": {"shifts": [{"shift": {"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"},
+                "coverage": {"status": "complete",
+                             "shifts": [{"shift": {"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"},
                                          "covered": [{"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"}],
-                                         "uncovered": []}]},
+                                         "uncovered": [], "status": "complete"}]},
                 "reach": {"by": "radius", "distance_km": 31.2, "radius_km": 50},
                 "score": 912,
                 "criteria": [{"name": "coverage", "points": 600, "max_points": 600, "explanation": "…",

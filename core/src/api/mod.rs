@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod matching;
 pub mod missions;
 pub mod notify;
 pub mod workflow;
