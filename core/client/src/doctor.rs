@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use rempla_core::api::documents::DocumentList;
 use rempla_core::api::missions::{AnswerOutcome, MissionDetail};
 use rempla_core::api::workflow::{AnswerBody, Reply};
 use rempla_core::domain::{MissionId, ProposalId};
@@ -24,32 +25,7 @@ pub enum ProposalAnswer {
     Decline,
 }
 
-/// A document of the doctor's vault, as `GET /v1/me/documents` lists it (unknown fields ignored).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct VaultDocument {
-    /// Id.
-    pub id: String,
-    /// `identity`, `insurance`, `diploma`, `licence` or `other`.
-    pub kind: String,
-    /// File name given at upload.
-    pub name: String,
-    /// `application/pdf`, `image/jpeg` or `image/png`.
-    pub media_type: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 of the content (hex).
-    pub sha256: String,
-    /// Last valid day (`YYYY-MM-DD`), for documents that expire.
-    #[serde(default)]
-    pub expires_on: Option<String>,
-    /// Upload time, ms since the epoch.
-    pub uploaded_ms: i64,
-    /// Whether it had expired when the server answered.
-    #[serde(default)]
-    pub expired: bool,
-}
-
+pub use rempla_core::api::documents::{DocumentKind, DocumentMeta, VaultDocument};
 pub use rempla_core::api::notify::PushTarget;
 
 /// A registered push target as the server answers it (the Web Push `auth` secret is never sent back).
@@ -65,11 +41,6 @@ pub struct RegisteredPushTarget {
     pub address: String,
     /// Registration time, ms since the epoch.
     pub created_ms: i64,
-}
-
-#[derive(Deserialize)]
-struct Documents {
-    documents: Vec<VaultDocument>,
 }
 
 #[derive(Deserialize)]
@@ -105,7 +76,7 @@ impl ApiClient {
 
     /// The doctor's document vault, newest first (`GET /v1/me/documents`).
     pub fn my_documents(&self) -> Result<Vec<VaultDocument>, SyncClientError> {
-        self.get_json::<Documents>("/v1/me/documents")
+        self.get_json::<DocumentList>("/v1/me/documents")
             .map(|d| d.documents)
     }
 
@@ -184,7 +155,7 @@ mod tests {
 
     #[test]
     fn vault_documents_decode_with_optional_fields() {
-        let list: Documents = serde_json::from_value(json!({"documents": [{
+        let list: DocumentList = serde_json::from_value(json!({"documents": [{
             "id": "d1", "doctor_id": "x", "kind": "insurance", "name": "RCP.pdf", "media_type": "application/pdf",
             "size": 12, "sha256": "ab", "expires_on": "2027-12-31", "expires_ms": 1, "uploaded_ms": 2, "expired": false
         }, {
@@ -192,8 +163,11 @@ mod tests {
             "size": 3, "sha256": "cd", "uploaded_ms": 4
         }]}))
         .unwrap();
-        assert_eq!(list.documents[0].expires_on.as_deref(), Some("2027-12-31"));
-        assert_eq!(list.documents[1].expires_on, None);
+        assert_eq!(
+            list.documents[0].meta.expires_on.as_deref(),
+            Some("2027-12-31")
+        );
+        assert_eq!(list.documents[1].meta.expires_on, None);
         assert!(!list.documents[1].expired);
     }
 }
