@@ -8,6 +8,7 @@ pub mod error;
 pub mod matching;
 pub mod missions;
 pub mod notify;
+pub mod staff;
 pub mod workflow;
 
 pub use error::{ApiError, ErrorCode};
