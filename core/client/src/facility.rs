@@ -59,113 +59,9 @@ pub use rempla_core::api::missions::{
 pub use rempla_core::api::workflow::NewProposal;
 pub use rempla_core::calendar::{Coverage, ShiftCoverage};
 
-/// Amounts in integer cents.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Amounts {
-    /// Before VAT.
-    pub ht_cents: i64,
-    /// VAT.
-    pub vat_cents: i64,
-    /// With VAT.
-    pub ttc_cents: i64,
-}
-
-/// One line of an invoice.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct InvoiceLine {
-    /// What is charged.
-    pub label: String,
-    /// How many.
-    pub quantity: i64,
-    /// Unit price, cents before VAT.
-    pub unit_cents: i64,
-    /// Line total, cents before VAT.
-    pub total_cents: i64,
-}
-
-/// An invoice or credit note (`docs/api/billing.md`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Invoice {
-    /// Id.
-    pub id: String,
-    /// Gapless number, `2026-000001`.
-    pub number: String,
-    /// `invoice` or `credit_note`.
-    pub kind: String,
-    /// The mission whose unlock it charges.
-    pub mission_id: String,
-    /// Issue time, ms since the epoch.
-    pub issued_ms: i64,
-    /// VAT rate, basis points.
-    pub vat_bps: i64,
-    /// Totals.
-    #[serde(flatten)]
-    pub totals: Amounts,
-    /// The subject line (French).
-    #[serde(default)]
-    pub subject: String,
-    /// The lines.
-    #[serde(default)]
-    pub lines: Vec<InvoiceLine>,
-    /// For a credit note: the invoice it cancels.
-    #[serde(default)]
-    pub cancels_id: Option<String>,
-}
-
-/// One unlock in the statement of charges.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ChargeLine {
-    /// The mission.
-    pub mission_id: String,
-    /// The doctor.
-    pub doctor_id: String,
-    /// Unlock time, ms since the epoch.
-    pub at_ms: i64,
-    /// What was charged.
-    #[serde(flatten)]
-    pub totals: Amounts,
-    /// The invoice.
-    pub invoice_number: String,
-    /// The credit note, when the mission was cancelled in time.
-    #[serde(default)]
-    pub credit_note_number: Option<String>,
-    /// Cancellation time, ms since the epoch.
-    #[serde(default)]
-    pub cancelled_ms: Option<i64>,
-}
-
-/// Totals of a statement.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ChargeTotals {
-    /// Charged.
-    pub charged: Amounts,
-    /// Credited back.
-    pub credited: Amounts,
-    /// Charged less credited.
-    pub net: Amounts,
-}
-
-/// `GET /v1/facilities/{id}/charges`: the statement of charges between two days.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ChargeStatement {
-    /// First day included (`YYYY-MM-DD`), if bounded.
-    #[serde(default)]
-    pub from: Option<String>,
-    /// Last day included, if bounded.
-    #[serde(default)]
-    pub to: Option<String>,
-    /// The unlocks.
-    #[serde(default)]
-    pub charges: Vec<ChargeLine>,
-    /// Their totals.
-    pub totals: ChargeTotals,
-}
+pub use rempla_core::api::billing::{
+    Amounts, ChargeLine, ChargeStatement, ChargeTotals, Customer, Invoice, InvoiceLine, InvoiceList,
+};
 
 /// One member of a facility as `GET /v1/facilities/{id}/members` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -256,15 +152,6 @@ pub struct Invited {
 pub struct MemberChanged {
     /// The member with the rights stored (the smallest equivalent set).
     pub member: rempla_core::domain::Member,
-}
-
-/// `GET /v1/facilities/{id}/invoices` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct InvoiceList {
-    /// In number order.
-    #[serde(default)]
-    pub invoices: Vec<Invoice>,
 }
 
 /// Decodes a JSON answer into its typed shape, as the typed calls do; a shape the client does not know

@@ -3,6 +3,7 @@
 //! bodies, [`workflow`] the workflow's request bodies, [`notify`] the push-target body. Sync's push and pull bodies live beside the sync values (`crate::sync::protocol`).
 
 pub mod accounts;
+pub mod billing;
 pub mod documents;
 pub mod error;
 pub mod matching;

@@ -13,6 +13,7 @@ export type { ChargeTotals } from "./ChargeTotals";
 export type { Coverage } from "./Coverage";
 export type { CoverageStatus } from "./CoverageStatus";
 export type { Criterion } from "./Criterion";
+export type { Customer } from "./Customer";
 export type { DecidedDoctor } from "./DecidedDoctor";
 export type { Delegation } from "./Delegation";
 export type { DelegationIn } from "./DelegationIn";
