@@ -9,9 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use rempla_core::domain::{
-    Delegation, Facility, FacilityId, MemberId, MemberRole, RequestId, Right, Site,
-};
+use rempla_core::domain::{Facility, FacilityId, MemberId, RequestId, Site};
 
 use crate::error::SyncClientError;
 use crate::http::ApiClient;
@@ -63,99 +61,10 @@ pub use rempla_core::api::billing::{
     Amounts, ChargeLine, ChargeStatement, ChargeTotals, Customer, Invoice, InvoiceLine, InvoiceList,
 };
 
-/// One member of a facility as `GET /v1/facilities/{id}/members` lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberEntry {
-    /// The membership.
-    pub member_id: MemberId,
-    /// The account.
-    pub account_id: String,
-    /// Login e-mail.
-    #[serde(default)]
-    pub email: String,
-    /// Name shown.
-    pub display_name: String,
-    /// Role in the facility.
-    pub role: MemberRole,
-    /// Rights beyond the role.
-    #[serde(default)]
-    pub delegations: Vec<Delegation>,
-    /// Facility-wide rights (role plus facility-wide delegations).
-    #[serde(default)]
-    pub rights: Vec<Right>,
-    /// False while the invitation is pending.
-    #[serde(default)]
-    pub activated: bool,
-    /// The caller's own membership.
-    #[serde(default)]
-    pub you: bool,
-}
+pub use rempla_core::api::members::{
+    DelegationIn, Invitation, Invited, MemberChanged, MemberEntry, MemberList, MemberRights,
+};
 
-/// `GET /v1/facilities/{id}/members`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberList {
-    /// By display name.
-    #[serde(default)]
-    pub members: Vec<MemberEntry>,
-}
-
-/// One delegated right as sent to the server (names checked there: `unknown_right`, `unknown_site`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct DelegationIn {
-    /// Right name (`billing`, `propose`…).
-    pub right: String,
-    /// Site the right is limited to; absent for the whole facility.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub site_id: Option<String>,
-}
-
-/// A member's role and delegated rights (the whole set: it replaces the previous one).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberRights {
-    /// `admin`, `planner` or `viewer` (`unknown_role` otherwise).
-    pub role: String,
-    /// Rights beyond the role.
-    #[serde(default)]
-    pub delegations: Vec<DelegationIn>,
-}
-
-/// `POST /v1/facilities/{id}/members` body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Invitation {
-    /// The invited person's e-mail.
-    pub email: String,
-    /// Their name as members see it.
-    pub display_name: String,
-    /// Role and rights.
-    #[serde(flatten)]
-    pub rights: MemberRights,
-}
-
-/// `POST /v1/facilities/{id}/members` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Invited {
-    /// The account (new, or the existing facility account).
-    pub account_id: String,
-    /// The new membership.
-    pub member_id: MemberId,
-}
-
-/// `PUT /v1/facilities/{id}/members/{member_id}` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberChanged {
-    /// The member with the rights stored (the smallest equivalent set).
-    pub member: rempla_core::domain::Member,
-}
-
-/// Decodes a JSON answer into its typed shape, as the typed calls do; a shape the client does not know
-/// is a protocol error (the tests' way to read a documented answer).
 #[cfg(test)]
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
@@ -351,17 +260,17 @@ mod tests {
 
     #[test]
     fn invitation_body_is_flat_and_omits_facility_wide_sites() {
-        let invitation = Invitation {
-            email: "a@b.fr".into(),
-            display_name: "A B".into(),
-            rights: MemberRights {
+        let invitation = Invitation::new(
+            "a@b.fr".into(),
+            "A B".into(),
+            MemberRights {
                 role: "planner".into(),
                 delegations: vec![DelegationIn {
                     right: "billing".into(),
                     site_id: None,
                 }],
             },
-        };
+        );
         assert_eq!(
             body(&invitation).unwrap(),
             json!({"email": "a@b.fr", "display_name": "A B", "role": "planner",

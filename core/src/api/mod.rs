@@ -7,6 +7,7 @@ pub mod billing;
 pub mod documents;
 pub mod error;
 pub mod matching;
+pub mod members;
 pub mod missions;
 pub mod notify;
 pub mod staff;
