@@ -5,11 +5,11 @@
 //! and gets the same error mapping (`docs/api/workflow.md`, `documents.md`, `notifications.md`,
 //! `privacy.md`).
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use rempla_core::api::documents::DocumentList;
 use rempla_core::api::missions::{AnswerOutcome, MissionDetail};
+use rempla_core::api::notify::PushTargets;
 use rempla_core::api::workflow::{AnswerBody, Reply};
 use rempla_core::domain::{MissionId, ProposalId};
 
@@ -26,27 +26,7 @@ pub enum ProposalAnswer {
 }
 
 pub use rempla_core::api::documents::{DocumentKind, DocumentMeta, VaultDocument};
-pub use rempla_core::api::notify::PushTarget;
-
-/// A registered push target as the server answers it (the Web Push `auth` secret is never sent back).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegisteredPushTarget {
-    /// Id, for [`ApiClient::remove_push_target`].
-    pub id: String,
-    /// The device it belongs to.
-    pub device_id: String,
-    /// `fcm`, `apns` or `webpush`.
-    pub kind: String,
-    /// The token or endpoint.
-    pub address: String,
-    /// Registration time, ms since the epoch.
-    pub created_ms: i64,
-}
-
-#[derive(Deserialize)]
-struct Targets {
-    targets: Vec<RegisteredPushTarget>,
-}
+pub use rempla_core::api::notify::{PushTarget, RegisteredPushTarget};
 
 impl ApiClient {
     /// Answers a proposal (`POST /v1/proposals/{id}/answer`); `document_ids` chooses the documents shared
@@ -90,7 +70,7 @@ impl ApiClient {
 
     /// The account's push targets, every device.
     pub fn push_targets(&self) -> Result<Vec<RegisteredPushTarget>, SyncClientError> {
-        self.get_json::<Targets>("/v1/me/push-targets")
+        self.get_json::<PushTargets>("/v1/me/push-targets")
             .map(|t| t.targets)
     }
 
