@@ -47,15 +47,16 @@ pub struct DocumentList {
 }
 
 fn document_record(d: &VaultDocument) -> DocumentRecord {
+    let meta = &d.meta;
     DocumentRecord {
-        id: d.id.clone(),
-        kind: d.kind.clone(),
-        name: d.name.clone(),
-        media_type: d.media_type.clone(),
-        size: d.size,
-        sha256: d.sha256.clone(),
-        expires_on: d.expires_on.clone(),
-        uploaded_at: DateTime::<Utc>::from_timestamp_millis(d.uploaded_ms)
+        id: meta.id.clone(),
+        kind: meta.kind.as_str().to_owned(),
+        name: meta.name.clone(),
+        media_type: meta.media_type.clone(),
+        size: u64::try_from(meta.size).unwrap_or_default(),
+        sha256: meta.sha256.clone(),
+        expires_on: meta.expires_on.clone(),
+        uploaded_at: DateTime::<Utc>::from_timestamp_millis(meta.uploaded_ms)
             .map(utc_text)
             .unwrap_or_default(),
         expired: d.expired,
@@ -114,6 +115,7 @@ impl OfflineCalendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rempla_client::doctor::{DocumentKind, DocumentMeta};
 
     #[test]
     fn a_device_never_signed_in_gets_the_auth_code() {
@@ -125,14 +127,18 @@ mod tests {
     #[test]
     fn records_show_the_upload_time_as_utc_text() {
         let d = VaultDocument {
-            id: "d".into(),
-            kind: "insurance".into(),
-            name: "RCP.pdf".into(),
-            media_type: "application/pdf".into(),
-            size: 3,
-            sha256: "ab".into(),
-            expires_on: Some("2027-12-31".into()),
-            uploaded_ms: 1_795_000_000_000,
+            meta: DocumentMeta {
+                id: "d".into(),
+                doctor_id: String::new(),
+                kind: DocumentKind::Insurance,
+                name: "RCP.pdf".into(),
+                media_type: "application/pdf".into(),
+                size: 3,
+                sha256: "ab".into(),
+                expires_on: Some("2027-12-31".into()),
+                expires_ms: None,
+                uploaded_ms: 1_795_000_000_000,
+            },
             expired: false,
         };
         let r = document_record(&d);

@@ -301,16 +301,12 @@ impl OfflineCalendar {
         } else {
             ProposalAnswer::Decline
         };
-        let reply = AnswerReply::from_value(&client.api().answer_proposal(
+        let reply = AnswerReply::from_outcome(&client.api().answer_proposal(
             id,
             answer,
             documents.as_deref(),
         )?);
-        let state = reply.state.unwrap_or(if accept {
-            ProposalState::Accepted
-        } else {
-            ProposalState::Declined
-        });
+        let state = reply.state;
         let mission_id = reply.mission_id;
         let synced = self.sync_now().is_ok();
         Ok(AnswerOutcome {
@@ -523,10 +519,15 @@ mod tests {
 
     #[test]
     fn doctor_contacts_of_the_mission_answer_become_a_record() {
-        let answer = json!({"mission": {}, "contacts": {
-            "facility": {"name": "CH de Lannion", "siret": "26220001", "kind": "hospital"},
+        let mission = json!({"id": Uuid::now_v7(), "proposal_id": Uuid::now_v7(), "request_id": Uuid::now_v7(),
+               "doctor_id": Uuid::now_v7(), "facility_id": Uuid::now_v7(), "site_id": Uuid::now_v7(),
+               "title": "Remplacement – CH", "zone": "Europe/Paris", "status": "confirmed", "revision": 0,
+               "shifts": [{"kind": "day", "interval": {"start": "2027-03-01T07:00:00Z", "end": "2027-03-01T19:00:00Z"}}]});
+        let answer = json!({"mission": mission, "contacts": {
+            "facility": {"name": "CH de Lannion", "siret": "26220001", "kind": "public_hospital"},
             "site": {"name": "Kergomar", "address": "Rue de Kergomar", "postcode": "22300", "commune_code": "22113"},
             "people": [{"display_name": "Coordination", "role": "admin", "email": "c@ch.fr"}]}});
+        let answer = serde_json::from_value(answer).unwrap();
         let c = contacts_record(views::MissionContacts::from_details(&answer).unwrap());
         assert_eq!(c.facility_name, "CH de Lannion");
         assert_eq!(c.site_postcode, "22300");

@@ -97,12 +97,12 @@ pub async fn serve(
                     req
                 },
             );
-            let _ = auto::Builder::new(TokioExecutor::new())
-                .serve_connection_with_upgrades(
-                    TokioIo::new(stream),
-                    TowerToHyperService::new(service),
-                )
-                .await;
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service),
+            );
+            let _ = watcher.watch(connection.into_owned()).await;
         });
         while connections.try_join_next().is_some() {}
     }

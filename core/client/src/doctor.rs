@@ -5,15 +5,15 @@
 //! and gets the same error mapping (`docs/api/workflow.md`, `documents.md`, `notifications.md`,
 //! `privacy.md`).
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use rempla_core::api::documents::DocumentList;
+use rempla_core::api::missions::{AnswerOutcome, MissionDetail};
+use rempla_core::api::notify::PushTargets;
+use rempla_core::api::workflow::{AnswerBody, Reply};
 use rempla_core::domain::{MissionId, ProposalId};
 
 use crate::error::SyncClientError;
-use rempla_core::api::workflow::{AnswerBody, Reply};
-
-use crate::facility::body as body_value;
 use crate::http::ApiClient;
 
 /// The answer to a proposal.
@@ -25,75 +25,19 @@ pub enum ProposalAnswer {
     Decline,
 }
 
-/// A document of the doctor's vault, as `GET /v1/me/documents` lists it (unknown fields ignored).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct VaultDocument {
-    /// Id.
-    pub id: String,
-    /// `identity`, `insurance`, `diploma`, `licence` or `other`.
-    pub kind: String,
-    /// File name given at upload.
-    pub name: String,
-    /// `application/pdf`, `image/jpeg` or `image/png`.
-    pub media_type: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 of the content (hex).
-    pub sha256: String,
-    /// Last valid day (`YYYY-MM-DD`), for documents that expire.
-    #[serde(default)]
-    pub expires_on: Option<String>,
-    /// Upload time, ms since the epoch.
-    pub uploaded_ms: i64,
-    /// Whether it had expired when the server answered.
-    #[serde(default)]
-    pub expired: bool,
-}
-
-pub use rempla_core::api::notify::PushTarget;
-
-/// A registered push target as the server answers it (the Web Push `auth` secret is never sent back).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegisteredPushTarget {
-    /// Id, for [`ApiClient::remove_push_target`].
-    pub id: String,
-    /// The device it belongs to.
-    pub device_id: String,
-    /// `fcm`, `apns` or `webpush`.
-    pub kind: String,
-    /// The token or endpoint.
-    pub address: String,
-    /// Registration time, ms since the epoch.
-    pub created_ms: i64,
-}
-
-#[derive(Deserialize)]
-struct Documents {
-    documents: Vec<VaultDocument>,
-}
-
-#[derive(Deserialize)]
-struct Targets {
-    targets: Vec<RegisteredPushTarget>,
-}
-
-fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
-    serde_json::from_value(value).map_err(|e| SyncClientError::Protocol {
-        reason: format!("JSON inattendu : {e}"),
-    })
-}
+pub use rempla_core::api::documents::{DocumentKind, DocumentMeta, VaultDocument};
+pub use rempla_core::api::notify::{PushTarget, RegisteredPushTarget};
 
 impl ApiClient {
     /// Answers a proposal (`POST /v1/proposals/{id}/answer`); `document_ids` chooses the documents shared
-    /// with the facility on acceptance (`None`: the default set). Returns the server's answer
-    /// `{proposal, mission_id, mission?}`; replaying the same answer is harmless.
+    /// with the facility on acceptance (`None`: the default set). Returns the server's answer: the
+    /// proposal after it, the mission an acceptance made; replaying the same answer is harmless.
     pub fn answer_proposal(
         &self,
         id: ProposalId,
         answer: ProposalAnswer,
         document_ids: Option<&[String]>,
-    ) -> Result<Value, SyncClientError> {
+    ) -> Result<AnswerOutcome, SyncClientError> {
         let body = AnswerBody {
             answer: match answer {
                 ProposalAnswer::Accept => Reply::Accept,
@@ -101,18 +45,19 @@ impl ApiClient {
             },
             document_ids: document_ids.map(<[String]>::to_vec).unwrap_or_default(),
         };
-        self.post_value(&format!("/v1/proposals/{id}/answer"), &body_value(&body)?)
+        self.post_json(&format!("/v1/proposals/{id}/answer"), &body)
     }
 
-    /// A mission with the contacts the caller may see (`GET /v1/missions/{id}`: `{mission, contacts}`).
-    /// The server audits every call (`contact_read`).
-    pub fn mission_details(&self, id: MissionId) -> Result<Value, SyncClientError> {
-        self.get_value(&format!("/v1/missions/{id}"))
+    /// A mission with the contacts the caller may see (`GET /v1/missions/{id}`). The server audits every
+    /// call (`contact_read`).
+    pub fn mission_details(&self, id: MissionId) -> Result<MissionDetail, SyncClientError> {
+        self.get_json(&format!("/v1/missions/{id}"))
     }
 
     /// The doctor's document vault, newest first (`GET /v1/me/documents`).
     pub fn my_documents(&self) -> Result<Vec<VaultDocument>, SyncClientError> {
-        decode::<Documents>(self.get_value("/v1/me/documents")?).map(|d| d.documents)
+        self.get_json::<DocumentList>("/v1/me/documents")
+            .map(|d| d.documents)
     }
 
     /// Registers this device's push target of that kind, replacing its previous one.
@@ -120,12 +65,13 @@ impl ApiClient {
         &self,
         target: &PushTarget,
     ) -> Result<RegisteredPushTarget, SyncClientError> {
-        decode(self.put_value("/v1/me/push-targets", &body_value(target)?)?)
+        self.put_json("/v1/me/push-targets", target)
     }
 
     /// The account's push targets, every device.
     pub fn push_targets(&self) -> Result<Vec<RegisteredPushTarget>, SyncClientError> {
-        decode::<Targets>(self.get_value("/v1/me/push-targets")?).map(|t| t.targets)
+        self.get_json::<PushTargets>("/v1/me/push-targets")
+            .map(|t| t.targets)
     }
 
     /// Removes one push target (`not_found` when the caller has none with this id).
@@ -190,7 +136,7 @@ mod tests {
 
     #[test]
     fn vault_documents_decode_with_optional_fields() {
-        let list: Documents = serde_json::from_value(json!({"documents": [{
+        let list: DocumentList = serde_json::from_value(json!({"documents": [{
             "id": "d1", "doctor_id": "x", "kind": "insurance", "name": "RCP.pdf", "media_type": "application/pdf",
             "size": 12, "sha256": "ab", "expires_on": "2027-12-31", "expires_ms": 1, "uploaded_ms": 2, "expired": false
         }, {
@@ -198,8 +144,11 @@ mod tests {
             "size": 3, "sha256": "cd", "uploaded_ms": 4
         }]}))
         .unwrap();
-        assert_eq!(list.documents[0].expires_on.as_deref(), Some("2027-12-31"));
-        assert_eq!(list.documents[1].expires_on, None);
+        assert_eq!(
+            list.documents[0].meta.expires_on.as_deref(),
+            Some("2027-12-31")
+        );
+        assert_eq!(list.documents[1].meta.expires_on, None);
         assert!(!list.documents[1].expired);
     }
 }

@@ -7,16 +7,9 @@
 //! Answers ignore fields they do not know, so the server may add some. Rights and roles travel as the
 //! server's names (strings) in the bodies: the server judges them (`unknown_role`, `unknown_right`).
 
-use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use rempla_core::calendar::Interval;
-use rempla_core::domain::{
-    Delegation, DoctorId, Facility, FacilityId, MemberId, MemberRole, Mission, Proposal, RequestId,
-    RequestShift, Right, Site,
-};
+use rempla_core::domain::{Facility, FacilityId, MemberId, RequestId, Site};
 
 use crate::error::SyncClientError;
 use crate::http::ApiClient;
@@ -55,447 +48,35 @@ pub struct Me {
     pub memberships: Vec<Membership>,
 }
 
-/// A candidate's public profile: never contact details (`docs/api/matching.md`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct CandidateProfile {
-    /// The doctor.
-    pub id: DoctorId,
-    /// Given name.
-    pub first_name: String,
-    /// Family name.
-    pub last_name: String,
-    /// Specialty codes.
-    #[serde(default)]
-    pub specialties: Vec<String>,
-    /// Thesis or intern licence, as the server sends it (`{"kind": "thesed"}`…).
-    #[serde(default)]
-    pub qualification: Value,
-}
-
-/// What a candidate covers of one shift of the request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ShiftCoverage {
-    /// The shift.
-    pub shift: Interval,
-    /// The parts the candidate covers.
-    #[serde(default)]
-    pub covered: Vec<Interval>,
-    /// The parts they do not.
-    #[serde(default)]
-    pub uncovered: Vec<Interval>,
-}
-
-/// A candidate's coverage of the request, shift by shift.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Coverage {
-    /// One entry per shift of the request.
-    #[serde(default)]
-    pub shifts: Vec<ShiftCoverage>,
-}
-
-/// How the candidate reaches the site: `by` is `radius` or `department`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Reach {
-    /// `radius` (within the doctor's travel radius) or `department` (a département they chose).
-    pub by: String,
-    /// Distance from the doctor's base, km (`null` when they gave no base).
-    #[serde(default)]
-    pub distance_km: Option<f64>,
-    /// The doctor's radius, km (`radius` only).
-    #[serde(default)]
-    pub radius_km: Option<f64>,
-}
-
-/// One ranking criterion with its points and French explanation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Criterion {
-    /// `coverage`, `distance` or `shift_kind`.
-    pub name: String,
-    /// Points obtained.
-    pub points: u32,
-    /// Points available.
-    pub max_points: u32,
-    /// The server's sentence (French).
-    #[serde(default)]
-    pub explanation: String,
-}
-
-/// One ranked candidate of a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Candidate {
-    /// The doctor.
-    pub doctor: DoctorId,
-    /// Their public profile.
-    pub profile: CandidateProfile,
-    /// `complete` or `partial`.
-    pub status: String,
-    /// What they cover.
-    #[serde(default)]
-    pub coverage: Coverage,
-    /// How they reach the site.
-    pub reach: Reach,
-    /// Total points.
-    pub score: u32,
-    /// The criteria, explained.
-    #[serde(default)]
-    pub criteria: Vec<Criterion>,
-}
-
-/// One doctor's share of a split coverage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct SplitPart {
-    /// The doctor.
-    pub doctor: DoctorId,
-    /// The parts of the shifts attributed to them.
-    #[serde(default)]
-    pub intervals: Vec<Interval>,
-}
-
-/// The smallest set of doctors covering as much as they can together (`docs/matching.md`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Split {
-    /// The doctors, in rank order, with their shares.
-    #[serde(default)]
-    pub parts: Vec<SplitPart>,
-    /// Whether every shift is entirely covered.
-    #[serde(default)]
-    pub complete: bool,
-    /// What nobody covers.
-    #[serde(default)]
-    pub uncovered: Vec<Interval>,
-}
-
-/// `GET /v1/requests/{id}/candidates`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Candidates {
-    /// The request.
-    pub request_id: RequestId,
-    /// Candidates covering every shift.
-    pub complete_count: u32,
-    /// Candidates covering a part.
-    pub partial_count: u32,
-    /// Best first.
-    #[serde(default)]
-    pub candidates: Vec<Candidate>,
-    /// Set when nobody covers everything but some cover a part.
-    #[serde(default)]
-    pub split: Option<Split>,
-}
-
+pub use rempla_core::api::matching::{
+    Candidate, CandidateProfile, Candidates, Criterion, Reach, Split, SplitMethod, SplitPart,
+};
+pub use rempla_core::api::missions::{
+    Cancellation, MissionList, MissionView, ProposalList, ProposalMade, ProposalView, Signature,
+};
 pub use rempla_core::api::workflow::NewProposal;
+pub use rempla_core::calendar::{Coverage, ShiftCoverage};
 
-/// A proposal as the API shows it: core's [`Proposal`] plus where and which shifts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ProposalView {
-    /// The proposal.
-    #[serde(flatten)]
-    pub proposal: Proposal,
-    /// The facility.
-    pub facility_id: FacilityId,
-    /// The site.
-    pub site_id: String,
-    /// The shifts asked for.
-    #[serde(default)]
-    pub shifts: Vec<RequestShift>,
-    /// When it was answered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answered_at: Option<DateTime<Utc>>,
-}
+pub use rempla_core::api::billing::{
+    Amounts, ChargeLine, ChargeStatement, ChargeTotals, Customer, Invoice, InvoiceLine, InvoiceList,
+};
 
-/// Who cancelled a mission, when and how late.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Cancellation {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// `doctor` or `facility`.
-    pub by: String,
-    /// The reason given.
-    pub reason: String,
-    /// Time left before the start of the mission, ms (negative once started).
-    pub lateness_ms: i64,
-}
+pub use rempla_core::api::members::{
+    DelegationIn, Invitation, Invited, MemberChanged, MemberEntry, MemberList, MemberRights,
+};
 
-/// One party's signature of the contract.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Signature {
-    /// `doctor` or `facility`.
-    pub party: String,
-    /// The signing account.
-    pub account_id: String,
-    /// SHA-256 of the contract version signed.
-    pub sha256: String,
-    /// When.
-    pub signed_at: DateTime<Utc>,
-}
-
-/// A mission as the API shows it (never contact details): core's [`Mission`] plus cancellation and
-/// signatures.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MissionView {
-    /// The mission.
-    #[serde(flatten)]
-    pub mission: Mission,
-    /// Set when cancelled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancellation: Option<Cancellation>,
-    /// The contract signatures so far.
-    #[serde(default)]
-    pub signatures: Vec<Signature>,
-}
-
-/// Amounts in integer cents.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Amounts {
-    /// Before VAT.
-    pub ht_cents: i64,
-    /// VAT.
-    pub vat_cents: i64,
-    /// With VAT.
-    pub ttc_cents: i64,
-}
-
-/// One line of an invoice.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct InvoiceLine {
-    /// What is charged.
-    pub label: String,
-    /// How many.
-    pub quantity: i64,
-    /// Unit price, cents before VAT.
-    pub unit_cents: i64,
-    /// Line total, cents before VAT.
-    pub total_cents: i64,
-}
-
-/// An invoice or credit note (`docs/api/billing.md`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Invoice {
-    /// Id.
-    pub id: String,
-    /// Gapless number, `2026-000001`.
-    pub number: String,
-    /// `invoice` or `credit_note`.
-    pub kind: String,
-    /// The mission whose unlock it charges.
-    pub mission_id: String,
-    /// Issue time, ms since the epoch.
-    pub issued_ms: i64,
-    /// VAT rate, basis points.
-    pub vat_bps: i64,
-    /// Totals.
-    #[serde(flatten)]
-    pub totals: Amounts,
-    /// The subject line (French).
-    #[serde(default)]
-    pub subject: String,
-    /// The lines.
-    #[serde(default)]
-    pub lines: Vec<InvoiceLine>,
-    /// For a credit note: the invoice it cancels.
-    #[serde(default)]
-    pub cancels_id: Option<String>,
-}
-
-/// One unlock in the statement of charges.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ChargeLine {
-    /// The mission.
-    pub mission_id: String,
-    /// The doctor.
-    pub doctor_id: String,
-    /// Unlock time, ms since the epoch.
-    pub at_ms: i64,
-    /// What was charged.
-    #[serde(flatten)]
-    pub totals: Amounts,
-    /// The invoice.
-    pub invoice_number: String,
-    /// The credit note, when the mission was cancelled in time.
-    #[serde(default)]
-    pub credit_note_number: Option<String>,
-    /// Cancellation time, ms since the epoch.
-    #[serde(default)]
-    pub cancelled_ms: Option<i64>,
-}
-
-/// Totals of a statement.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ChargeTotals {
-    /// Charged.
-    pub charged: Amounts,
-    /// Credited back.
-    pub credited: Amounts,
-    /// Charged less credited.
-    pub net: Amounts,
-}
-
-/// `GET /v1/facilities/{id}/charges`: the statement of charges between two days.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ChargeStatement {
-    /// First day included (`YYYY-MM-DD`), if bounded.
-    #[serde(default)]
-    pub from: Option<String>,
-    /// Last day included, if bounded.
-    #[serde(default)]
-    pub to: Option<String>,
-    /// The unlocks.
-    #[serde(default)]
-    pub charges: Vec<ChargeLine>,
-    /// Their totals.
-    pub totals: ChargeTotals,
-}
-
-/// One member of a facility as `GET /v1/facilities/{id}/members` lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberEntry {
-    /// The membership.
-    pub member_id: MemberId,
-    /// The account.
-    pub account_id: String,
-    /// Login e-mail.
-    #[serde(default)]
-    pub email: String,
-    /// Name shown.
-    pub display_name: String,
-    /// Role in the facility.
-    pub role: MemberRole,
-    /// Rights beyond the role.
-    #[serde(default)]
-    pub delegations: Vec<Delegation>,
-    /// Facility-wide rights (role plus facility-wide delegations).
-    #[serde(default)]
-    pub rights: Vec<Right>,
-    /// False while the invitation is pending.
-    #[serde(default)]
-    pub activated: bool,
-    /// The caller's own membership.
-    #[serde(default)]
-    pub you: bool,
-}
-
-/// `GET /v1/facilities/{id}/members`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberList {
-    /// By display name.
-    #[serde(default)]
-    pub members: Vec<MemberEntry>,
-}
-
-/// One delegated right as sent to the server (names checked there: `unknown_right`, `unknown_site`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct DelegationIn {
-    /// Right name (`billing`, `propose`…).
-    pub right: String,
-    /// Site the right is limited to; absent for the whole facility.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
-    pub site_id: Option<String>,
-}
-
-/// A member's role and delegated rights (the whole set: it replaces the previous one).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberRights {
-    /// `admin`, `planner` or `viewer` (`unknown_role` otherwise).
-    pub role: String,
-    /// Rights beyond the role.
-    #[serde(default)]
-    pub delegations: Vec<DelegationIn>,
-}
-
-/// `POST /v1/facilities/{id}/members` body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Invitation {
-    /// The invited person's e-mail.
-    pub email: String,
-    /// Their name as members see it.
-    pub display_name: String,
-    /// Role and rights.
-    #[serde(flatten)]
-    pub rights: MemberRights,
-}
-
-/// `POST /v1/facilities/{id}/members` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Invited {
-    /// The account (new, or the existing facility account).
-    pub account_id: String,
-    /// The new membership.
-    pub member_id: MemberId,
-}
-
-/// `PUT /v1/facilities/{id}/members/{member_id}` answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MemberChanged {
-    /// The member with the rights stored (the smallest equivalent set).
-    pub member: rempla_core::domain::Member,
-}
-
-#[derive(Deserialize)]
-struct ProposalAnswer {
-    proposal: ProposalView,
-}
-
-/// `GET /v1/proposals` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ProposalList {
-    /// Newest first.
-    #[serde(default)]
-    pub proposals: Vec<ProposalView>,
-}
-
-/// `GET /v1/missions` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct MissionList {
-    /// The caller's missions.
-    #[serde(default)]
-    pub missions: Vec<MissionView>,
-}
-
-/// `GET /v1/facilities/{id}/invoices` answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct InvoiceList {
-    /// In number order.
-    #[serde(default)]
-    pub invoices: Vec<Invoice>,
-}
-
-/// Decodes a JSON answer into its typed shape; a shape the client does not know is a protocol error.
-pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, SyncClientError> {
+#[cfg(test)]
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, SyncClientError> {
     serde_json::from_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("JSON inattendu : {e}"),
     })
 }
 
-/// Encodes a request body for the generic JSON calls; a body that does not encode is a protocol error.
-pub(crate) fn body<T: Serialize>(value: &T) -> Result<Value, SyncClientError> {
+/// Encodes a request body as the typed calls send it (the tests' way to check a documented body).
+#[cfg(test)]
+pub(crate) fn body<T: Serialize>(value: &T) -> Result<serde_json::Value, SyncClientError> {
     serde_json::to_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("encodage : {e}"),
     })
@@ -525,13 +106,13 @@ fn query_value(v: &str) -> String {
 impl ApiClient {
     /// A facility and its sites (`GET /v1/facilities/{id}`).
     pub fn facility(&self, id: FacilityId) -> Result<FacilityView, SyncClientError> {
-        decode(self.get_value(&format!("/v1/facilities/{id}"))?)
+        self.get_json(&format!("/v1/facilities/{id}"))
     }
 
     /// The ranked candidates of an open request (`GET /v1/requests/{id}/candidates`; `conflict` once
     /// the request is no longer open).
     pub fn candidates(&self, request: RequestId) -> Result<Candidates, SyncClientError> {
-        decode(self.get_value(&format!("/v1/requests/{request}/candidates"))?)
+        self.get_json(&format!("/v1/requests/{request}/candidates"))
     }
 
     /// Offers a request to a doctor (`POST /v1/requests/{id}/proposals`); a replay with the same
@@ -541,11 +122,8 @@ impl ApiClient {
         request: RequestId,
         proposal: &NewProposal,
     ) -> Result<ProposalView, SyncClientError> {
-        let answer = self.post_value(
-            &format!("/v1/requests/{request}/proposals"),
-            &body(proposal)?,
-        )?;
-        decode::<ProposalAnswer>(answer).map(|a| a.proposal)
+        self.post_json::<_, ProposalMade>(&format!("/v1/requests/{request}/proposals"), proposal)
+            .map(|a| a.proposal)
     }
 
     /// The proposals of one request the caller may read, newest first
@@ -554,18 +132,18 @@ impl ApiClient {
         &self,
         request: RequestId,
     ) -> Result<ProposalList, SyncClientError> {
-        decode(self.get_value(&format!("/v1/proposals?request_id={request}"))?)
+        self.get_json(&format!("/v1/proposals?request_id={request}"))
     }
 
     /// The missions the caller may read, without contact details (`GET /v1/missions`): the planning
     /// and the payroll export.
     pub fn missions(&self) -> Result<MissionList, SyncClientError> {
-        decode(self.get_value("/v1/missions")?)
+        self.get_json("/v1/missions")
     }
 
     /// A facility's invoices and credit notes in number order (`GET /v1/facilities/{id}/invoices`).
     pub fn invoices(&self, facility: FacilityId) -> Result<InvoiceList, SyncClientError> {
-        decode(self.get_value(&format!("/v1/facilities/{facility}/invoices"))?)
+        self.get_json(&format!("/v1/facilities/{facility}/invoices"))
     }
 
     /// The statement of charges between two days, both included (`GET /v1/facilities/{id}/charges`;
@@ -577,7 +155,7 @@ impl ApiClient {
         to: Option<&str>,
     ) -> Result<ChargeStatement, SyncClientError> {
         let query = period_query(from, to, None);
-        decode(self.get_value(&format!("/v1/facilities/{facility}/charges{query}"))?)
+        self.get_json(&format!("/v1/facilities/{facility}/charges{query}"))
     }
 
     /// The same statement as a spreadsheet (`format=csv`: `;`-separated, French decimals), as text.
@@ -596,7 +174,7 @@ impl ApiClient {
 
     /// A facility's members (`GET /v1/facilities/{id}/members`; `manage_members` or staff).
     pub fn members(&self, facility: FacilityId) -> Result<MemberList, SyncClientError> {
-        decode(self.get_value(&format!("/v1/facilities/{facility}/members"))?)
+        self.get_json(&format!("/v1/facilities/{facility}/members"))
     }
 
     /// Invites someone (`POST /v1/facilities/{id}/members`): a new account gets an activation e-mail.
@@ -605,10 +183,7 @@ impl ApiClient {
         facility: FacilityId,
         invitation: &Invitation,
     ) -> Result<Invited, SyncClientError> {
-        decode(self.post_value(
-            &format!("/v1/facilities/{facility}/members"),
-            &body(invitation)?,
-        )?)
+        self.post_json(&format!("/v1/facilities/{facility}/members"), invitation)
     }
 
     /// Replaces a member's role and rights (`PUT /v1/facilities/{id}/members/{member_id}`;
@@ -619,10 +194,10 @@ impl ApiClient {
         member: MemberId,
         rights: &MemberRights,
     ) -> Result<MemberChanged, SyncClientError> {
-        decode(self.put_value(
+        self.put_json(
             &format!("/v1/facilities/{facility}/members/{member}"),
-            &body(rights)?,
-        )?)
+            rights,
+        )
     }
 
     /// Removes a member (`DELETE /v1/facilities/{id}/members/{member_id}`); the account stays.
@@ -651,9 +226,10 @@ mod tests {
                             "last_name": "Martin", "specialties": ["urgences"],
                             "qualification": {"kind": "thesed"}},
                 "status": "complete",
-                "coverage": {"shifts": [{"shift": {"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"},
+                "coverage": {"status": "complete",
+                             "shifts": [{"shift": {"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"},
                                          "covered": [{"start": "2030-01-07T07:00:00Z", "end": "2030-01-07T19:00:00Z"}],
-                                         "uncovered": []}]},
+                                         "uncovered": [], "status": "complete"}]},
                 "reach": {"by": "radius", "distance_km": 31.2, "radius_km": 50},
                 "score": 912,
                 "criteria": [{"name": "coverage", "points": 600, "max_points": 600, "explanation": "…",
@@ -684,17 +260,17 @@ mod tests {
 
     #[test]
     fn invitation_body_is_flat_and_omits_facility_wide_sites() {
-        let invitation = Invitation {
-            email: "a@b.fr".into(),
-            display_name: "A B".into(),
-            rights: MemberRights {
+        let invitation = Invitation::new(
+            "a@b.fr".into(),
+            "A B".into(),
+            MemberRights {
                 role: "planner".into(),
                 delegations: vec![DelegationIn {
                     right: "billing".into(),
                     site_id: None,
                 }],
             },
-        };
+        );
         assert_eq!(
             body(&invitation).unwrap(),
             json!({"email": "a@b.fr", "display_name": "A B", "role": "planner",

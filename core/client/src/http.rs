@@ -214,24 +214,21 @@ impl ApiClient {
         self.post_json("/v1/sync/pull", request)
     }
 
-    /// `GET` of any JSON endpoint of the API (e.g. `/v1/facilities/{id}`), with the same retries and
-    /// error mapping as the sync calls. Front ends use it for the read endpoints that have no typed call.
-    pub fn get_value(&self, path: &str) -> Result<Value, SyncClientError> {
+    /// `GET` of a JSON endpoint of the API, decoded into its answer type, with the same retries and error
+    /// mapping as the sync calls (the typed calls of [`crate::facility`], [`crate::doctor`]… use it).
+    pub(crate) fn get_json<R: DeserializeOwned>(&self, path: &str) -> Result<R, SyncClientError> {
         let bytes = self.call(self.path_get(path), None)?;
-        decode(&bytes)
+        decode_answer(&bytes)
     }
 
-    /// `POST` of a JSON body to any endpoint of the API; an empty answer (204) is returned as `null`.
-    pub fn post_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
-        let bytes = self.call(self.path_post(path), Some(&encode(body)?))?;
-        json_or_null(&bytes)
-    }
-
-    /// `PUT` of a JSON body to any endpoint of the API (e.g. `/v1/me/push-targets`, a member's rights);
-    /// an empty answer is returned as `null`.
-    pub fn put_value(&self, path: &str, body: &Value) -> Result<Value, SyncClientError> {
+    /// `PUT` of a JSON body, the answer decoded into its type (an empty answer reads as `null`).
+    pub(crate) fn put_json<B: Serialize, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<R, SyncClientError> {
         let bytes = self.call(self.at(Method::Put, path), Some(&encode(body)?))?;
-        json_or_null(&bytes)
+        decode_answer(&bytes)
     }
 
     /// `DELETE` of any endpoint of the API (a 204 is the usual answer).
@@ -239,15 +236,12 @@ impl ApiClient {
         self.call(self.at(Method::Delete, path), None).map(|_| ())
     }
 
-    /// `DELETE` of any endpoint of the API whose answer the caller reads (e.g. removing a member); an
-    /// empty answer (204) is `null`.
-    pub fn delete_value(&self, path: &str) -> Result<Value, SyncClientError> {
-        let bytes = self.call(self.at(Method::Delete, path), None)?;
-        json_or_null(&bytes)
-    }
-
     /// `DELETE` with a JSON body (`DELETE /v1/me` re-checks the password).
-    pub fn delete_with_body(&self, path: &str, body: &Value) -> Result<(), SyncClientError> {
+    pub fn delete_with_body<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<(), SyncClientError> {
         self.call(self.at(Method::Delete, path), Some(&encode(body)?))
             .map(|_| ())
     }
@@ -308,13 +302,14 @@ impl ApiClient {
         decode(&bytes)
     }
 
-    fn post_json<B: Serialize, R: DeserializeOwned>(
+    /// `POST` of a JSON body, the answer decoded into its type (an empty answer reads as `null`).
+    pub(crate) fn post_json<B: Serialize, R: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
     ) -> Result<R, SyncClientError> {
         let bytes = self.call(self.path_post(path), Some(&encode(body)?))?;
-        decode(&bytes)
+        decode_answer(&bytes)
     }
 
     fn path_post(&self, path: &str) -> (Method, String) {
@@ -419,12 +414,10 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, SyncClientError> {
     })
 }
 
-/// An answer that may be empty (204): `null`, else the decoded JSON.
-fn json_or_null(bytes: &[u8]) -> Result<Value, SyncClientError> {
-    if bytes.is_empty() {
-        return Ok(Value::Null);
-    }
-    decode(bytes)
+/// An answer that may be empty (204) decoded as `null`, else the decoded JSON; a shape the client does
+/// not know is a protocol error.
+fn decode_answer<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SyncClientError> {
+    decode(if bytes.is_empty() { b"null" } else { bytes })
 }
 
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, SyncClientError> {
@@ -507,17 +500,20 @@ mod tests {
             .with_token("t");
         let body = serde_json::json!({"role": "viewer"});
         assert_eq!(
-            client.put_value("/v1/x/1", &body).unwrap(),
+            client.put_json::<_, Value>("/v1/x/1", &body).unwrap(),
             serde_json::json!({"ok": true})
         );
-        assert_eq!(client.delete_value("/v1/x/1").unwrap(), Value::Null);
-        let refused = client.delete_value("/v1/x/2").unwrap_err();
+        assert_eq!(
+            client.put_json::<_, Value>("/v1/x/1", &body).unwrap(),
+            Value::Null
+        );
+        let refused = client.delete("/v1/x/2").unwrap_err();
         assert_eq!(refused.server_code(), "last_admin");
         assert_eq!(
             server.join().unwrap(),
             [
                 "PUT /v1/x/1 HTTP/1.1 {\"role\":\"viewer\"}",
-                "DELETE /v1/x/1 HTTP/1.1 ",
+                "PUT /v1/x/1 HTTP/1.1 {\"role\":\"viewer\"}",
                 "DELETE /v1/x/2 HTTP/1.1 "
             ]
         );

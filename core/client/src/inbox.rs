@@ -2,28 +2,10 @@
 //! `docs/api/notifications.md`), as a typed method of [`ApiClient`]. The same records also reach devices
 //! through the sync feed; this is the paged, durable list with the unread count.
 
-use serde::{Deserialize, Serialize};
-
-use rempla_core::domain::Notification;
-
 use crate::error::SyncClientError;
-use crate::facility::decode;
 use crate::http::ApiClient;
 
-/// One page of the inbox, newest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct InboxPage {
-    /// The notifications.
-    #[serde(default)]
-    pub notifications: Vec<Notification>,
-    /// The `before` of the next page, set when this one is full.
-    #[serde(default)]
-    pub next_before: Option<i64>,
-    /// Notifications of the account without a read mark (the badge).
-    #[serde(default)]
-    pub unread: u32,
-}
+pub use rempla_core::api::notify::InboxPage;
 
 impl ApiClient {
     /// A page of the inbox (`GET /v1/notifications`): `before` a `seq` for the next page, `limit`
@@ -45,13 +27,14 @@ impl ApiClient {
         } else {
             format!("/v1/notifications?{}", query.join("&"))
         };
-        decode(self.get_value(&path)?)
+        self.get_json(&path)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facility::decode;
     use serde_json::json;
 
     #[test]

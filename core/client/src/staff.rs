@@ -2,88 +2,19 @@
 //! the decision on one, and the identity document they check before deciding, as typed methods of
 //! [`ApiClient`] (`docs/api/documents.md`). The server checks the caller is staff (`forbidden`).
 
-use serde::{Deserialize, Serialize};
+use rempla_core::domain::DoctorId;
 
-use rempla_core::domain::{DoctorId, DoctorStatus};
-
-use crate::doctor::VaultDocument;
 use crate::error::SyncClientError;
-use crate::facility::{body, decode};
 use crate::http::ApiClient;
 
-/// A doctor waiting for verification, as `GET /v1/staff/verifications` lists them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PendingDoctor {
-    /// The doctor.
-    pub doctor_id: DoctorId,
-    /// RPPS number.
-    #[serde(default)]
-    pub rpps: Option<String>,
-    /// Given name.
-    #[serde(default)]
-    pub first_name: Option<String>,
-    /// Family name.
-    #[serde(default)]
-    pub last_name: Option<String>,
-    /// Login e-mail.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Sign-up time, ms since the epoch.
-    #[serde(default)]
-    pub registered_ms: Option<i64>,
-    /// Birth date read from the identity document (`YYYY-MM-DD`), `null` until one is uploaded.
-    #[serde(default)]
-    pub birth_date: Option<String>,
-    /// The identity document's metadata, `null` until one is uploaded.
-    #[serde(default)]
-    pub identity_document: Option<VaultDocument>,
-}
-
-/// `GET /v1/staff/verifications`: pending doctors, oldest registration first (500 at most).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct VerificationQueue {
-    /// The pending doctors.
-    #[serde(default)]
-    pub pending: Vec<PendingDoctor>,
-}
-
-/// Staff decision on a pending doctor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum Decision {
-    /// Identity and RPPS checked: the doctor becomes `verified` (`identity_document_missing` without
-    /// a document on file).
-    Approve,
-    /// Refused, with a reason the doctor can act on (`reason_required` without one).
-    Reject,
-}
-
-/// `POST /v1/staff/verifications/{doctor_id}` body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct VerificationDecision {
-    /// Approve or reject.
-    pub decision: Decision,
-    /// Required to reject (1 000 characters at most); an optional note to approve.
-    pub reason: Option<String>,
-}
-
-/// The doctor record the decision answers, with its new status (other fields ignored).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct DecidedDoctor {
-    /// The doctor.
-    pub id: DoctorId,
-    /// `verified` or `rejected`.
-    pub status: DoctorStatus,
-}
+pub use rempla_core::api::staff::{
+    DecidedDoctor, Decision, PendingDoctor, VerificationDecision, VerificationQueue,
+};
 
 impl ApiClient {
     /// The doctors waiting for verification (`GET /v1/staff/verifications`).
     pub fn verification_queue(&self) -> Result<VerificationQueue, SyncClientError> {
-        decode(self.get_value("/v1/staff/verifications")?)
+        self.get_json("/v1/staff/verifications")
     }
 
     /// Approves or rejects a pending doctor (`POST /v1/staff/verifications/{doctor_id}`; `not_pending`
@@ -93,10 +24,7 @@ impl ApiClient {
         doctor: DoctorId,
         decision: &VerificationDecision,
     ) -> Result<DecidedDoctor, SyncClientError> {
-        decode(self.post_value(
-            &format!("/v1/staff/verifications/{doctor}"),
-            &body(decision)?,
-        )?)
+        self.post_json(&format!("/v1/staff/verifications/{doctor}"), decision)
     }
 
     /// A pending doctor's identity document, as bytes (`GET /v1/staff/verifications/{doctor_id}/document`;
@@ -109,6 +37,7 @@ impl ApiClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facility::{body, decode};
     use serde_json::json;
 
     #[test]

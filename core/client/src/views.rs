@@ -16,6 +16,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use rempla_core::api::missions::{
+    AnswerOutcome, MissionContacts as ApiContacts, MissionDetail, SiteCard,
+};
 use rempla_core::domain::{
     Initiator, Mission, MissionId, Proposal, ProposalState, Request, RequestShift,
 };
@@ -265,34 +268,32 @@ pub struct MissionContacts {
 }
 
 impl MissionContacts {
-    /// The doctor-side contacts of a mission answer (`contacts.facility`, `.site`, `.people`); `None`
-    /// when the answer has none (e.g. the facility-side answer, which names the doctor instead). A
-    /// missing text reads as empty.
-    pub fn from_details(answer: &Value) -> Option<Self> {
-        let c = answer.get("contacts")?;
-        let facility = c.get("facility")?;
-        let site = c.get("site")?;
-        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
+    /// The doctor-side contacts of a mission answer (its facility, site and people); `None` when the
+    /// answer has other contacts (the facility-side answer names the doctor instead). A facility or a
+    /// site the server no longer has reads as empty texts.
+    pub fn from_details(answer: &MissionDetail) -> Option<Self> {
+        let ApiContacts::ForDoctor(c) = &answer.contacts else {
+            return None;
+        };
+        let facility = c.facility.as_ref();
+        let site = c.site.as_ref();
+        let site_text =
+            |f: fn(&SiteCard) -> &str| site.map(|s| f(s).to_owned()).unwrap_or_default();
         Some(Self {
-            facility_name: text(facility, "name").unwrap_or_default(),
-            facility_siret: text(facility, "siret"),
-            site_name: text(site, "name").unwrap_or_default(),
-            site_address: text(site, "address").unwrap_or_default(),
-            site_postcode: text(site, "postcode").unwrap_or_default(),
+            facility_name: facility.map(|f| f.name.clone()).unwrap_or_default(),
+            facility_siret: facility.map(|f| f.siret.clone()),
+            site_name: site_text(|s| &s.name),
+            site_address: site_text(|s| &s.address),
+            site_postcode: site_text(|s| &s.postcode),
             people: c
-                .get("people")
-                .and_then(Value::as_array)
-                .map(|people| {
-                    people
-                        .iter()
-                        .map(|p| ContactPerson {
-                            display_name: text(p, "display_name").unwrap_or_default(),
-                            role: text(p, "role").unwrap_or_default(),
-                            email: text(p, "email"),
-                        })
-                        .collect()
+                .people
+                .iter()
+                .map(|p| ContactPerson {
+                    display_name: p.display_name.clone(),
+                    role: p.role.as_str().to_owned(),
+                    email: p.email.clone(),
                 })
-                .unwrap_or_default(),
+                .collect(),
         })
     }
 }
@@ -300,24 +301,18 @@ impl MissionContacts {
 /// What the server answered to `POST /v1/proposals/{id}/answer`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnswerReply {
-    /// The proposal's state on the server after the answer, when the answer says it.
-    pub state: Option<ProposalState>,
+    /// The proposal's state on the server after the answer.
+    pub state: ProposalState,
     /// The mission an acceptance created.
     pub mission_id: Option<String>,
 }
 
 impl AnswerReply {
-    /// Reads the answer (`proposal.state`, `mission_id`); fields of another shape read as absent.
-    pub fn from_value(reply: &Value) -> Self {
+    /// Reads the answer: the proposal's state and the mission.
+    pub fn from_outcome(reply: &AnswerOutcome) -> Self {
         Self {
-            state: reply
-                .get("proposal")
-                .and_then(|p| p.get("state"))
-                .and_then(|s| serde_json::from_value(s.clone()).ok()),
-            mission_id: reply
-                .get("mission_id")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            state: reply.proposal.proposal.state,
+            mission_id: reply.mission_id.clone(),
         }
     }
 }
@@ -581,32 +576,53 @@ mod tests {
 
     #[test]
     fn doctor_contacts_are_read_from_the_mission_answer() {
-        let answer = json!({"mission": {}, "contacts": {
-            "facility": {"name": "CH de Lannion", "siret": "26220001", "kind": "hospital"},
+        let mut mission = mission_record(
+            Uuid::now_v7(),
+            "2027-03-01T07:00:00Z",
+            "2027-03-01T19:00:00Z",
+            "confirmed",
+        );
+        mission["signatures"] = json!([]);
+        let answer = json!({"mission": mission, "contacts": {
+            "facility": {"name": "CH de Lannion", "siret": "26220001", "kind": "public_hospital"},
             "site": {"name": "Kergomar", "address": "Rue de Kergomar", "postcode": "22300", "commune_code": "22113"},
-            "people": [{"display_name": "Coordination", "role": "admin", "email": "c@ch.fr"}, {"role": "planner"}]}});
+            "people": [{"display_name": "Coordination", "role": "admin", "email": "c@ch.fr"},
+                       {"display_name": "", "role": "planner"}]}});
+        let answer: MissionDetail = serde_json::from_value(answer).unwrap();
         let c = MissionContacts::from_details(&answer).unwrap();
         assert_eq!(c.facility_name, "CH de Lannion");
         assert_eq!(c.facility_siret.as_deref(), Some("26220001"));
         assert_eq!(c.site_postcode, "22300");
         assert_eq!(c.people[0].email.as_deref(), Some("c@ch.fr"));
         assert_eq!(c.people[1].display_name, "");
-        assert_eq!(
-            MissionContacts::from_details(&json!({"contacts": {"doctor": {}}})),
-            None
-        );
+        let facility_side: MissionDetail =
+            serde_json::from_value(json!({"mission": mission, "contacts": {"doctor": null}}))
+                .unwrap();
+        assert_eq!(MissionContacts::from_details(&facility_side), None);
     }
 
     #[test]
     fn an_answer_reply_gives_the_state_and_the_mission() {
-        let reply = AnswerReply::from_value(
-            &json!({"proposal": {"state": "accepted"}, "mission_id": "m1"}),
+        let id = Uuid::now_v7();
+        let proposal = proposal(
+            id,
+            "accepted",
+            "2099-01-08T23:00:00Z",
+            "facility",
+            "2026-01-05T09:00:00Z",
         );
-        assert_eq!(reply.state, Some(ProposalState::Accepted));
+        let outcome: AnswerOutcome =
+            serde_json::from_value(json!({"proposal": proposal, "mission_id": "m1"})).unwrap();
+        let reply = AnswerReply::from_outcome(&outcome);
+        assert_eq!(reply.state, ProposalState::Accepted);
         assert_eq!(reply.mission_id.as_deref(), Some("m1"));
-        let odd =
-            AnswerReply::from_value(&json!({"proposal": {"state": "maybe"}, "mission_id": 3}));
-        assert_eq!((odd.state, odd.mission_id), (None, None));
+        let mut odd = proposal.clone();
+        odd["state"] = json!("maybe");
+        assert!(
+            serde_json::from_value::<AnswerOutcome>(json!({"proposal": odd, "mission_id": 3}))
+                .is_err(),
+            "an answer of another shape is refused, not read as absent"
+        );
     }
 
     #[test]

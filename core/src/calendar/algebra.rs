@@ -58,6 +58,7 @@ pub fn intersect(a: &[Interval], b: &[Interval]) -> Vec<Interval> {
 /// How much of a shift (or of a whole request) is covered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum CoverageStatus {
     /// Every instant is covered.
     Complete,
@@ -70,6 +71,7 @@ pub enum CoverageStatus {
 
 /// Coverage of one shift: what facilities see for each line of a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ShiftCoverage {
     /// The shift asked for.
     pub shift: Interval,
@@ -83,6 +85,7 @@ pub struct ShiftCoverage {
 
 /// Coverage of a request's shifts by one doctor's availabilities: the "complete or partial" dashboard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Coverage {
     /// One entry per shift, in the order given.
     pub shifts: Vec<ShiftCoverage>,

@@ -117,6 +117,15 @@ impl Right {
 }
 
 impl MemberRole {
+    /// The role's name on the wire (`viewer`, `planner`, `admin`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Viewer => "viewer",
+            Self::Planner => "planner",
+            Self::Admin => "admin",
+        }
+    }
+
     /// Rights every member of this role has.
     pub fn rights(self) -> &'static [Right] {
         match self {

@@ -14,7 +14,7 @@
 //! Each segment is then attributed to the first doctor of the set (in rank order) who covers it.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::Interval;
 use crate::calendar::algebra::merge;
@@ -24,8 +24,9 @@ use crate::domain::DoctorId;
 pub const EXACT_BUDGET: usize = 200_000;
 
 /// How the set was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SplitMethod {
     /// Proven smallest.
     Exact,
@@ -34,7 +35,8 @@ pub enum SplitMethod {
 }
 
 /// One doctor's share of a split.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SplitPart {
     /// The doctor.
     pub doctor: DoctorId,
@@ -43,7 +45,8 @@ pub struct SplitPart {
 }
 
 /// A set of doctors covering a request together.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Split {
     /// The doctors, in rank order, with their shares.
     pub parts: Vec<SplitPart>,

@@ -520,11 +520,7 @@ pub async fn member_invite(
                 "Indiquez le nom de la personne invitée.",
             ));
         }
-        let invitation = Invitation {
-            email,
-            display_name,
-            rights,
-        };
+        let invitation = Invitation::new(email, display_name, rights);
         with_api(&app, |api| api.invite_member(f, &invitation))
     })
     .await

@@ -17,16 +17,8 @@ pub const MAX_UNIT_CENTS: i64 = 100_000_000;
 /// Largest VAT rate, in basis points (100 %).
 pub const MAX_VAT_BPS: i64 = 10_000;
 
-/// The three totals of an invoice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totals {
-    /// Excluding VAT, cents.
-    pub ht_cents: i64,
-    /// VAT, cents.
-    pub vat_cents: i64,
-    /// Including VAT, cents.
-    pub ttc_cents: i64,
-}
+/// The three totals of an invoice: the wire type, one definition for the server and the clients.
+pub use rempla_core::api::billing::Amounts as Totals;
 
 /// VAT on `ht_cents` at `vat_bps`, rounded half up; refuses negative inputs and overflow.
 pub fn vat(ht_cents: i64, vat_bps: i64) -> Result<i64, BillingError> {

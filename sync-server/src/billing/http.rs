@@ -8,11 +8,15 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use rempla_core::api::billing::{
+    Amounts, ChargeStatement, ChargeTotals, InvoiceList, SalesJournal, TariffInput, Tariffs,
+};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::error::BillingError;
-use super::model::{ChargeLine, Invoice, Tariff, billing_date, parse_date, start_of_day_ms};
+use super::model::{
+    ChargeLine, Invoice, Tariff, TariffRules, billing_date, parse_date, start_of_day_ms,
+};
 use crate::auth::{Authed, Caller};
 use crate::authz::{self, Action};
 use crate::http::error::AppError;
@@ -30,26 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/invoices/{file}", get(invoice))
         .route("/v1/facilities/{id}/invoices", get(facility_invoices))
         .route("/v1/facilities/{id}/charges", get(facility_charges))
-}
-
-/// Body of `PUT /v1/staff/tariffs`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TariffInput {
-    /// First day of validity (Europe/Paris), `AAAA-MM-JJ`, today or later.
-    pub valid_from: String,
-    /// Cents per day (a half-day costs half).
-    pub day_cents: i64,
-    /// Cents per night.
-    pub night_cents: i64,
-    /// Cents per day garde.
-    pub garde_day_cents: i64,
-    /// Cents per night garde.
-    pub garde_night_cents: i64,
-    /// Cents per astreinte.
-    pub astreinte_cents: i64,
-    /// VAT rate, basis points.
-    pub vat_bps: i64,
 }
 
 /// `PUT /v1/staff/tariffs`: staff set the grid that applies from a date (audited).
@@ -87,13 +71,16 @@ pub async fn put_tariff(
 pub async fn tariffs(
     State(state): State<AppState>,
     Authed(_caller): Authed,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Tariffs>, AppError> {
     let all = state.storage.tariffs().await?;
     let today = billing_date(state.clock.now_ms())
         .format("%Y-%m-%d")
         .to_string();
     let current = all.iter().rev().find(|t| t.valid_from <= today).cloned();
-    Ok(Json(json!({"current": current, "tariffs": all})))
+    Ok(Json(Tariffs {
+        current,
+        tariffs: all,
+    }))
 }
 
 /// Whether `caller` may see `facility_id`'s billing: staff, or a member with the billing right. Another
@@ -200,7 +187,7 @@ pub async fn staff_invoices(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Query(q): Query<YearQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SalesJournal>, AppError> {
     check_staff(&caller)?;
     let year = q
         .year
@@ -210,9 +197,12 @@ pub async fn staff_invoices(
         .iter()
         .zip(1_i64..)
         .all(|(inv, expected)| inv.seq == expected);
-    Ok(Json(
-        json!({"year": year, "count": invoices.len(), "gapless": gapless, "invoices": invoices}),
-    ))
+    Ok(Json(SalesJournal {
+        year,
+        count: invoices.len(),
+        gapless,
+        invoices,
+    }))
 }
 
 /// `GET /v1/facilities/{id}/invoices`: the facility's invoices and credit notes, by number.
@@ -220,10 +210,10 @@ pub async fn facility_invoices(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<InvoiceList>, AppError> {
     check_billing(&caller, &id)?;
     let invoices = state.storage.facility_invoices(id).await?;
-    Ok(Json(json!({"invoices": invoices})))
+    Ok(Json(InvoiceList { invoices }))
 }
 
 /// Query of `GET /v1/facilities/{id}/charges`.
@@ -238,7 +228,7 @@ pub struct StatementQuery {
 }
 
 /// Totals of a statement: charged, credited, and net, in cents.
-fn statement_totals(lines: &[ChargeLine]) -> Result<Value, BillingError> {
+fn statement_totals(lines: &[ChargeLine]) -> Result<ChargeTotals, BillingError> {
     let charged = |f: fn(&ChargeLine) -> i64| super::amount::sum(lines.iter().map(f));
     let credited = |f: fn(&ChargeLine) -> i64| {
         super::amount::sum(
@@ -254,11 +244,23 @@ fn statement_totals(lines: &[ChargeLine]) -> Result<Value, BillingError> {
     let ht_c = credited(|l| l.totals.ht_cents)?;
     let vat_c = credited(|l| l.totals.vat_cents)?;
     let ttc_c = credited(|l| l.totals.ttc_cents)?;
-    Ok(json!({
-        "charged": {"ht_cents": ht, "vat_cents": vat, "ttc_cents": ttc},
-        "credited": {"ht_cents": ht_c, "vat_cents": vat_c, "ttc_cents": ttc_c},
-        "net": {"ht_cents": ht - ht_c, "vat_cents": vat - vat_c, "ttc_cents": ttc - ttc_c},
-    }))
+    Ok(ChargeTotals {
+        charged: Amounts {
+            ht_cents: ht,
+            vat_cents: vat,
+            ttc_cents: ttc,
+        },
+        credited: Amounts {
+            ht_cents: ht_c,
+            vat_cents: vat_c,
+            ttc_cents: ttc_c,
+        },
+        net: Amounts {
+            ht_cents: ht - ht_c,
+            vat_cents: vat - vat_c,
+            ttc_cents: ttc - ttc_c,
+        },
+    })
 }
 
 /// One CSV field: quoted when needed, and defused against formula injection (a doctor's name is user
@@ -358,13 +360,13 @@ pub async fn facility_charges(
         return Ok(response);
     }
     let totals = statement_totals(&lines)?;
-    Ok(Json(json!({
-        "facility_id": id,
-        "from": q.from,
-        "to": q.to,
-        "charges": lines,
-        "totals": totals,
-    }))
+    Ok(Json(ChargeStatement {
+        facility_id: id,
+        from: q.from,
+        to: q.to,
+        charges: lines,
+        totals,
+    })
     .into_response())
 }
 

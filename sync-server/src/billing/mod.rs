@@ -24,7 +24,7 @@ pub mod queries;
 pub use error::BillingError;
 pub use model::{
     BILLING_ZONE, CancellationFacts, ChargeLine, ChargeOutcome, ChargeSummary, CreditOutcome,
-    Invoice, Tariff, UnlockFacts, billing_date, parse_date, start_of_day_ms,
+    Invoice, Tariff, TariffRules, UnlockFacts, billing_date, parse_date, start_of_day_ms,
 };
 pub use queries::{charge_unlock_tx, credit_cancellation_tx, site_zone_tx, tariff_in_force_tx};
 

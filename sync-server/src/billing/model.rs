@@ -3,44 +3,35 @@
 
 use super::amount::{self, Totals, Unit};
 use super::error::BillingError;
-use crate::pdf::invoice::{Customer, InvoiceLine};
+use crate::pdf::invoice::InvoiceLine;
 use chrono::{DateTime, NaiveDate, TimeZone as _, Utc};
 use chrono_tz::Tz;
 use rempla_core::calendar::{Interval, ShiftKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The zone whose calendar year numbers invoices and whose dates tariffs start on.
 pub const BILLING_ZONE: Tz = chrono_tz::Europe::Paris;
 
-/// A tariff grid: unit prices excluding VAT in cents, and the VAT rate, from a date on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tariff {
-    /// Id.
-    pub id: String,
-    /// First day (Europe/Paris) the grid applies, `AAAA-MM-JJ`; it applies until the next grid.
-    pub valid_from: String,
-    /// Per day (08:00–20:00, and custom periods); a half-day costs half.
-    pub day_cents: i64,
-    /// Per night.
-    pub night_cents: i64,
-    /// Per day garde (Sundays and public holidays).
-    pub garde_day_cents: i64,
-    /// Per night garde.
-    pub garde_night_cents: i64,
-    /// Per astreinte.
-    pub astreinte_cents: i64,
-    /// VAT rate in basis points (2 000 = 20 %).
-    pub vat_bps: i64,
-    /// When it was set, Unix ms.
-    pub created_ms: i64,
-    /// The staff account that set it.
-    pub created_by: String,
+/// A tariff grid, an invoice and a statement line are the wire types, one definition for the server and
+/// the clients; the rules on a grid are [`TariffRules`].
+pub use rempla_core::api::billing::{ChargeLine, Invoice, Tariff};
+
+/// What billing does with a tariff grid: check it, read a column, price shifts.
+pub trait TariffRules {
+    /// Checks every amount and the rate.
+    fn check(&self) -> Result<(), BillingError>;
+    /// Unit price of a column.
+    fn unit_cents(&self, unit: Unit) -> i64;
+    /// The invoice lines and totals for `shifts`: one line per column, shifts counted.
+    fn price(
+        &self,
+        shifts: &[(ShiftKind, Interval)],
+    ) -> Result<(Vec<InvoiceLine>, Totals), BillingError>;
 }
 
-impl Tariff {
-    /// Checks every amount and the rate.
-    pub fn check(&self) -> Result<(), BillingError> {
+impl TariffRules for Tariff {
+    fn check(&self) -> Result<(), BillingError> {
         amount::check_unit("day_cents", self.day_cents)?;
         amount::check_unit("night_cents", self.night_cents)?;
         amount::check_unit("garde_day_cents", self.garde_day_cents)?;
@@ -56,8 +47,7 @@ impl Tariff {
         Ok(())
     }
 
-    /// Unit price of a column.
-    pub fn unit_cents(&self, unit: Unit) -> i64 {
+    fn unit_cents(&self, unit: Unit) -> i64 {
         match unit {
             Unit::Day => self.day_cents,
             Unit::HalfDay => amount::half_day(self.day_cents),
@@ -68,8 +58,7 @@ impl Tariff {
         }
     }
 
-    /// The invoice lines and totals for `shifts`: one line per column, shifts counted.
-    pub fn price(
+    fn price(
         &self,
         shifts: &[(ShiftKind, Interval)],
     ) -> Result<(Vec<InvoiceLine>, Totals), BillingError> {
@@ -217,60 +206,4 @@ pub enum CreditOutcome {
     Started,
     /// The mission was never charged.
     NotCharged,
-}
-
-/// A stored invoice or credit note.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Invoice {
-    /// Id.
-    pub id: String,
-    /// Gapless number.
-    pub number: String,
-    /// Year of the numbering.
-    pub year: i64,
-    /// Position in the year.
-    pub seq: i64,
-    /// `invoice` or `credit_note`.
-    pub kind: String,
-    /// Customer facility.
-    pub facility_id: String,
-    /// Doctor whose contact was unlocked.
-    pub doctor_id: String,
-    /// Mission.
-    pub mission_id: String,
-    /// Issue time, Unix ms.
-    pub issued_ms: i64,
-    /// VAT rate, basis points.
-    pub vat_bps: i64,
-    /// Totals.
-    #[serde(flatten)]
-    pub totals: Totals,
-    /// Customer as it was at issue.
-    pub customer: Customer,
-    /// What was delivered.
-    pub subject: String,
-    /// Lines.
-    pub lines: Vec<InvoiceLine>,
-    /// For a credit note, the invoice it cancels.
-    pub cancels_id: Option<String>,
-}
-
-/// One line of a facility's statement of charges.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChargeLine {
-    /// Mission.
-    pub mission_id: String,
-    /// Doctor.
-    pub doctor_id: String,
-    /// Unlock time, Unix ms.
-    pub at_ms: i64,
-    /// Totals charged.
-    #[serde(flatten)]
-    pub totals: Totals,
-    /// Invoice number.
-    pub invoice_number: String,
-    /// Credit note number, when cancelled before the start.
-    pub credit_note_number: Option<String>,
-    /// Cancellation time, Unix ms.
-    pub cancelled_ms: Option<i64>,
 }

@@ -6,7 +6,7 @@ use super::amount::Totals;
 use super::error::BillingError;
 use super::model::{
     BILLING_ZONE, CancellationFacts, ChargeLine, ChargeOutcome, ChargeSummary, CreditOutcome,
-    Invoice, Tariff, UnlockFacts, billing_date,
+    Invoice, Tariff, TariffRules, UnlockFacts, billing_date,
 };
 use crate::audit::{self, AuditEntry};
 use crate::db::{Row, Storage, StorageError, Tx, int, json, opt_int, opt_text, text, to_json};

@@ -21,9 +21,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use rempla_core::api::ErrorCode;
+use rempla_core::api::documents::{DocumentList, MissionDocuments};
 use rempla_core::domain::Right;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 /// The caller's doctor id, or 403 for anyone else.
 pub(crate) fn doctor_of(caller: &Caller) -> Result<String, AppError> {
@@ -173,13 +173,13 @@ pub async fn upload(
 pub async fn list(
     State(state): State<AppState>,
     Authed(caller): Authed,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DocumentList>, AppError> {
     let doctor_id = doctor_of(&caller)?;
     let now = state.clock.now_ms();
     let docs = state.storage.documents_of(&doctor_id).await?;
-    Ok(Json(
-        json!({"documents": docs.iter().map(|d| d.view(now)).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(DocumentList {
+        documents: docs.iter().map(|d| d.view(now)).collect(),
+    }))
 }
 
 /// `GET /v1/me/documents/{id}`: one of the caller's documents, checked against its checksum.
@@ -241,7 +241,7 @@ pub async fn mission_list(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MissionDocuments>, AppError> {
     let (facility, doctor, docs) = state
         .storage
         .mission_documents(&id)
@@ -266,12 +266,12 @@ pub async fn mission_list(
             detail: String::new(),
         })
         .await?;
-    Ok(Json(json!({
-        "mission_id": id,
-        "facility_id": facility,
-        "doctor_id": doctor,
-        "documents": docs.iter().map(|d| d.view(now)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(MissionDocuments {
+        mission_id: id,
+        facility_id: facility,
+        doctor_id: doctor,
+        documents: docs.iter().map(|d| d.view(now)).collect(),
+    }))
 }
 
 /// `GET /v1/missions/{id}/documents/{document_id}`: one shared file, for the mission's facility only;

@@ -7,8 +7,6 @@ use crate::documents::error::DocumentError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{NaiveDate, TimeZone};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 /// Largest accepted document: a scanned certificate fits easily; more is a mistake or an attack.
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -22,90 +20,9 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Media types the vault accepts (checked against the sniffed content, not only the declared type).
 pub const ACCEPTED_TYPES: &[&str] = &["application/pdf", "image/jpeg", "image/png"];
 
-/// Kind of document; `identity` is the one verification needs, `insurance` (RCP) the one whose expiry
-/// is alerted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    /// Carte d'identité or passport.
-    Identity,
-    /// Responsabilité civile professionnelle.
-    Insurance,
-    /// Diploma, thesis certificate.
-    Diploma,
-    /// Licence de remplacement (interns).
-    Licence,
-    /// Anything else.
-    Other,
-}
-
-impl DocumentKind {
-    /// Stored name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Identity => "identity",
-            Self::Insurance => "insurance",
-            Self::Diploma => "diploma",
-            Self::Licence => "licence",
-            Self::Other => "other",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "identity" => Self::Identity,
-            "insurance" => Self::Insurance,
-            "diploma" => Self::Diploma,
-            "licence" => Self::Licence,
-            "other" => Self::Other,
-            _ => return None,
-        })
-    }
-
-    /// Shared by default at acceptance: the professional documents, never the identity document.
-    pub const fn shared_by_default(self) -> bool {
-        matches!(self, Self::Insurance | Self::Diploma | Self::Licence)
-    }
-}
-
-/// A document's metadata, as listed and exported.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DocumentMeta {
-    /// Id (UUIDv7).
-    pub id: String,
-    /// Owning doctor.
-    pub doctor_id: String,
-    /// Kind.
-    pub kind: DocumentKind,
-    /// File name given by the doctor.
-    pub name: String,
-    /// Sniffed media type.
-    pub media_type: String,
-    /// Bytes.
-    pub size: i64,
-    /// SHA-256 of the content, lowercase hex.
-    pub sha256: String,
-    /// Last valid day (local date), if the document expires.
-    pub expires_on: Option<String>,
-    /// First instant it is no longer valid, Unix ms (midnight Paris time after `expires_on`).
-    pub expires_ms: Option<i64>,
-    /// Upload time, Unix ms.
-    pub uploaded_ms: i64,
-}
-
-impl DocumentMeta {
-    /// Whether the document is past its expiry at `now_ms`.
-    pub fn expired(&self, now_ms: i64) -> bool {
-        self.expires_ms.is_some_and(|e| e <= now_ms)
-    }
-
-    /// The JSON view sent to clients.
-    pub fn view(&self, now_ms: i64) -> Value {
-        let mut v = json!(self);
-        v["expired"] = self.expired(now_ms).into();
-        v
-    }
-}
+/// The kinds of document and a document's metadata are the wire types, one definition for the server
+/// and the clients.
+pub use rempla_core::api::documents::{DocumentKind, DocumentMeta};
 
 /// Checks a body against the declared type: size, accepted type, and the sniffed content.
 pub fn check_content(declared: &str, bytes: &[u8]) -> Result<&'static str, DocumentError> {

@@ -7,8 +7,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, NaiveDate};
 use rempla_core::api::ErrorCode;
+use rempla_core::api::staff::{DecidedDoctor, PendingDoctor, VerificationQueue};
 use rempla_core::domain::DoctorStatus;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use unicode_normalization::UnicodeNormalization;
 
@@ -201,31 +201,13 @@ fn identity_document_tx(
         .transpose()
 }
 
-/// A staff decision on a pending doctor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// Identity and RPPS checked: the doctor becomes `verified`.
-    Approve,
-    /// Refused, with a reason the doctor can act on.
-    Reject,
-}
-
-/// Body of `POST /v1/staff/verifications/{id}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionBody {
-    /// `approve` or `reject`.
-    pub decision: Decision,
-    /// Required for `reject` (≤ 1 000 characters); optional note for `approve`.
-    #[serde(default)]
-    pub reason: Option<String>,
-}
+/// The decision and its body are the wire types, one definition for the server and the clients.
+pub use rempla_core::api::staff::{Decision, VerificationDecision as DecisionBody};
 
 impl crate::db::Storage {
     /// Pending doctors, oldest registration first, with their identity document metadata (`null` until
     /// uploaded).
-    pub async fn verification_queue(&self, limit: u32) -> Result<Vec<Value>, StorageError> {
+    pub async fn verification_queue(&self, limit: u32) -> Result<Vec<PendingDoctor>, StorageError> {
         self.read(move |tx| {
             let rows = tx.query(
                 "SELECT d.id, d.record, a.created_ms, a.email FROM doctors d JOIN accounts a \
@@ -237,16 +219,19 @@ impl crate::db::Storage {
                 let id = text(r, 0)?;
                 let record: Value = json_col(r, 1)?;
                 let identity = identity_document_tx(tx, &id)?;
-                out.push(json!({
-                    "doctor_id": id,
-                    "rpps": record.get("rpps"),
-                    "first_name": record.get("first_name"),
-                    "last_name": record.get("last_name"),
-                    "email": text(r, 3)?,
-                    "registered_ms": int(r, 2)?,
-                    "birth_date": identity.as_ref().map(|(_, b)| b.clone()),
-                    "identity_document": identity.map(|(m, _)| json!(m)),
-                }));
+                let field = |name: &str| record.get(name).and_then(Value::as_str).map(str::to_owned);
+                out.push(PendingDoctor {
+                    doctor_id: id
+                        .parse()
+                        .map_err(|_| StorageError::Corrupt(format!("doctor id {id}")))?,
+                    rpps: field("rpps"),
+                    first_name: field("first_name"),
+                    last_name: field("last_name"),
+                    email: Some(text(r, 3)?),
+                    registered_ms: Some(int(r, 2)?),
+                    birth_date: identity.as_ref().map(|(_, b)| b.clone()),
+                    identity_document: identity.map(|(m, _)| m),
+                });
             }
             Ok(out)
         })
@@ -262,7 +247,7 @@ impl crate::db::Storage {
         reason: Option<String>,
         staff: (String, String),
         now_ms: i64,
-    ) -> Result<Option<Result<Value, DocumentError>>, StorageError> {
+    ) -> Result<Option<Result<DecidedDoctor, DocumentError>>, StorageError> {
         let doctor_id = doctor_id.to_owned();
         self.write(move |tx| {
             let Some((account_id, record)) = doctor_row(tx, &doctor_id)? else {
@@ -360,7 +345,9 @@ impl crate::db::Storage {
                 },
                 now_ms,
             )?;
-            Ok(Some(Ok(record)))
+            let decided = serde_json::from_value(record)
+                .map_err(|e| StorageError::Corrupt(format!("doctor record: {e}")))?;
+            Ok(Some(Ok(decided)))
         })
         .await
     }
@@ -422,10 +409,10 @@ pub fn routes() -> Router<AppState> {
 pub async fn queue(
     State(state): State<AppState>,
     Authed(caller): Authed,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<VerificationQueue>, AppError> {
     staff_only(&caller)?;
     let pending = state.storage.verification_queue(500).await?;
-    Ok(Json(json!({"pending": pending})))
+    Ok(Json(VerificationQueue { pending }))
 }
 
 /// `POST /v1/staff/verifications/{id}`: approve or reject a pending doctor.
@@ -434,7 +421,7 @@ pub async fn decide(
     Authed(caller): Authed,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<DecisionBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DecidedDoctor>, AppError> {
     staff_only(&caller)?;
     let reason = body
         .reason

@@ -6,13 +6,12 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use rempla_core::api::ErrorCode;
-use rempla_core::calendar::CoverageStatus;
+use rempla_core::api::matching::{Candidate, CandidateProfile, Candidates};
 use rempla_core::domain::{
-    Doctor, DoctorId, DoctorStatus, Request, RequestId, RequestStatus, Right, Specialty,
+    Doctor, DoctorId, DoctorStatus, Request, RequestId, RequestStatus, Right,
 };
 use rempla_core::matching::{
-    Candidate, Cluster, MatchingError, RequestFit, Split, cluster_requests, match_request,
-    requests_for_doctor,
+    Cluster, MatchingError, RequestFit, cluster_requests, match_request, requests_for_doctor,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -29,56 +28,14 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// What a facility sees of a candidate before any unlock: no contact details.
-#[derive(Debug, Serialize)]
-pub struct PublicDoctor {
-    /// Doctor id.
-    pub id: DoctorId,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: String,
-    /// Specialties.
-    pub specialties: Vec<Specialty>,
-    /// Thesis or intern licence.
-    pub qualification: Value,
-}
-
-impl From<Doctor> for PublicDoctor {
-    fn from(d: Doctor) -> Self {
-        Self {
-            id: d.id,
-            first_name: d.first_name,
-            last_name: d.last_name,
-            specialties: d.specialties,
-            qualification: serde_json::to_value(d.qualification).unwrap_or(Value::Null),
-        }
+fn public_profile(d: Doctor) -> CandidateProfile {
+    CandidateProfile {
+        id: d.id,
+        first_name: d.first_name,
+        last_name: d.last_name,
+        specialties: d.specialties.iter().map(|s| s.code().to_owned()).collect(),
+        qualification: serde_json::to_value(d.qualification).unwrap_or(Value::Null),
     }
-}
-
-/// One ranked candidate with the doctor's public profile.
-#[derive(Debug, Serialize)]
-pub struct CandidateView {
-    /// The doctor's public profile (the core result carries the id as `doctor`), without contact
-    /// details.
-    pub profile: PublicDoctor,
-    /// The core matching result (status, exact coverage, reach, score, explained criteria).
-    #[serde(flatten)]
-    pub matching: Candidate,
-}
-
-/// Answer of `GET /v1/requests/{id}/candidates`.
-#[derive(Debug, Serialize)]
-pub struct CandidatesView {
-    /// The request.
-    pub request_id: RequestId,
-    /// Candidates covering every shift.
-    pub complete_count: usize,
-    /// Candidates covering a part.
-    pub partial_count: usize,
-    /// Best first.
-    pub candidates: Vec<CandidateView>,
-    /// When nobody covers everything: the smallest set of doctors covering the most together.
-    pub split: Option<Split>,
 }
 
 fn matching_error(e: MatchingError) -> AppError {
@@ -107,7 +64,7 @@ pub async fn candidates(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<CandidatesView>, AppError> {
+) -> Result<Json<Candidates>, AppError> {
     let request_id: RequestId = id.parse().map_err(|_| AppError::NotFound)?;
     let change = state
         .storage
@@ -146,30 +103,15 @@ pub async fn candidates(
         .into_iter()
         .map(|d| (d.id, d))
         .collect();
-    let candidates: Vec<CandidateView> = matches
+    let candidates: Vec<Candidate> = matches
         .candidates
         .into_iter()
         .filter_map(|c| {
             let doctor = profiles.remove(&c.doctor)?;
-            Some(CandidateView {
-                profile: doctor.into(),
-                matching: c,
-            })
+            Some(Candidate::new(public_profile(doctor), c))
         })
         .collect();
-    Ok(Json(CandidatesView {
-        request_id,
-        complete_count: candidates
-            .iter()
-            .filter(|c| c.matching.status == CoverageStatus::Complete)
-            .count(),
-        partial_count: candidates
-            .iter()
-            .filter(|c| c.matching.status == CoverageStatus::Partial)
-            .count(),
-        candidates,
-        split: matches.split,
-    }))
+    Ok(Json(Candidates::new(request_id, candidates, matches.split)))
 }
 
 /// Query of `GET /v1/me/requests`.

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use rempla_core::api::members::{Invited, MemberChanged, MemberEntry, MemberList};
 use rempla_core::domain::{Member, MemberId, MemberRole, Right};
 use serde_json::{Value, json};
 
@@ -87,21 +88,21 @@ pub async fn list(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MemberList>, AppError> {
     access(&caller, &id)?;
     if state.storage.facility(&id).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let members = state.storage.facility_members(&id).await?;
-    let you = caller.member_of(&id).map(|m| m.id.to_string());
-    let members: Vec<Value> = members
+    let you = caller.member_of(&id).map(|m| m.id);
+    let members = members
         .into_iter()
-        .map(|mut m| {
-            m["you"] = json!(you.as_deref() == m["member_id"].as_str());
-            m
+        .map(|m| MemberEntry {
+            you: you == Some(m.member_id),
+            ..m
         })
         .collect();
-    Ok(Json(json!({"members": members})))
+    Ok(Json(MemberList { members }))
 }
 
 /// `POST /v1/facilities/{id}/members`: invite a member; a new account gets an activation link and
@@ -148,7 +149,10 @@ pub async fn invite(
     }
     Ok((
         StatusCode::CREATED,
-        Json(json!({"account_id": owner.id, "member_id": member_id})),
+        Json(Invited {
+            account_id: owner.id,
+            member_id,
+        }),
     )
         .into_response())
 }
@@ -159,7 +163,7 @@ pub async fn change(
     Authed(caller): Authed,
     Path((id, member_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<RightsBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MemberChanged>, AppError> {
     manager(&caller, &id)?;
     let sites = site_ids(&state, &id).await?;
     let (role, delegations) = parse_rights(&body.role, &body.delegations, &sites)?;
@@ -173,7 +177,7 @@ pub async fn change(
         .change_member(id, member_id, role, delegations, by, entry)
         .await?
         .ok_or(AppError::NotFound)??;
-    Ok(Json(json!({"member": member})))
+    Ok(Json(MemberChanged { member }))
 }
 
 /// `DELETE /v1/facilities/{id}/members/{member_id}`: removes a member from the facility (the account

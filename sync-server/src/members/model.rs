@@ -2,7 +2,6 @@
 //! facility's sites (reduced to the smallest equivalent set), and a member's effective rights.
 
 use rempla_core::domain::{Delegation, Member, MemberRole, Right, SiteId};
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::MembersError;
@@ -12,43 +11,12 @@ pub const MAX_DELEGATIONS: usize = 50;
 
 // ---------------------------------------------------------------- input
 
-/// A delegated right as sent by a client (checked by [`parse_rights`]).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DelegationBody {
-    /// Right name (`read`, `post_requests`, `propose`, `billing`, `manage_members`).
-    pub right: String,
-    /// Site the right is limited to; absent for the whole facility.
-    #[serde(default)]
-    pub site_id: Option<String>,
-}
-
-/// Body of `PUT /v1/facilities/{id}/members/{member_id}`: the member's new role and delegations
-/// (the whole set, replacing the previous one).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RightsBody {
-    /// `admin`, `planner` or `viewer`.
-    pub role: String,
-    /// Rights beyond the role.
-    #[serde(default)]
-    pub delegations: Vec<DelegationBody>,
-}
-
-/// Body of `POST /v1/facilities/{id}/members`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Invite {
-    /// E-mail of the invited person.
-    pub email: String,
-    /// Display name.
-    pub display_name: String,
-    /// `admin`, `planner` or `viewer`.
-    pub role: String,
-    /// Rights beyond the role.
-    #[serde(default)]
-    pub delegations: Vec<DelegationBody>,
-}
+/// The request bodies are the wire types, one definition for the server and the clients: a delegated
+/// right as sent (checked by [`parse_rights`]), a member's rights (`PUT …/members/{member_id}`) and an
+/// invitation (`POST …/members`).
+pub use rempla_core::api::members::{
+    DelegationIn as DelegationBody, Invitation as Invite, MemberRights as RightsBody,
+};
 
 pub(crate) fn parse_role(role: &str) -> Result<MemberRole, MembersError> {
     serde_json::from_value(Value::String(role.to_owned()))

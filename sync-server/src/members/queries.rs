@@ -2,8 +2,9 @@
 //! with its audit entry, and the last-administrator guard ([`other_admins_tx`]) that account closure
 //! uses too.
 
+use rempla_core::api::members::MemberEntry;
 use rempla_core::domain::{Delegation, Member, MemberRole};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::error::MembersError;
 use super::model::effective_rights;
@@ -56,7 +57,10 @@ pub struct ChangedBy {
 
 impl Storage {
     /// Every member of a facility with their account's e-mail and activation, by display name.
-    pub async fn facility_members(&self, facility_id: &str) -> Result<Vec<Value>, StorageError> {
+    pub async fn facility_members(
+        &self,
+        facility_id: &str,
+    ) -> Result<Vec<MemberEntry>, StorageError> {
         let id = facility_id.to_owned();
         self.read(move |tx| {
             let rows = tx.query(
@@ -67,29 +71,19 @@ impl Storage {
             let mut out = Vec::new();
             for r in &rows {
                 let member: Member = json_col(r, 1)?;
-                out.push(json!({
-                    "member_id": member.id,
-                    "account_id": text(r, 0)?,
-                    "email": text(r, 2)?,
-                    "display_name": member.display_name,
-                    "role": member.role,
-                    "delegations": member.delegations,
-                    "rights": effective_rights(&member),
-                    "activated": int(r, 3)? != 0,
-                }));
+                out.push(MemberEntry {
+                    member_id: member.id,
+                    account_id: text(r, 0)?,
+                    email: text(r, 2)?,
+                    rights: effective_rights(&member),
+                    display_name: member.display_name,
+                    role: member.role,
+                    delegations: member.delegations,
+                    activated: int(r, 3)? != 0,
+                    you: false,
+                });
             }
-            out.sort_by(|a, b| {
-                let key = |v: &Value| {
-                    (
-                        v["display_name"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_lowercase(),
-                        v["member_id"].as_str().unwrap_or_default().to_owned(),
-                    )
-                };
-                key(a).cmp(&key(b))
-            });
+            out.sort_by_cached_key(|m| (m.display_name.to_lowercase(), m.member_id.to_string()));
             Ok(out)
         })
         .await

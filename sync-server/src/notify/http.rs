@@ -9,10 +9,10 @@ use axum::{Json, Router};
 use rempla_core::api::ErrorCode;
 use rempla_core::api::notify as api;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::crypto::b64url_decode;
-use super::prefs::Preferences;
+use super::prefs::{Preferences, validate};
 use super::queries::{DeliveryFilter, PushTarget};
 use crate::auth::Authed;
 use crate::authz::{self, Action};
@@ -147,7 +147,7 @@ pub async fn put_push_target(
     State(state): State<AppState>,
     Authed(caller): Authed,
     JsonBody(body): JsonBody<api::PushTarget>,
-) -> Result<Json<PushTarget>, AppError> {
+) -> Result<Json<api::RegisteredPushTarget>, AppError> {
     let (kind, address, p256dh, auth, topic) = validate_target(&state, body).await?;
     let held = state.storage.push_targets(&caller.account.id).await?;
     let replaces = held.iter().any(|t| {
@@ -174,16 +174,20 @@ pub async fn put_push_target(
         topic,
         created_ms: state.clock.now_ms(),
     };
-    Ok(Json(state.storage.put_push_target(target).await?))
+    Ok(Json(
+        state.storage.put_push_target(target).await?.registered(),
+    ))
 }
 
 /// `GET /v1/me/push-targets`: the caller's targets, every device.
 pub async fn list_push_targets(
     State(state): State<AppState>,
     Authed(caller): Authed,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::PushTargets>, AppError> {
     let targets = state.storage.push_targets(&caller.account.id).await?;
-    Ok(Json(json!({"targets": targets})))
+    Ok(Json(api::PushTargets {
+        targets: targets.iter().map(PushTarget::registered).collect(),
+    }))
 }
 
 /// `DELETE /v1/me/push-targets/{id}`.
@@ -219,9 +223,7 @@ pub async fn put_preferences(
     Authed(caller): Authed,
     JsonBody(prefs): JsonBody<Preferences>,
 ) -> Result<Json<Preferences>, AppError> {
-    prefs
-        .validate()
-        .map_err(|(code, message)| AppError::invalid(code, message))?;
+    validate(&prefs).map_err(|(code, message)| AppError::invalid(code, message))?;
     state
         .storage
         .put_notification_prefs(&caller.account.id, prefs.clone(), state.clock.now_ms())
@@ -244,19 +246,26 @@ pub async fn inbox(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Query(q): Query<InboxQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::InboxPage<Value>>, AppError> {
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let items = state
         .storage
         .inbox(&caller.account.id, q.before, limit)
         .await?;
     let next = (items.len() == usize::try_from(limit).unwrap_or(usize::MAX))
-        .then(|| items.last().and_then(|i| i.get("seq")).cloned())
+        .then(|| {
+            items
+                .last()
+                .and_then(|i| i.get("seq"))
+                .and_then(Value::as_i64)
+        })
         .flatten();
     let unread = state.storage.unread_count(&caller.account.id).await?;
-    Ok(Json(
-        json!({"notifications": items, "next_before": next, "unread": unread}),
-    ))
+    Ok(Json(api::InboxPage {
+        notifications: items,
+        next_before: next,
+        unread: u32::try_from(unread).unwrap_or(u32::MAX),
+    }))
 }
 
 /// Query of the deliveries lists.
@@ -288,7 +297,7 @@ pub async fn my_deliveries(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Query(q): Query<DeliveriesQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::Deliveries>, AppError> {
     check_state(q.state.as_ref())?;
     if q.account_id.is_some() {
         return Err(invalid(
@@ -307,7 +316,7 @@ pub async fn my_deliveries(
             q.limit.unwrap_or(100).clamp(1, 500),
         )
         .await?;
-    Ok(Json(json!({"deliveries": list})))
+    Ok(Json(api::Deliveries { deliveries: list }))
 }
 
 /// `GET /v1/staff/deliveries`: every account's deliveries, for the back office.
@@ -315,7 +324,7 @@ pub async fn staff_deliveries(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Query(q): Query<DeliveriesQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::Deliveries>, AppError> {
     if !caller.is_staff() {
         return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
     }
@@ -331,7 +340,7 @@ pub async fn staff_deliveries(
             q.limit.unwrap_or(100).clamp(1, 500),
         )
         .await?;
-    Ok(Json(json!({"deliveries": list})))
+    Ok(Json(api::Deliveries { deliveries: list }))
 }
 
 /// `POST /v1/staff/deliveries/{id}/retry`: a failed delivery goes back to the queue (attempts reset).
@@ -359,7 +368,7 @@ pub async fn sms_credits(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::SmsCredits>, AppError> {
     if !authz::allowed(&caller, Action::ReadFacility(&id)) {
         return Err(AppError::NotFound);
     }
@@ -367,15 +376,7 @@ pub async fn sms_credits(
         .storage
         .sms_credits(&id, state.config.notify.sms_low_credit_threshold)
         .await?;
-    Ok(Json(json!(credits)))
-}
-
-/// Body of `POST /v1/staff/facilities/{id}/sms-credits`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TopUp {
-    /// Credits to add (1 to 1 000 000).
-    pub amount: i64,
+    Ok(Json(credits))
 }
 
 /// `POST /v1/staff/facilities/{id}/sms-credits`: staff add credits.
@@ -383,7 +384,7 @@ pub async fn top_up(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody<TopUp>,
+    JsonBody(body): JsonBody<api::TopUp>,
 ) -> Result<Response, AppError> {
     if !caller.is_staff() {
         return Err(AppError::Forbidden("réservé à l'équipe Rempla".into()));
@@ -403,13 +404,18 @@ pub async fn top_up(
         .await?;
     Ok((
         StatusCode::OK,
-        Json(json!({"facility_id": id, "balance": balance})),
+        Json(api::ToppedUp {
+            facility_id: id,
+            balance,
+        }),
     )
         .into_response())
 }
 
 /// `GET /v1/push/vapid-public-key`: the application server key web clients subscribe with (`null`
 /// when this server has no Web Push key, so clients simply do not offer push).
-pub async fn vapid_public_key(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({"key": state.channels.webpush.as_ref().map(|c| c.public_key())}))
+pub async fn vapid_public_key(State(state): State<AppState>) -> Json<api::VapidKey> {
+    Json(api::VapidKey {
+        key: state.channels.webpush.as_ref().map(|c| c.public_key()),
+    })
 }

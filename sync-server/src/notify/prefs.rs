@@ -2,183 +2,83 @@
 //! user's time zone, and the phone number for SMS. The in-app inbox is always on.
 
 use rempla_core::api::ErrorCode;
-use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
-/// The external channels a user chooses among (push covers every registered push target).
-pub const CHANNELS: &[&str] = &["email", "push", "sms"];
+use rempla_core::api::notify::parse_time;
+/// The preferences and their rules (which channels a kind uses, when quiet hours end) are the wire
+/// types, one definition for the server and the clients; checking a `PUT` is [`validate`].
+pub use rempla_core::api::notify::{CHANNELS, ChannelSwitches, Preferences, QuietHours};
 
-/// On/off per channel; a missing channel keeps the level above.
-pub type ChannelSwitches = BTreeMap<String, bool>;
-
-/// Quiet hours: nothing but urgent notices between `start` and `end` (local time, may span midnight).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QuietHours {
-    /// `HH:MM`.
-    pub start: String,
-    /// `HH:MM`.
-    pub end: String,
-    /// IANA zone (`Europe/Paris`, `America/Martinique`…).
-    pub time_zone: String,
-}
-
-/// A user's preferences, as stored and as sent on the wire.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Preferences {
-    /// Defaults per channel (e-mail and push on, SMS off).
-    #[serde(default = "default_channels")]
-    pub channels: ChannelSwitches,
-    /// Overrides per notice kind.
-    #[serde(default)]
-    pub kinds: BTreeMap<String, ChannelSwitches>,
-    /// Quiet hours, if any.
-    #[serde(default)]
-    pub quiet_hours: Option<QuietHours>,
-    /// E.164 number SMS go to.
-    #[serde(default)]
-    pub sms_phone: Option<String>,
-}
-
-fn default_channels() -> ChannelSwitches {
-    CHANNELS
-        .iter()
-        .map(|c| ((*c).to_owned(), *c != "sms"))
-        .collect()
-}
-
-impl Default for Preferences {
-    fn default() -> Self {
-        Self {
-            channels: default_channels(),
-            kinds: BTreeMap::new(),
-            quiet_hours: None,
-            sms_phone: None,
-        }
+/// Checks every field of preferences sent by a client; the error is `(code, French message)`.
+pub fn validate(prefs: &Preferences) -> Result<(), (ErrorCode, String)> {
+    let check = |switches: &ChannelSwitches| {
+        switches
+            .keys()
+            .find(|k| !CHANNELS.contains(&k.as_str()))
+            .map_or(Ok(()), |k| {
+                Err((
+                    ErrorCode::UnknownChannel,
+                    format!(
+                        "canal inconnu « {} » (email, push, sms)",
+                        k.chars().take(30).collect::<String>()
+                    ),
+                ))
+            })
+    };
+    check(&prefs.channels)?;
+    if prefs.kinds.len() > 100 {
+        return Err((
+            ErrorCode::TooManyKinds,
+            "100 types de notification au plus".into(),
+        ));
     }
-}
-
-fn parse_time(s: &str) -> Option<NaiveTime> {
-    (s.len() == 5)
-        .then(|| NaiveTime::parse_from_str(s, "%H:%M").ok())
-        .flatten()
-}
-
-impl Preferences {
-    /// Checks every field; the error is `(code, French message)`.
-    pub fn validate(&self) -> Result<(), (ErrorCode, String)> {
-        let check = |switches: &ChannelSwitches| {
-            switches
-                .keys()
-                .find(|k| !CHANNELS.contains(&k.as_str()))
-                .map_or(Ok(()), |k| {
-                    Err((
-                        ErrorCode::UnknownChannel,
-                        format!(
-                            "canal inconnu « {} » (email, push, sms)",
-                            k.chars().take(30).collect::<String>()
-                        ),
-                    ))
-                })
-        };
-        check(&self.channels)?;
-        if self.kinds.len() > 100 {
+    for (kind, switches) in &prefs.kinds {
+        let ok = !kind.is_empty()
+            && kind.len() <= 64
+            && kind
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !ok {
             return Err((
-                ErrorCode::TooManyKinds,
-                "100 types de notification au plus".into(),
+                ErrorCode::InvalidKind,
+                "type de notification invalide (snake_case, 64 caractères au plus)".into(),
             ));
         }
-        for (kind, switches) in &self.kinds {
-            let ok = !kind.is_empty()
-                && kind.len() <= 64
-                && kind
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-            if !ok {
-                return Err((
-                    ErrorCode::InvalidKind,
-                    "type de notification invalide (snake_case, 64 caractères au plus)".into(),
-                ));
-            }
-            check(switches)?;
-        }
-        if let Some(q) = &self.quiet_hours {
-            if parse_time(&q.start).is_none() || parse_time(&q.end).is_none() {
-                return Err((
-                    ErrorCode::InvalidQuietHours,
-                    "heures au format HH:MM".into(),
-                ));
-            }
-            if q.start == q.end {
-                return Err((
-                    ErrorCode::InvalidQuietHours,
-                    "début et fin des heures calmes identiques".into(),
-                ));
-            }
-            if q.time_zone.parse::<Tz>().is_err() {
-                return Err((ErrorCode::InvalidTimeZone, "fuseau horaire inconnu".into()));
-            }
-        }
-        if let Some(p) = &self.sms_phone
-            && !super::sms::valid_phone(p)
-        {
+        check(switches)?;
+    }
+    if let Some(q) = &prefs.quiet_hours {
+        if parse_time(&q.start).is_none() || parse_time(&q.end).is_none() {
             return Err((
-                ErrorCode::InvalidPhone,
-                "numéro au format international (+33612345678)".into(),
+                ErrorCode::InvalidQuietHours,
+                "heures au format HH:MM".into(),
             ));
         }
-        Ok(())
-    }
-
-    /// Whether notices of `kind` go to `channel`.
-    pub fn wants(&self, kind: &str, channel: &str) -> bool {
-        self.kinds
-            .get(kind)
-            .and_then(|s| s.get(channel))
-            .or_else(|| self.channels.get(channel))
-            .copied()
-            .unwrap_or(channel != "sms")
-    }
-
-    /// When quiet hours hold at `now_ms`, the instant (Unix ms) they end; `None` outside them.
-    pub fn quiet_until(&self, now_ms: i64) -> Option<i64> {
-        let q = self.quiet_hours.as_ref()?;
-        let (start, end) = (parse_time(&q.start)?, parse_time(&q.end)?);
-        let tz: Tz = q.time_zone.parse().ok()?;
-        let now = Utc
-            .timestamp_millis_opt(now_ms)
-            .single()?
-            .with_timezone(&tz);
-        let t = now.time();
-        let quiet = if start < end {
-            t >= start && t < end
-        } else {
-            t >= start || t < end
-        };
-        if !quiet {
-            return None;
+        if q.start == q.end {
+            return Err((
+                ErrorCode::InvalidQuietHours,
+                "début et fin des heures calmes identiques".into(),
+            ));
         }
-        let mut day = now.date_naive();
-        if t >= end {
-            day = day.succ_opt()?;
+        if q.time_zone.parse::<Tz>().is_err() {
+            return Err((ErrorCode::InvalidTimeZone, "fuseau horaire inconnu".into()));
         }
-        let local = day.and_time(end);
-        // A DST gap swallowing `end` moves it an hour later.
-        let end_at = tz.from_local_datetime(&local).earliest().or_else(|| {
-            tz.from_local_datetime(&(local + Duration::hours(1)))
-                .earliest()
-        })?;
-        Some(end_at.timestamp_millis())
     }
+    if let Some(p) = &prefs.sms_phone
+        && !super::sms::valid_phone(p)
+    {
+        return Err((
+            ErrorCode::InvalidPhone,
+            "numéro au format international (+33612345678)".into(),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     fn ms(s: &str) -> i64 {
         s.parse::<chrono::DateTime<Utc>>()
@@ -227,12 +127,12 @@ mod tests {
     fn validation_codes() {
         let mut p = Preferences::default();
         p.channels.insert("fax".into(), true);
-        assert_eq!(p.validate().unwrap_err().0, ErrorCode::UnknownChannel);
+        assert_eq!(validate(&p).unwrap_err().0, ErrorCode::UnknownChannel);
         let p = Preferences {
             sms_phone: Some("06 12".into()),
             ..Preferences::default()
         };
-        assert_eq!(p.validate().unwrap_err().0, ErrorCode::InvalidPhone);
+        assert_eq!(validate(&p).unwrap_err().0, ErrorCode::InvalidPhone);
         let p = Preferences {
             quiet_hours: Some(QuietHours {
                 start: "25:00".into(),
@@ -241,7 +141,7 @@ mod tests {
             }),
             ..Preferences::default()
         };
-        assert_eq!(p.validate().unwrap_err().0, ErrorCode::InvalidQuietHours);
+        assert_eq!(validate(&p).unwrap_err().0, ErrorCode::InvalidQuietHours);
         let p = Preferences {
             quiet_hours: Some(QuietHours {
                 start: "22:00".into(),
@@ -250,7 +150,7 @@ mod tests {
             }),
             ..Preferences::default()
         };
-        assert_eq!(p.validate().unwrap_err().0, ErrorCode::InvalidTimeZone);
-        assert!(Preferences::default().validate().is_ok());
+        assert_eq!(validate(&p).unwrap_err().0, ErrorCode::InvalidTimeZone);
+        assert!(validate(&Preferences::default()).is_ok());
     }
 }

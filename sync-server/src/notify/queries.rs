@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::prefs::Preferences;
 use crate::db::{Row, Storage, StorageError, Tx, Val, int, json, opt_int, opt_text, text, to_json};
+use rempla_core::api::notify::RegisteredPushTarget;
 
 /// A registered push target of one device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -32,6 +33,21 @@ pub struct PushTarget {
     pub topic: Option<String>,
     /// Registration time, Unix ms.
     pub created_ms: i64,
+}
+
+impl PushTarget {
+    /// The target as its account sees it: never the Web Push `auth` secret.
+    pub fn registered(&self) -> RegisteredPushTarget {
+        RegisteredPushTarget {
+            id: self.id.clone(),
+            device_id: self.device_id.clone(),
+            kind: self.kind.clone(),
+            address: self.address.clone(),
+            p256dh: self.p256dh.clone(),
+            topic: self.topic.clone(),
+            created_ms: self.created_ms,
+        }
+    }
 }
 
 const TARGET_COLUMNS: &str =
@@ -88,42 +104,9 @@ pub(crate) fn prefs_tx(tx: &mut dyn Tx, account_id: &str) -> Result<Preferences,
         .map(Option::unwrap_or_default)
 }
 
-/// One delivery, as listed to its recipient and to staff.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Delivery {
-    /// Delivery id.
-    pub id: String,
-    /// The notice (and inbox notification) it carries.
-    pub notice_id: String,
-    /// Recipient.
-    pub account_id: String,
-    /// Notice kind.
-    pub kind: String,
-    /// Notice title.
-    pub title: String,
-    /// `email`, `webpush`, `fcm`, `apns` or `sms`.
-    pub channel: String,
-    /// Push target id, or the channel name.
-    pub target_id: String,
-    /// Facility charged (SMS on its behalf).
-    pub facility_id: Option<String>,
-    /// `pending`, `sending`, `sent` or `failed`.
-    pub state: String,
-    /// Attempts made.
-    pub attempts: i64,
-    /// Next attempt (pending), Unix ms.
-    pub next_attempt_ms: i64,
-    /// SMS parts billed.
-    pub segments: i64,
-    /// Stable code of the last failure.
-    pub last_code: Option<String>,
-    /// Detail of the last failure.
-    pub last_error: Option<String>,
-    /// Creation, Unix ms.
-    pub created_ms: i64,
-    /// Last change, Unix ms.
-    pub updated_ms: i64,
-}
+/// A delivery and a facility's SMS credits as listed are the wire types, one definition for the server
+/// and the clients.
+pub use rempla_core::api::notify::{CreditMove, Delivery, SmsCredits};
 
 /// Which deliveries to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -134,19 +117,6 @@ pub struct DeliveryFilter {
     pub state: Option<String>,
     /// Only of this notice.
     pub notice_id: Option<String>,
-}
-
-/// A facility's SMS credits and recent moves.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SmsCredits {
-    /// Facility.
-    pub facility_id: String,
-    /// Remaining credits (one per SMS part).
-    pub balance: i64,
-    /// Alert level.
-    pub low_threshold: i64,
-    /// Newest moves first (top-ups, sends, refunds).
-    pub moves: Vec<Value>,
 }
 
 impl Storage {
@@ -388,10 +358,13 @@ impl Storage {
                 )?
                 .iter()
                 .map(|r| {
-                    Ok(serde_json::json!({
-                        "delta": int(r, 0)?, "reason": text(r, 1)?, "delivery_id": opt_text(r, 2)?,
-                        "account_id": opt_text(r, 3)?, "at_ms": int(r, 4)?,
-                    }))
+                    Ok(CreditMove {
+                        delta: int(r, 0)?,
+                        reason: text(r, 1)?,
+                        delivery_id: opt_text(r, 2)?,
+                        account_id: opt_text(r, 3)?,
+                        at_ms: int(r, 4)?,
+                    })
                 })
                 .collect::<Result<Vec<_>, StorageError>>()?;
             Ok(SmsCredits {

@@ -15,6 +15,7 @@ use rempla_core::sync::{EntityKind, Hlc, OpKind, OutboxOp};
 use serde_json::Value;
 
 use crate::accounts::queries::{Account, AccountKind};
+use crate::billing::TariffRules as _;
 use crate::http::state::AppState;
 use crate::sync::rules::PushContext;
 

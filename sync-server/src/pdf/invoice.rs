@@ -33,29 +33,8 @@ impl Default for Issuer {
     }
 }
 
-/// The customer (the facility that unlocked the contact).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Customer {
-    /// Legal name.
-    pub name: String,
-    /// SIRET.
-    pub siret: Option<String>,
-    /// Billing address, when known.
-    pub address: Option<String>,
-}
-
-/// One line of an invoice.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InvoiceLine {
-    /// French description.
-    pub label: String,
-    /// Quantity (shifts of this kind).
-    pub quantity: i64,
-    /// Unit price excluding VAT, cents.
-    pub unit_cents: i64,
-    /// `quantity × unit_cents`, cents.
-    pub total_cents: i64,
-}
+/// The customer and the invoice lines are the wire types, one definition for the server and the clients.
+pub use rempla_core::api::billing::{Customer, InvoiceLine};
 
 /// Everything an invoice or credit note shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

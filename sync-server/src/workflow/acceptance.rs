@@ -3,13 +3,14 @@
 //! hooks (billing, documents) run, all in the answer's transaction; a refusal rolls it all back.
 
 use rempla_core::api::ErrorCode;
+use rempla_core::api::missions::AnswerOutcome;
 use rempla_core::domain::{
     Doctor, DoctorStatus, Initiator, Mission, MissionId, MissionStatus, ProposalState,
     RequestStatus, Right, SiteId,
 };
 use rempla_core::sync::merge::MergeState;
 use rempla_core::sync::{EntityKind, Hlc};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::flow::{Answer, Flow, refused, write_flow};
 use super::model::{
@@ -68,7 +69,7 @@ impl Storage {
         document_ids: Vec<String>,
         now_ms: i64,
         hlc: Hlc,
-    ) -> Answer<Done<Value>> {
+    ) -> Answer<Done<AnswerOutcome>> {
         write_flow(self, move |tx| {
             answer_tx(tx, &actor, &proposal_id, reply, &document_ids, now_ms, hlc)
         })
@@ -84,7 +85,7 @@ pub(crate) fn answer_tx(
     document_ids: &[String],
     now_ms: i64,
     hlc: Hlc,
-) -> Result<Done<Value>, Flow> {
+) -> Result<Done<AnswerOutcome>, Flow> {
     let Some(row) = load_proposal(tx, proposal_id)? else {
         return refused(Refusal::NotFound);
     };
@@ -120,7 +121,11 @@ pub(crate) fn answer_tx(
     if view.proposal.state == target {
         let mission = mission_of_proposal(tx, proposal_id)?;
         return Ok(Done {
-            value: json!({"proposal": view, "mission_id": mission}),
+            value: AnswerOutcome {
+                proposal: view,
+                mission_id: mission,
+                mission: None,
+            },
             changes: Vec::new(),
             created: false,
         });
@@ -189,7 +194,11 @@ pub(crate) fn answer_tx(
             now_ms,
         )?;
         return Ok(Done {
-            value: json!({"proposal": view, "mission_id": Value::Null}),
+            value: AnswerOutcome {
+                proposal: view,
+                mission_id: None,
+                mission: None,
+            },
             changes: vec![change],
             created: true,
         });
@@ -205,7 +214,11 @@ pub(crate) fn answer_tx(
         hlc,
     )?;
     Ok(Done {
-        value: json!({"proposal": view, "mission_id": mission.mission.id, "mission": mission}),
+        value: AnswerOutcome {
+            proposal: view,
+            mission_id: Some(mission.mission.id.to_string()),
+            mission: Some(mission),
+        },
         changes,
         created: true,
     })

@@ -7,10 +7,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use rempla_core::api::ErrorCode;
+use rempla_core::api::missions::{
+    ContractView, MissionAnswer, MissionDetail, MissionList, ProposalList, ProposalMade,
+};
 use rempla_core::domain::{DoctorStatus, Initiator, ProposalState};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
+use super::contract::ContractFacts;
 use super::flow::Answer;
 use super::model::{Actor, Done, NewProposal, Settings};
 use crate::auth::{Authed, Caller};
@@ -78,7 +81,7 @@ pub async fn send_proposal(
         )
         .await;
     let (view, created) = finish(&state, answer)?;
-    Ok((status(created), Json(json!({"proposal": view}))).into_response())
+    Ok((status(created), Json(ProposalMade { proposal: view })).into_response())
 }
 
 /// `POST /v1/requests/{id}/applications`: a verified doctor applies to an open request.
@@ -115,7 +118,7 @@ pub async fn apply(
         )
         .await;
     let (view, created) = finish(&state, answer)?;
-    Ok((status(created), Json(json!({"proposal": view}))).into_response())
+    Ok((status(created), Json(ProposalMade { proposal: view })).into_response())
 }
 
 /// Query of `GET /v1/proposals`.
@@ -135,7 +138,7 @@ pub async fn list_proposals(
     State(state): State<AppState>,
     Authed(caller): Authed,
     query: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ProposalList>, AppError> {
     let Query(q) = query.map_err(|e| AppError::invalid(ErrorCode::InvalidQuery, e.body_text()))?;
     let mut list = state
         .storage
@@ -144,7 +147,7 @@ pub async fn list_proposals(
     if let Some(r) = q.request_id {
         list.retain(|p| p.proposal.request_id.to_string() == r);
     }
-    Ok(Json(json!({"proposals": list})))
+    Ok(Json(ProposalList { proposals: list }))
 }
 
 /// `POST /v1/proposals/{id}/answer`: the answering party accepts or declines.
@@ -179,9 +182,9 @@ pub async fn answer(
 pub async fn list_missions(
     State(state): State<AppState>,
     Authed(caller): Authed,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MissionList>, AppError> {
     let list = state.storage.missions_of(actor(&caller)).await??;
-    Ok(Json(json!({"missions": list})))
+    Ok(Json(MissionList { missions: list }))
 }
 
 /// `GET /v1/missions/{id}`: one mission with the other party's contact details, for its two parties
@@ -190,7 +193,7 @@ pub async fn mission(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MissionDetail>, AppError> {
     let value = state
         .storage
         .mission_with_contacts(actor(&caller), id, state.clock.now_ms())
@@ -205,7 +208,7 @@ pub async fn cancel(
     Authed(caller): Authed,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<api::CancelBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MissionAnswer>, AppError> {
     let reason = body.reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 1_000 {
         return Err(AppError::invalid(
@@ -224,7 +227,7 @@ pub async fn cancel(
         )
         .await;
     let (view, _) = finish(&state, answer)?;
-    Ok(Json(json!({"mission": view})))
+    Ok(Json(MissionAnswer { mission: view }))
 }
 
 /// `GET /v1/missions/{id}/contract`: the contract's facts, version hash (what a party signs) and
@@ -233,11 +236,14 @@ pub async fn contract(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ContractView<ContractFacts>>, AppError> {
     let (facts, sha, view) = state.storage.contract(actor(&caller), id).await??;
-    Ok(Json(
-        json!({"facts": facts, "sha256": sha, "signatures": view.signatures, "status": view.mission.status}),
-    ))
+    Ok(Json(ContractView {
+        facts,
+        sha256: sha,
+        signatures: view.signatures,
+        status: view.mission.status,
+    }))
 }
 
 /// `GET /v1/missions/{id}/contract.pdf`: the contract rendered as PDF (`pdf::contract::render`), with
@@ -283,7 +289,7 @@ pub async fn sign(
         )
         .await;
     let (view, created) = finish(&state, answer)?;
-    Ok((status(created), Json(json!({"mission": view}))).into_response())
+    Ok((status(created), Json(MissionAnswer { mission: view })).into_response())
 }
 
 /// `PUT /v1/me/matching-preferences`: a doctor's matching-related preference.
@@ -291,7 +297,7 @@ pub async fn put_match_prefs(
     State(state): State<AppState>,
     Authed(caller): Authed,
     JsonBody(body): JsonBody<api::MatchPreferences>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::MatchPreferences>, AppError> {
     let Some(doctor) = caller.account.doctor_id.clone() else {
         return Err(AppError::Forbidden("réservé aux médecins".into()));
     };
@@ -299,21 +305,21 @@ pub async fn put_match_prefs(
         .storage
         .set_only_when_available(doctor, body.only_when_available, state.clock.now_ms())
         .await?;
-    Ok(Json(
-        json!({"only_when_available": body.only_when_available}),
-    ))
+    Ok(Json(body))
 }
 
 /// `GET /v1/me/matching-preferences`.
 pub async fn get_match_prefs(
     State(state): State<AppState>,
     Authed(caller): Authed,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<api::MatchPreferences>, AppError> {
     let Some(doctor) = caller.account.doctor_id.clone() else {
         return Err(AppError::Forbidden("réservé aux médecins".into()));
     };
     let on = state.storage.only_when_available(doctor).await?;
-    Ok(Json(json!({"only_when_available": on})))
+    Ok(Json(api::MatchPreferences {
+        only_when_available: on,
+    }))
 }
 
 /// The workflow endpoints, merged into the router by `crate::areas`.

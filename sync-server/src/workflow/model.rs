@@ -5,10 +5,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rempla_core::api::ErrorCode;
-use rempla_core::domain::{
-    Initiator, Member, Mission, Proposal, ProposalId, Request, RequestShift, Right, SiteId,
-};
-use serde::Serialize;
+use rempla_core::domain::{Initiator, Member, ProposalId, Request, RequestShift, Right, SiteId};
 use serde_json::{Value, json};
 
 use super::refusal::Refusal;
@@ -52,64 +49,9 @@ pub struct Settings {
     pub answer_business_days: u32,
 }
 
-/// A proposal as the API and the change feed show it: core's `Proposal` plus where and which shifts.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ProposalView {
-    /// The proposal.
-    #[serde(flatten)]
-    pub proposal: Proposal,
-    /// The facility.
-    pub facility_id: String,
-    /// The site.
-    pub site_id: String,
-    /// The shifts asked for (the request's shifts at `shift_indexes`).
-    pub shifts: Vec<RequestShift>,
-    /// When it was answered (accepted or declined).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub answered_at: Option<DateTime<Utc>>,
-}
-
-/// A mission as the API and the change feed show it: core's `Mission` plus cancellation and
-/// contract facts. Never contact details.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MissionView {
-    /// The mission.
-    #[serde(flatten)]
-    pub mission: Mission,
-    /// Cancellation, when cancelled.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cancellation: Option<Cancellation>,
-    /// The contract signatures so far.
-    pub signatures: Vec<Signature>,
-}
-
-/// Who cancelled a mission, when and how late.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Cancellation {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// `doctor` or `facility`.
-    pub by: String,
-    /// The reason given.
-    pub reason: String,
-    /// Time left before the start of the mission, ms (negative once started).
-    pub lateness_ms: i64,
-}
-
-/// The proof of one party's signature of the contract.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Signature {
-    /// `doctor` or `facility`.
-    pub party: String,
-    /// The signing account.
-    pub account_id: String,
-    /// The signing device.
-    pub device_id: String,
-    /// SHA-256 of the contract version signed.
-    pub sha256: String,
-    /// When.
-    pub signed_at: DateTime<Utc>,
-}
+/// The API views of proposals and missions (and a mission's cancellation and signatures) are the wire
+/// types, one definition for the server and the clients.
+pub use rempla_core::api::missions::{Cancellation, MissionView, ProposalView, Signature};
 
 /// The outcome of an action: its value, the feed changes to publish after commit, and whether it did
 /// anything (a replay does not).

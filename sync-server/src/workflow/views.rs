@@ -1,8 +1,11 @@
 //! The workflow's read models: a mission with its unlocked contacts (audited), the caller's missions
 //! and proposals, and the doctor's "only when available" preference.
 
+use rempla_core::api::missions::{
+    BothContacts, ContactPerson, DoctorCard, DoctorContacts, FacilityCard, FacilityContacts,
+    MissionContacts, MissionDetail, SiteCard,
+};
 use rempla_core::domain::{ProposalState, Right};
-use serde_json::{Value, json};
 
 use super::flow::{Answer, read_flow, refused, write_flow};
 use super::model::{Actor, MissionView, ProposalView};
@@ -13,50 +16,69 @@ use super::rows::{
 };
 use crate::db::{Storage, StorageError, Tx, text};
 
-/// The other party's contact details, unlocked by the mission.
-pub(crate) fn contacts_tx(
+/// What the mission's doctor may see of the facility: the facility, the site and the members who may
+/// propose there.
+pub(crate) fn facility_contacts_tx(
     tx: &mut dyn Tx,
     m: &MissionRow,
-    for_side: &str,
-) -> Result<Value, StorageError> {
-    if for_side == "doctor" {
-        let facility = load_facility(tx, &m.facility_id)?;
-        let site = load_site(tx, &m.view.mission.site_id.to_string())?;
-        let mut people = Vec::new();
-        for (account, member) in facility_accounts(
-            tx,
-            &m.facility_id,
-            Right::Propose,
-            Some(m.view.mission.site_id),
-        )? {
-            let email = tx
-                .query(
-                    "SELECT email FROM accounts WHERE id = $1",
-                    &[account.into()],
-                )?
-                .first()
-                .map(|r| text(r, 0))
-                .transpose()?;
-            people.push(
-                json!({"display_name": member.display_name, "role": member.role, "email": email}),
-            );
-        }
-        Ok(json!({
-            "facility": facility.map(|f| json!({"name": f.name, "siret": f.siret, "kind": f.kind})),
-            "site": site.map(|s| json!({"name": s.name, "address": s.address, "postcode": s.postcode,
-                                         "commune_code": s.commune_code})),
-            "people": people,
-        }))
-    } else {
-        let doctor = load_doctor(tx, &m.doctor_id)?.map(|d| d.1);
-        Ok(json!({
-            "doctor": doctor.map(|d| json!({
-                "first_name": d.first_name, "last_name": d.last_name, "rpps": d.rpps,
-                "email": d.contact.as_ref().map(|c| c.email.clone()),
-                "phone": d.contact.as_ref().and_then(|c| c.phone.clone()),
-            })),
-        }))
+) -> Result<FacilityContacts, StorageError> {
+    let facility = load_facility(tx, &m.facility_id)?;
+    let site = load_site(tx, &m.view.mission.site_id.to_string())?;
+    let mut people = Vec::new();
+    for (account, member) in facility_accounts(
+        tx,
+        &m.facility_id,
+        Right::Propose,
+        Some(m.view.mission.site_id),
+    )? {
+        let email = tx
+            .query(
+                "SELECT email FROM accounts WHERE id = $1",
+                &[account.into()],
+            )?
+            .first()
+            .map(|r| text(r, 0))
+            .transpose()?;
+        people.push(ContactPerson {
+            display_name: member.display_name,
+            role: member.role,
+            email,
+        });
     }
+    Ok(FacilityContacts {
+        facility: facility.map(|f| FacilityCard {
+            name: f.name,
+            siret: f.siret.to_string(),
+            kind: f.kind,
+        }),
+        site: site.map(|s| SiteCard {
+            name: s.name,
+            address: s.address,
+            postcode: s.postcode.to_string(),
+            commune_code: s.commune_code,
+        }),
+        people,
+    })
+}
+
+/// What the mission's facility may see of the doctor.
+pub(crate) fn doctor_contacts_tx(
+    tx: &mut dyn Tx,
+    m: &MissionRow,
+) -> Result<DoctorContacts, StorageError> {
+    let doctor = load_doctor(tx, &m.doctor_id)?.map(|d| d.1);
+    Ok(DoctorContacts {
+        doctor: doctor.map(|d| DoctorCard {
+            first_name: d.first_name,
+            last_name: d.last_name,
+            rpps: d.rpps.to_string(),
+            email: d.contact.as_ref().map(|c| c.email.to_string()),
+            phone: d
+                .contact
+                .as_ref()
+                .and_then(|c| c.phone.as_ref().map(ToString::to_string)),
+        }),
+    })
 }
 
 impl Storage {
@@ -67,7 +89,7 @@ impl Storage {
         actor: Actor,
         id: String,
         now_ms: i64,
-    ) -> Answer<Value> {
+    ) -> Answer<MissionDetail> {
         write_flow(self, move |tx| {
             let Some(m) = load_mission(tx, &id)? else {
                 return refused(Refusal::NotFound);
@@ -81,13 +103,13 @@ impl Storage {
             } else {
                 return refused(Refusal::NotFound);
             };
-            let contacts = if reader == "staff" {
-                json!({
-                    "doctor": contacts_tx(tx, &m, "facility")?["doctor"].clone(),
-                    "facility": contacts_tx(tx, &m, "doctor")?,
-                })
-            } else {
-                contacts_tx(tx, &m, reader)?
+            let contacts = match reader {
+                "staff" => MissionContacts::ForStaff(BothContacts {
+                    doctor: doctor_contacts_tx(tx, &m)?.doctor,
+                    facility: facility_contacts_tx(tx, &m)?,
+                }),
+                "doctor" => MissionContacts::ForDoctor(facility_contacts_tx(tx, &m)?),
+                _ => MissionContacts::ForFacility(doctor_contacts_tx(tx, &m)?),
             };
             audit_tx(
                 tx,
@@ -100,7 +122,10 @@ impl Storage {
                 &m.doctor_id,
                 format!("coordonnées lues par : {reader}"),
             )?;
-            Ok(json!({"mission": m.view, "contacts": contacts}))
+            Ok(MissionDetail {
+                mission: m.view,
+                contacts,
+            })
         })
         .await
     }

@@ -3,7 +3,7 @@ import type { DoctorId } from "./DoctorId";
 import type { JsonValue } from "./serde_json/JsonValue";
 
 /**
- * A candidate's public profile: never contact details (`docs/api/matching.md`).
+ * A candidate's public profile: never contact details.
  */
 export type CandidateProfile = { 
 /**
@@ -23,6 +23,6 @@ last_name: string,
  */
 specialties: Array<string>, 
 /**
- * Thesis or intern licence, as the server sends it (`{"kind": "thesed"}`…).
+ * Thesis or intern licence, as the domain serializes it (`{"kind": "thesed"}`…).
  */
 qualification: JsonValue, };

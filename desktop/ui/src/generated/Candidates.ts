@@ -4,7 +4,7 @@ import type { RequestId } from "./RequestId";
 import type { Split } from "./Split";
 
 /**
- * `GET /v1/requests/{id}/candidates`.
+ * Answer of `GET /v1/requests/{id}/candidates`.
  */
 export type Candidates = { 
 /**
@@ -24,6 +24,7 @@ partial_count: number,
  */
 candidates: Array<Candidate>, 
 /**
- * Set when nobody covers everything but some cover a part.
+ * Set (else `null`) when nobody covers everything but some cover a part: the smallest set of
+ * doctors covering the most together.
  */
 split: Split | null, };

@@ -13,23 +13,23 @@ mission_id: string,
  */
 doctor_id: string, 
 /**
- * Unlock time, ms since the epoch.
+ * Unlock time, Unix ms.
  */
 at_ms: number, 
 /**
- * The invoice.
+ * The invoice's number.
  */
 invoice_number: string, 
 /**
- * The credit note, when the mission was cancelled in time.
+ * The credit note's number, when the mission was cancelled before its start; `null` otherwise.
  */
 credit_note_number: string | null, 
 /**
- * Cancellation time, ms since the epoch.
+ * Cancellation time, Unix ms; `null` otherwise.
  */
 cancelled_ms: number | null, 
 /**
- * Before VAT.
+ * Excluding VAT.
  */
 ht_cents: number, 
 /**
@@ -37,6 +37,6 @@ ht_cents: number,
  */
 vat_cents: number, 
 /**
- * With VAT.
+ * Including VAT.
  */
 ttc_cents: number, };

@@ -3,15 +3,19 @@ import type { ChargeLine } from "./ChargeLine";
 import type { ChargeTotals } from "./ChargeTotals";
 
 /**
- * `GET /v1/facilities/{id}/charges`: the statement of charges between two days.
+ * Answer of `GET /v1/facilities/{id}/charges` (JSON): the statement of charges between two days.
  */
 export type ChargeStatement = { 
 /**
- * First day included (`YYYY-MM-DD`), if bounded.
+ * The facility.
+ */
+facility_id: string, 
+/**
+ * First day included (`YYYY-MM-DD`), `null` when unbounded.
  */
 from: string | null, 
 /**
- * Last day included, if bounded.
+ * Last day included, `null` when unbounded.
  */
 to: string | null, 
 /**

@@ -3,7 +3,8 @@ import type { DoctorId } from "./DoctorId";
 import type { DoctorStatus } from "./DoctorStatus";
 
 /**
- * The doctor record the decision answers, with its new status (other fields ignored).
+ * Answer of `POST /v1/staff/verifications/{doctor_id}`: the doctor's record with its new status, its
+ * other fields as they are stored.
  */
 export type DecidedDoctor = { 
 /**

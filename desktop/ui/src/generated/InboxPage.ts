@@ -2,7 +2,11 @@
 import type { Notification } from "./Notification";
 
 /**
- * One page of the inbox, newest first.
+ * Answer of `GET /v1/notifications`: one page of the account's inbox, newest first.
+ *
+ * The items are the inbox's notification records with their `read_at` (`null` until read) and `seq`
+ * (the page cursor). The server passes them as stored (`N` = a JSON value, so their text, timestamps
+ * included, is what the change feed carries); devices read them as core's [`Notification`].
  */
 export type InboxPage = { 
 /**
@@ -10,7 +14,7 @@ export type InboxPage = {
  */
 notifications: Array<Notification>, 
 /**
- * The `before` of the next page, set when this one is full.
+ * The `before` of the next page, set when this one is full; `null` otherwise.
  */
 next_before: number | null, 
 /**

@@ -2,7 +2,7 @@
 import type { MemberId } from "./MemberId";
 
 /**
- * `POST /v1/facilities/{id}/members` answer.
+ * Answer of `POST /v1/facilities/{id}/members` (201).
  */
 export type Invited = { 
 /**

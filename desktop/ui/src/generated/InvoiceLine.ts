@@ -5,18 +5,18 @@
  */
 export type InvoiceLine = { 
 /**
- * What is charged.
+ * French description.
  */
 label: string, 
 /**
- * How many.
+ * Quantity (shifts of this kind).
  */
 quantity: number, 
 /**
- * Unit price, cents before VAT.
+ * Unit price excluding VAT, cents.
  */
 unit_cents: number, 
 /**
- * Line total, cents before VAT.
+ * `quantity × unit_cents`, cents.
  */
 total_cents: number, };

@@ -2,7 +2,7 @@
 import type { Invoice } from "./Invoice";
 
 /**
- * `GET /v1/facilities/{id}/invoices` answer.
+ * Answer of `GET /v1/facilities/{id}/invoices`.
  */
 export type InvoiceList = { 
 /**

@@ -2,7 +2,7 @@
 import type { Member } from "./Member";
 
 /**
- * `PUT /v1/facilities/{id}/members/{member_id}` answer.
+ * Answer of `PUT /v1/facilities/{id}/members/{member_id}`.
  */
 export type MemberChanged = { 
 /**

@@ -33,7 +33,8 @@ role: MemberRole,
  */
 delegations: Array<Delegation>, 
 /**
- * Facility-wide rights (role plus facility-wide delegations).
+ * Facility-wide rights (role plus facility-wide delegations), so a client need not know the role
+ * table.
  */
 rights: Array<Right>, 
 /**

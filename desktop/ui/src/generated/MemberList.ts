@@ -2,7 +2,7 @@
 import type { MemberEntry } from "./MemberEntry";
 
 /**
- * `GET /v1/facilities/{id}/members`.
+ * Answer of `GET /v1/facilities/{id}/members`.
  */
 export type MemberList = { 
 /**

@@ -2,11 +2,12 @@
 import type { DelegationIn } from "./DelegationIn";
 
 /**
- * A member's role and delegated rights (the whole set: it replaces the previous one).
+ * `PUT /v1/facilities/{id}/members/{member_id}`: a member's role and delegated rights (the whole set:
+ * it replaces the previous one).
  */
 export type MemberRights = { 
 /**
- * `admin`, `planner` or `viewer` (`unknown_role` otherwise).
+ * `admin`, `planner` or `viewer`.
  */
 role: string, 
 /**

@@ -2,10 +2,10 @@
 import type { MissionView } from "./MissionView";
 
 /**
- * `GET /v1/missions` answer.
+ * Answer of `GET /v1/missions`.
  */
 export type MissionList = { 
 /**
- * The caller's missions.
+ * The caller's missions, newest first.
  */
 missions: Array<MissionView>, };

@@ -11,12 +11,12 @@ import type { Signature } from "./Signature";
 import type { SiteId } from "./SiteId";
 
 /**
- * A mission as the API shows it (never contact details): core's [`Mission`] plus cancellation and
- * signatures.
+ * A mission as the API and the change feed show it: core's [`Mission`] plus cancellation and contract
+ * facts. Never contact details (those are [`MissionDetail::contacts`]).
  */
 export type MissionView = { 
 /**
- * Set when cancelled.
+ * Set when cancelled; omitted otherwise.
  */
 cancellation?: Cancellation | null, 
 /**

@@ -2,7 +2,7 @@
 import type { ProposalView } from "./ProposalView";
 
 /**
- * `GET /v1/proposals` answer.
+ * Answer of `GET /v1/proposals`.
  */
 export type ProposalList = { 
 /**

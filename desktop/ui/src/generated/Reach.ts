@@ -13,6 +13,6 @@ by: string,
  */
 distance_km: number | null, 
 /**
- * The doctor's radius, km (`radius` only).
+ * The doctor's radius, km (`radius` only; omitted otherwise).
  */
-radius_km: number | null, };
+radius_km?: number | null, };

@@ -3,7 +3,7 @@ import type { DoctorId } from "./DoctorId";
 import type { Interval } from "./Interval";
 
 /**
- * One doctor's share of a split coverage.
+ * One doctor's share of a split.
  */
 export type SplitPart = { 
 /**
@@ -11,6 +11,6 @@ export type SplitPart = {
  */
 doctor: DoctorId, 
 /**
- * The parts of the shifts attributed to them.
+ * The parts of the shifts attributed to them (normalized).
  */
 intervals: Array<Interval>, };

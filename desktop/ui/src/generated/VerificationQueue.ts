@@ -2,7 +2,7 @@
 import type { PendingDoctor } from "./PendingDoctor";
 
 /**
- * `GET /v1/staff/verifications`: pending doctors, oldest registration first (500 at most).
+ * Answer of `GET /v1/staff/verifications`: pending doctors, oldest registration first (500 at most).
  */
 export type VerificationQueue = { 
 /**
