@@ -69,8 +69,7 @@ impl KeyedGate {
     pub fn held_by(&self, key: &str) -> usize {
         self.held
             .lock()
-            .map(|h| h.get(key).copied().unwrap_or(0))
-            .unwrap_or(0)
+            .map_or(0, |h| h.get(key).copied().unwrap_or(0))
     }
 
     fn release(&self, key: &str) {

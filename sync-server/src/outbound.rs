@@ -88,8 +88,9 @@ impl OutboundPolicy {
         if loopback_name && !self.allow_loopback {
             return Err(OutboundError::Blocked);
         }
+        let test_loopback = self.allow_loopback && is_loopback;
         if !self.allowed_hosts.is_empty()
-            && !(self.allow_loopback && is_loopback)
+            && !test_loopback
             && !self.allowed_hosts.iter().any(|allowed| {
                 let allowed = allowed.trim_start_matches('.').to_ascii_lowercase();
                 name == allowed || name.ends_with(&format!(".{allowed}"))
@@ -173,16 +174,16 @@ fn canonical(ip: IpAddr) -> IpAddr {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return IpAddr::V4(v4);
             }
-            let s = v6.segments();
+            let segments = v6.segments();
             // 64:ff9b::/96, the well-known NAT64 prefix (RFC 6052).
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                let [a, b] = s[6].to_be_bytes();
-                let [c, d] = s[7].to_be_bytes();
-                return IpAddr::V4(Ipv4Addr::new(a, b, c, d));
+            if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+                let [o1, o2] = segments[6].to_be_bytes();
+                let [o3, o4] = segments[7].to_be_bytes();
+                return IpAddr::V4(Ipv4Addr::new(o1, o2, o3, o4));
             }
             IpAddr::V6(v6)
         }
-        v4 => v4,
+        IpAddr::V4(v4) => IpAddr::V4(v4),
     }
 }
 

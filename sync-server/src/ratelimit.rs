@@ -53,7 +53,7 @@ impl RateLimiter {
 
     /// Keys held now (tests, metrics).
     pub fn len(&self) -> usize {
-        self.buckets.lock().map(|b| b.len()).unwrap_or(0)
+        self.buckets.lock().map_or(0, |b| b.len())
     }
 
     /// Whether no key is held.

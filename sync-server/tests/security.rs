@@ -2,7 +2,12 @@
 //! the code the review ran against and passes now. The findings and their controls are listed in
 //! `docs/security.md`. Storage-touching cases run on SQLite and PostgreSQL.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_lines,
+    clippy::many_single_char_names
+)]
 
 mod common;
 

@@ -123,12 +123,8 @@ pub fn listen(
         let text = line.strip_suffix('\n').unwrap_or(&line);
         match parser.line(text) {
             Some(LiveEvent::Ended(code)) => return LiveEnd::Ended { code },
-            Some(event) => {
-                if on_event(event).is_break() {
-                    return LiveEnd::Stopped;
-                }
-            }
-            None => {}
+            Some(event) if on_event(event.clone()).is_break() => return LiveEnd::Stopped,
+            Some(_) | None => {}
         }
     }
 }

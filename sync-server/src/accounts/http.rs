@@ -561,7 +561,6 @@ pub async fn doctor(
                     doctor_id: Some(id.clone()),
                     facility_id: facilities.first().cloned(),
                     detail: json!({"facilities": facilities, "unlocked": unlocked}).to_string(),
-                    ..crate::audit::AuditEntry::default()
                 })
                 .await?;
             Ok(Json(authz::facility_doctor_view(

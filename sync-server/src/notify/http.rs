@@ -150,10 +150,9 @@ pub async fn put_push_target(
 ) -> Result<Json<api::RegisteredPushTarget>, AppError> {
     let (kind, address, p256dh, auth, topic) = validate_target(&state, body).await?;
     let held = state.storage.push_targets(&caller.account.id).await?;
-    let replaces = held.iter().any(|t| {
-        (t.device_id == caller.device_id && t.kind == kind)
-            || (t.kind == kind && t.address == address)
-    });
+    let replaces = held
+        .iter()
+        .any(|t| t.kind == kind && (t.device_id == caller.device_id || t.address == address));
     if !replaces && held.len() >= state.config.notify.max_push_targets {
         return Err(invalid(
             ErrorCode::TooManyPushTargets,

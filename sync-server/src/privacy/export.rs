@@ -74,19 +74,20 @@ pub(crate) fn write_zip(
 ) -> u64 {
     let discard = Arc::new(AtomicBool::new(false));
     let mut sink = ChannelWriter {
-        tx: tx.clone(),
+        tx,
         buffer: Vec::with_capacity(SEND_CHUNK),
         sent: 0,
         discard: Arc::clone(&discard),
     };
     let result = write_entries(head, data, storage, handle, &mut sink, &discard);
-    let sent = sink.sent;
-    drop(sink);
     if let Err(e) = result {
         tracing::warn!(error = %e, "export interrupted");
-        let _ = tx.blocking_send(Err(e));
+        let _ = sink.tx.blocking_send(Err(e));
     }
+    let sent = sink.sent;
+    // The place first, then the channel: the client sees the end only once it may export again.
     drop(pass);
+    drop(sink);
     sent
 }
 
