@@ -1,14 +1,15 @@
-//! The calls of Rempla's staff (support) beside sync: the queue of doctors waiting for verification,
-//! the decision on one, and the identity document they check before deciding, as typed methods of
+//! The calls of Rempla's staff (support) beside sync: the queues of doctors and of facilities waiting for
+//! verification, the decision on one, and the identity document they check before deciding, as typed methods of
 //! [`ApiClient`] (`docs/api/documents.md`). The server checks the caller is staff (`forbidden`).
 
-use rempla_core::domain::DoctorId;
+use rempla_core::domain::{DoctorId, FacilityId};
 
 use crate::error::SyncClientError;
 use crate::http::ApiClient;
 
 pub use rempla_core::api::staff::{
-    DecidedDoctor, Decision, PendingDoctor, VerificationDecision, VerificationQueue,
+    DecidedDoctor, DecidedFacility, Decision, FacilityAdmin, FacilityDecision, FacilityQueue,
+    PendingDoctor, PendingFacility, VerificationDecision, VerificationQueue,
 };
 
 impl ApiClient {
@@ -25,6 +26,24 @@ impl ApiClient {
         decision: &VerificationDecision,
     ) -> Result<DecidedDoctor, SyncClientError> {
         self.post_json(&format!("/v1/staff/verifications/{doctor}"), decision)
+    }
+
+    /// The self-registered facilities waiting for verification (`GET /v1/staff/facility-verifications`).
+    pub fn facility_queue(&self) -> Result<FacilityQueue, SyncClientError> {
+        self.get_json("/v1/staff/facility-verifications")
+    }
+
+    /// Approves or rejects a facility (`POST /v1/staff/facility-verifications/{facility_id}`; a reason
+    /// is required to reject).
+    pub fn decide_facility(
+        &self,
+        facility: FacilityId,
+        decision: &FacilityDecision,
+    ) -> Result<DecidedFacility, SyncClientError> {
+        self.post_json(
+            &format!("/v1/staff/facility-verifications/{facility}"),
+            decision,
+        )
     }
 
     /// A pending doctor's identity document, as bytes (`GET /v1/staff/verifications/{doctor_id}/document`;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::documents::DocumentMeta;
-use crate::domain::{DoctorId, DoctorStatus};
+use crate::domain::{DoctorId, DoctorStatus, FacilityId, FacilityKind};
 
 /// A doctor waiting for verification, as `GET /v1/staff/verifications` lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +84,75 @@ pub struct DecidedDoctor {
     pub record: Map<String, Value>,
 }
 
+/// An administrator of a facility in the queue: whom staff contact about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FacilityAdmin {
+    /// Login e-mail.
+    pub email: String,
+    /// Name shown.
+    pub display_name: String,
+}
+
+/// A facility in the verification queue (`GET /v1/staff/facility-verifications?status=`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PendingFacility {
+    /// The facility.
+    pub facility_id: FacilityId,
+    /// Legal name.
+    pub name: String,
+    /// SIRET, to check against the public register.
+    pub siret: String,
+    /// Kind (`public_hospital`, `clinic`, `practice`…).
+    pub kind: FacilityKind,
+    /// `pending`, `verified` or `rejected`.
+    pub status: String,
+    /// Sign-up time, ms since the epoch (0 for facilities older than the queue).
+    pub created_ms: i64,
+    /// The reason of a rejection.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When staff decided.
+    #[serde(default)]
+    pub decided_ms: Option<i64>,
+    /// Its administrators.
+    #[serde(default)]
+    pub admins: Vec<FacilityAdmin>,
+}
+
+/// Answer of `GET /v1/staff/facility-verifications`: oldest sign-up first, 500 at most.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FacilityQueue {
+    /// The facilities.
+    #[serde(default)]
+    pub facilities: Vec<PendingFacility>,
+}
+
+/// `POST /v1/staff/facility-verifications/{facility_id}` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityDecision {
+    /// Approve or reject.
+    pub decision: Decision,
+    /// Required to reject (500 characters are kept).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Answer of a facility decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DecidedFacility {
+    /// The facility.
+    pub facility_id: FacilityId,
+    /// Its legal name.
+    pub name: String,
+    /// `verified` or `rejected`.
+    pub status: String,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -117,5 +186,29 @@ mod tests {
             "registered_ms": 2, "birth_date": null, "identity_document": null}]}))
         .expect("a queue");
         assert!(queue.pending[0].identity_document.is_none());
+    }
+
+    #[test]
+    fn facility_bodies_read_back() {
+        let queue: FacilityQueue = serde_json::from_value(json!({"facilities": [{
+            "facility_id": "0193a000-0000-7000-8000-000000000009", "name": "Clinique Nouvelle",
+            "siret": "73282932000074", "kind": "clinic", "status": "pending", "created_ms": 5,
+            "reason": null, "decided_ms": null,
+            "admins": [{"email": "a@example.fr", "display_name": "Claire"}]}]}))
+        .expect("a queue");
+        assert_eq!(queue.facilities[0].admins[0].email, "a@example.fr");
+        let decision = FacilityDecision {
+            decision: Decision::Reject,
+            reason: Some("SIRET inconnu".into()),
+        };
+        let json = serde_json::to_value(&decision).unwrap_or_default();
+        assert_eq!(
+            json,
+            json!({"decision": "reject", "reason": "SIRET inconnu"})
+        );
+        assert!(
+            serde_json::from_value::<FacilityDecision>(json!({"decision": "approve", "x": 1}))
+                .is_err()
+        );
     }
 }

@@ -8,7 +8,10 @@ use rempla_client::facility::{
 };
 use rempla_client::inbox::InboxPage;
 use rempla_client::session::{self, Credentials, TermsChoice};
-use rempla_client::staff::{DecidedDoctor, Decision, VerificationDecision, VerificationQueue};
+use rempla_client::staff::{
+    DecidedDoctor, DecidedFacility, Decision, FacilityDecision, FacilityQueue,
+    VerificationDecision, VerificationQueue,
+};
 use rempla_client::{ApiClient, ClientConfig, SyncClient, SyncClientError};
 use rempla_core::calendar::ShiftKind;
 use rempla_core::domain::{DoctorId, FacilityId, MemberId, Request, RequestId, Site};
@@ -434,6 +437,8 @@ pub enum AreaList {
     Members(MemberList),
     /// `verifications`: the doctors waiting for verification (staff).
     Verifications(VerificationQueue),
+    /// `facility_verifications`: the self-registered facilities waiting for verification (staff).
+    FacilityVerifications(FacilityQueue),
     /// `notifications`: the account's inbox.
     Notifications(InboxPage),
 }
@@ -457,6 +462,9 @@ pub async fn area_list(
             ("members", Some(f)) => with_api(&app, |a| a.members(f))?.map(AreaList::Members),
             ("verifications", _) => {
                 with_api(&app, ApiClient::verification_queue)?.map(AreaList::Verifications)
+            }
+            ("facility_verifications", _) => {
+                with_api(&app, ApiClient::facility_queue)?.map(AreaList::FacilityVerifications)
             }
             ("notifications", _) => {
                 with_api(&app, |a| a.notifications(None, None))?.map(AreaList::Notifications)
@@ -552,6 +560,34 @@ pub async fn verification_decide(
             (!reason.is_empty()).then(|| reason.chars().take(1_000).collect());
         let body = VerificationDecision { decision, reason };
         with_api(&app, |api| api.decide_verification(id, &body))
+    })
+    .await
+}
+
+/// Staff decision on a self-registered facility (`POST /v1/staff/facility-verifications/{id}` with
+/// `{decision: approve|reject, reason}`): approved, it may post requests and read doctors' profiles.
+#[tauri::command]
+pub async fn facility_decide(
+    app: AppHandle,
+    facility_id: String,
+    decision: String,
+    reason: String,
+) -> Result<Feature<DecidedFacility>, DesktopError> {
+    blocking(move || {
+        let id: FacilityId = checked_id(&facility_id)?;
+        let decision = match decision.as_str() {
+            "approve" => Decision::Approve,
+            "reject" => Decision::Reject,
+            _ => return Err(DesktopError::invalid("Décision inconnue.")),
+        };
+        let reason = reason.trim();
+        if decision == Decision::Reject && reason.is_empty() {
+            return Err(DesktopError::invalid("Indiquez le motif du refus."));
+        }
+        let reason: Option<String> =
+            (!reason.is_empty()).then(|| reason.chars().take(500).collect());
+        let body = FacilityDecision { decision, reason };
+        with_api(&app, |api| api.decide_facility(id, &body))
     })
     .await
 }

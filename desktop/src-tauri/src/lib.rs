@@ -59,6 +59,7 @@ pub fn run() -> Result<(), DesktopError> {
             commands::proposals,
             commands::area_list,
             commands::verification_decide,
+            commands::facility_decide,
             commands::verification_document,
             commands::member_change,
             commands::member_remove,

@@ -161,6 +161,14 @@ const fr = {
   "staff.document": "Enregistrer la pièce d'identité",
   "staff.documentSaved": "Pièce d'identité enregistrée",
   "staff.noFacility": "Compte de l'équipe Rempla : pas d'établissement.",
+  "staff.facilities.title": "Établissements à vérifier",
+  "staff.facilities.empty": "Aucun établissement en attente de vérification.",
+  "staff.facilities.hint": "Vérifiez le SIRET dans l'annuaire des entreprises avant de valider.",
+  "staff.facilities.admins": "administrateurs",
+  "staff.facilities.approved": "Établissement validé",
+  "staff.facilities.rejected": "Établissement refusé",
+  "dashboard.pending.title": "Établissement en cours de vérification.",
+  "dashboard.pending.body": "L'équipe Rempla vérifie votre SIRET. En attendant, vous pouvez préparer vos sites et inviter vos collègues ; la publication de demandes et la consultation des profils de médecins s'ouvriront une fois l'établissement vérifié.",
   "notice.close": "Fermer",
 };
 
@@ -323,6 +331,14 @@ const en: Record<Key, string> = {
   "staff.document": "Save the identity document",
   "staff.documentSaved": "Identity document saved",
   "staff.noFacility": "Rempla staff account: no facility.",
+  "staff.facilities.title": "Facilities to verify",
+  "staff.facilities.empty": "No facility waiting for verification.",
+  "staff.facilities.hint": "Check the SIRET in the public business register before approving.",
+  "staff.facilities.admins": "administrators",
+  "staff.facilities.approved": "Facility approved",
+  "staff.facilities.rejected": "Facility rejected",
+  "dashboard.pending.title": "Facility being verified.",
+  "dashboard.pending.body": "Rempla's team is checking your SIRET. Meanwhile you can set up your sites and invite colleagues; posting requests and reading doctors' profiles open once the facility is verified.",
   "notice.close": "Close",
 };
 

@@ -8,6 +8,7 @@ import type {
   Candidates,
   Catalogue,
   DecidedDoctor,
+  DecidedFacility,
   DesktopError,
   FacilityView,
   Feature,
@@ -43,7 +44,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 /** The read-only lists `area_list` serves (each answers one member of `AreaList`). */
-export type AreaName = "invoices" | "charges" | "members" | "verifications" | "notifications";
+export type AreaName = "invoices" | "charges" | "members" | "verifications" | "facility_verifications" | "notifications";
 
 export const api = {
   signIn: (server: string, email: string, password: string) =>
@@ -66,6 +67,8 @@ export const api = {
   verificationDecide: (doctorId: string, decision: "approve" | "reject", reason: string) =>
     call<Feature<DecidedDoctor>>("verification_decide", { doctorId, decision, reason }),
   verificationDocument: (doctorId: string) => call<string>("verification_document", { doctorId }),
+  facilityDecide: (facilityId: string, decision: "approve" | "reject", reason: string) =>
+    call<Feature<DecidedFacility>>("facility_decide", { facilityId, decision, reason }),
   memberChange: (facilityId: string, memberId: string, rights: MemberRights) =>
     call<Feature<MemberChanged>>("member_change", { facilityId, memberId, rights }),
   memberRemove: (facilityId: string, memberId: string) => call<Feature<null>>("member_remove", { facilityId, memberId }),

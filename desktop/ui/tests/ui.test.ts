@@ -46,7 +46,7 @@ const session: SessionView = {
   server: "http://127.0.0.1:8080",
   accountId: "a1",
   role: "facility_member",
-  me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH de Lannion", member_id: "m1", role: "admin", delegations: [] }] },
+  me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH de Lannion", member_id: "m1", role: "admin", delegations: [], facility_verified: true }] },
   terms: null,
 };
 
@@ -102,6 +102,18 @@ describe("sign in", () => {
 });
 
 describe("dashboard", () => {
+  it("tells a facility waiting for verification what it can do meanwhile", async () => {
+    mockIPC((cmd) => (cmd === "list_requests" ? [] : null));
+    state.session = { ...session, me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH de Lannion", member_id: "m1", role: "admin", delegations: [], facility_verified: false }] } };
+    const view = dashboardView();
+    await settle();
+    expect(view.querySelector("#facility-pending")?.textContent).toContain("Établissement en cours de vérification");
+    state.session = session;
+    const verified = dashboardView();
+    await settle();
+    expect(verified.querySelector("#facility-pending")).toBeNull();
+  });
+
   it("lists the facility's open requests with an honest dash while the server has no ranking", async () => {
     const asked: unknown[] = [];
     mockIPC((cmd, args) => {
@@ -446,13 +458,13 @@ describe("members and rights", () => {
       return null;
     });
     expect(canManage(FACILITY)).toBe(true);
-    state.session = { ...session, me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [] }] } };
+    state.session = { ...session, me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [], facility_verified: true }] } };
     expect(canManage(FACILITY)).toBe(false);
     const view = membersView();
     await settle();
     expect(view.querySelector("#members-admin-only")).not.toBeNull();
     expect(asked).toBe(false);
-    state.session = { ...session, me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [{ right: "manage_members" }] }] } };
+    state.session = { ...session, me: { ...ME, memberships: [{ facility_id: FACILITY, facility_name: "CH", member_id: "m9", role: "viewer", delegations: [{ right: "manage_members" }], facility_verified: true }] } };
     expect(canManage(FACILITY)).toBe(true);
   });
 });
@@ -568,6 +580,7 @@ describe("staff verification queue", () => {
     const calls: unknown[] = [];
     let listed = 0;
     mockIPC((cmd, args) => {
+      if (cmd === "area_list" && (args as { area?: string } | undefined)?.area === "facility_verifications") return { available: true, data: { facilities: [] } };
       if (cmd === "area_list") {
         listed++;
         return { available: true, data: listed === 1 ? queue : { pending: [] } };
@@ -591,6 +604,7 @@ describe("staff verification queue", () => {
     const withDoc = { pending: [{ ...queue.pending[0], identity_document: { id: "d1" } }, { ...queue.pending[0], doctor_id: "0190f5d2-0000-7000-8000-00000000d0c2", identity_document: null }] };
     const asked: unknown[] = [];
     mockIPC((cmd, args) => {
+      if (cmd === "area_list" && (args as { area?: string } | undefined)?.area === "facility_verifications") return { available: true, data: { facilities: [] } };
       if (cmd === "area_list") return { available: true, data: withDoc };
       if (cmd === "verification_document") {
         asked.push(args);
@@ -612,7 +626,8 @@ describe("staff verification queue", () => {
 
   it("shows a refused download as a plain error beside the doctor", async () => {
     const withDoc = { pending: [{ ...queue.pending[0], identity_document: { id: "d1" } }] };
-    mockIPC((cmd) => {
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list" && (args as { area?: string } | undefined)?.area === "facility_verifications") return { available: true, data: { facilities: [] } };
       if (cmd === "area_list") return { available: true, data: withDoc };
       if (cmd === "verification_document") throw { code: "offline", message: "Pas de connexion au serveur." };
       return null;
@@ -630,7 +645,51 @@ describe("staff verification queue", () => {
     await settle();
     expect(view.querySelector('[data-unavailable="verifications"]')).not.toBeNull();
   });
+
+  it("lists the facilities to verify with their SIRET and administrators; a rejection sends its reason", async () => {
+    const facilities = {
+      facilities: [
+        {
+          facility_id: "0190f5d2-0000-7000-8000-0000000fac01",
+          name: "Clinique Nouvelle",
+          siret: "73282932000074",
+          kind: "clinic",
+          status: "pending",
+          created_ms: 1_796_000_000_000,
+          reason: null,
+          decided_ms: null,
+          admins: [{ email: "claire@clinique-nouvelle.fr", display_name: "Claire Petit" }],
+        },
+      ],
+    };
+    const calls: unknown[] = [];
+    let served = 0;
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") {
+        if ((args as { area: string }).area === "verifications") return { available: true, data: { pending: [] } };
+        served++;
+        return { available: true, data: served === 1 ? facilities : { facilities: [] } };
+      }
+      if (cmd === "facility_decide") {
+        calls.push(args);
+        return { available: true, data: { facility_id: "0190f5d2-0000-7000-8000-0000000fac01", name: "Clinique Nouvelle", status: "rejected" } };
+      }
+      return null;
+    });
+    const view = staffView();
+    await settle();
+    const row = view.querySelector('[data-facility="0190f5d2-0000-7000-8000-0000000fac01"]')!;
+    expect(row.textContent).toContain("Clinique Nouvelle");
+    expect(row.textContent).toContain("SIRET 73282932000074");
+    expect(row.textContent).toContain("claire@clinique-nouvelle.fr");
+    (row.querySelector("input.reason") as HTMLInputElement).value = "SIRET d'une autre entreprise";
+    row.querySelector<HTMLButtonElement>("[data-reject-facility]")!.click();
+    await settle();
+    expect(calls).toEqual([{ facilityId: "0190f5d2-0000-7000-8000-0000000fac01", decision: "reject", reason: "SIRET d'une autre entreprise" }]);
+    expect(view.querySelector("#facility-queue-empty")).not.toBeNull();
+  });
 });
+
 
 describe("notifications from the Rust side", () => {
   it("a server notification announced by the sync worker (`notify` event) shows as a notice", async () => {

@@ -7,9 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rempla_core::api::ErrorCode;
+pub use rempla_core::api::staff::Decision as Verdict;
+use rempla_core::api::staff::{
+    DecidedFacility, FacilityAdmin, FacilityDecision, FacilityQueue, PendingFacility,
+};
 use rempla_core::domain::{MemberRole, Right};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::{Authed, Caller};
@@ -34,27 +38,6 @@ pub struct QueueQuery {
     pub status: Option<String>,
 }
 
-/// Body of `POST /v1/staff/facility-verifications/{id}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FacilityDecision {
-    /// `approve` or `reject`.
-    pub decision: Verdict,
-    /// Why a rejection (required then), shown to the facility.
-    #[serde(default)]
-    pub reason: Option<String>,
-}
-
-/// A staff verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// The facility is who it says: it may work.
-    Approve,
-    /// It is not (or cannot be checked): it stays restricted.
-    Reject,
-}
-
 fn staff_only(caller: &Caller) -> Result<(), AppError> {
     if caller.is_staff() {
         Ok(())
@@ -69,7 +52,7 @@ pub async fn queue(
     State(state): State<AppState>,
     Authed(caller): Authed,
     Query(q): Query<QueueQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<FacilityQueue>, AppError> {
     staff_only(&caller)?;
     let status = q.status.unwrap_or_else(|| "pending".into());
     if !["pending", "verified", "rejected"].contains(&status.as_str()) {
@@ -79,7 +62,7 @@ pub async fn queue(
         ));
     }
     let facilities = state.storage.facility_queue(status).await?;
-    Ok(Json(json!({"facilities": facilities})))
+    Ok(Json(FacilityQueue { facilities }))
 }
 
 /// `POST /v1/staff/facility-verifications/{id}`: approves or rejects a facility (a reason is required
@@ -89,7 +72,7 @@ pub async fn decide(
     Authed(caller): Authed,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<FacilityDecision>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DecidedFacility>, AppError> {
     staff_only(&caller)?;
     let reason = body
         .reason
@@ -120,7 +103,10 @@ pub async fn decide(
 
 impl Storage {
     /// The facilities with verification `status`, oldest sign-up first (at most 500).
-    pub async fn facility_queue(&self, status: String) -> Result<Vec<Value>, StorageError> {
+    pub async fn facility_queue(
+        &self,
+        status: String,
+    ) -> Result<Vec<PendingFacility>, StorageError> {
         self.read(move |tx| {
             let rows = tx.query(
                 "SELECT f.id, f.record, v.status, v.created_ms, v.reason, v.decided_ms \
@@ -131,7 +117,7 @@ impl Storage {
             let mut out = Vec::new();
             for r in &rows {
                 let id = text(r, 0)?;
-                let facility: Value = json_col(r, 1)?;
+                let facility: rempla_core::domain::Facility = json_col(r, 1)?;
                 let admins = tx.query(
                     "SELECT a.email, a.display_name, m.record FROM members m \
                      JOIN accounts a ON a.id = m.account_id WHERE m.facility_id = $1 ORDER BY m.id",
@@ -141,15 +127,23 @@ impl Storage {
                 for a in &admins {
                     let member: rempla_core::domain::Member = json_col(a, 2)?;
                     if member.role == MemberRole::Admin {
-                        list.push(json!({"email": text(a, 0)?, "display_name": text(a, 1)?}));
+                        list.push(FacilityAdmin {
+                            email: text(a, 0)?,
+                            display_name: text(a, 1)?,
+                        });
                     }
                 }
-                out.push(json!({
-                    "facility_id": id, "name": facility["name"], "siret": facility["siret"],
-                    "kind": facility["kind"], "status": text(r, 2)?, "created_ms": int(r, 3)?,
-                    "reason": opt_text(r, 4)?, "decided_ms": opt_int(r, 5)?,
-                    "admins": list,
-                }));
+                out.push(PendingFacility {
+                    facility_id: facility.id,
+                    name: facility.name,
+                    siret: facility.siret.to_string(),
+                    kind: facility.kind,
+                    status: text(r, 2)?,
+                    created_ms: int(r, 3)?,
+                    reason: opt_text(r, 4)?,
+                    decided_ms: opt_int(r, 5)?,
+                    admins: list,
+                });
             }
             Ok(out)
         })
@@ -167,13 +161,13 @@ impl Storage {
         staff: (String, String),
         now_ms: i64,
         tell: bool,
-    ) -> Result<Option<Value>, StorageError> {
+    ) -> Result<Option<DecidedFacility>, StorageError> {
         self.write(move |tx| {
             let exists = tx.query("SELECT record FROM facilities WHERE id = $1", &[(&facility_id).into()])?;
             let Some(row) = exists.first() else {
                 return Ok(None);
             };
-            let facility: Value = json_col(row, 0)?;
+            let facility: rempla_core::domain::Facility = json_col(row, 0)?;
             let status = match verdict {
                 Verdict::Approve => "verified",
                 Verdict::Reject => "rejected",
@@ -251,7 +245,11 @@ impl Storage {
                     )?;
                 }
             }
-            Ok(Some(json!({"facility_id": facility_id, "name": facility["name"], "status": status})))
+            Ok(Some(DecidedFacility {
+                facility_id: facility.id,
+                name: facility.name,
+                status: status.to_owned(),
+            }))
         })
         .await
     }

@@ -27,4 +27,9 @@ role: MemberRole,
 /**
  * Rights delegated beyond the role.
  */
-delegations: Array<Delegation>, };
+delegations: Array<Delegation>, 
+/**
+ * Whether Rempla's staff verified the facility. Until then its members may read their facility and
+ * manage its members, not post requests, see candidates or read doctors' profiles.
+ */
+facility_verified: boolean, };

@@ -53,9 +53,22 @@ async function fillCounts(table: HTMLElement, requests: Request[]): Promise<void
   }
 }
 
+/** While Rempla's staff have not verified the facility: what it can do now and what waits. */
+function pendingBanner(): HTMLElement | null {
+  const membership = (state.session?.me?.memberships ?? []).find((m) => m.facility_id === state.facilityId);
+  if (!membership || membership.facility_verified) return null;
+  return h(
+    "div",
+    { class: "notice warning", id: "facility-pending", role: "status" },
+    h("strong", {}, t("dashboard.pending.title")),
+    " ",
+    t("dashboard.pending.body"),
+  );
+}
+
 export function dashboardView(): HTMLElement {
   const body = h("div", {}, h("p", { class: "muted" }, h("span", { class: "spinner" }), t("dashboard.loading")));
-  const section = h("section", { id: "dashboard" }, h("h2", {}, t("dashboard.title")), body);
+  const section = h("section", { id: "dashboard" }, h("h2", {}, t("dashboard.title")), pendingBanner(), body);
   void (async () => {
     try {
       const all = await api.listRequests(state.facilityId);

@@ -1,4 +1,5 @@
-// Staff back office: the doctors waiting for verification (`GET /v1/staff/verifications`, docs/api/documents.md:
+// Staff back office: the doctors and, below, the self-registered facilities waiting for verification
+// (`GET /v1/staff/facility-verifications`, typed `FacilityQueue`). The doctors waiting for verification (`GET /v1/staff/verifications`, docs/api/documents.md:
 // `{pending: [{doctor_id, rpps, first_name, last_name, email, registered_ms, identity_document…}]}`), each with
 // approve / reject (a reason is required to reject) sent as `POST /v1/staff/verifications/{doctor_id}`.
 // The entries are read defensively (the list's shape is the verification area's); a server without
@@ -6,7 +7,7 @@
 import { api } from "../ipc";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { lang, t } from "../i18n";
-import type { DesktopError } from "../generated";
+import type { DesktopError, PendingFacility } from "../generated";
 
 export interface PendingDoctor {
   doctorId: string;
@@ -92,9 +93,71 @@ function row(p: PendingDoctor, onDone: () => void): HTMLElement {
   );
 }
 
+function facilityRow(f: PendingFacility, onDone: () => void): HTMLElement {
+  const reason = h("input", { type: "text", class: "reason", placeholder: t("staff.reason"), "aria-label": t("staff.reason") });
+  const approve = h("button", { class: "primary", "data-approve-facility": f.facility_id }, t("staff.approve"));
+  const reject = h("button", { "data-reject-facility": f.facility_id }, t("staff.reject"));
+  const err = h("div", {});
+  const decide = (button: HTMLButtonElement, decision: "approve" | "reject") => async () => {
+    err.replaceChildren();
+    try {
+      const r = await withProgress(button, t("staff.sending"), () => api.facilityDecide(f.facility_id, decision, reason.value));
+      if (!r.available) {
+        err.replaceChildren(h("p", { class: "empty" }, t("area.unavailable")));
+        return;
+      }
+      showNotice({ level: "success", title: t(decision === "approve" ? "staff.facilities.approved" : "staff.facilities.rejected"), body: f.name });
+      onDone();
+    } catch (e) {
+      err.replaceChildren(errorBox(e as DesktopError));
+    }
+  };
+  approve.addEventListener("click", () => void decide(approve, "approve")());
+  reject.addEventListener("click", () => void decide(reject, "reject")());
+  const when = f.created_ms > 0 ? `${t("staff.registered")} ${new Date(f.created_ms).toLocaleDateString(lang() === "en" ? "en-GB" : "fr-FR")}` : "";
+  const admins = f.admins.map((a) => `${a.display_name} <${a.email}>`).join(", ");
+  return h(
+    "li",
+    { "data-facility": f.facility_id },
+    h("strong", {}, f.name),
+    ` — SIRET ${f.siret}`,
+    h("span", { class: "muted" }, ` (${[when, admins ? `${t("staff.facilities.admins")} : ${admins}` : ""].filter(Boolean).join(" · ")})`),
+    h("div", { class: "actions" }, reason, approve, reject),
+    err,
+  );
+}
+
+/** The facilities' queue, below the doctors'. */
+function facilityQueue(): HTMLElement {
+  const body = h("div", {});
+  const section = h("section", { id: "facility-queue" }, h("h3", {}, t("staff.facilities.title")), h("p", { class: "muted" }, t("staff.facilities.hint")), body);
+  const load = () => {
+    body.replaceChildren(h("p", { class: "muted" }, h("span", { class: "spinner" }), t("area.loading")));
+    void (async () => {
+      try {
+        const f = await api.areaList("facility_verifications", null);
+        if (!f.available || f.data === null || !("facilities" in f.data)) {
+          body.replaceChildren(h("p", { class: "empty", "data-unavailable": "facility_verifications" }, t("area.unavailable")));
+          return;
+        }
+        const list = f.data.facilities;
+        body.replaceChildren(
+          list.length
+            ? h("ul", { class: "queue" }, ...list.map((x) => facilityRow(x, load)))
+            : h("p", { class: "empty", id: "facility-queue-empty" }, t("staff.facilities.empty")),
+        );
+      } catch (e) {
+        body.replaceChildren(errorBox(e as DesktopError));
+      }
+    })();
+  };
+  load();
+  return section;
+}
+
 export function staffView(): HTMLElement {
   const body = h("div", {});
-  const section = h("section", { id: "area-staff" }, h("h2", {}, t("staff.title")), body);
+  const section = h("section", { id: "area-staff" }, h("h2", {}, t("staff.title")), body, facilityQueue());
   const load = () => {
     body.replaceChildren(h("p", { class: "muted" }, h("span", { class: "spinner" }), t("area.loading")));
     void (async () => {
