@@ -12,6 +12,7 @@
 //! - Sharing: at acceptance the workflow calls [`share_for_mission_tx`]; the facility of that mission
 //!   reads the shared documents for that mission only, every read audited.
 
+pub mod contents;
 pub mod download;
 pub mod error;
 pub mod http;
@@ -51,7 +52,7 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS verification_decisions (id TEXT PRIMARY KEY, doctor_id TEXT NOT NULL, \
      decision TEXT NOT NULL, reason TEXT, staff_account_id TEXT NOT NULL, at_ms BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS verification_decisions_doctor ON verification_decisions (doctor_id, at_ms)",
-    // Contents in slices of 256 KiB of base64 (`queries::CHUNK_CHARS`): a reader (the privacy export)
+    // Contents in slices of 256 KiB of base64 (`contents::CHUNK_CHARS`): a reader (the privacy export)
     // takes them one by one instead of materialising a whole 10 MiB value per read. The first
     // statement moves contents stored whole by earlier versions; both are idempotent.
     "CREATE TABLE IF NOT EXISTS document_chunks (document_id TEXT NOT NULL, seq BIGINT NOT NULL, \

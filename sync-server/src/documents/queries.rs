@@ -1,6 +1,7 @@
 //! The vault's queries (`impl Storage`) and the transaction helpers other areas call: sharing with a
 //! mission at acceptance, deleting a doctor's documents at closure.
 
+use super::contents::{content_tx, write_content_tx};
 use super::error::DocumentError;
 use super::model::{
     DocumentKind, DocumentMeta, MAX_DOCUMENTS_PER_DOCTOR, MissionShare, NewDocument,
@@ -8,8 +9,6 @@ use super::model::{
 use super::model::{META_COLUMNS, META_SELECT, decode_checked, meta_from};
 use crate::audit::{self, AuditEntry};
 use crate::db::{Storage, StorageError, Tx, int, text};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
 /// The documents a share names that may be shared, and the first refusal among the others.
@@ -109,68 +108,6 @@ pub fn share_for_mission_tx(
         },
     )?;
     Ok(ids)
-}
-
-/// Base64 characters per stored slice of a document's content (256 KiB, a multiple of 4 so each slice
-/// decodes on its own).
-pub(crate) const CHUNK_CHARS: usize = 256 * 1024;
-
-/// Stores a document's content as base64 slices of [`CHUNK_CHARS`].
-fn write_content_tx(
-    tx: &mut dyn Tx,
-    document_id: &str,
-    content: &[u8],
-) -> Result<(), StorageError> {
-    let encoded = STANDARD.encode(content);
-    // Base64 is ASCII: any byte offset is a character boundary.
-    for (seq, start) in (0..encoded.len().max(1)).step_by(CHUNK_CHARS).enumerate() {
-        let end = (start + CHUNK_CHARS).min(encoded.len());
-        tx.execute(
-            "INSERT INTO document_chunks (document_id, seq, content) VALUES ($1, $2, $3)",
-            &[
-                document_id.into(),
-                i64::try_from(seq).unwrap_or(i64::MAX).into(),
-                encoded.get(start..end).unwrap_or_default().into(),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-/// A document's whole stored content (base64), its slices joined.
-pub(crate) fn content_tx(tx: &mut dyn Tx, document_id: &str) -> Result<String, StorageError> {
-    let rows = tx.query(
-        "SELECT content FROM document_chunks WHERE document_id = $1 ORDER BY seq",
-        &[document_id.into()],
-    )?;
-    let mut out = String::new();
-    for r in &rows {
-        out.push_str(&text(r, 0)?);
-    }
-    Ok(out)
-}
-
-/// Up to `count` slices of a document's stored content from slice `from`, decoded and joined: empty
-/// past the end.
-pub(crate) fn content_slices_tx(
-    tx: &mut dyn Tx,
-    document_id: &str,
-    from: i64,
-    count: i64,
-) -> Result<Vec<u8>, StorageError> {
-    let rows = tx.query(
-        "SELECT content FROM document_chunks WHERE document_id = $1 AND seq >= $2 \
-         ORDER BY seq LIMIT $3",
-        &[document_id.into(), from.into(), count.into()],
-    )?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let slice = STANDARD
-            .decode(text(r, 0)?.as_bytes())
-            .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        out.extend_from_slice(&slice);
-    }
-    Ok(out)
 }
 
 /// Deletes every document of a doctor with its contents and shares (account closure).

@@ -370,7 +370,7 @@ impl crate::db::Storage {
             let Some((meta, _)) = identity_document_tx(tx, &d)? else {
                 return Ok(None);
             };
-            let stored = super::queries::content_tx(tx, &meta.id)?;
+            let stored = super::contents::content_tx(tx, &meta.id)?;
             if stored.is_empty() {
                 return Ok(None);
             }

@@ -357,7 +357,7 @@ impl Storage {
         from: i64,
     ) -> Result<Vec<u8>, StorageError> {
         self.read(move |tx| {
-            documents::queries::content_slices_tx(tx, &document_id, from, EXPORT_SLICES)
+            documents::contents::content_slices_tx(tx, &document_id, from, EXPORT_SLICES)
         })
         .await
     }

@@ -61,10 +61,13 @@ pub(crate) fn facility_contacts_tx(
     })
 }
 
-/// What the mission's facility may see of the doctor.
+/// What the mission's facility may see of the doctor: names and RPPS to everyone who may read the
+/// mission; the e-mail and phone only `with_contact` (members who may propose at the mission's site —
+/// those who organise it — and staff), not to the facility's viewers.
 pub(crate) fn doctor_contacts_tx(
     tx: &mut dyn Tx,
     m: &MissionRow,
+    with_contact: bool,
 ) -> Result<DoctorContacts, StorageError> {
     let doctor = load_doctor(tx, &m.doctor_id)?.map(|d| d.1);
     Ok(DoctorContacts {
@@ -72,10 +75,15 @@ pub(crate) fn doctor_contacts_tx(
             first_name: d.first_name,
             last_name: d.last_name,
             rpps: d.rpps.to_string(),
-            email: d.contact.as_ref().map(|c| c.email.to_string()),
+            email: d
+                .contact
+                .as_ref()
+                .filter(|_| with_contact)
+                .map(|c| c.email.to_string()),
             phone: d
                 .contact
                 .as_ref()
+                .filter(|_| with_contact)
                 .and_then(|c| c.phone.as_ref().map(ToString::to_string)),
         }),
     })
@@ -105,11 +113,15 @@ impl Storage {
             };
             let contacts = match reader {
                 "staff" => MissionContacts::ForStaff(BothContacts {
-                    doctor: doctor_contacts_tx(tx, &m)?.doctor,
+                    doctor: doctor_contacts_tx(tx, &m, true)?.doctor,
                     facility: facility_contacts_tx(tx, &m)?,
                 }),
                 "doctor" => MissionContacts::ForDoctor(facility_contacts_tx(tx, &m)?),
-                _ => MissionContacts::ForFacility(doctor_contacts_tx(tx, &m)?),
+                _ => {
+                    let organises =
+                        actor.can(&m.facility_id, Right::Propose, Some(m.view.mission.site_id));
+                    MissionContacts::ForFacility(doctor_contacts_tx(tx, &m, organises)?)
+                }
             };
             audit_tx(
                 tx,

@@ -1,6 +1,6 @@
 //! The low findings: 11 (a delegate promoting itself), 13 (the facility choosing which documents it
-//! reads), 14 (world-readable files), 16 (security headers), 18 (database text in 5xx bodies), 19
-//! (uploads checked by magic bytes only).
+//! reads), 14 (world-readable files), 16 (security headers, HTTPS), 18 (database text in 5xx bodies),
+//! 19 (uploads checked by magic bytes only), 20 (facility viewers given the doctor's phone and e-mail).
 
 use std::os::unix::fs::PermissionsExt;
 
@@ -235,6 +235,7 @@ backend_tests!(
     finding_13_the_facility_never_chooses_which_documents_it_reads,
     finding_18_server_failures_never_show_database_text,
     finding_19_a_real_header_glued_to_markup_is_refused,
+    finding_20_facility_viewers_get_no_doctor_phone_or_email,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -360,4 +361,62 @@ async fn finding_16_the_server_serves_https_itself_with_hsts() {
     drop((client, plain));
     let _ = stop.send(());
     server.await.unwrap().unwrap();
+}
+
+async fn finding_20_facility_viewers_get_no_doctor_phone_or_email(db: Db) {
+    let t = app_with(db, config()).await;
+    set_clock(&t, "2027-01-08T13:00:00Z");
+    let staff = new_staff(&t).await;
+    let d = doctor(&t, &staff, 1, true).await;
+    let (admin, site) = facility(&t, 1).await;
+    let viewer = invite(&t, &admin, "viewer", 1).await;
+    open_night(&t, &d, "2027-02-01T19:00:00Z", "2027-02-02T07:00:00Z").await;
+    let r = request(
+        &t,
+        &admin,
+        &site,
+        &[("2027-02-01T19:00:00Z", "2027-02-02T07:00:00Z")],
+    )
+    .await;
+    let (s, v) = post(
+        &t.router,
+        &format!("/v1/requests/{r}/proposals"),
+        Some(&admin.token),
+        &json!({"doctor_id": d.doctor_id}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let proposal = v["proposal"]["id"].as_str().unwrap().to_owned();
+    let (s, v) = post(
+        &t.router,
+        &format!("/v1/proposals/{proposal}/answer"),
+        Some(&d.token),
+        &json!({"answer": "accept"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mission = v["mission_id"].as_str().unwrap().to_owned();
+    let (s, seen) = get(
+        &t.router,
+        &format!("/v1/missions/{mission}"),
+        Some(&viewer.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{seen}");
+    let card = &seen["contacts"]["doctor"];
+    assert_eq!(card["last_name"], "Test1", "{seen}");
+    assert!(
+        card["email"].is_null() && card["phone"].is_null(),
+        "a viewer sees no contact: {seen}"
+    );
+    let (_, organiser) = get(
+        &t.router,
+        &format!("/v1/missions/{mission}"),
+        Some(&admin.token),
+    )
+    .await;
+    assert!(
+        organiser["contacts"]["doctor"]["email"].is_string(),
+        "{organiser}"
+    );
 }
