@@ -7,7 +7,7 @@
 // mission in the planning → invoices (the acceptance's invoice) → members and rights (list, invite, change
 // a member's rights, the last-admin refusal) → notifications inbox → map → the site's cluster clicked
 // with the pointer, its requests and candidates beside the map → English → staff: sign in as the demo's
-// staff account, the verification queue, approve a doctor → offline banner. Steps whose server endpoint
+// staff account, the verification queue, approve a doctor, approve a self-registered clinic → offline banner. Steps whose server endpoint
 // has not landed yet check the screen's honest "unavailable" state instead and are reported as such; the
 // run prints `N passed, N failed`.
 import { spawn } from "node:child_process";
@@ -413,6 +413,41 @@ try {
     const doc = await http("GET", `/v1/doctors/${doctorId}`, staff.token);
     if (doc.json?.status !== "verified") throw new Error(`server status: ${doc.status} ${JSON.stringify(doc.json)}`);
     return `doctor ${doc.json.first_name} ${doc.json.last_name} verified on the server, ${before - 1} left`;
+  });
+
+  await step("staff-facility", async () => {
+    // A clinic signs itself up (the sign-up form is the website's, not the desktop's): it waits in the
+    // facilities' queue, below the doctors', until staff check its SIRET.
+    const email = `direction-${Date.now()}@clinique-embruns.fr`;
+    const signUp = await http("POST", "/v1/accounts/facilities", null, {
+      email,
+      password: PASSWORD,
+      display_name: "Claire Petit",
+      facility: { name: "Clinique des Embruns", siret: "73282932000074", kind: "clinic" },
+    });
+    if (signUp.status !== 201) throw new Error(`facility sign-up: ${signUp.status} ${JSON.stringify(signUp.json)}`);
+    const facilityId = signUp.json.facility_id;
+    // Reopening the screen reloads both queues.
+    await d.click('[data-route="staff"]');
+    await d.waitFor(
+      "the clinic in the facilities' queue",
+      "return !!document.querySelector(`#facility-queue li[data-facility=\"${arguments[0]}\"]`)",
+      20000,
+      facilityId,
+    );
+    const shown = await d.exec("return document.querySelector(`#facility-queue li[data-facility=\"${arguments[0]}\"]`).textContent", facilityId);
+    if (!shown.includes("73282932000074") || !shown.includes(email)) throw new Error(`queue entry: ${shown}`);
+    await d.click(`[data-approve-facility="${facilityId}"]`);
+    await d.waitFor(
+      "the clinic out of the queue",
+      "const q = document.querySelector('#facility-queue'); return !q.querySelector('.spinner') && !q.querySelector(`li[data-facility=\"${arguments[0]}\"]`)",
+      20000,
+      facilityId,
+    );
+    const staff = await login(STAFF_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e21");
+    const verified = await http("GET", "/v1/staff/facility-verifications?status=verified", staff.token);
+    if (!verified.json?.facilities?.some((f) => f.facility_id === facilityId)) throw new Error(`not verified: ${JSON.stringify(verified.json)}`);
+    return `Clinique des Embruns (SIRET 73282932000074) verified from the staff screen`;
   });
 
   await step("offline-banner", async () => {
