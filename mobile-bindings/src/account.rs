@@ -47,9 +47,9 @@ fn field(name: &str, value: &str) -> Result<String, RemplaError> {
 pub(crate) fn save_profile(store: &mut Store) -> Result<(), RemplaError> {
     let me = SyncClient::from_store(store, &client_config()).and_then(|c| c.api().me());
     if let Ok(me) = me
-        && let Some(doctor) = me.get("doctor").filter(|d| d.is_object())
+        && let Some(doctor) = me.doctor.filter(serde_json::Value::is_object)
     {
-        store.set_setting(&settings::DOCTOR_PROFILE, doctor)?;
+        store.set_setting(&settings::DOCTOR_PROFILE, &doctor)?;
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The whole business story over real HTTP (a TCP socket, reqwest), from sign-up to account deletion:
-//! two facilities and several doctors register, staff verify them from the queue, requests are posted
+//! two facilities and several doctors register, staff verify them from the queues, requests are posted
 //! and matched, proposals are reminded, expire, are declined and accepted; acceptance unlocks contacts
 //! (audited), makes the contract, shares documents and charges the facility with an invoice; the
 //! mission is cancelled; a doctor exports and deletes their account. Authorization is checked at every
@@ -68,6 +68,27 @@ async fn from_sign_up_to_deletion() {
     let site_b = s
         .add_site(&rennes, "35", "35000", "35238", 48.11, -1.68)
         .await;
+    // Self-registered facilities wait for staff, who check their SIRET from the facilities' queue.
+    let waiting = s.get("/v1/staff/facility-verifications", &staff).await;
+    assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.json);
+    for facility in [&lannion, &rennes] {
+        let id = facility.facility_id.clone().unwrap_or_default();
+        assert!(
+            waiting.json["facilities"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|f| f["facility_id"] == id.as_str())),
+            "{}",
+            waiting.json
+        );
+        let decided = s
+            .post(
+                &format!("/v1/staff/facility-verifications/{id}"),
+                &staff,
+                &json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(decided.status, StatusCode::OK, "{}", decided.json);
+    }
 
     // Register: three doctors of the Côtes-d'Armor, pending until staff decide.
     let anne = s.new_doctor(1, "Le Goff", "22").await;

@@ -5,8 +5,6 @@
 //! and gets the same error mapping (`docs/api/workflow.md`, `documents.md`, `notifications.md`,
 //! `privacy.md`).
 
-use serde_json::json;
-
 use rempla_core::api::documents::DocumentList;
 use rempla_core::api::missions::{AnswerOutcome, MissionDetail};
 use rempla_core::api::notify::PushTargets;
@@ -83,7 +81,12 @@ impl ApiClient {
     /// (`wrong_password`, `missions_ahead`, `last_admin` refusals change nothing). Every token of the
     /// account is revoked, this one included.
     pub fn close_account(&self, password: &str) -> Result<(), SyncClientError> {
-        self.delete_with_body("/v1/me", &json!({ "password": password }))
+        self.delete_with_body(
+            "/v1/me",
+            &rempla_core::api::accounts::CloseAccount {
+                password: password.to_owned(),
+            },
+        )
     }
 
     /// The privacy export, a ZIP (`GET /v1/me/export`), written into `out` as it arrives (a vault
@@ -96,6 +99,7 @@ impl ApiClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn push_bodies_follow_the_api_and_debug_hides_addresses() {

@@ -7,46 +7,12 @@
 //! Answers ignore fields they do not know, so the server may add some. Rights and roles travel as the
 //! server's names (strings) in the bodies: the server judges them (`unknown_role`, `unknown_right`).
 
-use serde::{Deserialize, Serialize};
-
-use rempla_core::domain::{Facility, FacilityId, MemberId, RequestId, Site};
+use rempla_core::domain::{FacilityId, MemberId, RequestId};
 
 use crate::error::SyncClientError;
 use crate::http::ApiClient;
 
-/// `GET /v1/facilities/{id}`: a facility and its sites.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct FacilityView {
-    /// The facility.
-    pub facility: Facility,
-    /// Its sites.
-    #[serde(default)]
-    pub sites: Vec<Site>,
-}
-
-pub use rempla_core::api::accounts::Membership;
-
-/// The caller's account as `GET /v1/me` answers it (the fields a coordinator's device reads).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Me {
-    /// The account.
-    #[serde(default)]
-    pub account_id: Option<String>,
-    /// Login e-mail.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Display name, when the server sends one.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// `doctor`, `facility_member`, `staff`…
-    #[serde(default)]
-    pub role: Option<String>,
-    /// Facility memberships.
-    #[serde(default)]
-    pub memberships: Vec<Membership>,
-}
+pub use rempla_core::api::accounts::{FacilityView, Me, Membership};
 
 pub use rempla_core::api::matching::{
     Candidate, CandidateProfile, Candidates, Criterion, Reach, Split, SplitMethod, SplitPart,
@@ -76,7 +42,7 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(
 
 /// Encodes a request body as the typed calls send it (the tests' way to check a documented body).
 #[cfg(test)]
-pub(crate) fn body<T: Serialize>(value: &T) -> Result<serde_json::Value, SyncClientError> {
+pub(crate) fn body<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, SyncClientError> {
     serde_json::to_value(value).map_err(|e| SyncClientError::Protocol {
         reason: format!("encodage : {e}"),
     })

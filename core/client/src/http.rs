@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use rempla_core::api::accounts::{
     AcceptTerms, Activate, DoctorSignUp, DoctorSignedUp, LoginRequest, LoginResponse, Terms,
@@ -184,7 +183,7 @@ impl ApiClient {
     }
 
     /// The caller's account (`GET /v1/me`); also proves the token is valid.
-    pub fn me(&self) -> Result<Value, SyncClientError> {
+    pub fn me(&self) -> Result<rempla_core::api::accounts::Me, SyncClientError> {
         let bytes = self.call(self.path_get("/v1/me"), None)?;
         decode(&bytes)
     }
@@ -500,12 +499,16 @@ mod tests {
             .with_token("t");
         let body = serde_json::json!({"role": "viewer"});
         assert_eq!(
-            client.put_json::<_, Value>("/v1/x/1", &body).unwrap(),
+            client
+                .put_json::<_, serde_json::Value>("/v1/x/1", &body)
+                .unwrap(),
             serde_json::json!({"ok": true})
         );
         assert_eq!(
-            client.put_json::<_, Value>("/v1/x/1", &body).unwrap(),
-            Value::Null
+            client
+                .put_json::<_, serde_json::Value>("/v1/x/1", &body)
+                .unwrap(),
+            serde_json::Value::Null
         );
         let refused = client.delete("/v1/x/2").unwrap_err();
         assert_eq!(refused.server_code(), "last_admin");

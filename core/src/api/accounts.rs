@@ -255,6 +255,84 @@ impl From<&Terms> for AcceptTerms {
     }
 }
 
+/// One acceptance of the terms, as `GET /v1/me` lists them (the proof kept: version, text hash, device,
+/// time).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsProof {
+    /// Terms version accepted.
+    pub version: String,
+    /// SHA-256 of the text accepted.
+    pub sha256: String,
+    /// The device that accepted.
+    pub device_id: String,
+    /// When, ms since the epoch.
+    pub accepted_ms: i64,
+}
+
+/// Answer of `GET /v1/me`: the signed-in account, its device, its doctor record or its facility
+/// memberships, and its acceptances of the terms. Fields a client may not need default, so an older or
+/// newer server still reads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Me {
+    /// The account.
+    #[serde(default)]
+    pub account_id: Option<String>,
+    /// Login e-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Display name, when the server sends one.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// `doctor`, `facility`, `staff`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// This device, as the server knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub device_id: Option<String>,
+    /// The doctor's whole record, for a doctor account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub doctor: Option<serde_json::Value>,
+    /// Facility memberships.
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+    /// Whether the terms in force are accepted.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub terms_accepted: bool,
+    /// Every acceptance kept.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub terms_acceptances: Vec<TermsProof>,
+}
+
+/// Answer of `GET /v1/facilities/{id}`: the facility and its sites, for its members and staff.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FacilityView {
+    /// The facility.
+    pub facility: crate::domain::Facility,
+    /// Its sites.
+    #[serde(default)]
+    pub sites: Vec<crate::domain::Site>,
+}
+
+/// `DELETE /v1/me` body: the current password, checked again because closing is irreversible.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseAccount {
+    /// The current password.
+    pub password: String,
+}
+
+impl fmt::Debug for CloseAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CloseAccount").finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,8 +1,8 @@
 //! The HTTP API's wire contract, shared by the server and every client so each body has one definition:
 //! [`error`] holds the registry of error codes and the error body; [`accounts`] the accounts endpoints'
-//! bodies; [`workflow`] the workflow's requests and [`missions`] its answers (proposals, missions, a
+//! bodies (`GET /v1/me`, a facility and its sites, closing an account included); [`workflow`] the workflow's requests and [`missions`] its answers (proposals, missions, a
 //! mission's contacts, the contract); [`matching`] the ranked candidates of a request; [`documents`] the
-//! vault; [`staff`] the verification queue and decision; [`billing`] tariffs, invoices and statements;
+//! vault; [`staff`] the doctors' and facilities' verification queues and decisions; [`billing`] tariffs, invoices and statements;
 //! [`members`] a facility's members and rights; [`notify`] push targets, preferences, the inbox,
 //! deliveries and SMS credits. Sync's push and pull bodies live beside the sync values
 //! (`crate::sync::protocol`). Requests refuse unknown fields; answers accept them.

@@ -65,6 +65,15 @@ impl SettingValue for Value {
     }
 }
 
+impl SettingValue for rempla_core::api::accounts::Me {
+    fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    fn decode(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
 /// One named setting holding values of type `T`.
 #[derive(Debug)]
 pub struct Setting<T> {
@@ -107,7 +116,7 @@ pub const CALENDAR_OWNED: Setting<bool> = Setting::new("device.calendar_owned");
 /// The signed-in doctor's profile, as `GET /v1/doctors/{id}` returned it (offline reads).
 pub const DOCTOR_PROFILE: Setting<Value> = Setting::new("ffi.doctor_profile");
 /// The signed-in account, as `GET /v1/me` returned it (offline reads).
-pub const ME: Setting<Value> = Setting::new("desktop.me");
+pub const ME: Setting<rempla_core::api::accounts::Me> = Setting::new("desktop.me");
 /// Whether the terms in force still wait for this account's acceptance.
 pub const TERMS_PENDING: Setting<bool> = Setting::new("desktop.terms_pending");
 /// The last document list of the vault (offline reads).
@@ -162,13 +171,12 @@ mod tests {
         let id = DoctorId::new();
         store.set_setting(&LOCAL_DOCTOR, &id).unwrap();
         assert_eq!(store.setting(&LOCAL_DOCTOR).unwrap(), Some(id));
-        store
-            .set_setting(&ME, &serde_json::json!({"role": "doctor"}))
-            .unwrap();
-        assert_eq!(
-            store.setting(&ME).unwrap(),
-            Some(serde_json::json!({"role": "doctor"}))
-        );
+        let me = rempla_core::api::accounts::Me {
+            role: Some("doctor".into()),
+            ..Default::default()
+        };
+        store.set_setting(&ME, &me).unwrap();
+        assert_eq!(store.setting(&ME).unwrap(), Some(me));
         store
             .set_sync_state(LOCAL_DOCTOR.key(), "not a uuid")
             .unwrap();

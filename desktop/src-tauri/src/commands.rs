@@ -89,9 +89,7 @@ fn session_view(store: &Store) -> Result<Option<SessionView>, DesktopError> {
         server: session.server,
         account_id: session.account_id,
         role: session.role,
-        me: store
-            .setting(&settings::ME)?
-            .and_then(|v| serde_json::from_value(v).ok()),
+        me: store.setting(&settings::ME)?,
         terms,
     }))
 }

@@ -9,7 +9,8 @@ use axum::{Extension, Json, Router};
 use rempla_core::api::ErrorCode;
 use rempla_core::api::accounts::{
     AcceptTerms, Activate, DoctorSignUp, DoctorSignedUp, FacilitySignUp, FacilitySignedUp,
-    LoginRequest, LoginResponse, LostPassword, Membership, ResetPassword, Terms,
+    FacilityView, LoginRequest, LoginResponse, LostPassword, Me, Membership, ResetPassword, Terms,
+    TermsProof,
 };
 use rempla_core::domain::{
     ContactDetails, Doctor, DoctorId, DoctorStatus, Email, Facility, FacilityId, Member, MemberId,
@@ -488,34 +489,35 @@ pub async fn terms_accept(
 }
 
 /// `GET /v1/me`: allowed before the terms are accepted, so the app can show them.
-pub async fn me(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, AppError> {
+pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me>, AppError> {
     let caller = authenticate(&state, &headers, false).await?;
     let doctor = match caller.doctor_id() {
         Some(id) => state.storage.doctor(id).await?.map(|d| d.record),
         None => None,
     };
-    let proofs: Vec<Value> = state
+    let proofs = state
         .storage
         .terms_proofs(&caller.account.id)
         .await?
         .into_iter()
-        .map(|(version, sha256, device_id, at)| {
-            json!({"version": version, "sha256": sha256, "device_id": device_id, "accepted_ms": at})
+        .map(|(version, sha256, device_id, accepted_ms)| TermsProof {
+            version,
+            sha256,
+            device_id,
+            accepted_ms,
         })
         .collect();
-    Ok(Json(json!({
-        "account_id": caller.account.id,
-        "email": caller.account.email,
-        "role": caller.account.kind,
-        "device_id": caller.device_id,
-        "doctor": doctor,
-        "memberships": membership_views(&caller.members),
-        "terms_accepted": caller.terms_accepted,
-        "terms_acceptances": proofs,
-    })))
+    Ok(Json(Me {
+        account_id: Some(caller.account.id.clone()),
+        email: Some(caller.account.email.clone()),
+        display_name: Some(caller.account.display_name.clone()),
+        role: Some(caller.account.kind.as_str().to_owned()),
+        device_id: Some(caller.device_id.clone()),
+        doctor,
+        memberships: membership_views(&caller.members),
+        terms_accepted: caller.terms_accepted,
+        terms_acceptances: proofs,
+    }))
 }
 
 /// `GET /v1/doctors/{id}`: the profile as the caller may see it (never contact details to facilities).
@@ -623,7 +625,7 @@ pub async fn facility(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<FacilityView>, AppError> {
     let caller = authenticate(&state, &headers, true).await?;
     if !authz::allowed(&caller, Action::ReadFacility(&id)) {
         return Err(AppError::NotFound);
@@ -634,7 +636,16 @@ pub async fn facility(
         .await?
         .ok_or(AppError::NotFound)?;
     let sites = state.storage.sites(&id).await?;
-    Ok(Json(json!({"facility": facility, "sites": sites})))
+    let unreadable =
+        |e: serde_json::Error| AppError::Internal(format!("établissement illisible : {e}"));
+    Ok(Json(FacilityView {
+        facility: serde_json::from_value(facility).map_err(unreadable)?,
+        sites: sites
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect::<Result<_, _>>()
+            .map_err(unreadable)?,
+    }))
 }
 
 fn require(caller: &Caller, action: Action<'_>) -> Result<(), AppError> {

@@ -356,13 +356,7 @@ pub async fn export(
         .into_response())
 }
 
-/// Body of `DELETE /v1/me`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CloseAccount {
-    /// The current password, checked again: closing is irreversible.
-    pub password: String,
-}
+pub use rempla_core::api::accounts::CloseAccount;
 
 /// `DELETE /v1/me`: closes the caller's account after a password re-check. Every token is revoked,
 /// personal data is erased at once, identifiers are kept one year (then purged by

@@ -274,7 +274,14 @@ impl Storage {
                     )?
                     .into_iter()
                     .next()
-                    .unwrap_or(Value::Null),
+                    .map_or(Value::Null, |mut d| {
+                        // A rejected registration released its RPPS (the column holds a placeholder);
+                        // the number the person claimed is the record's.
+                        if d["rpps"].as_str().is_some_and(|r| r.starts_with("released:")) {
+                            d["rpps"] = d["record"]["rpps"].clone();
+                        }
+                        d
+                    }),
                 );
                 out.insert(
                     "identity".into(),
@@ -445,14 +452,16 @@ impl Storage {
             let mut changes = Vec::new();
             if let Some(d) = &doctor_id {
                 let rows = tx.query(
-                    "SELECT rpps, record FROM doctors WHERE id = $1",
+                    "SELECT record FROM doctors WHERE id = $1",
                     &[d.into()],
                 )?;
                 if let Some(r) = rows.first() {
-                    let record: Value = json_col(r, 1)?;
-                    // Identifiers only: what is needed to trace abuse during the retention year.
+                    let record: Value = json_col(r, 0)?;
+                    // Identifiers only: what is needed to trace abuse during the retention year (the
+                    // RPPS claimed, from the record: a released one's column holds a placeholder).
                     let kept = json!({
-                        "id": d, "rpps": text(r, 0)?, "first_name": "Compte", "last_name": "fermé",
+                        "id": d, "rpps": record.get("rpps").cloned().unwrap_or(Value::Null),
+                        "first_name": "Compte", "last_name": "fermé",
                         "specialties": record.get("specialties").cloned().unwrap_or_else(|| json!([])),
                         "status": DoctorStatus::Suspended.as_str(),
                         "qualification": {"kind": "thesed"},

@@ -3,7 +3,7 @@ import type { Facility } from "./Facility";
 import type { Site } from "./Site";
 
 /**
- * `GET /v1/facilities/{id}`: a facility and its sites.
+ * Answer of `GET /v1/facilities/{id}`: the facility and its sites, for its members and staff.
  */
 export type FacilityView = { 
 /**

@@ -2,7 +2,9 @@
 import type { Membership } from "./Membership";
 
 /**
- * The caller's account as `GET /v1/me` answers it (the fields a coordinator's device reads).
+ * Answer of `GET /v1/me`: the signed-in account, its device, its doctor record or its facility
+ * memberships, and its acceptances of the terms. Fields a client may not need default, so an older or
+ * newer server still reads.
  */
 export type Me = { 
 /**
@@ -18,7 +20,7 @@ email: string | null,
  */
 display_name: string | null, 
 /**
- * `doctor`, `facility_member`, `staff`…
+ * `doctor`, `facility`, `staff`.
  */
 role: string | null, 
 /**
