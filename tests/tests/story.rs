@@ -80,14 +80,7 @@ async fn from_sign_up_to_deletion() {
             "{}",
             waiting.json
         );
-        let decided = s
-            .post(
-                &format!("/v1/staff/facility-verifications/{id}"),
-                &staff,
-                &json!({"decision": "approve"}),
-            )
-            .await;
-        assert_eq!(decided.status, StatusCode::OK, "{}", decided.json);
+        s.approve_facility(&staff, facility).await;
     }
 
     // Register: three doctors of the Côtes-d'Armor, pending until staff decide.

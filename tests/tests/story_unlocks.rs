@@ -40,6 +40,7 @@ async fn concurrent_unlocks(postgres: bool) {
         "night_cents": 5000, "garde_day_cents": 6000, "garde_night_cents": 7000, "astreinte_cents": 2500, "vat_bps": 2000}))).await;
     assert_eq!(t.status, StatusCode::OK);
     let facility = s.new_facility(7, "Centre hospitalier de Guingamp").await;
+    s.approve_facility(&staff, &facility).await;
     let site = s
         .add_site(&facility, "22", "22200", "22070", 48.56, -3.15)
         .await;

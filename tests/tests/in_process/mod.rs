@@ -248,6 +248,19 @@ impl Server {
         self.sign_in(&email).await
     }
 
+    /// Staff approve a self-registered facility from the facilities' queue.
+    pub async fn approve_facility(&self, staff: &User, admin: &User) {
+        let id = admin.facility_id.clone().unwrap_or_default();
+        let a = self
+            .post(
+                &format!("/v1/staff/facility-verifications/{id}"),
+                staff,
+                &json!({"decision": "approve"}),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json);
+    }
+
     pub async fn add_site(
         &self,
         admin: &User,
