@@ -130,7 +130,8 @@ fn write_archive<W: Write>(
     zip.write_all(&head.json)?;
     zip.start_file("calendar.ics", deflate).map_err(zip_err)?;
     zip.write_all(head.ics.as_bytes())?;
-    zip.add_directory("documents/", deflate).map_err(zip_err)?;
+    // No entry for the `documents/` folder itself: an empty entry is stored, and a stored entry with a
+    // data descriptor is refused by streaming readers; the files' paths make the folder anyway.
     for file in &data.files {
         zip.start_file(format!("documents/{}", file.zip_name), documents)
             .map_err(zip_err)?;

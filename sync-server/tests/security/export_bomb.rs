@@ -67,6 +67,14 @@ fn document_sums(zip: &[u8]) -> Vec<String> {
     let mut sums = Vec::new();
     for i in 0..archive.len() {
         let mut f = archive.by_index(i).unwrap();
+        // Streamed entries carry data descriptors: streaming readers (Java's `ZipInputStream` on
+        // Android) only accept those on deflated entries.
+        assert_eq!(
+            f.compression(),
+            zip::CompressionMethod::Deflated,
+            "{}",
+            f.name()
+        );
         if f.name().starts_with("documents/") && !f.is_dir() {
             let mut buf = Vec::new();
             f.read_to_end(&mut buf).unwrap();
