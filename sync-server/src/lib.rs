@@ -29,6 +29,7 @@ pub mod pdf;
 pub mod privacy;
 pub mod private_files;
 pub mod ratelimit;
+pub mod staff;
 pub mod sync;
 pub mod tls;
 pub mod workflow;

@@ -11,6 +11,9 @@
 
 mod common;
 
+#[path = "security/support.rs"]
+mod support;
+
 #[path = "security/accounts.rs"]
 mod accounts;
 #[path = "security/export_bomb.rs"]

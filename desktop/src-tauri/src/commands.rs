@@ -544,22 +544,33 @@ pub async fn verification_decide(
 ) -> Result<Feature<DecidedDoctor>, DesktopError> {
     blocking(move || {
         let id: DoctorId = checked_id(&doctor_id)?;
-        let decision = match decision.as_str() {
-            "approve" => Decision::Approve,
-            "reject" => Decision::Reject,
-            _ => return Err(DesktopError::invalid("Décision inconnue.")),
-        };
-        let reason = reason.trim();
-        if decision == Decision::Reject && reason.is_empty() {
-            return Err(DesktopError::invalid("Indiquez le motif du refus."));
-        }
-        // The server takes at most 1 000 characters, and no reason as "none" (an approval's note is optional).
-        let reason: Option<String> =
-            (!reason.is_empty()).then(|| reason.chars().take(1_000).collect());
+        let (decision, reason) = staff_decision(&decision, &reason, 1_000)?;
         let body = VerificationDecision { decision, reason };
         with_api(&app, |api| api.decide_verification(id, &body))
     })
     .await
+}
+
+/// A staff verdict from the queue screens: `approve` or `reject`, a reason required to reject, kept to
+/// the `max` characters the server takes; no reason is "none" (an approval's note is optional).
+fn staff_decision(
+    decision: &str,
+    reason: &str,
+    max: usize,
+) -> Result<(Decision, Option<String>), DesktopError> {
+    let decision = match decision {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        _ => return Err(DesktopError::invalid("Décision inconnue.")),
+    };
+    let reason = reason.trim();
+    if decision == Decision::Reject && reason.is_empty() {
+        return Err(DesktopError::invalid("Indiquez le motif du refus."));
+    }
+    Ok((
+        decision,
+        (!reason.is_empty()).then(|| reason.chars().take(max).collect()),
+    ))
 }
 
 /// Staff decision on a self-registered facility (`POST /v1/staff/facility-verifications/{id}` with
@@ -573,17 +584,7 @@ pub async fn facility_decide(
 ) -> Result<Feature<DecidedFacility>, DesktopError> {
     blocking(move || {
         let id: FacilityId = checked_id(&facility_id)?;
-        let decision = match decision.as_str() {
-            "approve" => Decision::Approve,
-            "reject" => Decision::Reject,
-            _ => return Err(DesktopError::invalid("Décision inconnue.")),
-        };
-        let reason = reason.trim();
-        if decision == Decision::Reject && reason.is_empty() {
-            return Err(DesktopError::invalid("Indiquez le motif du refus."));
-        }
-        let reason: Option<String> =
-            (!reason.is_empty()).then(|| reason.chars().take(500).collect());
+        let (decision, reason) = staff_decision(&decision, &reason, 500)?;
         let body = FacilityDecision { decision, reason };
         with_api(&app, |api| api.decide_facility(id, &body))
     })

@@ -12,10 +12,11 @@ pub use rempla_core::api::staff::Decision as Verdict;
 use rempla_core::api::staff::{DecidedFacility, FacilityDecision, FacilityQueue};
 use serde::Deserialize;
 
-use crate::auth::{Authed, Caller};
+use crate::auth::Authed;
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
 use crate::http::state::AppState;
+use crate::staff::{decision_reason, staff_only};
 
 /// The queue's routes (staff only).
 pub fn routes() -> Router<AppState> {
@@ -30,14 +31,6 @@ pub fn routes() -> Router<AppState> {
 pub struct QueueQuery {
     /// Which decisions to list.
     pub status: Option<String>,
-}
-
-fn staff_only(caller: &Caller) -> Result<(), AppError> {
-    if caller.is_staff() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("réservé à l'équipe Rempla".into()))
-    }
 }
 
 /// `GET /v1/staff/facility-verifications?status=pending`: facilities with their SIRET, kind, sign-up
@@ -68,18 +61,7 @@ pub async fn decide(
     JsonBody(body): JsonBody<FacilityDecision>,
 ) -> Result<Json<DecidedFacility>, AppError> {
     staff_only(&caller)?;
-    let reason = body
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(|r| r.chars().take(500).collect::<String>());
-    if body.decision == Verdict::Reject && reason.is_none() {
-        return Err(AppError::invalid(
-            ErrorCode::ReasonRequired,
-            "un motif est obligatoire pour refuser",
-        ));
-    }
+    let reason = decision_reason(body.decision, body.reason.as_deref(), 500)?;
     let decided = state
         .storage
         .decide_facility(

@@ -17,12 +17,13 @@ use super::error::DocumentError;
 use super::model::DocumentMeta;
 use super::model::{META_SELECT, meta_from};
 use crate::audit::{self, AuditEntry};
-use crate::auth::{Authed, Caller};
+use crate::auth::Authed;
 use crate::db::{StorageError, Tx, int, json as json_col, text};
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
 use crate::http::state::AppState;
 use crate::notify::{self, Notice};
+use crate::staff::staff_only;
 
 /// Normalises a name for identity comparison: accents removed (NFD without combining marks),
 /// lowercase, letters and digits only, words separated by one space (so « Jean-Pierre » and
@@ -386,14 +387,6 @@ impl crate::db::Storage {
             Ok(Some(content.map(|c| (meta, c))))
         })
         .await
-    }
-}
-
-fn staff_only(caller: &Caller) -> Result<(), AppError> {
-    if caller.is_staff() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("réservé à l'équipe Rempla".into()))
     }
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::common::users::{add_site, new_staff, push_codes, request_op, signed_up_facility};
-use crate::common::workflow::{config, doctor, facility, open_night, request, set_clock};
+use crate::common::workflow::{config, doctor, facility, set_clock};
 use crate::common::{Db, app_with, backend_tests, get, post};
 
 async fn finding_03_an_unverified_facility_reads_no_doctor_and_posts_nothing(db: Db) {
@@ -170,31 +170,7 @@ async fn finding_03_a_mission_unlocks_the_rpps_and_contacts_never_the_coordinate
     .await;
     assert_eq!(before["commune"]["name"], "Lannion", "{before}");
     assert!(before.get("base").is_none() && before.get("rpps").is_none());
-    open_night(&t, &d, "2027-02-01T19:00:00Z", "2027-02-02T07:00:00Z").await;
-    let r = request(
-        &t,
-        &admin,
-        &site,
-        &[("2027-02-01T19:00:00Z", "2027-02-02T07:00:00Z")],
-    )
-    .await;
-    let (s, v) = post(
-        &t.router,
-        &format!("/v1/requests/{r}/proposals"),
-        Some(&admin.token),
-        &json!({"doctor_id": doctor_id}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let proposal = v["proposal"]["id"].as_str().unwrap().to_owned();
-    let (s, v) = post(
-        &t.router,
-        &format!("/v1/proposals/{proposal}/answer"),
-        Some(&d.token),
-        &json!({"answer": "accept"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    crate::support::accepted_mission(&t, &admin, &site, &d).await;
     let (_, after) = get(
         &t.router,
         &format!("/v1/doctors/{doctor_id}"),

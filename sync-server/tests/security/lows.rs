@@ -370,32 +370,7 @@ async fn finding_20_facility_viewers_get_no_doctor_phone_or_email(db: Db) {
     let d = doctor(&t, &staff, 1, true).await;
     let (admin, site) = facility(&t, 1).await;
     let viewer = invite(&t, &admin, "viewer", 1).await;
-    open_night(&t, &d, "2027-02-01T19:00:00Z", "2027-02-02T07:00:00Z").await;
-    let r = request(
-        &t,
-        &admin,
-        &site,
-        &[("2027-02-01T19:00:00Z", "2027-02-02T07:00:00Z")],
-    )
-    .await;
-    let (s, v) = post(
-        &t.router,
-        &format!("/v1/requests/{r}/proposals"),
-        Some(&admin.token),
-        &json!({"doctor_id": d.doctor_id}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let proposal = v["proposal"]["id"].as_str().unwrap().to_owned();
-    let (s, v) = post(
-        &t.router,
-        &format!("/v1/proposals/{proposal}/answer"),
-        Some(&d.token),
-        &json!({"answer": "accept"}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let mission = v["mission_id"].as_str().unwrap().to_owned();
+    let mission = crate::support::accepted_mission(&t, &admin, &site, &d).await;
     let (s, seen) = get(
         &t.router,
         &format!("/v1/missions/{mission}"),
