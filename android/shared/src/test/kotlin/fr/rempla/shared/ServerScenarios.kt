@@ -63,8 +63,14 @@ private class CuttableLink(private val target: Int) : AutoCloseable {
         while (!socket.isClosed) {
             val client = try { socket.accept() } catch (e: Exception) { break }
             val upstream = try { Socket(loopback, target) } catch (e: Exception) { client.close(); continue }
-            open += client
-            open += upstream
+            // Registered under the lock cut() takes, and dropped if cut() ran since accept(): a
+            // connection accepted just before a cut must not survive it.
+            val kept = synchronized(open) {
+                if (socket.isClosed) false else { open += client; open += upstream; true }
+            }
+            if (!kept) {
+                client.close(); upstream.close(); break
+            }
             pipe(client, upstream)
             pipe(upstream, client)
         }
@@ -82,8 +88,11 @@ private class CuttableLink(private val target: Int) : AutoCloseable {
 
     /** The network goes away: the port refuses connections and live connections drop. */
     fun cut() {
-        listener.close()
-        synchronized(open) { open.forEach { try { it.close() } catch (e: Exception) {} }; open.clear() }
+        synchronized(open) {
+            listener.close()
+            open.forEach { try { it.close() } catch (e: Exception) {} }
+            open.clear()
+        }
     }
 
     /** The network comes back, same address. */
