@@ -26,7 +26,7 @@ impl RateLimiter {
         let Ok(mut buckets) = self.buckets.lock() else {
             return true;
         };
-        self.evict_idle(&mut buckets, now_ms);
+        evict_idle(&mut buckets, now_ms);
         let (tokens, at) = buckets
             .entry(key.to_owned())
             .or_insert((self.per_minute, now_ms));
@@ -60,14 +60,13 @@ impl RateLimiter {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
 
-    /// Drops the buckets idle for a minute (they have refilled: forgetting them changes nothing),
-    /// at most once every 4,096 keys added, so memory follows the keys active in the last minute.
-    fn evict_idle(&self, buckets: &mut HashMap<String, (f64, i64)>, now_ms: i64) {
-        if buckets.len() >= 4096 && buckets.len().is_power_of_two() {
-            buckets.retain(|_, (_, at)| now_ms - *at < 60_000);
-        }
-        let _ = self;
+/// Drops the buckets idle for a minute (they have refilled: forgetting them changes nothing), at most
+/// once every 4,096 keys added, so memory follows the keys active in the last minute.
+fn evict_idle(buckets: &mut HashMap<String, (f64, i64)>, now_ms: i64) {
+    if buckets.len() >= 4096 && buckets.len().is_power_of_two() {
+        buckets.retain(|_, (_, at)| now_ms - *at < 60_000);
     }
 }
 

@@ -308,8 +308,13 @@ pub async fn push_codes(t: &TestApp, user: &User, ops: &[OutboxOp]) -> Vec<Strin
         .collect()
 }
 
-/// Every change a user can pull, following the cursor to the end.
+/// Every change a user can pull, following the cursor to the end (pages of 2, so paging is exercised).
 pub async fn pull_all(t: &TestApp, token: &str) -> Vec<Value> {
+    pull_pages(t, token, 2).await
+}
+
+/// Every change a user can pull, in pages of `limit`.
+pub async fn pull_pages(t: &TestApp, token: &str, limit: u32) -> Vec<Value> {
     let mut cursor = Value::Null;
     let mut out = Vec::new();
     loop {
@@ -317,7 +322,7 @@ pub async fn pull_all(t: &TestApp, token: &str) -> Vec<Value> {
             &t.router,
             "/v1/sync/pull",
             Some(token),
-            &json!({"protocol": 1, "cursor": cursor, "limit": 2}),
+            &json!({"protocol": 1, "cursor": cursor, "limit": limit}),
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{v}");

@@ -183,25 +183,9 @@ pub fn count(list: &[(String, String)], account: &str, kind: &str) -> usize {
         .count()
 }
 
-/// Every change a user can pull.
+/// Every change a user can pull (pages of 500).
 pub async fn pull_all(t: &TestApp, token: &str) -> Vec<Value> {
-    let mut cursor = Value::Null;
-    let mut out = Vec::new();
-    loop {
-        let (s, v) = post(
-            &t.router,
-            "/v1/sync/pull",
-            Some(token),
-            &json!({"protocol": 1, "cursor": cursor, "limit": 500}),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        out.extend(v["changes"].as_array().unwrap().iter().cloned());
-        cursor = v["cursor"].clone();
-        if v["has_more"] == false {
-            return out;
-        }
-    }
+    super::users::pull_pages(t, token, 500).await
 }
 
 pub fn record_of<'a>(changes: &'a [Value], entity: &str, id: &str) -> Option<&'a Value> {
