@@ -42,16 +42,7 @@ fn ids(list: &Value, key: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn from_sign_up_to_deletion() {
     let s = start(false).await;
-    rempla_server::ops::add_staff(
-        &s.state.storage,
-        &s.state.config,
-        "equipe@rempla.fr",
-        "Équipe",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    let staff = s.sign_in("equipe@rempla.fr").await;
+    let staff = s.new_staff().await;
     let today = Utc::now().date_naive().to_string();
     let t = s
         .call("PUT", "/v1/staff/tariffs", Some(&staff.token), Some(&json!({"valid_from": today, "day_cents": 4000,

@@ -16,7 +16,7 @@ mod in_process;
 use std::sync::Arc;
 
 use chrono::Utc;
-use in_process::{PASSWORD, availability, request, start};
+use in_process::{availability, request, start};
 use rempla_core::sync::EntityKind;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -25,16 +25,7 @@ use uuid::Uuid;
 /// 50 doctors accept at the same instant: the invoices are numbered exactly 1…50.
 async fn concurrent_unlocks(postgres: bool) {
     let s = start(postgres).await;
-    rempla_server::ops::add_staff(
-        &s.state.storage,
-        &s.state.config,
-        "equipe@rempla.fr",
-        "Équipe",
-        PASSWORD,
-    )
-    .await
-    .unwrap();
-    let staff = s.sign_in("equipe@rempla.fr").await;
+    let staff = s.new_staff().await;
     let today = Utc::now().date_naive().to_string();
     let t = s.call("PUT", "/v1/staff/tariffs", Some(&staff.token), Some(&json!({"valid_from": today, "day_cents": 4000,
         "night_cents": 5000, "garde_day_cents": 6000, "garde_night_cents": 7000, "astreinte_cents": 2500, "vat_bps": 2000}))).await;

@@ -248,6 +248,20 @@ impl Server {
         self.sign_in(&email).await
     }
 
+    /// Rempla's staff account (`equipe@rempla.fr`, made by the operator's command), signed in.
+    pub async fn new_staff(&self) -> User {
+        rempla_server::ops::add_staff(
+            &self.state.storage,
+            &self.state.config,
+            "equipe@rempla.fr",
+            "Équipe",
+            PASSWORD,
+        )
+        .await
+        .unwrap();
+        self.sign_in("equipe@rempla.fr").await
+    }
+
     /// Staff approve a self-registered facility from the facilities' queue.
     pub async fn approve_facility(&self, staff: &User, admin: &User) {
         let id = admin.facility_id.clone().unwrap_or_default();
