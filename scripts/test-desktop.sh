@@ -41,6 +41,11 @@ echo "== desktop end-to-end: build the app and the server"
 touch desktop/src-tauri/build.rs
 cargo build --locked -q -p rempla-desktop -p rempla-server
 rm -rf "$SCREENSHOTS"
+# A throwaway home for the webview's storage (the language choice lives in its localStorage): each run
+# starts as a new user would, whatever an earlier run on this machine left behind.
+WEB_HOME="$(mktemp -d /tmp/rempla-e2e-home.XXXXXX)"
+trap 'rm -rf "$WEB_HOME"' EXIT
+export XDG_DATA_HOME="$WEB_HOME/data" XDG_CACHE_HOME="$WEB_HOME/cache" XDG_CONFIG_HOME="$WEB_HOME/config"
 echo "== desktop end-to-end (tauri-driver, WebKitWebDriver, Xvfb); screenshots in $SCREENSHOTS"
 APP="$CARGO_TARGET_DIR/debug/rempla-desktop" SERVER_BIN="$CARGO_TARGET_DIR/debug/rempla-server" \
   SCREENSHOTS="$SCREENSHOTS" \
