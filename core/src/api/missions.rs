@@ -84,22 +84,36 @@ pub struct ProposalMade {
     pub proposal: ProposalView,
 }
 
-/// Answer of `GET /v1/proposals`.
+/// Most entries one page of `GET /v1/proposals` or `GET /v1/missions` holds (`limit`), and the page
+/// size when none is asked: the lists are paged so one request never loads a facility's whole history.
+pub const LIST_PAGE_MAX: usize = 200;
+/// The page size when the request names none.
+pub const LIST_PAGE_DEFAULT: usize = 100;
+
+/// Answer of `GET /v1/proposals` (one page: `?before=` the previous page's `next_before` for the next).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProposalList {
-    /// Newest first.
+    /// Newest first (by id).
     #[serde(default)]
     pub proposals: Vec<ProposalView>,
+    /// The cursor of the next (older) page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub next_before: Option<String>,
 }
 
-/// Answer of `GET /v1/missions`.
+/// Answer of `GET /v1/missions` (one page, as [`ProposalList`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MissionList {
-    /// The caller's missions, newest first.
+    /// The caller's missions, newest first (by id).
     #[serde(default)]
     pub missions: Vec<MissionView>,
+    /// The cursor of the next (older) page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub next_before: Option<String>,
 }
 
 /// Answer of `POST /v1/proposals/{id}/answer`.

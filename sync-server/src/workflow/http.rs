@@ -8,7 +8,8 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use rempla_core::api::ErrorCode;
 use rempla_core::api::missions::{
-    ContractView, MissionAnswer, MissionDetail, MissionList, ProposalList, ProposalMade,
+    ContractView, LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MissionAnswer, MissionDetail, MissionList,
+    ProposalList, ProposalMade,
 };
 use rempla_core::domain::{DoctorStatus, Initiator, ProposalState};
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use super::contract::ContractFacts;
 use super::flow::Answer;
 use super::model::{Actor, Done, NewProposal, Settings};
+use super::views::Page;
 use crate::auth::{Authed, Caller};
 use crate::http::error::AppError;
 use crate::http::extract::JsonBody;
@@ -131,23 +133,66 @@ pub struct ProposalQuery {
     /// Only proposals of this request.
     #[serde(default)]
     pub request_id: Option<String>,
+    /// The previous page's `next_before`.
+    #[serde(default)]
+    pub before: Option<String>,
+    /// Page size (1 to `LIST_PAGE_MAX`; `LIST_PAGE_DEFAULT` when absent).
+    #[serde(default)]
+    pub limit: Option<usize>,
 }
 
-/// `GET /v1/proposals`: the caller's proposals (as doctor, and of their facilities).
+/// Query of `GET /v1/missions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The previous page's `next_before`.
+    #[serde(default)]
+    pub before: Option<String>,
+    /// Page size (1 to `LIST_PAGE_MAX`; `LIST_PAGE_DEFAULT` when absent).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// The page asked for: a cursor that is an id (else `invalid_cursor`), a size within bounds (else
+/// `invalid_query`).
+fn page(before: Option<String>, limit: Option<usize>) -> Result<Page, AppError> {
+    let limit = limit.unwrap_or(LIST_PAGE_DEFAULT);
+    if limit == 0 || limit > LIST_PAGE_MAX {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidQuery,
+            format!("limit : de 1 à {LIST_PAGE_MAX}"),
+        ));
+    }
+    if let Some(b) = &before
+        && uuid::Uuid::parse_str(b).is_err()
+    {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidCursor,
+            "curseur illisible",
+        ));
+    }
+    Ok(Page {
+        before: before.map(|b| b.to_lowercase()),
+        limit,
+    })
+}
+
+/// `GET /v1/proposals`: one page of the caller's proposals (as doctor, and of their facilities).
 pub async fn list_proposals(
     State(state): State<AppState>,
     Authed(caller): Authed,
     query: Result<Query<ProposalQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ProposalList>, AppError> {
     let Query(q) = query.map_err(|e| AppError::invalid(ErrorCode::InvalidQuery, e.body_text()))?;
-    let mut list = state
+    let page = page(q.before, q.limit)?;
+    let (proposals, next_before) = state
         .storage
-        .proposals_of(actor(&caller), q.state)
+        .proposals_of(actor(&caller), q.state, q.request_id, page)
         .await??;
-    if let Some(r) = q.request_id {
-        list.retain(|p| p.proposal.request_id.to_string() == r);
-    }
-    Ok(Json(ProposalList { proposals: list }))
+    Ok(Json(ProposalList {
+        proposals,
+        next_before,
+    }))
 }
 
 /// `POST /v1/proposals/{id}/answer`: the answering party accepts or declines.
@@ -178,13 +223,19 @@ pub async fn answer(
     Ok((StatusCode::OK, Json(value)).into_response())
 }
 
-/// `GET /v1/missions`: the caller's missions, without contact details.
+/// `GET /v1/missions`: one page of the caller's missions, without contact details.
 pub async fn list_missions(
     State(state): State<AppState>,
     Authed(caller): Authed,
+    query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<MissionList>, AppError> {
-    let list = state.storage.missions_of(actor(&caller)).await??;
-    Ok(Json(MissionList { missions: list }))
+    let Query(q) = query.map_err(|e| AppError::invalid(ErrorCode::InvalidQuery, e.body_text()))?;
+    let page = page(q.before, q.limit)?;
+    let (missions, next_before) = state.storage.missions_of(actor(&caller), page).await??;
+    Ok(Json(MissionList {
+        missions,
+        next_before,
+    }))
 }
 
 /// `GET /v1/missions/{id}`: one mission with the other party's contact details, for its two parties

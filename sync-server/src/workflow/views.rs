@@ -14,7 +14,7 @@ use super::rows::{
     MissionRow, PROPOSAL_COLUMNS, audit_tx, facility_accounts, load_doctor, load_facility,
     load_mission, load_site, only_when_available, proposal_from,
 };
-use crate::db::{Storage, StorageError, Tx, text};
+use crate::db::{Storage, StorageError, Tx, Val, text};
 
 /// What the mission's doctor may see of the facility: the facility, the site and the members who may
 /// propose there.
@@ -142,75 +142,90 @@ impl Storage {
         .await
     }
 
-    /// The caller's missions (as doctor, and of every facility where they may read), newest first.
-    pub async fn missions_of(&self, actor: Actor) -> Answer<Vec<MissionView>> {
+    /// One page of the caller's missions (as doctor, and of every facility where they may read),
+    /// newest first by id, and the cursor of the next page.
+    pub async fn missions_of(
+        &self,
+        actor: Actor,
+        page: Page,
+    ) -> Answer<(Vec<MissionView>, Option<String>)> {
         read_flow(self, move |tx| {
-            let mut ids: Vec<String> = Vec::new();
+            let mut sources: Vec<(&str, Vec<Val>)> = Vec::new();
             if let Some(d) = &actor.doctor_id {
-                for r in tx.query("SELECT id FROM missions WHERE doctor_id = $1", &[d.into()])? {
-                    ids.push(text(&r, 0)?);
-                }
+                sources.push((
+                    "SELECT id FROM missions WHERE doctor_id = $1",
+                    vec![d.into()],
+                ));
             }
             for m in &actor.members {
-                if !m.can(Right::Read, None) {
-                    continue;
+                if m.can(Right::Read, None) {
+                    sources.push((
+                        "SELECT id FROM missions WHERE facility_id = $1",
+                        vec![m.facility_id.to_string().into()],
+                    ));
                 }
-                for r in tx.query(
-                    "SELECT id FROM missions WHERE facility_id = $1",
-                    &[m.facility_id.to_string().into()],
-                )? {
+            }
+            let mut ids: Vec<String> = Vec::new();
+            for (sql, params) in sources {
+                let (sql, params) = keyset(sql, params, &page);
+                for r in tx.query(&sql, &params)? {
                     ids.push(text(&r, 0)?);
                 }
             }
-            ids.sort_unstable();
-            ids.dedup();
-            ids.reverse();
-            let mut out = Vec::new();
+            let (ids, next) = page.cut(ids, String::clone);
+            let mut out = Vec::with_capacity(ids.len());
             for id in ids {
                 if let Some(m) = load_mission(tx, &id)? {
                     out.push(m.view);
                 }
             }
-            Ok(out)
+            Ok((out, next))
         })
         .await
     }
 
-    /// The caller's proposals (as doctor, and of every facility where they may read), newest first,
-    /// optionally only those in `state`.
+    /// One page of the caller's proposals (as doctor, and of every facility where they may read),
+    /// newest first by id, optionally only those in `only_state` or of `request_id`, and the cursor of
+    /// the next page. The filters are in the SQL, so every page is full.
     pub async fn proposals_of(
         &self,
         actor: Actor,
         only_state: Option<ProposalState>,
-    ) -> Answer<Vec<ProposalView>> {
+        request_id: Option<String>,
+        page: Page,
+    ) -> Answer<(Vec<ProposalView>, Option<String>)> {
         read_flow(self, move |tx| {
-            let mut rows = Vec::new();
+            let mut sources: Vec<(String, Vec<Val>)> = Vec::new();
+            let filtered = |column: &str, owner: String| {
+                let mut sql =
+                    format!("SELECT {PROPOSAL_COLUMNS}, id FROM proposals WHERE {column} = $1");
+                let mut params: Vec<Val> = vec![owner.into()];
+                if let Some(st) = only_state {
+                    params.push(st.as_str().into());
+                    sql = format!("{sql} AND state = ${}", params.len());
+                }
+                if let Some(r) = &request_id {
+                    params.push(r.into());
+                    sql = format!("{sql} AND request_id = ${}", params.len());
+                }
+                (sql, params)
+            };
             if let Some(d) = &actor.doctor_id {
-                rows.extend(tx.query(
-                    &format!("SELECT {PROPOSAL_COLUMNS}, id FROM proposals WHERE doctor_id = $1"),
-                    &[d.into()],
-                )?);
+                sources.push(filtered("doctor_id", d.clone()));
             }
             for m in &actor.members {
                 if m.can(Right::Read, None) {
-                    rows.extend(tx.query(
-                        &format!(
-                            "SELECT {PROPOSAL_COLUMNS}, id FROM proposals WHERE facility_id = $1"
-                        ),
-                        &[m.facility_id.to_string().into()],
-                    )?);
+                    sources.push(filtered("facility_id", m.facility_id.to_string()));
                 }
             }
-            let mut out: Vec<ProposalView> = rows
-                .iter()
-                .map(|r| proposal_from(r).map(|p| p.view))
-                .collect::<Result<_, _>>()?;
-            out.sort_by_key(|p| std::cmp::Reverse(p.proposal.id));
-            out.dedup_by(|a, b| a.proposal.id == b.proposal.id);
-            if let Some(s) = only_state {
-                out.retain(|p| p.proposal.state == s);
+            let mut out: Vec<ProposalView> = Vec::new();
+            for (sql, params) in sources {
+                let (sql, params) = keyset(&sql, params, &page);
+                for r in tx.query(&sql, &params)? {
+                    out.push(proposal_from(&r)?.view);
+                }
             }
-            Ok(out)
+            Ok(page.cut(out, |p| p.proposal.id.to_string()))
         })
         .await
     }
@@ -238,5 +253,86 @@ impl Storage {
     pub async fn only_when_available(&self, doctor_id: String) -> Result<bool, StorageError> {
         self.read(move |tx| only_when_available(tx, &doctor_id))
             .await
+    }
+}
+
+/// One page of a list paged by id (keyset: no offset to drift when entries are added meanwhile).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page {
+    /// Only entries whose id sorts below this one (the previous page's last id).
+    pub before: Option<String>,
+    /// Most entries in the page.
+    pub limit: usize,
+}
+
+impl Page {
+    /// Sorts the entries gathered from several sources newest first, drops duplicates (a doctor who is
+    /// also a member sees an entry twice) and keeps one page, with the next page's cursor when more
+    /// remain.
+    fn cut<T>(&self, mut all: Vec<T>, id: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+        all.sort_by_cached_key(|x| std::cmp::Reverse(id(x)));
+        all.dedup_by(|a, b| id(a) == id(b));
+        if all.len() > self.limit {
+            all.truncate(self.limit);
+            let next = all.last().map(&id);
+            (all, next)
+        } else {
+            (all, None)
+        }
+    }
+}
+
+/// `sql` (a `SELECT … WHERE …` over a table with an `id` column) limited to one page: ids below the
+/// cursor, newest first, one more than the page so the caller knows whether another page follows.
+fn keyset(sql: &str, mut params: Vec<Val>, page: &Page) -> (String, Vec<Val>) {
+    let mut sql = sql.to_owned();
+    if let Some(before) = &page.before {
+        params.push(before.into());
+        sql = format!("{sql} AND id < ${}", params.len());
+    }
+    params.push(
+        i64::try_from(page.limit.saturating_add(1))
+            .unwrap_or(i64::MAX)
+            .into(),
+    );
+    let sql = format!("{sql} ORDER BY id DESC LIMIT ${}", params.len());
+    (sql, params)
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn a_page_merges_sources_newest_first_and_says_where_the_next_starts() {
+        let page = Page {
+            before: None,
+            limit: 3,
+        };
+        let ids = vec!["b", "d", "a", "d", "c", "e"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let (kept, next) = page.cut(ids, String::clone);
+        assert_eq!(kept, vec!["e", "d", "c"]);
+        assert_eq!(next.as_deref(), Some("c"));
+        let (kept, next) = page.cut(vec!["a".to_owned()], String::clone);
+        assert_eq!((kept.len(), next), (1, None));
+        let (sql, params) = keyset(
+            "SELECT id FROM missions WHERE doctor_id = $1",
+            vec!["d".into()],
+            &Page {
+                before: Some("c".into()),
+                limit: 2,
+            },
+        );
+        assert_eq!(
+            sql,
+            "SELECT id FROM missions WHERE doctor_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+        );
+        assert_eq!(
+            params,
+            vec![Val::from("d"), Val::from("c"), Val::from(3_i64)]
+        );
     }
 }

@@ -2,10 +2,14 @@
 import type { MissionView } from "./MissionView";
 
 /**
- * Answer of `GET /v1/missions`.
+ * Answer of `GET /v1/missions` (one page, as [`ProposalList`]).
  */
 export type MissionList = { 
 /**
- * The caller's missions, newest first.
+ * The caller's missions, newest first (by id).
  */
-missions: Array<MissionView>, };
+missions: Array<MissionView>, 
+/**
+ * The cursor of the next (older) page; absent on the last page.
+ */
+next_before?: string, };

@@ -2,10 +2,14 @@
 import type { ProposalView } from "./ProposalView";
 
 /**
- * Answer of `GET /v1/proposals`.
+ * Answer of `GET /v1/proposals` (one page: `?before=` the previous page's `next_before` for the next).
  */
 export type ProposalList = { 
 /**
- * Newest first.
+ * Newest first (by id).
  */
-proposals: Array<ProposalView>, };
+proposals: Array<ProposalView>, 
+/**
+ * The cursor of the next (older) page; absent on the last page.
+ */
+next_before?: string, };
