@@ -92,7 +92,7 @@ def doctor(n):
     status, body = call("POST", "/v1/accounts/doctors", {"email": mail, "password": password,
         "rpps": rpps("10000%05d" % (n + 300)), "first_name": "Banc", "last_name": "Export%d" % n,
         "specialties": ["urgences"]})
-    assert status == 201, (status, body)
+    assert status == 202, (status, body)
     assert call("POST", "/v1/accounts/activate", {"token": activation_token(mail)})[0] == 204
     status, body = call("POST", "/v1/auth/login", {"email": mail, "password": password,
         "device_id": str(uuid.uuid4()), "device_name": "bench", "platform": "cli"})

@@ -99,8 +99,7 @@ mail = "bench@example.fr"
 password = "banc-d-essai-2026"
 status, body = call("POST", "/v1/accounts/doctors", {"email": mail, "password": password,
     "rpps": rpps("1000000191"), "first_name": "Banc", "last_name": "Essai", "specialties": ["urgences"]})
-assert status == 201, (status, body)
-doctor = body["doctor_id"]
+assert status == 202, (status, body)
 token = None
 for path in glob.glob(outbox + "/*.eml"):
     msg = email.message_from_binary_file(open(path, "rb"))
@@ -115,6 +114,7 @@ status, body = call("POST", "/v1/auth/login", {"email": mail, "password": passwo
     "device_name": "bench", "platform": "cli"})
 assert status == 200, body
 bearer = body["token"]
+doctor = body["doctor_id"]
 _, terms = call("GET", "/v1/terms/current")
 assert call("POST", "/v1/terms/accept", {"version": terms["version"], "sha256": terms["sha256"]}, bearer)[0] == 204
 

@@ -4,14 +4,15 @@
 //
 // Steps: sign in as a demo facility → dashboard → post a request on the calendar (synced to the server,
 // checked there) → candidates with explanations → send a proposal → a doctor client answers it → the
-// mission in the planning → invoices (the acceptance's invoice) → members and rights (list, invite, change
-// a member's rights, the last-admin refusal) → notifications inbox → map → the site's cluster clicked
-// with the pointer, its requests and candidates beside the map → English → staff: sign in as the demo's
+// mission in the planning → invoices (the acceptance's invoice) → members and rights (list, invite — the
+// offer accepted on the e-mail's page —, change a member's rights, the last-admin refusal) → notifications inbox → map → the site's cluster clicked
+// with the pointer, its requests and candidates beside the map → English → another facility's planner
+// accepts an invitation on their dashboard → staff: sign in as the demo's
 // staff account, the verification queue, approve a doctor, approve a self-registered clinic → offline banner. Steps whose server endpoint
 // has not landed yet check the screen's honest "unavailable" state instead and are reported as such; the
 // run prints `N passed, N failed`.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Driver } from "./webdriver.mjs";
@@ -79,6 +80,20 @@ async function login(email, device) {
   const r = await http("POST", "/v1/auth/login", null, { email, password: PASSWORD, device_id: device, device_name: "e2e", platform: "cli" });
   if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json;
+}
+
+/** The token of the last link matching `pattern` in the server's outbox mails to `to`. */
+function mailToken(to, pattern) {
+  const dir = join(work, "server", "outbox");
+  const found = readdirSync(dir)
+    .filter((f) => f.endsWith(".eml"))
+    .sort()
+    .map((f) => readFileSync(join(dir, f), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "="))
+    .filter((m) => m.includes(`To: ${to}`))
+    .map((m) => m.match(pattern)?.[1])
+    .filter(Boolean);
+  if (!found.length) throw new Error(`no mail with a link for ${to}`);
+  return found[found.length - 1];
 }
 
 const results = [];
@@ -279,15 +294,36 @@ try {
   });
 
   await step("members-invite", async () => {
+    // An invitation is an offer: nobody joins until the person accepts it from the e-mail's page.
     const email = "remplacements@ch-lannion.demo.rempla.fr";
     await d.type("#invite-email", email);
     await d.type("#invite-name", "Bureau des remplacements");
     await d.exec("const s = document.querySelector('#invite-role'); s.value = 'planner'; s.dispatchEvent(new Event('change'));");
     await d.click("#invite-send");
+    await d.waitFor(
+      "the pending invitation",
+      "const t = document.querySelector('#invitations-table'); return !!t && [...t.querySelectorAll('tr[data-status=pending]')].some((r) => r.textContent.includes(arguments[0]))",
+      20000,
+      email,
+    );
+    if ((await serverMembers()).some((x) => x.email === email)) throw new Error("a member before accepting");
+    const token = mailToken(email, /\/invitation\?token=([A-Za-z0-9_-]+)/);
+    const page = await fetch(`${SERVER}/invitation?token=${token}`);
+    const html = await page.text();
+    if (page.status !== 200 || !html.includes("Lannion")) throw new Error(`invitation page: ${page.status}`);
+    const form = new URLSearchParams({ token, action: "accept", display_name: "Bureau des remplacements", password: PASSWORD, password_confirm: PASSWORD });
+    const done = await fetch(`${SERVER}/invitation`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
+    const welcome = await done.text();
+    if (done.status !== 200 || !welcome.includes("Bienvenue")) throw new Error(`accept: ${done.status} ${welcome.slice(0, 200)}`);
+    await d.click('[data-route="dashboard"]');
+    await d.click('[data-route="members"]');
     await d.waitFor("four members", "return document.querySelector('#members-table')?.dataset.count === '4'", 20000);
+    await d.waitFor("the accepted invitation", "return !!document.querySelector('#invitations-table tr[data-status=accepted]')", 20000);
     const m = (await serverMembers()).find((x) => x.email === email);
-    if (!m || m.role !== "planner" || m.activated !== false) throw new Error(`server: ${JSON.stringify(m)}`);
-    return `${email} invited as planner (invitation pending)`;
+    if (!m || m.role !== "planner" || m.activated !== true) throw new Error(`server: ${JSON.stringify(m)}`);
+    const joined = await login(email, "0190f5d2-0000-7000-8000-0000000e2e11");
+    if (joined.memberships[0]?.facility_id !== facilityId) throw new Error("the new member signs in elsewhere");
+    return `${email} invited as planner, accepted on the e-mail's page, now a member who signs in`;
   });
 
   await step("members-rights", async () => {
@@ -363,6 +399,33 @@ try {
     await d.waitFor("English", "return document.documentElement.lang === 'en' && document.querySelector('h2').textContent === 'Open requests' && document.querySelector('#dashboard').dataset.ready === 'true'");
   });
 
+  await step("invitation-received", async () => {
+    // Lannion offers a place to Rennes' planner, who has an account: the offer waits on their
+    // dashboard, and they join only by clicking « Accepter ».
+    const guest = "planning@chu-rennes.demo.rempla.fr";
+    const sent = await http("POST", `/v1/facilities/${facilityId}/members`, admin.token, { email: guest, display_name: "Planning Rennes", role: "viewer" });
+    if (sent.status !== 202) throw new Error(`invite: ${sent.status} ${JSON.stringify(sent.json)}`);
+    await d.click("#sign-out");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
+    await d.type("#server", SERVER);
+    await d.type("#email", guest);
+    await d.type("#password", PASSWORD);
+    await d.click("#sign-in");
+    const card = await d.waitFor("the invitation on the dashboard", "return document.querySelector('#my-invitations [data-received-invitation]')?.textContent", 30000);
+    const before = await login(guest, "0190f5d2-0000-7000-8000-0000000e2e12");
+    if (before.memberships.length !== 1) throw new Error(`before accepting: ${JSON.stringify(before.memberships)}`);
+    await d.click("#my-invitations [data-accept-invitation]");
+    await d.waitFor(
+      "Lannion in the facility switcher",
+      "const s = document.querySelector('#facility-switch'); return !!s && [...s.options].some((o) => o.textContent.includes('Lannion'))",
+      30000,
+    );
+    const after = await login(guest, "0190f5d2-0000-7000-8000-0000000e2e13");
+    const lannion = after.memberships.find((m) => m.facility_id === facilityId);
+    if (!lannion || lannion.role !== "viewer") throw new Error(`after accepting: ${JSON.stringify(after.memberships)}`);
+    return `${guest} saw "${card.slice(0, 80)}…" and joined Lannion as viewer`;
+  });
+
   await step("staff-queue", async () => {
     await d.click("#sign-out");
     await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
@@ -399,7 +462,8 @@ try {
   });
 
   await step("staff-approve", async () => {
-    const doctorId = await d.exec("return document.querySelector('#area-staff li[data-doctor]').dataset.doctor");
+    // The screen may redraw meanwhile (a live change): wait for the queue rather than read it at once.
+    const doctorId = await d.waitFor("the queue's first doctor", "return document.querySelector('#area-staff li[data-doctor]')?.dataset.doctor", 20000);
     const before = await d.exec("return document.querySelectorAll('#area-staff li[data-doctor]').length");
     await d.click(`[data-approve="${doctorId}"]`);
     await d.waitFor(

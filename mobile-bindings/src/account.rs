@@ -59,7 +59,8 @@ impl OfflineCalendar {
     /// Signs a doctor up on `server` (`https://…`). The account must then be activated with the token of
     /// the e-mail it receives ([`Self::activate_account`]), and staff verify the doctor before requests
     /// are shown. A bad RPPS or e-mail is refused with its domain code (`rpps_checksum`…); an e-mail or
-    /// RPPS already registered is `Conflict` (`conflict`).
+    /// RPPS already registered is answered like a new one (the mailbox's owner is told by mail), so the
+    /// form reveals nobody's registration.
     pub fn sign_up_doctor(
         &self,
         server: String,
@@ -77,8 +78,7 @@ impl OfflineCalendar {
         };
         let answer = ApiClient::new(&server, &client_config())?.sign_up_doctor(&request)?;
         Ok(SignUpResult {
-            account_id: answer.account_id,
-            doctor_id: answer.doctor_id,
+            email: answer.email,
         })
     }
 

@@ -233,6 +233,8 @@ fn family(code: ErrorCode) -> Family {
         | C::SlotBooked
         | C::RecordDeleted
         | C::DuplicateOffer
+        | C::AlreadyMember
+        | C::SignInToAccept
         | C::ExportInProgress => Family::Conflict,
         // The input: the user fixes it.
         C::Validation
@@ -299,6 +301,8 @@ fn family(code: ErrorCode) -> Family {
         C::UnsupportedProtocol
         | C::Forbidden
         | C::AdminOnly
+        | C::FacilityNotVerified
+        | C::WrongAccountKind
         | C::Storage
         | C::Mail
         | C::Internal

@@ -209,13 +209,12 @@ pub struct SignUpInput {
     pub specialties: Vec<String>,
 }
 
-/// A doctor account just created (not activated, not verified yet).
+/// A sign-up received: the app says "look in your mailbox" (the activation link, or for an address
+/// already registered a notice to its owner — the server answers both alike).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SignUpResult {
-    /// The account.
-    pub account_id: String,
-    /// The doctor profile.
-    pub doctor_id: String,
+    /// The address the mail went to.
+    pub email: String,
 }
 
 /// The terms of use to show before accepting them.

@@ -23,6 +23,7 @@ pub const SCHEMA: &[&[&str]] = &[
     documents::SCHEMA,
     privacy::SCHEMA,
     billing::SCHEMA,
+    members::SCHEMA,
 ];
 
 /// Every route of the API, area by area.
@@ -39,7 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(billing::http::routes())
         .merge(documents::routes())
         .merge(privacy::http::routes())
-        .merge(members::http::routes())
+        .merge(members::routes())
 }
 
 fn proposal_reminders(s: &AppState) -> JobFuture<'_> {

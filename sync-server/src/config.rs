@@ -25,12 +25,16 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Sender of every e-mail.
     pub mail_from: String,
+    /// Where users write to the staff (named in e-mails that need a person, such as a disputed RPPS).
+    pub support_email: String,
     /// Where mail goes without SMTP (default `<data>/outbox`).
     pub outbox_dir: Option<PathBuf>,
     /// Lifetime of a device token, in days.
     pub token_ttl_days: u32,
     /// Lifetime of activation and reset links, in hours.
     pub mail_token_ttl_hours: u32,
+    /// How long an invitation to join a facility stays open, in days.
+    pub invitation_ttl_days: u32,
     /// Largest accepted lead of an op's clock over the server clock, in ms (protocol: 5 minutes).
     pub max_drift_ms: u64,
     /// Requests per minute from one IP address.
@@ -194,9 +198,11 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             smtp_url: None,
             mail_from: "Rempla <ne-pas-repondre@rempla.fr>".into(),
+            support_email: "support@rempla.fr".into(),
             outbox_dir: None,
             token_ttl_days: 90,
             mail_token_ttl_hours: 48,
+            invitation_ttl_days: 7,
             max_drift_ms: 5 * 60 * 1000,
             rate_per_ip_per_minute: 1_200,
             rate_per_account_per_minute: 1_200,

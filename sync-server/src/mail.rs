@@ -191,13 +191,70 @@ pub fn reset(to: &str, name: &str, link: &str, hours: u32) -> Mail {
         "Réinitialisation de votre mot de passe Rempla",
         &format!("Bonjour {name},"),
         &[
-            "Vous avez signalé la perte de votre mot de passe : toutes vos sessions ont été fermées.",
+            "Vous avez signalé la perte de votre mot de passe.",
+            "Dès que vous en aurez choisi un nouveau, toutes vos sessions ouvertes seront fermées.",
             &format!(
                 "Choisissez un nouveau mot de passe avec le lien ci-dessous (valable {hours} heures)."
             ),
         ],
         link,
         "Choisir un nouveau mot de passe",
+    )
+}
+
+/// The invitation to join a facility. Everything in it is the server's: the facility's name as staff
+/// verified it and the role's French name — never text the inviter typed, so an invitation cannot
+/// carry someone else's message under Rempla's name.
+pub fn invitation(to: &str, facility: &str, role: &str, link: &str, days: u32) -> Mail {
+    message(
+        to,
+        &format!("Invitation à rejoindre {facility} sur Rempla"),
+        "Bonjour,",
+        &[
+            &format!(
+                "L'établissement « {facility} », vérifié par l'équipe Rempla, vous invite à rejoindre son équipe sur Rempla comme {role}."
+            ),
+            "Rien n'est fait sans votre accord : ouvrez le lien pour accepter ou refuser.",
+            &format!("Cette invitation est valable {days} jours."),
+        ],
+        link,
+        "Voir l'invitation",
+    )
+}
+
+/// Sent instead of a second account when someone signs up with an address that has one: the owner
+/// learns of the attempt and gets a way back in; the sign-up form answered as for any address.
+pub fn already_registered(to: &str, name: &str, link: &str, hours: u32) -> Mail {
+    message(
+        to,
+        "Vous avez déjà un compte Rempla",
+        &format!("Bonjour {name},"),
+        &[
+            "Quelqu'un, peut-être vous, a demandé à créer un compte Rempla avec cette adresse. Elle en a déjà un : aucun autre n'a été créé.",
+            &format!(
+                "Connectez-vous avec votre mot de passe, ou choisissez-en un nouveau avec le lien ci-dessous (valable {hours} heures)."
+            ),
+        ],
+        link,
+        "Choisir un nouveau mot de passe",
+    )
+}
+
+/// Sent instead of an account when a sign-up gives an RPPS number another account holds: only the
+/// mailbox's owner learns it, and the staff can settle who the number belongs to.
+pub fn rpps_taken(to: &str, rpps: &str, support: &str) -> Mail {
+    message(
+        to,
+        "Votre inscription sur Rempla",
+        "Bonjour,",
+        &[
+            &format!(
+                "Le numéro RPPS {rpps} est déjà rattaché à un compte Rempla : aucun compte n'a été créé."
+            ),
+            "Si ce compte est le vôtre, connectez-vous avec son adresse. Sinon, écrivez à l'équipe Rempla : elle vérifiera l'identité de chacun et libérera le numéro s'il vous revient.",
+        ],
+        &format!("mailto:{support}"),
+        "Écrire à l'équipe Rempla",
     )
 }
 
@@ -214,6 +271,15 @@ mod tests {
         assert!(m.html.contains("href=\"http://x/activate?token=abc\""));
         let r = reset("a@b.fr", "A", "http://x/r", 2);
         assert!(r.subject.contains("Réinitialisation"));
+        assert!(
+            !r.text.contains("ont été fermées"),
+            "nothing is closed until the reset completes"
+        );
+        let i = invitation("a@b.fr", "CH <Nord>", "planificateur", "http://x/i?t=1", 7);
+        assert!(i.html.contains("CH &lt;Nord&gt;") && i.text.contains("valable 7 jours"));
+        assert!(i.text.contains("http://x/i?t=1"));
+        let taken = rpps_taken("a@b.fr", "10000000001", "support@rempla.fr");
+        assert!(taken.text.contains("mailto:support@rempla.fr"));
     }
 
     #[tokio::test]

@@ -129,11 +129,66 @@ async fn authorization_matrix() {
         // Members of the facility without the right and staff (read-only) are refused; anyone else
         // does not learn the facility exists.
         let want = match *role {
-            "admin_a" => StatusCode::CREATED,
+            "admin_a" => StatusCode::ACCEPTED,
             "planner_a" | "viewer_a" | "staff" => StatusCode::FORBIDDEN,
             _ => StatusCode::NOT_FOUND,
         };
         assert_eq!(s, want, "{role} POST member");
+        // The facility's invitations: its managers, and staff read-only; members without the right
+        // are refused; anyone else learns nothing.
+        let (s, _) = get(
+            &t.router,
+            &format!("{facility_a_path}/invitations"),
+            Some(&user.token),
+        )
+        .await;
+        let want = match *role {
+            "admin_a" | "staff" => StatusCode::OK,
+            "planner_a" | "viewer_a" => StatusCode::FORBIDDEN,
+            _ => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(s, want, "{role} GET invitations");
+        let (s, _) = call(
+            &t.router,
+            "DELETE",
+            &format!("{facility_a_path}/invitations/{}", Uuid::now_v7()),
+            Some(&user.token),
+            None,
+        )
+        .await;
+        let want = match *role {
+            "planner_a" | "viewer_a" | "staff" => StatusCode::FORBIDDEN,
+            _ => StatusCode::NOT_FOUND,
+        };
+        assert_eq!(s, want, "{role} DELETE invitation");
+        // One's own offers: everyone may list (a doctor's list is empty); answering someone else's
+        // or an unknown one tells nothing; a doctor or staff account joins no facility.
+        let (s, v) = get(&t.router, "/v1/me/invitations", Some(&user.token)).await;
+        assert_eq!(s, StatusCode::OK, "{role} GET my invitations: {v}");
+        if matches!(*role, "doctor" | "other_doctor" | "staff") {
+            assert_eq!(v["invitations"], json!([]), "{role}");
+        }
+        let (s, v) = post(
+            &t.router,
+            &format!("/v1/me/invitations/{}/accept", Uuid::now_v7()),
+            Some(&user.token),
+            &json!({}),
+        )
+        .await;
+        let want = match *role {
+            "doctor" | "other_doctor" | "staff" => (StatusCode::FORBIDDEN, "wrong_account_kind"),
+            _ => (StatusCode::BAD_REQUEST, "invalid_token"),
+        };
+        assert_eq!(
+            (s, v["code"].as_str().unwrap_or_default()),
+            want,
+            "{role} accept"
+        );
+        // Paged lists: everyone reads their own.
+        for path in ["/v1/proposals?limit=1", "/v1/missions?limit=1"] {
+            let (s, v) = get(&t.router, path, Some(&user.token)).await;
+            assert_eq!(s, StatusCode::OK, "{role} {path}: {v}");
+        }
         let (s, v) = post(
             &t.router,
             &format!("/v1/staff/doctors/{doc_b_id}/status"),
@@ -258,6 +313,22 @@ async fn authorization_matrix() {
         ("GET", facility_a_path.clone()),
         ("POST", format!("{facility_a_path}/sites")),
         ("POST", format!("{facility_a_path}/members")),
+        ("GET", format!("{facility_a_path}/invitations")),
+        (
+            "DELETE",
+            format!("{facility_a_path}/invitations/{}", Uuid::now_v7()),
+        ),
+        ("GET", "/v1/me/invitations".into()),
+        (
+            "POST",
+            format!("/v1/me/invitations/{}/accept", Uuid::now_v7()),
+        ),
+        (
+            "POST",
+            format!("/v1/me/invitations/{}/decline", Uuid::now_v7()),
+        ),
+        ("GET", "/v1/proposals".into()),
+        ("GET", "/v1/missions".into()),
         ("POST", format!("/v1/staff/doctors/{doc_b_id}/status")),
         ("POST", "/v1/sync/push".into()),
         ("POST", "/v1/sync/pull".into()),

@@ -1,5 +1,5 @@
-//! HTTP tests of members and rights on both backends: an admin lists, invites, changes rights and
-//! removes members (each change audited, applied at the next request); the last administrator can be
+//! HTTP tests of members and rights on both backends: an admin lists, invites (an offer accepted by
+//! the invitee, see `security/invitations.rs`), changes rights and removes members (each change audited, applied at the next request); the last administrator can be
 //! neither demoted nor removed; bad input gets its stable code and changes nothing; other facilities,
 //! doctors and members without the right learn nothing; staff may list but not change.
 
@@ -151,8 +151,8 @@ async fn admin_lists_changes_and_removes(db: Db) {
         [
             "member_removed",
             "member_rights_changed",
-            "member_invited",
-            "member_invited"
+            "member_joined",
+            "member_joined"
         ]
     );
     let trail = t
@@ -203,7 +203,7 @@ async fn last_admin_is_kept(db: Db) {
     );
     // Nothing changed, nothing audited.
     assert_eq!(members(&t, &admin).await, list);
-    assert_eq!(member_actions(&t, &admin).await, ["member_invited"]);
+    assert_eq!(member_actions(&t, &admin).await, ["member_joined"]);
     // An admin with manage_members by delegation only is no administrator: still refused.
     let (s, _) = put(
         &t,
@@ -315,7 +315,7 @@ async fn bad_input_changes_nothing(db: Db) {
     let (s, v, _) = login(&t, "nouveau@ch.example.fr", PASSWORD).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
     assert_eq!(members(&t, &admin).await, list);
-    assert_eq!(member_actions(&t, &admin).await, ["member_invited"]);
+    assert_eq!(member_actions(&t, &admin).await, ["member_joined"]);
 }
 
 async fn who_may_see_members(db: Db) {

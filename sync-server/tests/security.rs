@@ -22,6 +22,10 @@ mod export_bomb;
 mod facility_verification;
 #[path = "security/identity_keys.rs"]
 mod identity_keys;
+#[path = "security/invitations.rs"]
+mod invitations;
+#[path = "security/lists.rs"]
+mod lists;
 #[path = "security/live_streams.rs"]
 mod live_streams;
 #[path = "security/lows.rs"]

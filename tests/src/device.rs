@@ -86,7 +86,7 @@ pub fn create_account(server: &str, data_dirs: &[&Path], role: Role, n: u64) -> 
             None,
         ),
     };
-    assert_eq!(status, 201, "sign-up of {email}: {body}");
+    assert_eq!(status, 202, "sign-up of {email}: {body}");
     let tokens = crate::server::activation_tokens(data_dirs, &email);
     let token = tokens
         .last()

@@ -18,7 +18,8 @@ pub use rempla_core::api::matching::{
     Candidate, CandidateProfile, Candidates, Criterion, Reach, Split, SplitMethod, SplitPart,
 };
 pub use rempla_core::api::missions::{
-    Cancellation, MissionList, MissionView, ProposalList, ProposalMade, ProposalView, Signature,
+    Cancellation, LIST_PAGE_MAX, MissionList, MissionView, ProposalList, ProposalMade,
+    ProposalView, Signature,
 };
 pub use rempla_core::api::workflow::NewProposal;
 pub use rempla_core::calendar::{Coverage, ShiftCoverage};
@@ -28,8 +29,14 @@ pub use rempla_core::api::billing::{
 };
 
 pub use rempla_core::api::members::{
-    DelegationIn, Invitation, Invited, MemberChanged, MemberEntry, MemberList, MemberRights,
+    DelegationIn, Invitation, InvitationStatus, Invited, Joined, MemberChanged, MemberEntry,
+    MemberList, MemberRights, ReceivedInvitation, ReceivedInvitations, SentInvitation,
+    SentInvitations,
 };
+
+/// Most pages a whole-list call walks (200 entries each): a bound, so a server answering cursors
+/// forever cannot keep a client looping.
+const MAX_PAGES: usize = 500;
 
 #[cfg(test)]
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
@@ -98,13 +105,44 @@ impl ApiClient {
         &self,
         request: RequestId,
     ) -> Result<ProposalList, SyncClientError> {
-        self.get_json(&format!("/v1/proposals?request_id={request}"))
+        let mut all = ProposalList::default();
+        let mut before: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let cursor = before
+                .as_deref()
+                .map(|b| format!("&before={b}"))
+                .unwrap_or_default();
+            let page: ProposalList = self.get_json(&format!(
+                "/v1/proposals?request_id={request}&limit={LIST_PAGE_MAX}{cursor}"
+            ))?;
+            all.proposals.extend(page.proposals);
+            match page.next_before {
+                Some(next) => before = Some(next),
+                None => break,
+            }
+        }
+        Ok(all)
     }
 
-    /// The missions the caller may read, without contact details (`GET /v1/missions`): the planning
-    /// and the payroll export.
+    /// The missions the caller may read, without contact details (`GET /v1/missions`, every page):
+    /// the planning and the payroll export.
     pub fn missions(&self) -> Result<MissionList, SyncClientError> {
-        self.get_json("/v1/missions")
+        let mut all = MissionList::default();
+        let mut before: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let cursor = before
+                .as_deref()
+                .map(|b| format!("&before={b}"))
+                .unwrap_or_default();
+            let page: MissionList =
+                self.get_json(&format!("/v1/missions?limit={LIST_PAGE_MAX}{cursor}"))?;
+            all.missions.extend(page.missions);
+            match page.next_before {
+                Some(next) => before = Some(next),
+                None => break,
+            }
+        }
+        Ok(all)
     }
 
     /// A facility's invoices and credit notes in number order (`GET /v1/facilities/{id}/invoices`).
@@ -143,13 +181,55 @@ impl ApiClient {
         self.get_json(&format!("/v1/facilities/{facility}/members"))
     }
 
-    /// Invites someone (`POST /v1/facilities/{id}/members`): a new account gets an activation e-mail.
+    /// Offers someone a place (`POST /v1/facilities/{id}/members`): the server mails the offer, and
+    /// nobody joins until the person accepts it.
     pub fn invite_member(
         &self,
         facility: FacilityId,
         invitation: &Invitation,
     ) -> Result<Invited, SyncClientError> {
         self.post_json(&format!("/v1/facilities/{facility}/members"), invitation)
+    }
+
+    /// The facility's invitations and where each stands (`GET /v1/facilities/{id}/invitations`).
+    pub fn sent_invitations(
+        &self,
+        facility: FacilityId,
+    ) -> Result<SentInvitations, SyncClientError> {
+        self.get_json(&format!("/v1/facilities/{facility}/invitations"))
+    }
+
+    /// Withdraws a pending invitation (`DELETE /v1/facilities/{id}/invitations/{invitation_id}`).
+    pub fn revoke_invitation(
+        &self,
+        facility: FacilityId,
+        invitation: uuid::Uuid,
+    ) -> Result<(), SyncClientError> {
+        self.delete(&format!(
+            "/v1/facilities/{facility}/invitations/{invitation}"
+        ))
+    }
+
+    /// The offers made to the signed-in account's address (`GET /v1/me/invitations`).
+    pub fn received_invitations(&self) -> Result<ReceivedInvitations, SyncClientError> {
+        self.get_json("/v1/me/invitations")
+    }
+
+    /// Accepts an offer made to the signed-in account (`POST /v1/me/invitations/{id}/accept`).
+    pub fn accept_invitation(&self, invitation: uuid::Uuid) -> Result<Joined, SyncClientError> {
+        self.post_json(
+            &format!("/v1/me/invitations/{invitation}/accept"),
+            &serde_json::json!({}),
+        )
+    }
+
+    /// Declines an offer made to the signed-in account (`POST /v1/me/invitations/{id}/decline`).
+    pub fn decline_invitation(&self, invitation: uuid::Uuid) -> Result<(), SyncClientError> {
+        self.post_json::<_, Option<serde_json::Value>>(
+            &format!("/v1/me/invitations/{invitation}/decline"),
+            &serde_json::json!({}),
+        )
+        .map(|_| ())
     }
 
     /// Replaces a member's role and rights (`PUT /v1/facilities/{id}/members/{member_id}`;

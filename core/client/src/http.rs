@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use rempla_core::api::accounts::{
-    AcceptTerms, Activate, DoctorSignUp, DoctorSignedUp, LoginRequest, LoginResponse, Terms,
+    AcceptTerms, Activate, DoctorSignUp, LoginRequest, LoginResponse, SignUpReceived, Terms,
 };
 use rempla_core::api::{ApiError, ErrorCode};
 use rempla_core::sync::protocol::{PullRequest, PushRequest, PushResponse};
@@ -153,12 +153,13 @@ impl ApiClient {
         self.post_json("/v1/auth/login", request)
     }
 
-    /// Signs a doctor up (`POST /v1/accounts/doctors`). Retried like every call: a sign-up whose answer was
-    /// lost comes back `conflict` (e-mail already registered) on the retry, which the caller shows as such.
+    /// Signs a doctor up (`POST /v1/accounts/doctors`): the answer only says where the mail went (the
+    /// same for an address already registered, whose owner is told by mail instead). Retried like every
+    /// call: a retry after a lost answer sends the account's owner that notice, nothing more.
     pub fn sign_up_doctor(
         &self,
         request: &DoctorSignUp,
-    ) -> Result<DoctorSignedUp, SyncClientError> {
+    ) -> Result<SignUpReceived, SyncClientError> {
         self.post_json("/v1/accounts/doctors", request)
     }
 

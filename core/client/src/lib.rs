@@ -45,7 +45,7 @@ pub use engine::{SyncOptions, sync_once};
 pub use error::SyncClientError;
 pub use http::{ApiClient, ClientConfig};
 pub use rempla_core::api::accounts::{
-    DoctorSignUp, DoctorSignedUp, LoginRequest, LoginResponse, Terms,
+    DoctorSignUp, LoginRequest, LoginResponse, SignUpReceived, Terms,
 };
 pub use retry::RetryPolicy;
 

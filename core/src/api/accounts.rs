@@ -40,13 +40,15 @@ impl fmt::Debug for DoctorSignUp {
     }
 }
 
-/// Answer to [`DoctorSignUp`] (201).
+/// Answer to every sign-up, [`DoctorSignUp`] and [`FacilitySignUp`] (202): "look in your mailbox".
+/// It is the same whether the address or RPPS was free or not, so the form tells nobody who is
+/// registered: a new account gets its activation link, an existing one a notice (see
+/// `docs/security.md`, finding 12). The ids come with the first sign-in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DoctorSignedUp {
-    /// The new account (not activated yet).
-    pub account_id: String,
-    /// The new doctor profile (pending verification by staff).
-    pub doctor_id: String,
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SignUpReceived {
+    /// The address the mail went to (lowercased).
+    pub email: String,
 }
 
 /// The facility part of a [`FacilitySignUp`].
@@ -83,17 +85,6 @@ impl fmt::Debug for FacilitySignUp {
             .field("facility", &self.facility)
             .finish_non_exhaustive()
     }
-}
-
-/// Answer to [`FacilitySignUp`] (201).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FacilitySignedUp {
-    /// The administrator's account (not activated yet).
-    pub account_id: String,
-    /// The new facility.
-    pub facility_id: String,
-    /// The administrator's membership.
-    pub member_id: String,
 }
 
 /// `POST /v1/accounts/activate`: the token of the activation e-mail.

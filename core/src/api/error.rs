@@ -251,6 +251,14 @@ error_codes! {
     AdminOnly = "admin_only",
     /// A PDF, JPEG or PNG whose structure is broken or carries something else (markup, a second file).
     DocumentMalformed = "document_malformed",
+    /// A facility not yet verified by Rempla's staff may not do this (invite, post, see doctors).
+    FacilityNotVerified = "facility_not_verified",
+    /// The invited person is a member of the facility already.
+    AlreadyMember = "already_member",
+    /// The invitation's address has an account: accept it from the app, signed in.
+    SignInToAccept = "sign_in_to_accept",
+    /// A doctor's account cannot join a facility (and a facility account cannot act as a doctor).
+    WrongAccountKind = "wrong_account_kind",
     /// A push key that does not decode.
     InvalidKey = "invalid_key",
     /// An APNs topic that is not a bundle id.

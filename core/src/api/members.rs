@@ -1,11 +1,12 @@
 //! The members endpoints' bodies (`docs/api/members.md`), one definition for the server and the clients:
-//! the member list, an invitation and its answer, a member's rights and the change's answer. Roles and
+//! the member list, an invitation, its answer and its life (sent, received, accepted by token), a
+//! member's rights and the change's answer. Roles and
 //! rights travel as the server's names (strings) in requests: the server judges them (`unknown_role`,
 //! `unknown_right`, `unknown_site`). Requests refuse unknown fields; answers accept them.
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Delegation, Member, MemberId, MemberRole, Right};
+use crate::domain::{Delegation, FacilityId, Member, MemberId, MemberRole, Right};
 
 /// One delegated right as sent to the server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,12 +62,170 @@ impl Invitation {
     }
 }
 
-/// Answer of `POST /v1/facilities/{id}/members` (201).
+/// Answer of `POST /v1/facilities/{id}/members` (202): the offer is made and mailed. Nobody joins until
+/// the invited person accepts it, and the answer is the same whether the address has an account or
+/// not (it tells the inviter nothing about who is registered).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Invited {
-    /// The account (new, or the existing facility account).
-    pub account_id: String,
+    /// The invitation, to follow or revoke it.
+    pub invitation_id: String,
+    /// When the offer lapses (ms since the epoch).
+    pub expires_ms: i64,
+}
+
+/// Where an invitation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationStatus {
+    /// Sent, not answered, not lapsed.
+    Pending,
+    /// The invited person joined the facility.
+    Accepted,
+    /// The invited person said no.
+    Declined,
+    /// A manager withdrew it, or a newer invitation of the same address replaced it.
+    Revoked,
+    /// Not answered in time.
+    Expired,
+}
+
+impl InvitationStatus {
+    /// The name stored and sent.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
+
+    /// The status a stored name means (`None` for another string).
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Accepted,
+            Self::Declined,
+            Self::Revoked,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+/// One invitation a facility sent, as its managers see it (`GET /v1/facilities/{id}/invitations`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SentInvitation {
+    /// The invitation.
+    pub id: String,
+    /// The address it went to.
+    pub email: String,
+    /// The name the inviter gave (seen by the facility only, never put in the e-mail).
+    pub display_name: String,
+    /// Role offered.
+    pub role: MemberRole,
+    /// Rights offered beyond the role.
+    #[serde(default)]
+    pub delegations: Vec<Delegation>,
+    /// Name of the member who sent it.
+    pub invited_by: String,
+    /// When it was sent.
+    pub created_ms: i64,
+    /// When it lapses.
+    pub expires_ms: i64,
+    /// Where it stands.
+    pub status: InvitationStatus,
+}
+
+/// Answer of `GET /v1/facilities/{id}/invitations`: the pending ones first, then the newest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SentInvitations {
+    /// At most the 200 most recent.
+    #[serde(default)]
+    pub invitations: Vec<SentInvitation>,
+}
+
+/// One offer made to the signed-in account's address (`GET /v1/me/invitations`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceivedInvitation {
+    /// The invitation, to accept or decline it.
+    pub id: String,
+    /// The facility offering.
+    pub facility_id: FacilityId,
+    /// Its registered name (verified by Rempla's staff).
+    pub facility_name: String,
+    /// Role offered.
+    pub role: MemberRole,
+    /// Facility-wide rights the role and delegations would give.
+    #[serde(default)]
+    pub rights: Vec<Right>,
+    /// Name of the member who sent it.
+    pub invited_by: String,
+    /// When it lapses.
+    pub expires_ms: i64,
+}
+
+/// Answer of `GET /v1/me/invitations`: the pending offers, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReceivedInvitations {
+    /// Pending offers only.
+    #[serde(default)]
+    pub invitations: Vec<ReceivedInvitation>,
+}
+
+/// `POST /v1/invitations/accept`: someone without an account accepts the offer of their e-mail, and
+/// the account is made then (the token proves the mailbox, so it is active at once).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    /// The token of the invitation e-mail.
+    pub token: String,
+    /// Their name as the facility's members will see it.
+    pub display_name: String,
+    /// Their password (secret; at least 10 characters).
+    pub password: String,
+}
+
+impl std::fmt::Debug for AcceptInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcceptInvitation")
+            .field("display_name", &self.display_name)
+            .field("token", &"<secret>")
+            .field("password", &"<secret>")
+            .finish()
+    }
+}
+
+/// `POST /v1/invitations/decline`: the invited person says no from the e-mail's link.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineInvitation {
+    /// The token of the invitation e-mail.
+    pub token: String,
+}
+
+impl std::fmt::Debug for DeclineInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeclineInvitation { token: <secret> }")
+    }
+}
+
+/// Answer of an accepted invitation: the membership made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Joined {
+    /// The facility joined.
+    pub facility_id: FacilityId,
+    /// Its name.
+    pub facility_name: String,
     /// The new membership.
     pub member_id: MemberId,
 }

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rempla_client::facility::{
-    Candidates, FacilityView, Invited, MemberChanged, MemberRights, MissionList, NewProposal,
-    ProposalList, ProposalView,
+    Candidates, FacilityView, Invited, Joined, MemberChanged, MemberRights, MissionList,
+    NewProposal, ProposalList, ProposalView,
 };
 use rempla_client::staff::{DecidedDoctor, DecidedFacility};
 use rempla_core::domain::Request;
@@ -46,6 +46,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     MemberRights::export_all(&cfg)?;
     MemberChanged::export_all(&cfg)?;
     Invited::export_all(&cfg)?;
+    Joined::export_all(&cfg)?;
     DecidedDoctor::export_all(&cfg)?;
     DecidedFacility::export_all(&cfg)?;
     let mut index = vec![

@@ -5,6 +5,7 @@
 use rempla_client::facility::{
     Candidates, ChargeStatement, FacilityView, Invitation, Invited, InvoiceList, Me, MemberChanged,
     MemberList, MemberRights, MissionList, NewProposal, ProposalList, ProposalView,
+    ReceivedInvitations, SentInvitations,
 };
 use rempla_client::inbox::InboxPage;
 use rempla_client::session::{self, Credentials, TermsChoice};
@@ -27,7 +28,7 @@ use crate::worker;
 use rempla_core::domain::{RequestDraft, build_request};
 
 /// Runs `work` on a plain thread (never inside tokio: the core client is blocking) and awaits it.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, DesktopError> + Send + 'static,
 ) -> Result<T, DesktopError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
@@ -356,14 +357,14 @@ fn feature<T>(result: Result<T, SyncClientError>) -> Result<Feature<T>, DesktopE
     }
 }
 
-fn checked_id<T: std::str::FromStr>(id: &str) -> Result<T, DesktopError> {
+pub(crate) fn checked_id<T: std::str::FromStr>(id: &str) -> Result<T, DesktopError> {
     id.trim()
         .parse()
         .map_err(|_| DesktopError::invalid("Identifiant invalide."))
 }
 
 /// Runs one typed call of the signed-in client and wraps its answer as a [`Feature`].
-fn with_api<T>(
+pub(crate) fn with_api<T>(
     app: &AppHandle,
     call: impl FnOnce(&ApiClient) -> Result<T, SyncClientError>,
 ) -> Result<Feature<T>, DesktopError> {
@@ -439,10 +440,14 @@ pub enum AreaList {
     FacilityVerifications(FacilityQueue),
     /// `notifications`: the account's inbox.
     Notifications(InboxPage),
+    /// `invitations`: the offers the facility sent and where each stands.
+    Invitations(SentInvitations),
+    /// `my_invitations`: the offers made to the signed-in account.
+    MyInvitations(ReceivedInvitations),
 }
 
 /// Any read-only list of an area that may not exist yet (`invoices`, `charges`, `members`,
-/// `verifications`, `notifications`), by name: the UI never builds a URL itself.
+/// `invitations`, `my_invitations`, `verifications`, `notifications`), by name: the UI never builds a URL itself.
 #[tauri::command]
 pub async fn area_list(
     app: AppHandle,
@@ -466,6 +471,12 @@ pub async fn area_list(
             }
             ("notifications", _) => {
                 with_api(&app, |a| a.notifications(None, None))?.map(AreaList::Notifications)
+            }
+            ("invitations", Some(f)) => {
+                with_api(&app, |a| a.sent_invitations(f))?.map(AreaList::Invitations)
+            }
+            ("my_invitations", _) => {
+                with_api(&app, ApiClient::received_invitations)?.map(AreaList::MyInvitations)
             }
             _ => return Err(DesktopError::invalid("Écran inconnu.")),
         })
@@ -503,8 +514,8 @@ pub async fn member_remove(
     .await
 }
 
-/// Invites someone to the facility (`POST /v1/facilities/{id}/members`): the server e-mails an
-/// activation link to a new account.
+/// Offers someone a place in the facility (`POST /v1/facilities/{id}/members`): the server mails the
+/// offer; nobody joins until the person accepts it.
 #[tauri::command]
 pub async fn member_invite(
     app: AppHandle,

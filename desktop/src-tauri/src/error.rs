@@ -115,6 +115,17 @@ fn from_server_code(code: &str, detail: Option<&str>, message: &str) -> DesktopE
         C::AdminOnly => "Seul un administrateur de l'établissement peut nommer ou modifier un \
                          administrateur, ou changer ses propres droits."
             .to_owned(),
+        C::FacilityNotVerified => "Votre établissement n'est pas encore vérifié par l'équipe Rempla : \
+                                   vous pourrez inviter vos collègues, publier des demandes et voir \
+                                   les médecins dès sa validation."
+            .to_owned(),
+        C::AlreadyMember => "Cette personne est déjà membre de l'établissement.".to_owned(),
+        C::SignInToAccept => "Cette adresse a déjà un compte Rempla : connectez-vous avec elle dans \
+                              l'application, l'invitation vous y attend."
+            .to_owned(),
+        C::WrongAccountKind => "Un compte médecin ne peut pas rejoindre un établissement : \
+                                demandez une invitation à une autre adresse."
+            .to_owned(),
         C::LastAdmin => "Impossible : l'établissement doit garder au moins un administrateur. \
                          Nommez d'abord un autre administrateur."
             .to_owned(),

@@ -11,6 +11,7 @@ pub mod bindings;
 pub mod commands;
 pub mod downloads;
 pub mod error;
+pub mod invitations;
 pub mod state;
 pub mod worker;
 
@@ -64,6 +65,8 @@ pub fn run() -> Result<(), DesktopError> {
             commands::member_change,
             commands::member_remove,
             commands::member_invite,
+            invitations::invitation_revoke,
+            invitations::invitation_answer,
             commands::catalogue,
         ])
         .run(tauri::generate_context!())

@@ -13,6 +13,7 @@ import type {
   FacilityView,
   Feature,
   Invited,
+  Joined,
   MemberChanged,
   MemberRights,
   MissionList,
@@ -44,7 +45,15 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 /** The read-only lists `area_list` serves (each answers one member of `AreaList`). */
-export type AreaName = "invoices" | "charges" | "members" | "verifications" | "facility_verifications" | "notifications";
+export type AreaName =
+  | "invoices"
+  | "charges"
+  | "members"
+  | "invitations"
+  | "my_invitations"
+  | "verifications"
+  | "facility_verifications"
+  | "notifications";
 
 export const api = {
   signIn: (server: string, email: string, password: string) =>
@@ -74,6 +83,10 @@ export const api = {
   memberRemove: (facilityId: string, memberId: string) => call<Feature<null>>("member_remove", { facilityId, memberId }),
   memberInvite: (facilityId: string, email: string, displayName: string, rights: MemberRights) =>
     call<Feature<Invited>>("member_invite", { facilityId, email, displayName, rights }),
+  invitationRevoke: (facilityId: string, invitationId: string) =>
+    call<Feature<null>>("invitation_revoke", { facilityId, invitationId }),
+  invitationAnswer: (invitationId: string, accept: boolean) =>
+    call<Feature<Joined | null>>("invitation_answer", { invitationId, accept }),
   catalogue: () => call<Catalogue>("catalogue"),
 };
 

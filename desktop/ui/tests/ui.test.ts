@@ -17,6 +17,7 @@ import { invoicesView } from "../src/views/invoices";
 import { showCandidates, showSite } from "../src/views/map-candidates";
 import { inboxItems, inboxView } from "../src/views/inbox";
 import { pendingDoctors, staffView } from "../src/views/staff";
+import { receivedInvitationsPanel, receivedRows, sentInvitationsPanel, sentRows } from "../src/views/invitations";
 import type { Request, SessionView } from "../src/generated";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -360,7 +361,7 @@ describe("members and rights", () => {
     await settle();
     expect(view.querySelector("#members-table")?.getAttribute("data-count")).toBe("2");
     const m2 = view.querySelector('[data-member="m2"]')!;
-    expect(m2.textContent).toContain("invitation en attente");
+    expect(m2.textContent).toContain("compte non activé");
     const box = (r: string) => m2.querySelector<HTMLInputElement>(`[data-right="${r}"]`)!;
     // `read` comes with the role (greyed), billing is delegated.
     expect([box("read").checked, box("read").disabled]).toEqual([true, true]);
@@ -702,5 +703,98 @@ describe("notifications from the Rust side", () => {
     expect(area.getAttribute("aria-live")).toBe("polite");
     expect(area.textContent).toContain("Proposition acceptée");
     expect(area.textContent).toContain("Dr Léa Le Goff");
+  });
+});
+
+describe("invitations", () => {
+  const INV = "0190f5d2-0000-7000-8000-00000000a001";
+  const sentList = {
+    invitations: [
+      { id: INV, email: "nora@ch.fr", display_name: "Nora", role: "planner", delegations: [], invited_by: "Coordination", created_ms: 1, expires_ms: Date.UTC(2027, 0, 15), status: "pending" },
+      { id: "old", email: "paul@ch.fr", display_name: "Paul", role: "viewer", invited_by: "Coordination", created_ms: 0, expires_ms: 0, status: "declined" },
+      { id: "odd", email: "x@ch.fr", status: "hacked" },
+      { email: "no-id@ch.fr" },
+    ],
+  };
+
+  it("reads both lists defensively", () => {
+    expect(sentRows(sentList).map((r) => [r.id, r.status])).toEqual([
+      [INV, "pending"],
+      ["old", "declined"],
+      ["odd", "revoked"],
+    ]);
+    expect(receivedRows({ invitations: [{ id: "i1", facility_id: FACILITY, facility_name: "CHU", role: "viewer", invited_by: "A", expires_ms: 5 }, { id: "i2" }] })).toHaveLength(1);
+    expect(sentRows(null)).toEqual([]);
+  });
+
+  it("lists the sent offers and withdraws one only after confirming", async () => {
+    setLang("fr");
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") return { available: true, data: sentList };
+      calls.push([cmd, args]);
+      return { available: true, data: null };
+    });
+    const panel = sentInvitationsPanel(FACILITY);
+    document.body.append(panel);
+    await settle();
+    expect(panel.querySelector("#invitations-table")?.getAttribute("data-count")).toBe("3");
+    const row = panel.querySelector(`[data-invitation="${INV}"]`)!;
+    expect(row.textContent).toContain("en attente de réponse");
+    expect(row.textContent).toContain("Planification");
+    expect(panel.querySelector('[data-invitation="old"] [data-revoke]')).toBeNull();
+    const revoke = row.querySelector<HTMLButtonElement>("[data-revoke]")!;
+    revoke.click();
+    await settle();
+    expect(calls).toEqual([]);
+    expect(revoke.textContent).toBe("Confirmer le retrait");
+    revoke.click();
+    await settle();
+    expect(calls).toEqual([["invitation_revoke", { facilityId: FACILITY, invitationId: INV }]]);
+  });
+
+  it("offers received wait on the dashboard: accepting refreshes the session, a refusal shows in French", async () => {
+    setLang("fr");
+    const OTHER = "0190f5d2-0000-7000-8000-0000000000fb";
+    const received = { invitations: [{ id: "i1", facility_id: OTHER, facility_name: "CHU de Rennes", role: "viewer", rights: ["read"], invited_by: "Claire Petit", expires_ms: Date.UTC(2027, 0, 15) }] };
+    const answers: unknown[] = [];
+    let refuse = true;
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") return { available: true, data: received };
+      if (cmd === "invitation_answer") {
+        answers.push(args);
+        if (refuse) throw { code: "invalid_token", message: "invitation invalide, déjà utilisée, retirée ou expirée" };
+        return { available: true, data: { facility_id: OTHER, facility_name: "CHU de Rennes", member_id: "m9" } };
+      }
+      if (cmd === "session") return { ...session, me: { ...ME, memberships: [...session.me!.memberships, { facility_id: OTHER, facility_name: "CHU de Rennes", member_id: "m9", role: "viewer", delegations: [], facility_verified: true }] } };
+      if (cmd === "list_requests") return [];
+      if (cmd === "facility") return { facility: { id: OTHER, name: "CHU de Rennes", siret: "", kind: "public_hospital" }, sites: [] };
+      return null;
+    });
+    const panel = receivedInvitationsPanel();
+    document.body.append(panel);
+    await settle();
+    expect(panel.hidden).toBe(false);
+    expect(panel.textContent).toContain("« CHU de Rennes » vous invite");
+    expect(panel.textContent).toContain("Claire Petit");
+    panel.querySelector<HTMLButtonElement>("[data-accept-invitation]")!.click();
+    await settle();
+    expect(panel.querySelector('[role="alert"]')?.textContent).toContain("invitation invalide");
+    refuse = false;
+    panel.querySelector<HTMLButtonElement>("[data-accept-invitation]")!.click();
+    await settle();
+    expect(answers).toEqual([
+      { invitationId: "i1", accept: true },
+      { invitationId: "i1", accept: true },
+    ]);
+    expect(state.facilityId).toBe(OTHER);
+    expect((state.session?.me?.memberships ?? []).map((m) => m.facility_name)).toContain("CHU de Rennes");
+  });
+
+  it("stays hidden with no offer", async () => {
+    mockIPC((cmd) => (cmd === "area_list" ? { available: true, data: { invitations: [] } } : null));
+    const panel = receivedInvitationsPanel();
+    await settle();
+    expect(panel.hidden).toBe(true);
   });
 });

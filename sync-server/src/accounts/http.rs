@@ -8,9 +8,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use rempla_core::api::ErrorCode;
 use rempla_core::api::accounts::{
-    AcceptTerms, Activate, DoctorSignUp, DoctorSignedUp, FacilitySignUp, FacilitySignedUp,
-    FacilityView, LoginRequest, LoginResponse, LostPassword, Me, Membership, ResetPassword, Terms,
-    TermsProof,
+    AcceptTerms, Activate, DoctorSignUp, FacilitySignUp, FacilityView, LoginRequest, LoginResponse,
+    LostPassword, Me, Membership, ResetPassword, SignUpReceived, Terms, TermsProof,
 };
 use rempla_core::domain::{
     ContactDetails, Doctor, DoctorId, DoctorStatus, Email, Facility, FacilityId, Member, MemberId,
@@ -32,19 +31,7 @@ use crate::http::extract::{ClientIp, JsonBody, no_content};
 use crate::http::state::AppState;
 use crate::mail;
 
-pub(crate) fn storage_conflict(e: StorageError) -> AppError {
-    match e {
-        StorageError::Duplicate(what) if what == "email" => {
-            AppError::Conflict("adresse e-mail déjà enregistrée".into())
-        }
-        StorageError::Duplicate(what) if what == "rpps" => {
-            AppError::Conflict("numéro RPPS déjà enregistré".into())
-        }
-        StorageError::Duplicate(_) => AppError::Conflict("déjà enregistré".into()),
-        other => AppError::Storage(other),
-    }
-}
-
+/// A trimmed text field, refused when empty or longer than `max` bytes.
 pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let v = value.trim();
     if v.is_empty() {
@@ -62,6 +49,7 @@ pub(crate) fn check_text(field: &str, value: &str, max: usize) -> Result<String,
     Ok(v.to_owned())
 }
 
+/// A checked e-mail address, lowercased.
 pub(crate) fn parse_email(email: &str) -> Result<String, AppError> {
     let parsed = Email::parse(email.trim()).map_err(|e| AppError::domain(&e))?;
     Ok(parsed.as_str().to_lowercase())
@@ -84,13 +72,12 @@ pub async fn ready(State(state): State<AppState>) -> Result<Json<Value>, AppErro
     ))
 }
 
-/// Sends an activation or reset link; a mail failure is logged, not shown (the account exists and the
-/// user can ask again).
-pub(crate) async fn send_link(
+/// Stores a fresh one-time link token of `purpose` for the account and returns it (to put in a mail).
+async fn new_mail_token(
     state: &AppState,
     account: &Account,
     purpose: &'static str,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let token = random_token()?;
     let hours = state.config.mail_token_ttl_hours;
     let expires = state.clock.now_ms() + i64::from(hours) * 3_600_000;
@@ -103,26 +90,101 @@ pub(crate) async fn send_link(
             expires,
         )
         .await?;
+    Ok(token)
+}
+
+/// Sends a mail; a failure is logged, not shown (the user can ask again, and the answer must not
+/// differ with the mail server's mood).
+pub(crate) async fn deliver(state: &AppState, message: mail::Mail, what: &'static str) {
+    if let Err(e) = state.mailer.send(message).await {
+        tracing::error!(error = %e, what, "mail not sent");
+    }
+}
+
+/// The address of the link page `path` with its token.
+fn link(state: &AppState, path: &str, token: &str) -> String {
     let base = state.config.public_url.trim_end_matches('/');
+    format!("{base}{path}?token={token}")
+}
+
+/// Sends an activation or reset link; a mail failure is logged, not shown (the account exists and the
+/// user can ask again).
+pub(crate) async fn send_link(
+    state: &AppState,
+    account: &Account,
+    purpose: &'static str,
+) -> Result<(), AppError> {
+    let token = new_mail_token(state, account, purpose).await?;
+    let hours = state.config.mail_token_ttl_hours;
     let message = if purpose == "activate" {
         mail::activation(
             &account.email,
             &account.display_name,
-            &format!("{base}/v1/accounts/activate?token={token}"),
+            &link(state, "/v1/accounts/activate", &token),
             hours,
         )
     } else {
         mail::reset(
             &account.email,
             &account.display_name,
-            &format!("{base}/reinitialiser-mot-de-passe?token={token}"),
+            &link(state, "/reinitialiser-mot-de-passe", &token),
             hours,
         )
     };
-    if let Err(e) = state.mailer.send(message).await {
-        tracing::error!(error = %e, account = %account.id, purpose, "mail not sent");
+    deliver(state, message, purpose).await;
+    Ok(())
+}
+
+/// A sign-up with an address or RPPS already registered: no account is made, and the answer is the
+/// one of any sign-up (so the form tells nobody which addresses or numbers are on Rempla). The mail
+/// goes to the address given: its owner learns that it has an account (with a way back in), or that
+/// the RPPS is held by another account (and whom to write to). Those mails are limited per address.
+async fn tell_sign_up_refused(
+    state: &AppState,
+    email: &str,
+    rpps: Option<&str>,
+    why: StorageError,
+) -> Result<(), AppError> {
+    let what = match &why {
+        StorageError::Duplicate(what) => what.as_str(),
+        _ => return Err(AppError::Storage(why)),
+    };
+    if !throttle::may_send_reset(state, email) {
+        return Ok(());
+    }
+    match (what, state.storage.account_by_email(email).await?) {
+        ("email", Some(account)) => {
+            if state.storage.account_closed(&account.id).await? {
+                return Ok(());
+            }
+            let token = new_mail_token(state, &account, "reset").await?;
+            let message = mail::already_registered(
+                &account.email,
+                &account.display_name,
+                &link(state, "/reinitialiser-mot-de-passe", &token),
+                state.config.mail_token_ttl_hours,
+            );
+            deliver(state, message, "already_registered").await;
+        }
+        ("rpps", None) => {
+            let message =
+                mail::rpps_taken(email, rpps.unwrap_or_default(), &state.config.support_email);
+            deliver(state, message, "rpps_taken").await;
+        }
+        _ => {}
     }
     Ok(())
+}
+
+/// The one answer of every sign-up, new or not (202).
+fn sign_up_received(email: &str) -> Response {
+    (
+        StatusCode::ACCEPTED,
+        Json(SignUpReceived {
+            email: email.to_owned(),
+        }),
+    )
+        .into_response()
 }
 
 /// `POST /v1/accounts/doctors`.
@@ -169,21 +231,12 @@ pub async fn sign_up_doctor(
         activated: false,
         created_ms: state.clock.now_ms(),
     };
-    let doctor_id = doctor.id;
-    state
-        .storage
-        .create_doctor(account.clone(), doctor)
-        .await
-        .map_err(storage_conflict)?;
-    send_link(&state, &account, "activate").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(DoctorSignedUp {
-            account_id: account.id,
-            doctor_id: doctor_id.to_string(),
-        }),
-    )
-        .into_response())
+    let rpps = doctor.rpps.to_string();
+    match state.storage.create_doctor(account.clone(), doctor).await {
+        Ok(()) => send_link(&state, &account, "activate").await?,
+        Err(e) => tell_sign_up_refused(&state, &account.email, Some(&rpps), e).await?,
+    }
+    Ok(sign_up_received(&account.email))
 }
 
 /// `POST /v1/accounts/facilities`.
@@ -218,22 +271,15 @@ pub async fn sign_up_facility(
         activated: false,
         created_ms: state.clock.now_ms(),
     };
-    let (facility_id, member_id) = (facility.id, member.id);
-    state
+    match state
         .storage
         .create_facility(account.clone(), facility, member)
         .await
-        .map_err(storage_conflict)?;
-    send_link(&state, &account, "activate").await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(FacilitySignedUp {
-            account_id: account.id,
-            facility_id: facility_id.to_string(),
-            member_id: member_id.to_string(),
-        }),
-    )
-        .into_response())
+    {
+        Ok(()) => send_link(&state, &account, "activate").await?,
+        Err(e) => tell_sign_up_refused(&state, &account.email, None, e).await?,
+    }
+    Ok(sign_up_received(&account.email))
 }
 
 async fn do_activate(
@@ -324,7 +370,7 @@ fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<Membership> {
 }
 
 /// The client address the rate-limit layer recorded.
-fn address(ip: Option<Extension<ClientIp>>) -> String {
+pub(crate) fn address(ip: Option<Extension<ClientIp>>) -> String {
     ip.map_or_else(|| "local".to_owned(), |Extension(ClientIp(ip))| ip)
 }
 

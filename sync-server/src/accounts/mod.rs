@@ -5,10 +5,10 @@
 //! - [`queries`]: the tables' rows and their queries (`impl Storage`).
 //! - [`http`]: the endpoints, [`http::routes`], and the small input checks other areas' handlers reuse.
 //! - [`facility_verification`] (endpoints) and [`facility_queue`] (queries): staff verify facilities.
-//! - `throttle`: the limits of the password and link routes.
+//! - [`throttle`]: the limits of the password and link routes (the invitation links use them too).
 
 pub mod facility_queue;
 pub mod facility_verification;
 pub mod http;
 pub mod queries;
-mod throttle;
+pub(crate) mod throttle;

@@ -118,7 +118,8 @@ pub struct MemberRow {
 pub(crate) const ACCOUNT_COLUMNS: &str =
     "id, email, password_hash, kind, doctor_id, display_name, activated, created_ms";
 
-fn account_from(row: &Row) -> Result<Account, StorageError> {
+/// Reads an account from a row of [`ACCOUNT_COLUMNS`].
+pub(crate) fn account_from(row: &Row) -> Result<Account, StorageError> {
     Ok(Account {
         id: text(row, 0)?,
         email: text(row, 1)?,
@@ -131,7 +132,8 @@ fn account_from(row: &Row) -> Result<Account, StorageError> {
     })
 }
 
-fn insert_account(tx: &mut dyn Tx, a: &Account) -> Result<(), StorageError> {
+/// Inserts an account; `Duplicate("email")` when the address has one.
+pub(crate) fn insert_account(tx: &mut dyn Tx, a: &Account) -> Result<(), StorageError> {
     let taken = tx.query(
         "SELECT 1 FROM accounts WHERE email = $1",
         &[(&a.email).into()],
@@ -157,7 +159,8 @@ fn insert_account(tx: &mut dyn Tx, a: &Account) -> Result<(), StorageError> {
     Ok(())
 }
 
-fn insert_member(
+/// Inserts a membership of an account.
+pub(crate) fn insert_member(
     tx: &mut dyn Tx,
     account_id: &str,
     m: &rempla_core::domain::Member,
@@ -228,42 +231,16 @@ impl Storage {
         .await
     }
 
-    /// Creates an account for an invited member (no password yet), or adds the membership to the
-    /// existing facility account of that e-mail, writing `audit` (when given) in the same transaction.
-    /// Returns the account and whether it is new.
-    pub async fn invite_member(
+    /// Seeds a member account of a facility directly, for the operator's demo dataset only: people join
+    /// a facility by accepting an invitation (`crate::members::invitations`), never this way.
+    pub async fn seed_member(
         &self,
         account: Account,
         member: rempla_core::domain::Member,
-        audit: Option<crate::audit::AuditEntry>,
-    ) -> Result<(Account, bool), StorageError> {
+    ) -> Result<(), StorageError> {
         self.write(move |tx| {
-            let rows = tx.query(
-                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1"),
-                &[(&account.email).into()],
-            )?;
-            let (owner, new) = if let Some(row) = rows.first() {
-                let existing = account_from(row)?;
-                if existing.kind != AccountKind::Facility {
-                    return Err(StorageError::Duplicate("email".into()));
-                }
-                (existing, false)
-            } else {
-                insert_account(tx, &account)?;
-                (account, true)
-            };
-            let already = tx.query(
-                "SELECT 1 FROM members WHERE account_id = $1 AND facility_id = $2",
-                &[(&owner.id).into(), member.facility_id.to_string().into()],
-            )?;
-            if !already.is_empty() {
-                return Err(StorageError::Duplicate("member".into()));
-            }
-            insert_member(tx, &owner.id, &member)?;
-            if let Some(entry) = &audit {
-                crate::audit::record_tx(tx, entry)?;
-            }
-            Ok((owner, new))
+            insert_account(tx, &account)?;
+            insert_member(tx, &account.id, &member)
         })
         .await
     }

@@ -86,16 +86,17 @@ pub async fn rate_limit(
 pub struct ClientIp(pub String);
 
 /// Turns the framework's own plain-text refusals (unknown route, wrong method, body too large…) into
-/// JSON errors with stable codes, so every 4xx has the same shape.
+/// JSON errors with stable codes, so every 4xx has the same shape. The server's own HTML pages (the
+/// e-mail links', `super::page`) keep their refusals: a browser shows them to a person.
 pub async fn json_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    let is_json = response
+    let chosen = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if chosen || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let error = match status {

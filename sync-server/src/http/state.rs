@@ -35,6 +35,8 @@ pub struct Limits {
     /// Reset e-mails per address (no mail bombing), separate from logins so a guessing attacker never
     /// blocks the owner's reset.
     pub reset_mail: RateLimiter,
+    /// Invitations sent per facility (each is an e-mail: no mail bombing from a facility account).
+    pub invitations: RateLimiter,
     /// The addresses each e-mail recently signed in from: exempt from the per-account failure limit.
     pub known_addresses: KnownAddresses,
 }
@@ -102,6 +104,7 @@ impl AppState {
             login_failures: RateLimiter::new(config.login_per_minute),
             login_failures_unknown: RateLimiter::new(config.login_per_minute.saturating_mul(2)),
             reset_mail: RateLimiter::new(2),
+            invitations: RateLimiter::new(10),
             known_addresses: KnownAddresses::default(),
         };
         let gates = Gates {

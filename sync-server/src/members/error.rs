@@ -29,6 +29,31 @@ pub enum MembersError {
     /// The change would leave the facility without an administrator.
     #[error("l'établissement doit garder au moins un administrateur : nommez-en un autre d'abord")]
     LastAdmin,
+    /// The facility is not verified by staff yet: it invites nobody (its name would go out in an
+    /// official e-mail unchecked).
+    #[error(
+        "votre établissement n'est pas encore vérifié par l'équipe Rempla : les invitations seront possibles après sa validation"
+    )]
+    FacilityNotVerified,
+    /// The invited address belongs to a member of the facility already.
+    #[error("cette personne est déjà membre de l'établissement")]
+    AlreadyMember,
+    /// An unknown, answered, withdrawn or lapsed invitation.
+    #[error("invitation invalide, déjà utilisée, retirée ou expirée")]
+    InvitationInvalid,
+    /// The address has a facility account: it accepts from the app, signed in.
+    #[error(
+        "cette adresse a déjà un compte Rempla : connectez-vous avec elle, l'invitation vous attend dans l'application"
+    )]
+    SignInToAccept,
+    /// A doctor's account cannot join a facility.
+    #[error(
+        "cette adresse est celle d'un compte médecin : un établissement invite une autre adresse"
+    )]
+    WrongAccountKind,
+    /// The address's account was closed (closure is irreversible).
+    #[error("le compte de cette adresse a été fermé")]
+    AccountClosed,
 }
 
 impl MembersError {
@@ -41,14 +66,23 @@ impl MembersError {
             Self::TooManyDelegations => ErrorCode::TooManyDelegations,
             Self::LastAdmin => ErrorCode::LastAdmin,
             Self::AdminOnly => ErrorCode::AdminOnly,
+            Self::FacilityNotVerified => ErrorCode::FacilityNotVerified,
+            Self::AlreadyMember => ErrorCode::AlreadyMember,
+            Self::InvitationInvalid => ErrorCode::InvalidToken,
+            Self::SignInToAccept => ErrorCode::SignInToAccept,
+            Self::WrongAccountKind => ErrorCode::WrongAccountKind,
+            Self::AccountClosed => ErrorCode::Forbidden,
         }
     }
 
     /// HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::LastAdmin => StatusCode::CONFLICT,
-            Self::AdminOnly => StatusCode::FORBIDDEN,
+            Self::LastAdmin | Self::AlreadyMember | Self::SignInToAccept => StatusCode::CONFLICT,
+            Self::AdminOnly
+            | Self::FacilityNotVerified
+            | Self::WrongAccountKind
+            | Self::AccountClosed => StatusCode::FORBIDDEN,
             _ => StatusCode::BAD_REQUEST,
         }
     }

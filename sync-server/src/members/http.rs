@@ -1,19 +1,16 @@
 //! The members endpoints (`docs/api/members.md`) and [`routes`]: who may act (managers, staff
-//! read-only, strangers 404), then the queries.
+//! read-only, strangers 404), then the queries. Invitations are in `super::invitations_http`.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use rempla_core::api::members::{Invited, MemberChanged, MemberEntry, MemberList};
-use rempla_core::domain::{Member, MemberId, MemberRole, Right};
-use serde_json::{Value, json};
+use rempla_core::api::members::{MemberChanged, MemberEntry, MemberList};
+use rempla_core::domain::{MemberRole, Right};
+use serde_json::Value;
 
-use super::model::{Invite, RightsBody, parse_rights};
+use super::model::{RightsBody, parse_rights};
 use super::queries::ChangedBy;
-use crate::accounts::http::{check_text, parse_email, send_link, storage_conflict};
-use crate::accounts::queries::{Account, AccountKind};
 use crate::audit::AuditEntry;
 use crate::auth::{Authed, Caller};
 use crate::http::error::AppError;
@@ -24,7 +21,7 @@ use crate::http::state::AppState;
 /// The members endpoints.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/v1/facilities/{id}/members", get(list).post(invite))
+        .route("/v1/facilities/{id}/members", get(list))
         .route(
             "/v1/facilities/{id}/members/{member_id}",
             put(change).delete(remove),
@@ -103,58 +100,6 @@ pub async fn list(
         })
         .collect();
     Ok(Json(MemberList { members }))
-}
-
-/// `POST /v1/facilities/{id}/members`: invite a member; a new account gets an activation link and
-/// chooses its password at activation.
-pub async fn invite(
-    State(state): State<AppState>,
-    Authed(caller): Authed,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody<Invite>,
-) -> Result<Response, AppError> {
-    manager(&caller, &id)?;
-    let sites = site_ids(&state, &id).await?;
-    let (role, delegations) = parse_rights(&body.role, &body.delegations, &sites)?;
-    let member = Member {
-        id: MemberId::new(),
-        facility_id: id.parse().map_err(|_| AppError::NotFound)?,
-        display_name: check_text("display_name", &body.display_name, 100)?,
-        role,
-        delegations,
-    };
-    let account = Account {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: parse_email(&body.email)?,
-        password_hash: None,
-        kind: AccountKind::Facility,
-        doctor_id: None,
-        display_name: member.display_name.clone(),
-        activated: false,
-        created_ms: state.clock.now_ms(),
-    };
-    let member_id = member.id;
-    let entry = AuditEntry {
-        entity_id: member_id.to_string(),
-        detail: json!({"role": member.role, "delegations": member.delegations}).to_string(),
-        ..audit_entry(&state, &caller, &id, "member_invited")
-    };
-    let (owner, new) = state
-        .storage
-        .invite_member(account, member, Some(entry))
-        .await
-        .map_err(storage_conflict)?;
-    if new {
-        send_link(&state, &owner, "activate").await?;
-    }
-    Ok((
-        StatusCode::CREATED,
-        Json(Invited {
-            account_id: owner.id,
-            member_id,
-        }),
-    )
-        .into_response())
 }
 
 /// `PUT /v1/facilities/{id}/members/{member_id}`: replaces a member's role and delegations.

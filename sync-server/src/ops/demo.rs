@@ -117,7 +117,7 @@ pub async fn seed(state: &AppState) -> Result<String, DemoError> {
             } else {
                 state
                     .storage
-                    .invite_member(acc.clone(), member.clone(), None)
+                    .seed_member(acc.clone(), member.clone())
                     .await
                     .map_err(err)?;
             }

@@ -105,7 +105,7 @@ pub async fn signed_up_facility(t: &TestApp, n: u32, name: &str, kind: &str) -> 
                 "facility": {"name": name, "siret": super::siret(u64::from(n)), "kind": kind}}),
     )
     .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     let token = t.mail.last_token(&email);
     let (s, v) = post(
         &t.router,
@@ -118,6 +118,8 @@ pub async fn signed_up_facility(t: &TestApp, n: u32, name: &str, kind: &str) -> 
     signed_in(t, &email).await
 }
 
+/// Invites `{role}{n}@ch.example.fr` into the admin's facility and accepts the offer through the
+/// e-mail's token, as someone without an account does (the account is made then), then signs in.
 pub async fn invite(t: &TestApp, admin: &User, role: &str, n: u32) -> User {
     let facility = admin.facility_id.clone().unwrap();
     let email = format!("{role}{n}@ch.example.fr");
@@ -128,28 +130,25 @@ pub async fn invite(t: &TestApp, admin: &User, role: &str, n: u32) -> User {
         &json!({"email": email, "display_name": role, "role": role}),
     )
     .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    // An offer only: no account exists until the person accepts.
+    assert!(
+        t.state
+            .storage
+            .account_by_email(&email)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let token = t.mail.last_token(&email);
-    // An invited member has no password: activation requires one.
     let (s, v) = post(
         &t.router,
-        "/v1/accounts/activate",
+        "/v1/invitations/accept",
         None,
-        &json!({"token": token}),
+        &json!({"token": token, "display_name": role, "password": PASSWORD}),
     )
     .await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("validation"))
-    );
-    let (s, _) = post(
-        &t.router,
-        "/v1/accounts/activate",
-        None,
-        &json!({"token": token, "password": PASSWORD}),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(s, StatusCode::CREATED, "{v}");
     signed_in(t, &email).await
 }
 
@@ -370,14 +369,29 @@ pub fn delete_op(user: &User, entity: EntityKind, id: Uuid) -> OutboxOp {
 
 // ---------------------------------------------------------------- documents and privacy suites
 
-/// Signs up (and activates) a doctor with the given names; returns the sign-up answer.
+/// What a sign-up led to. The server answers every sign-up alike (202, "look in your mailbox"), so the
+/// outcome is read from the mail the address received, as its owner would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignUp {
+    /// A new account: its activation link came, and was followed.
+    Created,
+    /// The address has an account: its owner was told, nothing was made.
+    AlreadyRegistered,
+    /// The RPPS is held by another account: the address was told, nothing was made.
+    RppsTaken,
+    /// No mail (the per-address mail limit held it back).
+    NoMail,
+}
+
+/// Signs a doctor up with RPPS number `rpps_n` and activates the account when one was made.
 pub async fn sign_up_doctor(
     t: &TestApp,
     email: &str,
     rpps_n: u32,
     first: &str,
     last: &str,
-) -> (StatusCode, Value) {
+) -> SignUp {
+    let before = t.mail.0.lock().unwrap().len();
     let (s, v) = post(
         &t.router,
         "/v1/accounts/doctors",
@@ -386,24 +400,43 @@ pub async fn sign_up_doctor(
                 "last_name": last, "specialties": ["urgences"]}),
     )
     .await;
-    if s == StatusCode::CREATED {
-        let token = t.mail.last_token(email);
-        let (a, _) = post(
-            &t.router,
-            "/v1/accounts/activate",
-            None,
-            &json!({"token": token}),
-        )
-        .await;
-        assert_eq!(a, StatusCode::NO_CONTENT);
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(
+        v,
+        json!({"email": email.to_lowercase()}),
+        "the one answer of every sign-up"
+    );
+    let subject = t.mail.0.lock().unwrap()[before..]
+        .iter()
+        .rev()
+        .find(|m| m.to == email)
+        .map(|m| m.subject.clone());
+    match subject.as_deref() {
+        Some("Activez votre compte Rempla") => {
+            let token = t.mail.last_token(email);
+            let (a, _) = post(
+                &t.router,
+                "/v1/accounts/activate",
+                None,
+                &json!({"token": token}),
+            )
+            .await;
+            assert_eq!(a, StatusCode::NO_CONTENT);
+            SignUp::Created
+        }
+        Some("Vous avez déjà un compte Rempla") => SignUp::AlreadyRegistered,
+        Some("Votre inscription sur Rempla") => SignUp::RppsTaken,
+        Some(other) => panic!("unexpected mail after a sign-up: {other}"),
+        None => SignUp::NoMail,
     }
-    (s, v)
 }
 
 pub async fn new_doctor_named(t: &TestApp, n: u32, first: &str, last: &str) -> User {
     let email = format!("medecin{n}@example.fr");
-    let (s, v) = sign_up_doctor(t, &email, n, first, last).await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        sign_up_doctor(t, &email, n, first, last).await,
+        SignUp::Created
+    );
     signed_in(t, &email).await
 }
 

@@ -243,7 +243,7 @@ impl Server {
                 "display_name": "Coordination", "facility": {"name": name, "siret": rempla_e2e::device::siret(n),
                 "kind": "public_hospital"}})))
             .await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.json);
         self.activate(&email).await;
         self.sign_in(&email).await
     }
@@ -304,7 +304,7 @@ impl Server {
                 "rpps": rempla_e2e::device::rpps(n), "first_name": "Camille", "last_name": last_name,
                 "specialties": ["urgences"]})))
             .await;
-        assert_eq!(a.status, StatusCode::CREATED, "{}", a.json);
+        assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.json);
         self.activate(&email).await;
         let user = self.sign_in(&email).await;
         let birth = format!("19{:02}-0{}-1{}", 60 + n % 30, 1 + n % 9, n % 10);

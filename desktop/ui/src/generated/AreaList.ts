@@ -4,9 +4,11 @@ import type { FacilityQueue } from "./FacilityQueue";
 import type { InboxPage } from "./InboxPage";
 import type { InvoiceList } from "./InvoiceList";
 import type { MemberList } from "./MemberList";
+import type { ReceivedInvitations } from "./ReceivedInvitations";
+import type { SentInvitations } from "./SentInvitations";
 import type { VerificationQueue } from "./VerificationQueue";
 
 /**
  * The answer of one read-only list of [`area_list`], as the server sends it.
  */
-export type AreaList = InvoiceList | ChargeStatement | MemberList | VerificationQueue | FacilityQueue | InboxPage;
+export type AreaList = InvoiceList | ChargeStatement | MemberList | VerificationQueue | FacilityQueue | InboxPage | SentInvitations | ReceivedInvitations;

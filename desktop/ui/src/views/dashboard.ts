@@ -8,6 +8,7 @@ import { t } from "../i18n";
 import { daysUntil, formatDate, requestSpan } from "../format";
 import { candidateCounts } from "./candidates";
 import type { DesktopError, Request } from "../generated";
+import { receivedInvitationsPanel } from "./invitations";
 
 /** How many rows get their candidate counts fetched (the rest show "—" until opened). */
 const COUNTED_ROWS = 25;
@@ -68,7 +69,7 @@ function pendingBanner(): HTMLElement | null {
 
 export function dashboardView(): HTMLElement {
   const body = h("div", {}, h("p", { class: "muted" }, h("span", { class: "spinner" }), t("dashboard.loading")));
-  const section = h("section", { id: "dashboard" }, h("h2", {}, t("dashboard.title")), pendingBanner(), body);
+  const section = h("section", { id: "dashboard" }, h("h2", {}, t("dashboard.title")), pendingBanner(), receivedInvitationsPanel(), body);
   void (async () => {
     try {
       const all = await api.listRequests(state.facilityId);

@@ -1,13 +1,15 @@
 // Members and rights (admins, docs/api/members.md): the facility's members from
 // `GET /v1/facilities/{id}/members`, each with a role and check boxes for the rights beyond it, saved as
 // a whole (`PUT …/members/{member_id}`); removal after a confirming second click (`DELETE`); an
-// invitation form (`POST …/members`). The server decides (rights, last administrator): its refusals
+// invitation form (`POST …/members`: an offer the person accepts, listed below with its state, see
+// `invitations.ts`). The server decides (rights, last administrator): its refusals
 // are shown in plain French under the row. A server without the list shows "not available".
 import { api } from "../ipc";
 import { state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { t, type TextKey } from "../i18n";
 import type { DesktopError } from "../generated";
+import { day, sentInvitationsPanel } from "./invitations";
 
 export const RIGHTS = ["read", "post_requests", "propose", "billing", "manage_members"] as const;
 export type Right = (typeof RIGHTS)[number];
@@ -193,7 +195,7 @@ function row(m: MemberRow, facilityId: string, reload: () => void): HTMLElement[
   return [main, h("tr", { class: "row-error", "data-member-error": m.memberId }, err)];
 }
 
-function inviteForm(facilityId: string, reload: () => void): HTMLElement {
+function inviteForm(facilityId: string, sent: HTMLElement): HTMLElement {
   const email = h("input", { type: "email", id: "invite-email", "aria-label": t("members.inviteEmail"), placeholder: t("members.inviteEmail") });
   const name = h("input", { type: "text", id: "invite-name", "aria-label": t("members.inviteName"), placeholder: t("members.inviteName") });
   const role = roleSelect("viewer", t("members.role"));
@@ -208,8 +210,14 @@ function inviteForm(facilityId: string, reload: () => void): HTMLElement {
           err.replaceChildren(h("p", { class: "empty" }, t("area.unavailable")));
           return;
         }
-        showNotice({ level: "success", title: t("members.invited"), body: email.value });
-        reload();
+        showNotice({
+          level: "success",
+          title: t("members.invited"),
+          body: t("invitations.sent", { email: email.value.trim(), date: f.data ? day(f.data.expires_ms) : "—" }),
+        });
+        email.value = "";
+        name.value = "";
+        sent.dispatchEvent(new Event("invitation-sent"));
       })
       .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
   });
@@ -234,6 +242,7 @@ export function membersView(): HTMLElement {
           return;
         }
         const rows = memberRows(f.data);
+        const sent = sentInvitationsPanel(facilityId);
         const head = h(
           "tr",
           {},
@@ -245,7 +254,8 @@ export function membersView(): HTMLElement {
         body.replaceChildren(
           h("p", { class: "muted" }, t("members.help")),
           h("table", { class: "grid members", id: "members-table", "data-count": rows.length }, h("thead", {}, head), h("tbody", {}, ...rows.flatMap((m) => row(m, facilityId, load)))),
-          inviteForm(facilityId, load),
+          inviteForm(facilityId, sent),
+          sent,
         );
       } catch (e) {
         body.replaceChildren(errorBox(e as DesktopError));
