@@ -489,8 +489,13 @@ try {
       display_name: "Claire Petit",
       facility: { name: "Clinique des Embruns", siret: "73282932000074", kind: "clinic" },
     });
-    if (signUp.status !== 201) throw new Error(`facility sign-up: ${signUp.status} ${JSON.stringify(signUp.json)}`);
-    const facilityId = signUp.json.facility_id;
+    // The sign-up answers only "look in your mailbox" (it tells nobody who is registered): staff find
+    // the clinic in their queue.
+    if (signUp.status !== 202) throw new Error(`facility sign-up: ${signUp.status} ${JSON.stringify(signUp.json)}`);
+    const staffSession = await login(STAFF_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e22");
+    const queue = await http("GET", "/v1/staff/facility-verifications?status=pending", staffSession.token);
+    const facilityId = queue.json?.facilities?.find((f) => f.siret === "73282932000074")?.facility_id;
+    if (!facilityId) throw new Error(`the clinic is not in the queue: ${JSON.stringify(queue.json)}`);
     // Reopening the screen reloads both queues.
     await d.click('[data-route="staff"]');
     await d.waitFor(

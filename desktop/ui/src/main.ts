@@ -159,6 +159,20 @@ function shell(): HTMLElement {
   );
 }
 
+/**
+ * Redraws only the status bar and the offline banner: a status change (going offline, an op sent) must
+ * never rebuild the screen under the user, or a half-typed form (sign-in, invitation, editor) is lost.
+ */
+function refreshStatus(): void {
+  const bar = document.querySelector(".statusbar");
+  if (bar) bar.replaceWith(statusBar());
+  const layout = document.querySelector(".layout");
+  if (!layout) return;
+  const banner = document.getElementById("offline-banner");
+  if (state.status.online) banner?.remove();
+  else if (!banner) layout.querySelector(".body")?.before(h("div", { class: "offline", role: "alert", id: "offline-banner" }, t("offline.banner")));
+}
+
 function draw(): void {
   const root = document.getElementById("app");
   if (!root) return;
@@ -184,7 +198,7 @@ async function boot(): Promise<void> {
   void events.onStatus((s) => {
     const changed = s.online !== state.status.online || s.pending !== state.status.pending;
     state.status = s;
-    if (changed && state.route.name !== "editor") rerender();
+    if (changed) refreshStatus();
   });
   void events.onNotice(showNotice);
   // Live: the sync worker pulled changes (server events) → redraw the screens that list requests.
