@@ -40,11 +40,12 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
   cargo install tauri-driver --locked --quiet
 fi
 
-# Python is only used to check interoperability with other tools (the `icalendar` package reads our .ics).
+# Python is only used to check interoperability with other tools: the `icalendar` package reads our
+# .ics, `recurring-ical-events` expands them as subscribing calendar programs do.
 PYTHON="${PYTHON:-python3}"
-if ! "$PYTHON" -c 'import icalendar' 2>/dev/null; then
-  log "pip install icalendar"
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check icalendar 2>/dev/null \
-    || "$PYTHON" -m pip install --quiet --disable-pip-version-check --break-system-packages icalendar
+if ! "$PYTHON" -c 'import icalendar, recurring_ical_events' 2>/dev/null; then
+  log "pip install icalendar recurring-ical-events"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check icalendar recurring-ical-events 2>/dev/null \
+    || "$PYTHON" -m pip install --quiet --disable-pip-version-check --break-system-packages icalendar recurring-ical-events
 fi
 log "ok"

@@ -10,7 +10,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rempla_core::calendar::recurrence::{Recurrence, expand};
 use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, DoctorId};
-use rempla_core::ical::{CalendarExport, ImportOptions, export_calendar, import_busy};
+use rempla_core::ical::{
+    CalendarExport, CalendarHeader, ImportOptions, export_calendar, import_busy,
+};
 
 fn series() -> (Interval, Recurrence) {
     let first = Interval::new(
@@ -134,6 +136,8 @@ fn bench_ical(c: &mut Criterion) {
         missions: &[],
         dtstamp: year.start(),
         horizon: year,
+        open_shifts: &[],
+        header: CalendarHeader::default(),
     };
     c.bench_function("export a year (300 shifts, 10 weekly series)", |b| {
         b.iter(|| export_calendar(black_box(&input)));

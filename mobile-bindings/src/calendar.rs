@@ -14,7 +14,9 @@ use rempla_core::domain::{
     Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId, Notification,
     NotificationId,
 };
-use rempla_core::ical::{CalendarExport, ImportOptions, export_calendar, import_busy_bytes};
+use rempla_core::ical::{
+    CalendarExport, CalendarHeader, ImportOptions, export_calendar, import_busy_bytes,
+};
 use rempla_store::{NotificationOrder, Store};
 
 use crate::convert::{self, utc_text};
@@ -316,6 +318,8 @@ impl OfflineCalendar {
             missions: &[],
             dtstamp: Utc::now(),
             horizon: export_horizon()?,
+            open_shifts: &[],
+            header: CalendarHeader::default(),
         }))
     }
 

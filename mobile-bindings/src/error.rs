@@ -234,6 +234,7 @@ fn family(code: ErrorCode) -> Family {
         | C::RecordDeleted
         | C::DuplicateOffer
         | C::AlreadyMember
+        | C::TooManyFeeds
         | C::SignInToAccept
         | C::ExportInProgress => Family::Conflict,
         // The input: the user fixes it.

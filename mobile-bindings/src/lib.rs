@@ -34,6 +34,7 @@ mod convert;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod feeds;
 pub mod privacy;
 pub mod records;
 pub mod requests;

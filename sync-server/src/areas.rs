@@ -9,8 +9,8 @@ use crate::db::schema;
 use crate::http::state::AppState;
 use crate::jobs::{self, Job, JobFuture, JobRun};
 use crate::{
-    accounts, audit, billing, documents, live, matching, members, notify, openapi, privacy, sync,
-    workflow,
+    accounts, audit, billing, documents, feeds, live, matching, members, notify, openapi, privacy,
+    sync, workflow,
 };
 
 /// Every schema part, in creation order; `Storage::open` runs them all at start-up.
@@ -24,6 +24,7 @@ pub const SCHEMA: &[&[&str]] = &[
     privacy::SCHEMA,
     billing::SCHEMA,
     members::SCHEMA,
+    feeds::SCHEMA,
 ];
 
 /// Every route of the API, area by area.
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(documents::routes())
         .merge(privacy::http::routes())
         .merge(members::routes())
+        .merge(feeds::http::routes())
 }
 
 fn proposal_reminders(s: &AppState) -> JobFuture<'_> {

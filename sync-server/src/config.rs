@@ -16,6 +16,9 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     /// Directory of the SQLite database, the mail outbox and backups.
     pub data: PathBuf,
+    /// The server's secret key (base64, 32 bytes); default `<data>/server.key`, made at first start.
+    /// Instances behind one balancer share it.
+    pub server_key_file: Option<PathBuf>,
     /// `postgres://…` to use PostgreSQL instead of the embedded SQLite file.
     pub database_url: Option<String>,
     /// Base URL put in e-mail links (activation, reset).
@@ -194,6 +197,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             tls: None,
             data: PathBuf::from("rempla-data"),
+            server_key_file: None,
             database_url: None,
             public_url: "http://127.0.0.1:8080".into(),
             smtp_url: None,

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod concurrency;
 pub mod config;
 pub mod documents;
+pub mod feeds;
 
 pub mod db;
 pub mod http;
@@ -29,6 +30,7 @@ pub mod pdf;
 pub mod privacy;
 pub mod private_files;
 pub mod ratelimit;
+pub mod server_key;
 pub mod staff;
 pub mod sync;
 pub mod tls;

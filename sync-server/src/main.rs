@@ -220,7 +220,9 @@ async fn serve(cfg: Config, with_demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("écoute sur {}", cfg.listen))?;
     let addr = listener.local_addr()?;
-    let state = rempla_server::AppState::new(cfg, storage, mailer, terms);
+    let key =
+        rempla_server::server_key::ServerKey::load_or_create(&cfg).context("clé du serveur")?;
+    let state = rempla_server::AppState::new(cfg, storage, mailer, terms).with_server_key(key);
     if with_demo {
         let summary = ops::demo::seed(&state)
             .await

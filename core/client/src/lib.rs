@@ -15,6 +15,7 @@
 //! - [`doctor`]: the doctor's calls beside sync (answer a proposal, documents, push targets, export);
 //! - [`facility`]: the coordinators' calls (facility and sites, candidates, proposals, missions, invoices
 //!   and charges, members and rights);
+//! - [`feeds`]: calendar feeds (secret subscription addresses), for doctors and coordinators alike;
 //! - [`staff`]: the staff calls (verification queue, decisions, identity documents);
 //! - [`inbox`]: the account's notifications inbox;
 //! - [`views`]: the read models of the workflow screens (proposals inbox, missions, a mission's contacts,
@@ -29,6 +30,7 @@ pub mod doctor;
 pub mod engine;
 pub mod error;
 pub mod facility;
+pub mod feeds;
 pub mod http;
 pub mod inbox;
 pub mod live;

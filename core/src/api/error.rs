@@ -257,6 +257,8 @@ error_codes! {
     AlreadyMember = "already_member",
     /// The invitation's address has an account: accept it from the app, signed in.
     SignInToAccept = "sign_in_to_accept",
+    /// An account already holds as many calendar feeds as allowed.
+    TooManyFeeds = "too_many_feeds",
     /// A doctor's account cannot join a facility (and a facility account cannot act as a doctor).
     WrongAccountKind = "wrong_account_kind",
     /// A push key that does not decode.

@@ -42,6 +42,51 @@ pub struct MissionEvent {
     pub revision: u32,
     /// Whether the mission was cancelled (exported with `STATUS:CANCELLED` so clients remove it).
     pub cancelled: bool,
+    /// Details shown under the title (the facility, the contract's state…).
+    pub description: Option<String>,
+    /// For a mission written one event per shift: the shift's index, part of the `UID`, so each shift
+    /// updates in place. `None`: one event for the whole mission.
+    pub part: Option<usize>,
+}
+
+/// A shift still to fill (a facility's open request), for the facility's own calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenShiftEvent {
+    /// The request; with [`Self::part`] it makes the `UID`.
+    pub request_id: crate::domain::RequestId,
+    /// The shift's index in the request.
+    pub part: usize,
+    /// The shift, in UTC.
+    pub interval: Interval,
+    /// Zone of the site.
+    pub zone: Tz,
+    /// Title, e.g. « À pourvoir – urgences, nuit ».
+    pub summary: String,
+    /// Address of the site.
+    pub location: Option<String>,
+    /// The request's revision, exported as `SEQUENCE`.
+    pub revision: u32,
+    /// Whether the request was cancelled or filled (exported `STATUS:CANCELLED`, so subscribers drop it).
+    pub closed: bool,
+}
+
+/// How a calendar introduces itself to the program that subscribes to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CalendarHeader<'a> {
+    /// `X-WR-CALNAME`: the name shown in the subscriber's list of calendars.
+    pub name: &'a str,
+    /// `REFRESH-INTERVAL` (RFC 7986) and `X-PUBLISHED-TTL`: how often a subscriber should fetch it
+    /// again, in minutes; `None` for a one-off file.
+    pub refresh_minutes: Option<u32>,
+}
+
+impl Default for CalendarHeader<'_> {
+    fn default() -> Self {
+        Self {
+            name: "Rempla",
+            refresh_minutes: None,
+        }
+    }
 }
 
 /// What to export: one doctor's calendar.
@@ -51,6 +96,10 @@ pub struct CalendarExport<'a> {
     pub availabilities: &'a [Availability],
     /// The doctor's missions.
     pub missions: &'a [MissionEvent],
+    /// Shifts still to fill (a facility's calendar; empty for a doctor's).
+    pub open_shifts: &'a [OpenShiftEvent],
+    /// Name and refresh hints.
+    pub header: CalendarHeader<'a>,
     /// Time of the export, written as `DTSTAMP` (passed in so output is reproducible).
     pub dtstamp: DateTime<Utc>,
     /// Period in which series are checked for DST-length overrides and zones are described; typically
@@ -72,6 +121,9 @@ pub fn export_calendar(input: &CalendarExport<'_>) -> String {
     }
     for m in input.missions {
         events.push(mission_event(m, input.dtstamp));
+    }
+    for o in input.open_shifts {
+        events.push(open_shift_event(o, input.dtstamp));
     }
     let mut zones: BTreeMap<&'static str, (Tz, i32, i32)> = BTreeMap::new();
     for e in &events {
@@ -98,9 +150,23 @@ pub fn export_calendar(input: &CalendarExport<'_>) -> String {
         "PRODID:-//Rempla//Rempla//FR",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "X-WR-CALNAME:Rempla",
     ] {
         push_folded(&mut out, line);
+    }
+    push_folded(
+        &mut out,
+        &format!("X-WR-CALNAME:{}", escape_text(input.header.name)),
+    );
+    push_folded(
+        &mut out,
+        &format!("NAME:{}", escape_text(input.header.name)),
+    );
+    if let Some(minutes) = input.header.refresh_minutes {
+        push_folded(
+            &mut out,
+            &format!("REFRESH-INTERVAL;VALUE=DURATION:PT{minutes}M"),
+        );
+        push_folded(&mut out, &format!("X-PUBLISHED-TTL:PT{minutes}M"));
     }
     for (zone, first, last) in zones.values() {
         write_vtimezone(&mut out, *zone, RangeInclusive::new(*first, *last));
@@ -289,7 +355,10 @@ fn availability_events(a: &Availability, input: &CalendarExport<'_>) -> Vec<Even
 
 fn mission_event(m: &MissionEvent, dtstamp: DateTime<Utc>) -> Event {
     Event {
-        uid: format!("{}@rempla.fr", m.id),
+        uid: match m.part {
+            Some(i) => format!("{}-{i}@rempla.fr", m.id),
+            None => format!("{}@rempla.fr", m.id),
+        },
         dtstamp,
         sequence: m.revision,
         start: m.interval.start(),
@@ -299,7 +368,7 @@ fn mission_event(m: &MissionEvent, dtstamp: DateTime<Utc>) -> Event {
         rrule: None,
         exdates: Vec::new(),
         summary: m.summary.clone(),
-        description: None,
+        description: m.description.clone(),
         location: m.location.clone(),
         status: if m.cancelled {
             "CANCELLED"
@@ -308,5 +377,25 @@ fn mission_event(m: &MissionEvent, dtstamp: DateTime<Utc>) -> Event {
         },
         transp: "OPAQUE",
         categories: vec!["Rempla", "Mission"],
+    }
+}
+
+fn open_shift_event(o: &OpenShiftEvent, dtstamp: DateTime<Utc>) -> Event {
+    Event {
+        uid: format!("{}-{}@rempla.fr", o.request_id, o.part),
+        dtstamp,
+        sequence: o.revision,
+        start: o.interval.start(),
+        end: o.interval.end(),
+        zone: writable_zone(&o.interval, o.zone),
+        recurrence_id: None,
+        rrule: None,
+        exdates: Vec::new(),
+        summary: o.summary.clone(),
+        description: None,
+        location: o.location.clone(),
+        status: if o.closed { "CANCELLED" } else { "TENTATIVE" },
+        transp: "TRANSPARENT",
+        categories: vec!["Rempla", "À pourvoir"],
     }
 }

@@ -20,6 +20,6 @@ pub mod vtimezone;
 mod zones;
 
 pub use error::IcalError;
-pub use export::{CalendarExport, MissionEvent, export_calendar};
+pub use export::{CalendarExport, CalendarHeader, MissionEvent, OpenShiftEvent, export_calendar};
 pub use import::{ImportedBusy, fuzz_import, fuzz_invariants_hold, import_busy, import_busy_bytes};
 pub use limits::ImportOptions;

@@ -8,7 +8,7 @@ use chrono_tz::{America, Europe, Indian, Tz};
 use rempla_core::calendar::recurrence::{Recurrence, expand};
 use rempla_core::calendar::{Interval, ShiftKind};
 use rempla_core::domain::{Availability, AvailabilityId, AvailabilityStatus, DoctorId, MissionId};
-use rempla_core::ical::{CalendarExport, MissionEvent, export_calendar};
+use rempla_core::ical::{CalendarExport, CalendarHeader, MissionEvent, export_calendar};
 
 /// A local wall time of `zone` as a UTC instant (the fixture avoids ambiguous and nonexistent times).
 pub fn at(zone: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -169,6 +169,8 @@ pub fn missions() -> Vec<MissionEvent> {
             location: Some("1 rue de l'Hôpital, 06660 Saint-Étienne-de-Tinée".into()),
             revision: 3,
             cancelled: false,
+            description: None,
+            part: None,
         },
         MissionEvent {
             id: MissionId::new(),
@@ -178,6 +180,8 @@ pub fn missions() -> Vec<MissionEvent> {
             location: None,
             revision: 2,
             cancelled: true,
+            description: None,
+            part: None,
         },
     ]
 }
@@ -188,6 +192,8 @@ pub fn export(availabilities: &[Availability], missions: &[MissionEvent]) -> Str
         missions,
         dtstamp: dtstamp(),
         horizon: year_2026(),
+        open_shifts: &[],
+        header: CalendarHeader::default(),
     })
 }
 

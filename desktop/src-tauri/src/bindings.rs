@@ -47,6 +47,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     MemberChanged::export_all(&cfg)?;
     Invited::export_all(&cfg)?;
     Joined::export_all(&cfg)?;
+    rempla_client::feeds::FeedView::export_all(&cfg)?;
     DecidedDoctor::export_all(&cfg)?;
     DecidedFacility::export_all(&cfg)?;
     let mut index = vec![

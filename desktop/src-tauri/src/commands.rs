@@ -7,6 +7,7 @@ use rempla_client::facility::{
     MemberList, MemberRights, MissionList, NewProposal, ProposalList, ProposalView,
     ReceivedInvitations, SentInvitations,
 };
+use rempla_client::feeds::FeedList;
 use rempla_client::inbox::InboxPage;
 use rempla_client::session::{self, Credentials, TermsChoice};
 use rempla_client::staff::{
@@ -444,6 +445,8 @@ pub enum AreaList {
     Invitations(SentInvitations),
     /// `my_invitations`: the offers made to the signed-in account.
     MyInvitations(ReceivedInvitations),
+    /// `feeds`: the account's calendar feeds, with their secret addresses.
+    Feeds(FeedList),
 }
 
 /// Any read-only list of an area that may not exist yet (`invoices`, `charges`, `members`,
@@ -475,6 +478,7 @@ pub async fn area_list(
             ("invitations", Some(f)) => {
                 with_api(&app, |a| a.sent_invitations(f))?.map(AreaList::Invitations)
             }
+            ("feeds", _) => with_api(&app, ApiClient::feeds)?.map(AreaList::Feeds),
             ("my_invitations", _) => {
                 with_api(&app, ApiClient::received_invitations)?.map(AreaList::MyInvitations)
             }

@@ -119,6 +119,9 @@ fn from_server_code(code: &str, detail: Option<&str>, message: &str) -> DesktopE
                                    vous pourrez inviter vos collègues, publier des demandes et voir \
                                    les médecins dès sa validation."
             .to_owned(),
+        C::TooManyFeeds => "Vous avez déjà 20 abonnements d'agenda : supprimez-en un avant d'en créer \
+                            un autre."
+            .to_owned(),
         C::AlreadyMember => "Cette personne est déjà membre de l'établissement.".to_owned(),
         C::SignInToAccept => "Cette adresse a déjà un compte Rempla : connectez-vous avec elle dans \
                               l'application, l'invitation vous y attend."

@@ -11,6 +11,7 @@ pub mod bindings;
 pub mod commands;
 pub mod downloads;
 pub mod error;
+pub mod feeds;
 pub mod invitations;
 pub mod state;
 pub mod worker;
@@ -67,6 +68,9 @@ pub fn run() -> Result<(), DesktopError> {
             commands::member_invite,
             invitations::invitation_revoke,
             invitations::invitation_answer,
+            feeds::feed_create,
+            feeds::feed_rotate,
+            feeds::feed_revoke,
             commands::catalogue,
         ])
         .run(tauri::generate_context!())

@@ -11,6 +11,7 @@ import type {
   DecidedFacility,
   DesktopError,
   FacilityView,
+  FeedView,
   Feature,
   Invited,
   Joined,
@@ -51,6 +52,7 @@ export type AreaName =
   | "members"
   | "invitations"
   | "my_invitations"
+  | "feeds"
   | "verifications"
   | "facility_verifications"
   | "notifications";
@@ -87,6 +89,9 @@ export const api = {
     call<Feature<null>>("invitation_revoke", { facilityId, invitationId }),
   invitationAnswer: (invitationId: string, accept: boolean) =>
     call<Feature<Joined | null>>("invitation_answer", { invitationId, accept }),
+  feedCreate: (facilityId: string, siteId: string | null) => call<Feature<FeedView>>("feed_create", { facilityId, siteId }),
+  feedRotate: (feedId: string) => call<Feature<FeedView>>("feed_rotate", { feedId }),
+  feedRevoke: (feedId: string) => call<Feature<null>>("feed_revoke", { feedId }),
   catalogue: () => call<Catalogue>("catalogue"),
 };
 

@@ -18,6 +18,7 @@ import { showCandidates, showSite } from "../src/views/map-candidates";
 import { inboxItems, inboxView } from "../src/views/inbox";
 import { pendingDoctors, staffView } from "../src/views/staff";
 import { receivedInvitationsPanel, receivedRows, sentInvitationsPanel, sentRows } from "../src/views/invitations";
+import { feedRows, feedsPanel } from "../src/views/feeds";
 import type { Request, SessionView } from "../src/generated";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -796,5 +797,76 @@ describe("invitations", () => {
     const panel = receivedInvitationsPanel();
     await settle();
     expect(panel.hidden).toBe(true);
+  });
+});
+
+describe("calendar feeds", () => {
+  const FEED = "0190f5d2-0000-7000-8000-00000000f001";
+  const feed = {
+    id: FEED,
+    scope: "facility",
+    facility_id: FACILITY,
+    name: "Rempla – CH de Lannion",
+    url: `https://rempla.example/feeds/${FEED}/secret.ics`,
+    webcal_url: `webcal://rempla.example/feeds/${FEED}/secret.ics`,
+    created_ms: 1,
+    include_availabilities: false,
+  };
+
+  it("keeps the feeds of this facility and site only", () => {
+    const data = { feeds: [feed, { ...feed, id: "x", site_id: SITE }, { ...feed, id: "y", facility_id: "other" }, { id: "z" }] };
+    expect(feedRows(data, FACILITY, null).map((f) => f.id)).toEqual([FEED]);
+    expect(feedRows(data, FACILITY, SITE).map((f) => f.id)).toEqual(["x"]);
+    expect(feedRows(null, FACILITY, null)).toEqual([]);
+  });
+
+  it("creates the address, then shows it with a QR code; rotating asks first", async () => {
+    setLang("fr");
+    let feeds: unknown[] = [];
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") return { available: true, data: { feeds } };
+      calls.push([cmd, args]);
+      if (cmd === "feed_create") {
+        feeds = [feed];
+        return { available: true, data: feed };
+      }
+      return { available: true, data: feed };
+    });
+    const panel = feedsPanel();
+    document.body.append(panel);
+    await settle();
+    expect(panel.querySelector("#no-feed")).not.toBeNull();
+    panel.querySelector<HTMLButtonElement>("#feed-create")!.click();
+    await settle();
+    await settle();
+    expect(calls).toEqual([["feed_create", { facilityId: FACILITY, siteId: null }]]);
+    const url = panel.querySelector<HTMLInputElement>(`[data-feed-url="${FEED}"]`)!;
+    expect(url.value).toBe(feed.url);
+    expect(panel.textContent).toContain("webcal://rempla.example");
+    for (let i = 0; i < 20 && !panel.querySelector("[data-feed-qr] svg"); i++) await settle();
+    expect(panel.querySelector("[data-feed-qr] svg")).not.toBeNull();
+    const rotate = panel.querySelector<HTMLButtonElement>(`[data-rotate-feed="${FEED}"]`)!;
+    rotate.click();
+    await settle();
+    expect(calls).toHaveLength(1);
+    expect(rotate.textContent).toContain("Confirmer");
+    rotate.click();
+    await settle();
+    expect(calls[1]).toEqual(["feed_rotate", { feedId: FEED }]);
+  });
+
+  it("shows the server's refusal in plain French", async () => {
+    setLang("fr");
+    mockIPC((cmd) => {
+      if (cmd === "area_list") return { available: true, data: { feeds: [] } };
+      throw { code: "too_many_feeds", message: "Vous avez déjà 20 abonnements d'agenda : supprimez-en un avant d'en créer un autre." };
+    });
+    const panel = feedsPanel();
+    document.body.append(panel);
+    await settle();
+    panel.querySelector<HTMLButtonElement>("#feed-create")!.click();
+    await settle();
+    expect(panel.querySelector('[role="alert"]')?.textContent).toContain("20 abonnements");
   });
 });

@@ -2,6 +2,7 @@
 //! notification channels, matching index, the server's clock). The ground floor of the web layer: every
 //! area's handlers and jobs take it, and it names only services below the areas.
 
+use crate::server_key::ServerKey;
 use std::sync::{Arc, Mutex};
 
 use rempla_core::domain::DeviceId;
@@ -35,6 +36,8 @@ pub struct Limits {
     /// Reset e-mails per address (no mail bombing), separate from logins so a guessing attacker never
     /// blocks the owner's reset.
     pub reset_mail: RateLimiter,
+    /// Fetches of one calendar feed (calendar programs poll every few minutes at most).
+    pub feed_reads: RateLimiter,
     /// Invitations sent per facility (each is an e-mail: no mail bombing from a facility account).
     pub invitations: RateLimiter,
     /// The addresses each e-mail recently signed in from: exempt from the per-account failure limit.
@@ -75,6 +78,9 @@ pub struct AppState {
     pub channels: Arc<Channels>,
     /// The in-memory matching index of this instance.
     pub matching: Arc<MatchingService>,
+    /// The server's secret key (signs calendar feed addresses): set by the binary from its key file
+    /// ([`Self::with_server_key`]); without it the feeds answer `unavailable`.
+    pub server_key: Option<Arc<ServerKey>>,
     hlc: Arc<Mutex<HlcClock>>,
     shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }
@@ -105,6 +111,7 @@ impl AppState {
             login_failures_unknown: RateLimiter::new(config.login_per_minute.saturating_mul(2)),
             reset_mail: RateLimiter::new(2),
             invitations: RateLimiter::new(10),
+            feed_reads: RateLimiter::new(30),
             known_addresses: KnownAddresses::default(),
         };
         let gates = Gates {
@@ -135,9 +142,17 @@ impl AppState {
             terms: Arc::new(terms),
             channels,
             matching: Arc::new(MatchingService::new()),
+            server_key: None,
             hlc: Arc::new(Mutex::new(hlc)),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
         }
+    }
+
+    /// The state with the server's secret key (see `crate::server_key`).
+    #[must_use]
+    pub fn with_server_key(mut self, key: ServerKey) -> Self {
+        self.server_key = Some(Arc::new(key));
+        self
     }
 
     /// Tells long-lived responses (SSE streams) to end, so a graceful shutdown does not wait forever.

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use rempla_core::calendar::Interval;
-use rempla_core::ical::{CalendarExport, export_calendar};
+use rempla_core::ical::{CalendarExport, CalendarHeader, export_calendar};
 use serde_json::Value;
 use tokio::sync::mpsc;
 use zip::write::SimpleFileOptions;
@@ -55,6 +55,8 @@ pub(crate) fn head(profile: Value, data: &ExportData, now_ms: i64) -> Result<Exp
         missions: &data.missions,
         dtstamp,
         horizon,
+        open_shifts: &[],
+        header: CalendarHeader::default(),
     });
     let json = serde_json::to_vec_pretty(&json).map_err(|e| e.to_string())?;
     Ok(ExportHead { json, ics })

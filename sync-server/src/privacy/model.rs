@@ -42,6 +42,8 @@ pub(crate) fn mission_event(m: &Mission) -> Option<MissionEvent> {
         location: m.location.clone(),
         revision: m.revision,
         cancelled: m.status == MissionStatus::Cancelled,
+        description: None,
+        part: None,
     })
 }
 

@@ -149,7 +149,8 @@ pub async fn app_with(db: Db, config: Config) -> TestApp {
         db.storage.clone(),
         Arc::new(mail.clone()),
         Terms::new("2026-11-01", "CGU de test"),
-    );
+    )
+    .with_server_key(rempla_server::server_key::ServerKey::random().unwrap());
     TestApp {
         router: rempla_server::router(state.clone()),
         state,

@@ -14,7 +14,7 @@ use rempla_core::domain::{
     Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId,
 };
 use rempla_core::ical::{
-    CalendarExport, ImportOptions, MissionEvent, export_calendar, import_busy_bytes,
+    CalendarExport, CalendarHeader, ImportOptions, MissionEvent, export_calendar, import_busy_bytes,
 };
 use rempla_store::Store;
 
@@ -202,6 +202,8 @@ fn export(store: &Store, doctor: DoctorId, output: Option<&Path>) -> Result<(), 
         missions,
         dtstamp: now,
         horizon,
+        open_shifts: &[],
+        header: CalendarHeader::default(),
     });
     match output {
         Some(path) => std::fs::write(path, text).map_err(|e| {

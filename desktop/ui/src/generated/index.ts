@@ -30,6 +30,8 @@ export type { FacilityKind } from "./FacilityKind";
 export type { FacilityQueue } from "./FacilityQueue";
 export type { FacilityView } from "./FacilityView";
 export type { Feature } from "./Feature";
+export type { FeedList } from "./FeedList";
+export type { FeedView } from "./FeedView";
 export type { GeoPoint } from "./GeoPoint";
 export type { InboxPage } from "./InboxPage";
 export type { Initiator } from "./Initiator";

@@ -11,6 +11,7 @@ import { errorBox, h } from "../dom";
 import { lang, t } from "../i18n";
 import { hoursBetween, toCsv } from "../format";
 import type { DesktopError } from "../generated";
+import { feedsPanel } from "./feeds";
 
 export interface MissionRow {
   id: string;
@@ -58,7 +59,7 @@ export function planningView(): HTMLElement {
   const calEl = h("div", { id: "planning-calendar", class: "calendar" });
   const note = h("div", {});
   const exportBtn = h("button", { id: "export-csv", class: "secondary", disabled: true }, t("planning.export"));
-  const section = h("section", { id: "planning" }, h("div", { class: "row" }, h("h2", {}, t("planning.title")), exportBtn), note, calEl);
+  const section = h("section", { id: "planning" }, h("div", { class: "row" }, h("h2", {}, t("planning.title")), exportBtn), note, calEl, feedsPanel());
   let rows: MissionRow[] = [];
   exportBtn.addEventListener("click", () => {
     const blob = new Blob([payrollCsv(rows)], { type: "text/csv;charset=utf-8" });

@@ -593,4 +593,29 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
             }
         }
     },
+    "calendar feed: the doctor's secret address read as a calendar program would, rotated, then deleted" to {
+        withDir { dir ->
+            val http = Http(serverUrl)
+            Device(dir, "feed").use { phone ->
+                val email = "medecin03@demo.rempla.fr"
+                assertTrue(phone.session(serverUrl).signIn(email, DEMO_PASSWORD))
+                val feed = phone.calendar.createCalendarFeed(true)
+                assertTrue(feed.webcalUrl.startsWith("webcal://") && feed.url.endsWith(".ics"), feed.toString())
+                assertEquals(listOf(feed.id), phone.calendar.calendarFeeds().map { it.id })
+                val path = java.net.URI.create(feed.url).rawPath
+                val (status, body) = http.call("GET", path, null)
+                assertEquals(200, status, body)
+                assertTrue(body.startsWith("BEGIN:VCALENDAR") && body.contains("X-WR-CALNAME:Rempla – mes missions"), body.take(300))
+                // A new address: the old one stops at once.
+                val rotated = phone.calendar.rotateCalendarFeed(feed.id)
+                assertTrue(rotated.url != feed.url)
+                assertEquals(404, http.call("GET", path, null).first)
+                assertEquals(200, http.call("GET", java.net.URI.create(rotated.url).rawPath, null).first)
+                assertEquals("invalid_id", assertFailsWith<RemplaException.Invalid> { phone.calendar.revokeCalendarFeed("pas-un-id") }.code)
+                phone.calendar.revokeCalendarFeed(feed.id)
+                assertEquals(404, http.call("GET", java.net.URI.create(rotated.url).rawPath, null).first)
+                assertTrue(phone.calendar.calendarFeeds().isEmpty())
+            }
+        }
+    },
 )
