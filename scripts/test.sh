@@ -25,6 +25,7 @@ echo "== cargo test --workspace"
 cargo test --workspace --locked
 echo "== bench smoke runs (small sizes, debug build: a rule change that breaks a bench shows here)"
 bash scripts/bench-export.sh --smoke
+bash scripts/bench-feeds.sh --smoke
 echo "== Kotlin layer on the JVM against the real library (mobile-bindings/test-kotlin.sh)"
 bash mobile-bindings/test-kotlin.sh
 echo "== desktop app end-to-end (tauri-driver + WebKitWebDriver under Xvfb, real demo server)"

@@ -4,7 +4,8 @@
 //
 // Steps: sign in as a demo facility → dashboard → post a request on the calendar (synced to the server,
 // checked there) → candidates with explanations → send a proposal → a doctor client answers it → the
-// mission in the planning → invoices (the acceptance's invoice) → members and rights (list, invite — the
+// mission in the planning → the planning's calendar subscription (address, QR code, fetched, 304) →
+// invoices (the acceptance's invoice) → members and rights (list, invite — the
 // offer accepted on the e-mail's page —, change a member's rights, the last-admin refusal) → notifications inbox → map → the site's cluster clicked
 // with the pointer, its requests and candidates beside the map → English → another facility's planner
 // accepts an invitation on their dashboard → staff: sign in as the demo's
@@ -249,6 +250,26 @@ try {
     const unavailable = await d.exec("return !!document.querySelector('#missions-unavailable')");
     if (proposalId && missions === 0) throw new Error("the accepted mission is not in the planning");
     return unavailable ? "missions endpoint absent: open shifts only, unavailable note shown" : `${missions} mission event(s) on the calendar`;
+  });
+
+  await step("calendar-feed", async () => {
+    // The planning's « Dans votre agenda »: the facility's subscription address, fetched as a calendar
+    // program would (the server's public address is not this test's port: the path is what counts).
+    await d.exec("document.querySelector('#calendar-feeds')?.scrollIntoView()");
+    await d.waitFor("the subscription panel", "return !!document.querySelector('#feed-create, #calendar-feeds [data-feed-url]')", 20000);
+    if (await d.exec("return !!document.querySelector('#feed-create')")) await d.click("#feed-create");
+    const url = await d.waitFor("the subscription address", "return document.querySelector('#calendar-feeds [data-feed-url]')?.value", 20000);
+    await d.waitFor("its QR code", "return !!document.querySelector('#calendar-feeds [data-feed-qr] svg')", 20000);
+    await d.exec("document.querySelector('#calendar-feeds').scrollIntoView()");
+    const path = new URL(url).pathname;
+    const first = await fetch(SERVER + path);
+    const ics = await first.text();
+    if (first.status !== 200 || !first.headers.get("content-type")?.startsWith("text/calendar")) throw new Error(`feed: ${first.status}`);
+    const events = (ics.match(/BEGIN:VEVENT/g) ?? []).length;
+    if (!ics.includes("X-WR-CALNAME:Rempla – Centre hospitalier de Lannion-Trestel") || events === 0) throw new Error(`feed content: ${ics.slice(0, 300)}`);
+    const again = await fetch(SERVER + path, { headers: { "if-none-match": first.headers.get("etag") } });
+    if (again.status !== 304) throw new Error(`conditional fetch: ${again.status}`);
+    return `${events} event(s) in the facility's feed, 304 on a conditional fetch`;
   });
 
   await step("invoices", async () => {

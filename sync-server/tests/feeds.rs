@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::Command;
 
 use axum::http::StatusCode;
-use common::users::{User, delete, invite, new_staff, raw};
+use common::users::{User, delete, invite, membership_of, new_staff, raw};
 use common::workflow::{answer, config, doctor, facility, open_night, propose, request, set_clock};
 use common::{Db, TestApp, app_with, backend_tests, get, post};
 use serde_json::{Value, json};
@@ -365,21 +365,7 @@ async fn a_facility_feed_shows_its_missions_and_open_shifts_while_its_owner_may_
     let vpath = path_of(vfeed["url"].as_str().unwrap());
     assert_eq!(fetch(&t, &vpath, &[]).await.0, StatusCode::OK);
     let facility_id = a.facility_id.clone().unwrap();
-    let (_, members) = get(
-        &t.router,
-        &format!("/v1/facilities/{facility_id}/members"),
-        Some(&a.token),
-    )
-    .await;
-    let member = members["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["account_id"] == viewer.account_id.as_str())
-        .unwrap()["member_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let member = membership_of(&t, &a, &viewer).await;
     let (s, _) = delete(
         &t,
         &format!("/v1/facilities/{facility_id}/members/{member}"),

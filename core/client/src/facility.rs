@@ -105,39 +105,46 @@ impl ApiClient {
         &self,
         request: RequestId,
     ) -> Result<ProposalList, SyncClientError> {
-        let mut all = ProposalList::default();
-        let mut before: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let cursor = before
-                .as_deref()
-                .map(|b| format!("&before={b}"))
-                .unwrap_or_default();
-            let page: ProposalList = self.get_json(&format!(
-                "/v1/proposals?request_id={request}&limit={LIST_PAGE_MAX}{cursor}"
-            ))?;
-            all.proposals.extend(page.proposals);
-            match page.next_before {
-                Some(next) => before = Some(next),
-                None => break,
-            }
-        }
-        Ok(all)
+        let proposals = self.every_page(
+            &format!("/v1/proposals?request_id={request}&"),
+            |p: ProposalList| (p.proposals, p.next_before),
+        )?;
+        Ok(ProposalList {
+            proposals,
+            next_before: None,
+        })
     }
 
     /// The missions the caller may read, without contact details (`GET /v1/missions`, every page):
     /// the planning and the payroll export.
     pub fn missions(&self) -> Result<MissionList, SyncClientError> {
-        let mut all = MissionList::default();
+        let missions = self.every_page("/v1/missions?", |p: MissionList| {
+            (p.missions, p.next_before)
+        })?;
+        Ok(MissionList {
+            missions,
+            next_before: None,
+        })
+    }
+
+    /// Every entry of a list paged by `before` (`path` ends with `?` or `&`), page after page, at most
+    /// [`MAX_PAGES`] pages.
+    fn every_page<P: serde::de::DeserializeOwned, T>(
+        &self,
+        path: &str,
+        split: impl Fn(P) -> (Vec<T>, Option<String>),
+    ) -> Result<Vec<T>, SyncClientError> {
+        let mut all = Vec::new();
         let mut before: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let cursor = before
                 .as_deref()
                 .map(|b| format!("&before={b}"))
                 .unwrap_or_default();
-            let page: MissionList =
-                self.get_json(&format!("/v1/missions?limit={LIST_PAGE_MAX}{cursor}"))?;
-            all.missions.extend(page.missions);
-            match page.next_before {
+            let (page, next) =
+                split(self.get_json(&format!("{path}limit={LIST_PAGE_MAX}{cursor}"))?);
+            all.extend(page);
+            match next {
                 Some(next) => before = Some(next),
                 None => break,
             }

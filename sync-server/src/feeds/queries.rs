@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rempla_core::domain::{Availability, Doctor, Facility, Mission, Request, Site};
+use rempla_core::domain::{Availability, Doctor, Facility, Mission, Request, RequestShift, Site};
 use rempla_core::sync::hlc::Hlc;
 use rempla_core::sync::merge::MergeState;
 use serde_json::Value;
@@ -170,6 +170,31 @@ fn name_of_facility(tx: &mut dyn Tx, id: &str) -> Result<String, StorageError> {
         .unwrap_or_default())
 }
 
+/// The name of `id` from `names`, read once with `read`.
+fn cached(
+    names: &mut BTreeMap<String, String>,
+    tx: &mut dyn Tx,
+    id: &str,
+    read: fn(&mut dyn Tx, &str) -> Result<String, StorageError>,
+) -> Result<String, StorageError> {
+    if let Some(n) = names.get(id) {
+        return Ok(n.clone());
+    }
+    let n = read(tx, id)?;
+    names.insert(id.to_owned(), n.clone());
+    Ok(n)
+}
+
+/// Keeps the site `id` (its name and address are on the events) once.
+fn remember_site(content: &mut FeedContent, tx: &mut dyn Tx, id: &str) -> Result<(), StorageError> {
+    if !content.sites.contains_key(id)
+        && let Some(s) = load_site(tx, id)?
+    {
+        content.sites.insert(id.to_owned(), s);
+    }
+    Ok(())
+}
+
 fn content_tx(
     tx: &mut dyn Tx,
     scope: &FeedScope,
@@ -187,6 +212,19 @@ fn content_tx(
         } => Some(s.clone()),
         _ => None,
     };
+    // Shown: some shift in the window, and the feed's site when it has one.
+    let shown = |shifts: &[RequestShift], site: &str| {
+        let start = shifts
+            .iter()
+            .map(|s| s.interval.start().timestamp_millis())
+            .min();
+        let end = shifts
+            .iter()
+            .map(|s| s.interval.end().timestamp_millis())
+            .max();
+        matches!((start, end), (Some(a), Some(b)) if in_window(a, b))
+            && site_filter.as_deref().is_none_or(|s| s == site)
+    };
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     let signatures = tx.query(
         &format!(
@@ -203,49 +241,15 @@ fn content_tx(
         let Ok(mission) = serde_json::from_value::<Mission>(value) else {
             continue;
         };
-        let start = mission
-            .shifts
-            .iter()
-            .map(|s| s.interval.start().timestamp_millis())
-            .min();
-        let end = mission
-            .shifts
-            .iter()
-            .map(|s| s.interval.end().timestamp_millis())
-            .max();
-        let (Some(start), Some(end)) = (start, end) else {
-            continue;
-        };
-        if !in_window(start, end)
-            || site_filter
-                .as_ref()
-                .is_some_and(|s| *s != mission.site_id.to_string())
-        {
+        if !shown(&mission.shifts, &mission.site_id.to_string()) {
             continue;
         }
         content.changed_ms = content.changed_ms.max(changed);
         let facility = mission.facility_id.to_string();
         let doctor = mission.doctor_id.to_string();
-        let facility_name = if let Some(n) = names.get(&facility) {
-            n.clone()
-        } else {
-            let n = name_of_facility(tx, &facility)?;
-            names.insert(facility.clone(), n.clone());
-            n
-        };
-        let doctor_name = if let Some(n) = names.get(&doctor) {
-            n.clone()
-        } else {
-            let n = name_of_doctor(tx, &doctor)?;
-            names.insert(doctor.clone(), n.clone());
-            n
-        };
-        let site = mission.site_id.to_string();
-        if !content.sites.contains_key(&site)
-            && let Some(s) = load_site(tx, &site)?
-        {
-            content.sites.insert(site, s);
-        }
+        let facility_name = cached(&mut names, tx, &facility, name_of_facility)?;
+        let doctor_name = cached(&mut names, tx, &doctor, name_of_doctor)?;
+        remember_site(&mut content, tx, &mission.site_id.to_string())?;
         content.missions.push(MissionEntry {
             signed_by: signed.remove(&mission.id.to_string()).unwrap_or_default(),
             mission,
@@ -259,34 +263,13 @@ fn content_tx(
                 let Ok(request) = serde_json::from_value::<Request>(value) else {
                     continue;
                 };
-                let start = request
-                    .shifts
-                    .iter()
-                    .map(|s| s.interval.start().timestamp_millis())
-                    .min();
-                let end = request
-                    .shifts
-                    .iter()
-                    .map(|s| s.interval.end().timestamp_millis())
-                    .max();
-                let (Some(start), Some(end)) = (start, end) else {
-                    continue;
-                };
                 if request.status != rempla_core::domain::RequestStatus::Open
-                    || !in_window(start, end)
-                    || site_filter
-                        .as_ref()
-                        .is_some_and(|s| *s != request.site_id.to_string())
+                    || !shown(&request.shifts, &request.site_id.to_string())
                 {
                     continue;
                 }
                 content.changed_ms = content.changed_ms.max(changed);
-                let site = request.site_id.to_string();
-                if !content.sites.contains_key(&site)
-                    && let Some(s) = load_site(tx, &site)?
-                {
-                    content.sites.insert(site, s);
-                }
+                remember_site(&mut content, tx, &request.site_id.to_string())?;
                 content.requests.push(request);
             }
         }

@@ -152,6 +152,26 @@ pub async fn invite(t: &TestApp, admin: &User, role: &str, n: u32) -> User {
     signed_in(t, &email).await
 }
 
+/// The membership id of `member` in `admin`'s facility, as the members list shows it.
+pub async fn membership_of(t: &TestApp, admin: &User, member: &User) -> String {
+    let facility = admin.facility_id.clone().unwrap();
+    let (s, list) = get(
+        &t.router,
+        &format!("/v1/facilities/{facility}/members"),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    list["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["account_id"] == member.account_id.as_str())
+        .and_then(|m| m["member_id"].as_str())
+        .unwrap_or_else(|| panic!("{} is no member", member.email))
+        .to_owned()
+}
+
 pub async fn new_staff(t: &TestApp) -> User {
     rempla_server::ops::add_staff(
         &t.state.storage,

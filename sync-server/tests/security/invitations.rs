@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::common::users::{
-    SignUp, User, delete, invite, new_facility, put, sign_up_doctor, signed_in, signed_up_facility,
+    SignUp, User, delete, invite, membership_of, new_facility, put, sign_up_doctor, signed_in,
+    signed_up_facility,
 };
 use crate::common::{Db, PASSWORD, TestApp, app, backend_tests, call, get, post};
 
@@ -352,21 +353,7 @@ async fn finding_10_offers_are_withdrawn_lapse_and_need_a_verified_facility(db: 
     );
     // A delegate with « gérer les membres » offers no administrator role.
     let planner = invite(&t, &admin, "planner", 1).await;
-    let (_, list) = get(
-        &t.router,
-        &format!("/v1/facilities/{facility}/members"),
-        Some(&admin.token),
-    )
-    .await;
-    let member = list["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["account_id"] == planner.account_id.as_str())
-        .unwrap()["member_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let member = membership_of(&t, &admin, &planner).await;
     let (s, _) = put(
         &t,
         &format!("/v1/facilities/{facility}/members/{member}"),

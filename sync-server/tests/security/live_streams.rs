@@ -101,19 +101,7 @@ async fn finding_04_a_stream_ends_when_its_scope_is_withdrawn(db: Db) {
     let planner = invite(&t, &admin, "planner", 1).await;
     let events = open(&t, &planner).await.unwrap();
     let facility = admin.facility_id.clone().unwrap();
-    let (_, list) = crate::common::get(
-        &t.router,
-        &format!("/v1/facilities/{facility}/members"),
-        Some(&admin.token),
-    )
-    .await;
-    let member = list["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["account_id"] == planner.account_id.as_str())
-        .map(|m| m["member_id"].as_str().unwrap().to_owned())
-        .expect("the planner's membership");
+    let member = crate::common::users::membership_of(&t, &admin, &planner).await;
     let (s, v) = delete(
         &t,
         &format!("/v1/facilities/{facility}/members/{member}"),
