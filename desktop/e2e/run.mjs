@@ -8,7 +8,7 @@
 // invoices (the acceptance's invoice) → members and rights (list, invite — the
 // offer accepted on the e-mail's page —, change a member's rights, the last-admin refusal) → notifications inbox → map → the site's cluster clicked
 // with the pointer, its requests and candidates beside the map → English → another facility's planner
-// accepts an invitation on their dashboard → staff: sign in as the demo's
+// accepts an invitation on their dashboard (after a forgotten password reset through the e-mail's page) → staff: sign in as the demo's
 // staff account, the verification queue, approve a doctor, approve a self-registered clinic → offline banner. Steps whose server endpoint
 // has not landed yet check the screen's honest "unavailable" state instead and are reported as such; the
 // run prints `N passed, N failed`.
@@ -420,13 +420,40 @@ try {
     await d.waitFor("English", "return document.documentElement.lang === 'en' && document.querySelector('h2').textContent === 'Open requests' && document.querySelector('#dashboard').dataset.ready === 'true'");
   });
 
+  await step("password-reset", async () => {
+    // A member who forgot their password: « Mot de passe oublié ? » on the sign-in screen, the e-mail's
+    // link, the server's own page to choose the new one; the old password stops working.
+    const email = "remplacements@ch-lannion.demo.rempla.fr";
+    await d.click("#sign-out");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
+    await d.type("#server", SERVER);
+    await d.type("#email", email);
+    await d.click("#lost-password");
+    const said = await d.waitFor("the confirmation", "return document.querySelector('#lost-sent')?.textContent", 20000);
+    const token = mailToken(email, /reinitialiser-mot-de-passe\?token=([A-Za-z0-9_-]+)/);
+    const form = await fetch(`${SERVER}/reinitialiser-mot-de-passe?token=${token}`);
+    if (form.status !== 200 || !(await form.text()).includes("nouveau mot de passe")) throw new Error(`reset page: ${form.status}`);
+    const fresh = "un-nouveau-mot-de-passe-2026";
+    const done = await fetch(`${SERVER}/reinitialiser-mot-de-passe`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token, password: fresh, password_confirm: fresh }),
+    });
+    const text = await done.text();
+    if (done.status !== 200 || !text.includes("Mot de passe changé")) throw new Error(`reset: ${done.status} ${text.slice(0, 200)}`);
+    const old = await http("POST", "/v1/auth/login", null, { email, password: PASSWORD, device_id: "0190f5d2-0000-7000-8000-0000000e2e14", device_name: "e2e", platform: "cli" });
+    const now = await http("POST", "/v1/auth/login", null, { email, password: fresh, device_id: "0190f5d2-0000-7000-8000-0000000e2e15", device_name: "e2e", platform: "cli" });
+    if (old.status !== 401 || now.status !== 200) throw new Error(`logins after the reset: old ${old.status}, new ${now.status}`);
+    return `"${said.slice(0, 60)}…", new password set on the e-mail's page, the old one refused`;
+  });
+
   await step("invitation-received", async () => {
     // Lannion offers a place to Rennes' planner, who has an account: the offer waits on their
     // dashboard, and they join only by clicking « Accepter ».
     const guest = "planning@chu-rennes.demo.rempla.fr";
     const sent = await http("POST", `/v1/facilities/${facilityId}/members`, admin.token, { email: guest, display_name: "Planning Rennes", role: "viewer" });
     if (sent.status !== 202) throw new Error(`invite: ${sent.status} ${JSON.stringify(sent.json)}`);
-    await d.click("#sign-out");
+    if (await d.exec("return !!document.querySelector('#sign-out')")) await d.click("#sign-out");
     await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
     await d.type("#server", SERVER);
     await d.type("#email", guest);

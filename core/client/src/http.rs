@@ -177,6 +177,19 @@ impl ApiClient {
         .map(|_| ())
     }
 
+    /// Asks for a reset link for `email` (`POST /v1/auth/lost-password`): the answer is the same
+    /// whether the address has an account (no enumeration); nothing is revoked until the reset is done.
+    pub fn lost_password(&self, email: &str) -> Result<(), SyncClientError> {
+        let body = rempla_core::api::accounts::LostPassword {
+            email: email.to_owned(),
+        };
+        self.call(
+            self.path_post("/v1/auth/lost-password"),
+            Some(&encode(&body)?),
+        )
+        .map(|_| ())
+    }
+
     /// Revokes this device's token on the server.
     pub fn logout(&self) -> Result<(), SyncClientError> {
         self.call(self.path_post("/v1/auth/logout"), Some(b"{}"))

@@ -142,6 +142,23 @@ pub async fn sign_in(app: AppHandle, form: SignInForm) -> Result<SessionView, De
     Ok(view)
 }
 
+/// "Mot de passe oublié": asks `server` for a reset link for `email`. The server answers the same
+/// whether the address has an account; the link opens the server's own page to choose a new password.
+#[tauri::command]
+pub async fn lost_password(server: String, email: String) -> Result<(), DesktopError> {
+    blocking(move || {
+        let email = email.trim().to_owned();
+        if email.is_empty() || !email.contains('@') {
+            return Err(DesktopError::invalid(
+                "Saisissez l'adresse e-mail de votre compte, puis « Mot de passe oublié ».",
+            ));
+        }
+        ApiClient::new(&server, &ClientConfig::default())?.lost_password(&email)?;
+        Ok(())
+    })
+    .await
+}
+
 /// Signs in with the credentials given by the environment (`REMPLA_DESKTOP_SERVER`, `_EMAIL`,
 /// `_PASSWORD`): what `scripts/run.sh` uses to open the app on a demo facility. `None` when unset.
 #[tauri::command]

@@ -47,6 +47,7 @@ pub fn run() -> Result<(), DesktopError> {
         .invoke_handler(tauri::generate_handler![
             commands::sign_in,
             commands::auto_sign_in,
+            commands::lost_password,
             commands::accept_terms,
             commands::session,
             commands::sign_out,

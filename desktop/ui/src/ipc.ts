@@ -61,6 +61,7 @@ export const api = {
   signIn: (server: string, email: string, password: string) =>
     call<SessionView>("sign_in", { form: { server, email, password } }),
   autoSignIn: () => call<SessionView | null>("auto_sign_in"),
+  lostPassword: (server: string, email: string) => call<null>("lost_password", { server, email }),
   acceptTerms: () => call<SessionView>("accept_terms"),
   session: () => call<SessionView | null>("session"),
   signOut: () => call<void>("sign_out"),

@@ -870,3 +870,28 @@ describe("calendar feeds", () => {
     expect(panel.querySelector('[role="alert"]')?.textContent).toContain("20 abonnements");
   });
 });
+
+describe("forgotten password", () => {
+  it("asks the server for a reset link for the address typed, and says what happens next", async () => {
+    setLang("fr");
+    state.session = null;
+    const calls: unknown[] = [];
+    let fail = false;
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (fail) throw { code: "invalid", message: "Saisissez l'adresse e-mail de votre compte, puis « Mot de passe oublié »." };
+      return null;
+    });
+    const view = signInView();
+    document.body.append(view);
+    view.querySelector<HTMLInputElement>("#email")!.value = "  coord@example.fr ";
+    view.querySelector<HTMLButtonElement>("#lost-password")!.click();
+    await settle();
+    expect(calls).toEqual([["lost_password", { server: "http://127.0.0.1:8080", email: "coord@example.fr" }]]);
+    expect(view.querySelector("#lost-sent")?.textContent).toContain("coord@example.fr");
+    fail = true;
+    view.querySelector<HTMLButtonElement>("#lost-password")!.click();
+    await settle();
+    expect(view.querySelector('[role="alert"]')?.textContent).toContain("Mot de passe oublié");
+  });
+});

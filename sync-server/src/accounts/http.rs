@@ -1,9 +1,9 @@
 //! Handlers of the account, terms, profile and facility endpoints (`docs/sync-protocol.md`,
 //! "Accounts"). Sync and live updates are in `crate::sync` and `crate::live`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use rempla_core::api::ErrorCode;
@@ -282,7 +282,8 @@ pub async fn sign_up_facility(
     Ok(sign_up_received(&account.email))
 }
 
-async fn do_activate(
+/// Activates an account with its link's token (the JSON route and the link's page share it).
+pub(crate) async fn do_activate(
     state: &AppState,
     token: &str,
     password: Option<String>,
@@ -332,28 +333,6 @@ pub async fn activate(
     throttle::attempt(&state, &address(ip))?;
     do_activate(&state, &body.token, body.password).await?;
     Ok(no_content())
-}
-
-/// Query of the activation link.
-#[derive(Debug, Deserialize)]
-pub struct LinkQuery {
-    /// Token from the e-mail.
-    pub token: String,
-}
-
-/// `GET /v1/accounts/activate?token=…`: the link in the e-mail, opened in a browser.
-pub async fn activate_link(
-    State(state): State<AppState>,
-    ip: Option<Extension<ClientIp>>,
-    Query(q): Query<LinkQuery>,
-) -> Result<Response, AppError> {
-    throttle::attempt(&state, &address(ip))?;
-    do_activate(&state, &q.token, None).await?;
-    Ok(Html(
-        "<!DOCTYPE html><html lang=\"fr\"><body><h1>Compte activé</h1>\
-         <p>Vous pouvez vous connecter à Rempla.</p></body></html>",
-    )
-    .into_response())
 }
 
 fn membership_views(rows: &[super::queries::MemberRow]) -> Vec<Membership> {
@@ -471,17 +450,27 @@ pub async fn reset_password(
     ip: Option<Extension<ClientIp>>,
     JsonBody(body): JsonBody<ResetPassword>,
 ) -> Result<Response, AppError> {
-    let ip = address(ip);
-    throttle::attempt(&state, &ip)?;
-    check_password_policy(&body.password)?;
+    throttle::attempt(&state, &address(ip))?;
+    reset_with_token(&state, &body.token, body.password).await?;
+    Ok(no_content())
+}
+
+/// Sets a new password with a reset link's token and ends every session of the account (the JSON
+/// route and the link's page share it). The link is checked first (one indexed read), the 19 MiB hash
+/// only for a live one.
+pub(crate) async fn reset_with_token(
+    state: &AppState,
+    token: &str,
+    password: String,
+) -> Result<(), AppError> {
+    check_password_policy(&password)?;
     let invalid = || {
         AppError::invalid(
             ErrorCode::InvalidToken,
             "lien de réinitialisation invalide, déjà utilisé ou expiré",
         )
     };
-    // The link first (one indexed read), the 19 MiB hash only for a live one.
-    let token_hash = sha256_hex(body.token.as_bytes());
+    let token_hash = sha256_hex(token.as_bytes());
     if !state
         .storage
         .mail_token_live(token_hash.clone(), "reset", state.clock.now_ms())
@@ -489,15 +478,23 @@ pub async fn reset_password(
     {
         return Err(invalid());
     }
-    let hash = auth::hash_password(&state, body.password).await?;
+    let hash = auth::hash_password(state, password).await?;
     match state
         .storage
         .consume_mail_token(token_hash, "reset", state.clock.now_ms(), Some(hash), false)
         .await?
     {
-        MailTokenUse::Used(_) => Ok(no_content()),
+        MailTokenUse::Used(_) => Ok(()),
         _ => Err(invalid()),
     }
+}
+
+/// Whether a reset link's token is live (the link's page shows its form only then).
+pub(crate) async fn reset_link_live(state: &AppState, token: &str) -> Result<bool, AppError> {
+    Ok(state
+        .storage
+        .mail_token_live(sha256_hex(token.as_bytes()), "reset", state.clock.now_ms())
+        .await?)
 }
 
 /// `GET /v1/terms/current`.
@@ -726,7 +723,6 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/ready", get(ready))
         .route("/v1/accounts/doctors", post(sign_up_doctor))
         .route("/v1/accounts/facilities", post(sign_up_facility))
-        .route("/v1/accounts/activate", post(activate).get(activate_link))
         .route("/v1/auth/login", post(login))
         .route("/v1/auth/logout", post(logout))
         .route("/v1/auth/lost-password", post(lost_password))

@@ -2,6 +2,7 @@
 //! password, terms (CGU) acceptance, the caller's profile, facilities and their sites. Endpoints:
 //! `docs/sync-protocol.md`, "Accounts".
 //!
+//! - [`link_pages`]: the pages the activation and reset e-mails' links open (no script).
 //! - [`queries`]: the tables' rows and their queries (`impl Storage`).
 //! - [`http`]: the endpoints, [`http::routes`], and the small input checks other areas' handlers reuse.
 //! - [`facility_verification`] (endpoints) and [`facility_queue`] (queries): staff verify facilities.
@@ -10,5 +11,6 @@
 pub mod facility_queue;
 pub mod facility_verification;
 pub mod http;
+pub mod link_pages;
 pub mod queries;
 pub(crate) mod throttle;

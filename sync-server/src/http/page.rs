@@ -51,6 +51,15 @@ pub fn para(text: &str) -> String {
     format!("<p>{}</p>", escape(text))
 }
 
+/// A refusal's message (« le champ … est vide ») as a sentence for a page (« Le champ … est vide. »).
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => text.to_owned(),
+    }
+}
+
 /// An alert box for an error (read out by screen readers at once).
 pub fn alert(text: &str) -> String {
     format!("<p class=\"alert\" role=\"alert\">{}</p>", escape(text))

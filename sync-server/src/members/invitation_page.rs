@@ -21,7 +21,7 @@ use crate::accounts::throttle;
 use crate::auth::sha256_hex;
 use crate::http::error::AppError;
 use crate::http::extract::ClientIp;
-use crate::http::page::{alert, escape, page, para};
+use crate::http::page::{alert, escape, page, para, sentence};
 use crate::http::state::AppState;
 
 /// The page's routes.
@@ -237,18 +237,8 @@ pub async fn answer(
         Err(AppError::RateLimited) => Err(AppError::RateLimited),
         Err(e @ (AppError::Validation { .. } | AppError::Refused { .. })) => {
             let status = e.status();
-            Ok(refuse(&plain(&e), status))
+            Ok(refuse(&sentence(&e.to_string()), status))
         }
         Err(e) => Err(e),
-    }
-}
-
-/// A refusal's message as a sentence for the page.
-fn plain(e: &AppError) -> String {
-    let text = e.to_string();
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => text,
     }
 }

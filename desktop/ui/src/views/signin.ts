@@ -36,6 +36,13 @@ export function signInView(): HTMLElement {
   const password = h("input", { id: "password", type: "password", required: true, autocomplete: "current-password" });
   const submit = h("button", { id: "sign-in", class: "primary", type: "submit" }, t("signin.submit"));
   const err = h("div", { id: "signin-error" });
+  const lost = h("button", { id: "lost-password", class: "link", type: "button" }, t("signin.lost"));
+  lost.addEventListener("click", () => {
+    err.replaceChildren();
+    void withProgress(lost, t("signin.progress"), () => api.lostPassword(server.value, email.value))
+      .then(() => err.replaceChildren(h("p", { class: "notice success", role: "status", id: "lost-sent" }, t("signin.lostSent", { email: email.value.trim() }))))
+      .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
+  });
   const form = h(
     "form",
     { class: "card narrow", "aria-labelledby": "signin-title" },
@@ -45,6 +52,7 @@ export function signInView(): HTMLElement {
     h("label", {}, t("signin.password"), password),
     err,
     submit,
+    lost,
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
