@@ -249,7 +249,9 @@ try {
     }
     const unavailable = await d.exec("return !!document.querySelector('#missions-unavailable')");
     if (proposalId && missions === 0) throw new Error("the accepted mission is not in the planning");
-    return unavailable ? "missions endpoint absent: open shifts only, unavailable note shown" : `${missions} mission event(s) on the calendar`;
+    const titles = await d.exec("return [...document.querySelectorAll('#planning-calendar .mission')].map((e) => e.textContent).join(' | ')");
+    if (proposalId && !titles.includes("Dr ")) throw new Error(`missions shown without their doctor's name: ${titles}`);
+    return unavailable ? "missions endpoint absent: open shifts only, unavailable note shown" : `${missions} mission event(s) on the calendar (${titles.slice(0, 60)}…)`;
   });
 
   await step("calendar-feed", async () => {
@@ -281,14 +283,27 @@ try {
       "const s = document.querySelector('#area-invoices'); if (!s || s.querySelector('.spinner')) return null; " +
         "if (s.querySelector('[role=alert]')) return 'error: ' + s.querySelector('[role=alert]').textContent; " +
         "const rows = s.querySelectorAll('#invoices-table tbody tr[data-invoice]'); " +
-        "if (rows.length) return 'rows:' + [...rows].map((r) => r.dataset.invoice + ' ' + r.lastElementChild.textContent).join(', '); " +
+        "if (rows.length) return 'rows:' + [...rows].map((r) => r.dataset.invoice + ' ' + r.children[6].textContent).join(', '); " +
         "return s.querySelector('#invoices-empty') ? 'empty' : s.querySelector('[data-unavailable]') ? 'unavailable' : null",
       20000,
     );
     if (String(found).startsWith("error")) throw new Error(found);
     if (proposalId && !String(found).startsWith("rows:")) throw new Error(`the accepted proposal has no invoice: ${found}`);
     const totals = await d.exec("return document.querySelector('[data-total=net]')?.textContent ?? 'no statement'");
-    return `${found}; statement net ${totals}`;
+    if (!proposalId) return `${found}; statement net ${totals}`;
+    // The invoice the facility paid, as a PDF in the downloads folder.
+    await d.click("#invoices-table [data-invoice-pdf]");
+    const saved = await d.waitFor(
+      "the saved invoice PDF",
+      "const e = document.querySelector('#invoice-pdf-error [role=alert]'); if (e) return 'error: ' + e.textContent; " +
+        "const m = (document.getElementById('notices')?.textContent ?? '').match(/\\/\\S*facture-\\S+?\\.pdf/); return m ? m[0] : null",
+      20000,
+    );
+    if (String(saved).startsWith("error")) throw new Error(saved);
+    const head = readFileSync(saved).subarray(0, 5).toString("latin1");
+    rmSync(saved);
+    if (head !== "%PDF-") throw new Error(`saved invoice starts with ${JSON.stringify(head)}`);
+    return `${found}; statement net ${totals}; invoice PDF saved (${saved.split("/").pop()})`;
   });
 
   // Members and rights, checked on the server after each action.

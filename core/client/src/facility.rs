@@ -152,6 +152,11 @@ impl ApiClient {
         Ok(all)
     }
 
+    /// The PDF of an invoice or credit note (`GET /v1/invoices/{id}.pdf`; the billing right).
+    pub fn invoice_pdf(&self, invoice: uuid::Uuid) -> Result<Vec<u8>, SyncClientError> {
+        self.get_bytes(&format!("/v1/invoices/{invoice}.pdf"))
+    }
+
     /// A facility's invoices and credit notes in number order (`GET /v1/facilities/{id}/invoices`).
     pub fn invoices(&self, facility: FacilityId) -> Result<InvoiceList, SyncClientError> {
         self.get_json(&format!("/v1/facilities/{facility}/invoices"))

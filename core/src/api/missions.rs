@@ -75,6 +75,19 @@ pub struct MissionView {
     /// The contract signatures so far.
     #[serde(default)]
     pub signatures: Vec<Signature>,
+    /// Who the doctor is (« Dr Prénom Nom »), filled in the lists so screens and exports show names,
+    /// never ids; absent in stored records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub doctor_name: Option<String>,
+    /// The site's name, filled in the lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub site_name: Option<String>,
+    /// The facility's name, filled in the lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub facility_name: Option<String>,
 }
 
 /// Answer of `POST /v1/requests/{id}/proposals` and `…/applications` (201, or 200 for a replay).

@@ -583,6 +583,39 @@ pub async fn verification_decide(
     .await
 }
 
+/// Saves an invoice's or credit note's PDF to the downloads folder as `facture-<number>.pdf` (or
+/// `avoir-…`) and returns its path (`GET /v1/invoices/{id}.pdf`; the server checks the billing right).
+#[tauri::command]
+pub async fn invoice_pdf(
+    app: AppHandle,
+    invoice_id: String,
+    number: String,
+    credit_note: bool,
+) -> Result<Feature<String>, DesktopError> {
+    blocking(move || {
+        let id: uuid::Uuid = checked_id(&invoice_id)?;
+        let dir = crate::downloads::folder(&app)?;
+        let got = with_api(&app, |api| api.invoice_pdf(id))?;
+        let Some(bytes) = got.data else {
+            return Ok(Feature {
+                available: false,
+                data: None,
+            });
+        };
+        let stem = format!(
+            "{}-{}",
+            if credit_note { "avoir" } else { "facture" },
+            crate::downloads::safe_stem(&number)
+        );
+        let path = crate::downloads::save(&dir, &stem, &bytes)?;
+        Ok(Feature {
+            available: true,
+            data: Some(path.display().to_string()),
+        })
+    })
+    .await
+}
+
 /// A staff verdict from the queue screens: `approve` or `reject`, a reason required to reject, kept to
 /// the `max` characters the server takes; no reason is "none" (an approval's note is optional).
 fn staff_decision(
@@ -633,17 +666,7 @@ pub async fn verification_document(
 ) -> Result<String, DesktopError> {
     blocking(move || {
         let id: DoctorId = checked_id(&doctor_id)?;
-        // The XDG downloads folder; a machine without XDG user folders gets `~/Downloads`.
-        let dir = app
-            .path()
-            .download_dir()
-            .or_else(|_| app.path().home_dir().map(|home| home.join("Downloads")))
-            .map_err(|e| {
-                DesktopError::new(
-                    "file_write",
-                    format!("Dossier de téléchargements introuvable : {e}"),
-                )
-            })?;
+        let dir = crate::downloads::folder(&app)?;
         let bytes = {
             let state = app.state::<AppState>();
             let store = state.ui()?;

@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use tauri::{AppHandle, Manager};
+
 use crate::error::DesktopError;
 
 /// The file extension for the formats the server's document vault accepts (PDF, JPEG, PNG), read from
@@ -20,6 +22,35 @@ pub fn extension_for(bytes: &[u8]) -> &'static str {
     } else {
         "bin"
     }
+}
+
+/// The folder the user looks in for downloads: the XDG downloads folder, or `~/Downloads` on a
+/// machine without XDG user folders.
+pub fn folder(app: &AppHandle) -> Result<PathBuf, DesktopError> {
+    app.path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir().map(|home| home.join("Downloads")))
+        .map_err(|e| {
+            DesktopError::new(
+                "file_write",
+                format!("Dossier de téléchargements introuvable : {e}"),
+            )
+        })
+}
+
+/// A file name stem made of portable characters only (an invoice number, an id).
+#[must_use]
+pub fn safe_stem(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect()
 }
 
 /// Writes `bytes` to `dir/stem.<ext>` through a temporary file renamed into place, so an interrupted

@@ -64,6 +64,7 @@ pub fn run() -> Result<(), DesktopError> {
             commands::verification_decide,
             commands::facility_decide,
             commands::verification_document,
+            commands::invoice_pdf,
             commands::member_change,
             commands::member_remove,
             commands::member_invite,

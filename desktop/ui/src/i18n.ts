@@ -213,6 +213,9 @@ const fr = {
   "feeds.revoke": "Supprimer l'abonnement",
   "feeds.confirmRevoke": "Confirmer la suppression",
   "feeds.revoked": "Abonnement supprimé",
+  "invoices.pdf": "PDF",
+  "invoices.saving": "Enregistrement…",
+  "invoices.saved": "{number} enregistrée",
   "notice.close": "Fermer",
 };
 
@@ -427,6 +430,9 @@ const en: Record<Key, string> = {
   "feeds.revoke": "Delete the subscription",
   "feeds.confirmRevoke": "Confirm deletion",
   "feeds.revoked": "Subscription deleted",
+  "invoices.pdf": "PDF",
+  "invoices.saving": "Saving…",
+  "invoices.saved": "{number} saved",
   "notice.close": "Close",
 };
 

@@ -79,6 +79,8 @@ export const api = {
   verificationDecide: (doctorId: string, decision: "approve" | "reject", reason: string) =>
     call<Feature<DecidedDoctor>>("verification_decide", { doctorId, decision, reason }),
   verificationDocument: (doctorId: string) => call<string>("verification_document", { doctorId }),
+  invoicePdf: (invoiceId: string, number: string, creditNote: boolean) =>
+    call<Feature<string>>("invoice_pdf", { invoiceId, number, creditNote }),
   facilityDecide: (facilityId: string, decision: "approve" | "reject", reason: string) =>
     call<Feature<DecidedFacility>>("facility_decide", { facilityId, decision, reason }),
   memberChange: (facilityId: string, memberId: string, rights: MemberRights) =>

@@ -515,6 +515,35 @@ describe("invoices and charges", () => {
     expect(view.querySelector('[data-total="net"]')?.textContent?.replace(/\s/g, " ")).toContain("0,00 €");
   });
 
+  it("saves an invoice's or a credit note's PDF and says where", async () => {
+    setLang("fr");
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "area_list") {
+        return (args as { area: string }).area === "invoices"
+          ? { available: true, data: { invoices: [
+              { id: "i1", number: "2026-000001", kind: "invoice", issued_ms: 1, ...amounts, subject: "S", lines: [] },
+              { id: "i2", number: "2026-000002", kind: "credit_note", issued_ms: 2, ...amounts, subject: "Avoir", lines: [] },
+            ] } }
+          : { available: true, data: { charges: [], totals: { charged: zero, credited: zero, net: zero } } };
+      }
+      calls.push([cmd, args]);
+      if ((args as { invoiceId: string }).invoiceId === "i2") throw { code: "forbidden", message: "Vous n'avez pas les droits nécessaires pour cette action." };
+      return { available: true, data: "/home/x/Downloads/facture-2026-000001.pdf" };
+    });
+    const view = invoicesView();
+    document.body.append(view);
+    await settle();
+    view.querySelector<HTMLButtonElement>('[data-invoice-pdf="i1"]')!.click();
+    await settle();
+    expect(calls).toEqual([["invoice_pdf", { invoiceId: "i1", number: "2026-000001", creditNote: false }]]);
+    expect(document.getElementById("notices")?.textContent).toContain("/home/x/Downloads/facture-2026-000001.pdf");
+    view.querySelector<HTMLButtonElement>('[data-invoice-pdf="i2"]')!.click();
+    await settle();
+    expect(calls[1]).toEqual(["invoice_pdf", { invoiceId: "i2", number: "2026-000002", creditNote: true }]);
+    expect(view.querySelector('#invoice-pdf-error [role="alert"]')?.textContent).toContain("droits");
+  });
+
   it("says how invoices appear when there are none", async () => {
     mockIPC((cmd, args) =>
       cmd === "area_list"

@@ -17,7 +17,7 @@ use super::http::{activate, address, do_activate, reset_link_live, reset_with_to
 use super::throttle;
 use crate::http::error::AppError;
 use crate::http::extract::ClientIp;
-use crate::http::page::{alert, escape, page, para, sentence};
+use crate::http::page::{alert, escape, page, para, sentence, unreadable_form};
 use crate::http::state::AppState;
 
 /// The pages' routes (the activation link's `GET` lives beside its JSON `POST`).
@@ -125,11 +125,7 @@ pub async fn reset_done(
 ) -> Result<Response, AppError> {
     throttle::attempt(&state, &address(ip))?;
     let Ok(Form(f)) = form_data else {
-        return Ok(page(
-            StatusCode::BAD_REQUEST,
-            "Formulaire illisible",
-            &para("Rouvrez le lien de l'e-mail et recommencez."),
-        ));
+        return Ok(unreadable_form());
     };
     if !reset_link_live(&state, &f.token).await? {
         return Ok(page(StatusCode::GONE, "Lien expiré", &para(GONE)));

@@ -46,6 +46,15 @@ pub fn page(status: StatusCode, title: &str, body: &str) -> Response {
     response
 }
 
+/// The page for a form that does not parse (a truncated post, a tampered field): reopen the link.
+pub fn unreadable_form() -> Response {
+    page(
+        StatusCode::BAD_REQUEST,
+        "Formulaire illisible",
+        &para("Rouvrez le lien de l'e-mail et recommencez."),
+    )
+}
+
 /// A paragraph of escaped text.
 pub fn para(text: &str) -> String {
     format!("<p>{}</p>", escape(text))

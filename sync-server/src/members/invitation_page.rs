@@ -21,7 +21,7 @@ use crate::accounts::throttle;
 use crate::auth::sha256_hex;
 use crate::http::error::AppError;
 use crate::http::extract::ClientIp;
-use crate::http::page::{alert, escape, page, para, sentence};
+use crate::http::page::{alert, escape, page, para, sentence, unreadable_form};
 use crate::http::state::AppState;
 
 /// The page's routes.
@@ -166,11 +166,7 @@ pub async fn answer(
 ) -> Result<Response, AppError> {
     throttle::attempt(&state, &address(ip))?;
     let Ok(Form(form)) = form else {
-        return Ok(page(
-            StatusCode::BAD_REQUEST,
-            "Formulaire illisible",
-            &para("Rouvrez le lien de l'e-mail d'invitation et recommencez."),
-        ));
+        return Ok(unreadable_form());
     };
     if form.action == "decline" {
         return Ok(match decline_by_token(&state, &form.token).await {

@@ -341,6 +341,9 @@ pub(crate) fn accept_tx(
         mission: mission.clone(),
         cancellation: None,
         signatures: Vec::new(),
+        doctor_name: None,
+        site_name: None,
+        facility_name: None,
     };
     tx.execute(
         "INSERT INTO missions (id, proposal_id, request_id, doctor_id, facility_id, site_id, status, \

@@ -174,9 +174,11 @@ impl Storage {
             }
             let (ids, next) = page.cut(ids, String::clone);
             let mut out = Vec::with_capacity(ids.len());
+            let mut names: std::collections::HashMap<String, Option<String>> =
+                std::collections::HashMap::new();
             for id in ids {
                 if let Some(m) = load_mission(tx, &id)? {
-                    out.push(m.view);
+                    out.push(named(tx, &mut names, m.view)?);
                 }
             }
             Ok((out, next))
@@ -254,6 +256,38 @@ impl Storage {
         self.read(move |tx| only_when_available(tx, &doctor_id))
             .await
     }
+}
+
+/// The mission with its doctor's, site's and facility's names (each read once per page): screens and
+/// exports show people and places by name.
+fn named(
+    tx: &mut dyn Tx,
+    names: &mut std::collections::HashMap<String, Option<String>>,
+    mut view: MissionView,
+) -> Result<MissionView, StorageError> {
+    let m = &view.mission;
+    let (doctor, site, facility) = (
+        format!("d:{}", m.doctor_id),
+        format!("s:{}", m.site_id),
+        format!("f:{}", m.facility_id),
+    );
+    if !names.contains_key(&doctor) {
+        let n = load_doctor(tx, &m.doctor_id.to_string())?
+            .map(|(_, d)| format!("Dr {} {}", d.first_name, d.last_name));
+        names.insert(doctor.clone(), n);
+    }
+    if !names.contains_key(&site) {
+        let n = load_site(tx, &m.site_id.to_string())?.map(|s| s.name);
+        names.insert(site.clone(), n);
+    }
+    if !names.contains_key(&facility) {
+        let n = load_facility(tx, &m.facility_id.to_string())?.map(|f| f.name);
+        names.insert(facility.clone(), n);
+    }
+    view.doctor_name = names.get(&doctor).cloned().flatten();
+    view.site_name = names.get(&site).cloned().flatten();
+    view.facility_name = names.get(&facility).cloned().flatten();
+    Ok(view)
 }
 
 /// One page of a list paged by id (keyset: no offset to drift when entries are added meanwhile).

@@ -85,6 +85,19 @@ async fn finding_17_proposals_and_missions_are_paged(db: Db) {
         assert_eq!((ids.len(), sizes), (3, vec![2, 1]));
         assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 3);
     }
+    // Listed by name, never by id alone: the doctor, the site and the facility.
+    let (_, v) = get(&t.router, "/v1/missions", Some(&a.token)).await;
+    for m in v["missions"].as_array().unwrap() {
+        assert_eq!(
+            (
+                m["doctor_name"].as_str(),
+                m["site_name"].as_str(),
+                m["facility_name"].as_str()
+            ),
+            (Some("Dr Anne Test1"), Some("Site 1"), Some("CH 1")),
+            "{m}"
+        );
+    }
     // The default page holds them all; bounds and cursors are checked.
     let (_, v) = get(&t.router, "/v1/proposals", Some(&a.token)).await;
     assert_eq!(v["proposals"].as_array().unwrap().len(), 5);

@@ -24,6 +24,19 @@ cancellation?: Cancellation | null,
  */
 signatures: Array<Signature>, 
 /**
+ * Who the doctor is (« Dr Prénom Nom »), filled in the lists so screens and exports show names,
+ * never ids; absent in stored records.
+ */
+doctor_name?: string, 
+/**
+ * The site's name, filled in the lists.
+ */
+site_name?: string, 
+/**
+ * The facility's name, filled in the lists.
+ */
+facility_name?: string, 
+/**
  * Id.
  */
 id: MissionId, 

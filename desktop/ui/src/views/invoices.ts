@@ -4,7 +4,7 @@
 // without the billing right gets the server's 403 explained.
 import { api } from "../ipc";
 import { state } from "../app";
-import { errorBox, h } from "../dom";
+import { errorBox, h, showNotice, withProgress } from "../dom";
 import { formatCents } from "../format";
 import { lang, t } from "../i18n";
 import type { DesktopError, ChargeStatement, Invoice } from "../generated";
@@ -45,6 +45,7 @@ export function invoiceTable(invoices: Invoice[]): HTMLElement {
         ...(["invoices.number", "invoices.date", "invoices.kind", "invoices.subject", "invoices.ht", "invoices.vat", "invoices.ttc"] as const).map(
           (k) => h("th", {}, t(k)),
         ),
+        h("th", {}, ""),
       ),
     ),
     h(
@@ -61,10 +62,25 @@ export function invoiceTable(invoices: Invoice[]): HTMLElement {
           h("td", { class: "num" }, formatCents(i.ht_cents)),
           h("td", { class: "num" }, formatCents(i.vat_cents)),
           h("td", { class: "num" }, h("strong", {}, formatCents(i.ttc_cents))),
+          h("td", {}, pdfButton(i)),
         ),
       ),
     ),
   );
+}
+
+/** « PDF »: saves the invoice's PDF to the downloads folder and says where. */
+function pdfButton(i: Invoice): HTMLElement {
+  const b = h("button", { class: "secondary", "data-invoice-pdf": i.id, "aria-label": `${t("invoices.pdf")} — ${i.number}` }, t("invoices.pdf"));
+  b.addEventListener("click", () => {
+    document.getElementById("invoice-pdf-error")?.replaceChildren();
+    void withProgress(b, t("invoices.saving"), () => api.invoicePdf(i.id, i.number, i.kind === "credit_note"))
+      .then((f) => {
+        if (f.available && f.data) showNotice({ level: "success", title: t("invoices.saved", { number: i.number }), body: f.data });
+      })
+      .catch((e: unknown) => document.getElementById("invoice-pdf-error")?.replaceChildren(errorBox(e as DesktopError)));
+  });
+  return b;
 }
 
 /** The statement totals: charged, credited and net, each HT / TVA / TTC. */
@@ -97,6 +113,7 @@ export function invoicesView(): HTMLElement {
     h("h2", {}, t("invoices.title")),
     h("h3", {}, t("invoices.list")),
     list,
+    h("div", { id: "invoice-pdf-error" }),
     h("h3", {}, t("invoices.statement")),
     statement,
   );

@@ -92,7 +92,7 @@ export function planningView(): HTMLElement {
         if (f.available) {
           rows = missionRows(f.data, state.facilityId, state.siteId).filter((r) => r.status !== "cancelled");
           for (const r of rows) {
-            events.push({ title: `${t("planning.mission")} · ${r.unit || r.site}`, start: r.start, end: r.end, classNames: ["mission"], extendedProps: { mission: r.id, doctor: r.doctor } });
+            events.push({ title: `${t("planning.mission")} · ${r.doctor} · ${r.unit || r.site}`, start: r.start, end: r.end, classNames: ["mission"], extendedProps: { mission: r.id, doctor: r.doctor } });
           }
           exportBtn.disabled = rows.length === 0;
         } else {
