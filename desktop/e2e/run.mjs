@@ -274,6 +274,32 @@ try {
     return `${events} event(s) in the facility's feed, 304 on a conditional fetch`;
   });
 
+  await step("mission-contract", async () => {
+    // The accepted mission, opened from the planning: the doctor's contacts (audited on the server),
+    // the contract signed by click for the facility, its PDF saved.
+    if (!proposalId) return "no mission in this run";
+    await d.exec("window.scrollTo(0, 0)");
+    await d.click("#planning-calendar .fc-event.mission");
+    const rpps = await d.waitFor("the mission's doctor", "const p = document.querySelector('#mission-panel'); if (p?.querySelector('[role=alert]')) return 'error: ' + p.querySelector('[role=alert]').textContent; return p?.dataset.ready === 'true' ? p.textContent.match(/RPPS \\d+/)?.[0] : null", 20000);
+    if (!rpps || String(rpps).startsWith("error")) throw new Error(String(rpps));
+    const missionId = await d.exec("return document.querySelector('#mission-panel').dataset.mission");
+    await d.click("#contract-sign");
+    await d.waitFor("the facility's signature", "const p = document.querySelector('#contract-facility'); return !!p && !p.textContent.includes('pas encore') && !document.querySelector('#contract-sign')", 20000);
+    const admin0 = await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e16");
+    const contract = await http("GET", `/v1/missions/${missionId}/contract`, admin0.token);
+    if (!contract.json?.signatures?.some((s) => s.party === "facility")) throw new Error(`server: ${JSON.stringify(contract.json)}`);
+    await d.click("#contract-pdf");
+    const saved = await d.waitFor(
+      "the saved contract",
+      "const m = (document.getElementById('notices')?.textContent ?? '').match(/\\/\\S*contrat-\\S+?\\.pdf/); return m ? m[0] : null",
+      20000,
+    );
+    const head = readFileSync(saved).subarray(0, 5).toString("latin1");
+    rmSync(saved);
+    if (head !== "%PDF-") throw new Error(`saved contract starts with ${JSON.stringify(head)}`);
+    return `${rpps}; contract signed by the facility on the server; PDF saved (${saved.split("/").pop()})`;
+  });
+
   await step("invoices", async () => {
     // The demo seeds a tariff grid in force, so the accepted proposal was charged and invoiced in the
     // acceptance's transaction: the facility's invoices list shows it (coordination is admin: billing right).

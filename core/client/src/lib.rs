@@ -15,6 +15,7 @@
 //! - [`doctor`]: the doctor's calls beside sync (answer a proposal, documents, push targets, export);
 //! - [`facility`]: the coordinators' calls (facility and sites, candidates, proposals, missions, invoices
 //!   and charges, members and rights);
+//! - [`contracts`]: a mission's contract (read, sign, PDF), for both parties;
 //! - [`feeds`]: calendar feeds (secret subscription addresses), for doctors and coordinators alike;
 //! - [`staff`]: the staff calls (verification queue, decisions, identity documents);
 //! - [`inbox`]: the account's notifications inbox;
@@ -26,6 +27,7 @@
 //! [`SyncClient::sync`] on each round, with [`live::listen`] waking the rounds. Everything is synchronous; see [`http`] for why.
 
 pub mod conflict;
+pub mod contracts;
 pub mod doctor;
 pub mod engine;
 pub mod error;

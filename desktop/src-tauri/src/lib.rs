@@ -13,6 +13,7 @@ pub mod downloads;
 pub mod error;
 pub mod feeds;
 pub mod invitations;
+pub mod missions;
 pub mod state;
 pub mod worker;
 
@@ -73,6 +74,9 @@ pub fn run() -> Result<(), DesktopError> {
             feeds::feed_create,
             feeds::feed_rotate,
             feeds::feed_revoke,
+            missions::mission_open,
+            missions::contract_sign,
+            missions::contract_pdf,
             commands::catalogue,
         ])
         .run(tauri::generate_context!())

@@ -95,6 +95,9 @@ export const api = {
   feedCreate: (facilityId: string, siteId: string | null) => call<Feature<FeedView>>("feed_create", { facilityId, siteId }),
   feedRotate: (feedId: string) => call<Feature<FeedView>>("feed_rotate", { feedId }),
   feedRevoke: (feedId: string) => call<Feature<null>>("feed_revoke", { feedId }),
+  missionOpen: (missionId: string) => call<Feature<unknown>>("mission_open", { missionId }),
+  contractSign: (missionId: string, sha256: string) => call<Feature<unknown>>("contract_sign", { missionId, sha256 }),
+  contractPdf: (missionId: string) => call<Feature<string>>("contract_pdf", { missionId }),
   catalogue: () => call<Catalogue>("catalogue"),
 };
 

@@ -19,6 +19,7 @@ import { inboxItems, inboxView } from "../src/views/inbox";
 import { pendingDoctors, staffView } from "../src/views/staff";
 import { receivedInvitationsPanel, receivedRows, sentInvitationsPanel, sentRows } from "../src/views/invitations";
 import { feedRows, feedsPanel } from "../src/views/feeds";
+import { missionFacts, missionPanel } from "../src/views/mission";
 import type { Request, SessionView } from "../src/generated";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -922,5 +923,71 @@ describe("forgotten password", () => {
     view.querySelector<HTMLButtonElement>("#lost-password")!.click();
     await settle();
     expect(view.querySelector('[role="alert"]')?.textContent).toContain("Mot de passe oublié");
+  });
+});
+
+describe("a mission opened from the planning", () => {
+  const MISSION = "0190f5d2-0000-7000-8000-00000000a0a1";
+  const SHA = "a".repeat(64);
+  const answer = (signed: string[], contacts: Record<string, unknown> = { email: "kerbrat@exemple.fr", phone: "+33 6 12 34 56 78" }) => ({
+    available: true,
+    data: {
+      detail: {
+        mission: { id: MISSION, title: "Remplacement – Site 1", zone: "Europe/Paris", status: "confirmed", shifts: [{ kind: "night", interval: { start: "2027-02-01T19:00:00Z", end: "2027-02-02T07:00:00Z" } }] },
+        contacts: { doctor: { first_name: "Camille", last_name: "Kerbrat", rpps: "10000001916", ...contacts } },
+      },
+      contract: { sha256: SHA, status: "confirmed", signatures: signed.map((party) => ({ party })) },
+    },
+  });
+
+  it("reads the answer defensively", () => {
+    const f = missionFacts(answer(["doctor"]).data)!;
+    expect([f.doctor?.name, f.signedBy, f.shifts.length]).toEqual(["Dr Camille Kerbrat", ["doctor"], 1]);
+    expect(missionFacts({})).toBeNull();
+    expect(missionFacts({ detail: { mission: { id: "x" } } })?.doctor).toBeNull();
+  });
+
+  it("shows the doctor and the contract, signs by click, then shows the signature", async () => {
+    setLang("fr");
+    let signed = ["doctor"];
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "mission_open") return answer(signed);
+      if (cmd === "contract_sign") {
+        signed = ["doctor", "facility"];
+        return { available: true, data: {} };
+      }
+      return null;
+    });
+    const panel = missionPanel(MISSION, () => undefined);
+    document.body.append(panel);
+    await settle();
+    expect(panel.textContent).toContain("Dr Camille Kerbrat");
+    expect(panel.textContent).toContain("+33 6 12 34 56 78");
+    expect(panel.querySelector("#contract-facility")?.textContent).toContain("pas encore signé");
+    expect(panel.textContent).toContain("conseil départemental de l'Ordre");
+    panel.querySelector<HTMLButtonElement>("#contract-sign")!.click();
+    await settle();
+    await settle();
+    expect(calls).toContainEqual(["contract_sign", { missionId: MISSION, sha256: SHA }]);
+    expect(panel.querySelector("#contract-facility")?.textContent).toContain("signé");
+    expect(panel.querySelector("#contract-facility")?.textContent).not.toContain("pas encore");
+    expect(panel.querySelector("#contract-sign")).toBeNull();
+  });
+
+  it("says why a viewer sees no phone, and shows a stale-contract refusal in French", async () => {
+    setLang("fr");
+    mockIPC((cmd) => {
+      if (cmd === "mission_open") return answer([], {});
+      throw { code: "stale_contract", message: "Impossible maintenant : le contrat a changé depuis votre lecture." };
+    });
+    const panel = missionPanel(MISSION, () => undefined);
+    document.body.append(panel);
+    await settle();
+    expect(panel.textContent).toContain("réservés aux membres qui organisent");
+    panel.querySelector<HTMLButtonElement>("#contract-sign")!.click();
+    await settle();
+    expect(panel.querySelector('[role="alert"]')?.textContent).toContain("le contrat a changé");
   });
 });

@@ -12,6 +12,10 @@ import { lang, t } from "../i18n";
 import { hoursBetween, toCsv } from "../format";
 import type { DesktopError } from "../generated";
 import { feedsPanel } from "./feeds";
+import { missionPanel } from "./mission";
+
+/** The mission open below the calendar, kept across redraws of the screen. */
+let openMission: string | null = null;
 
 export interface MissionRow {
   id: string;
@@ -59,7 +63,20 @@ export function planningView(): HTMLElement {
   const calEl = h("div", { id: "planning-calendar", class: "calendar" });
   const note = h("div", {});
   const exportBtn = h("button", { id: "export-csv", class: "secondary", disabled: true }, t("planning.export"));
-  const section = h("section", { id: "planning" }, h("div", { class: "row" }, h("h2", {}, t("planning.title")), exportBtn), note, calEl, feedsPanel());
+  const detail = h("div", { id: "mission-slot" });
+  const open = (id: string) => {
+    openMission = id;
+    detail.replaceChildren(
+      missionPanel(id, () => {
+        openMission = null;
+        detail.replaceChildren();
+      }),
+    );
+  };
+  // The screen redraws when the server's data moves (a signature, a new mission): the open mission
+  // stays open.
+  if (openMission) open(openMission);
+  const section = h("section", { id: "planning" }, h("div", { class: "row" }, h("h2", {}, t("planning.title")), exportBtn), note, calEl, detail, feedsPanel());
   let rows: MissionRow[] = [];
   exportBtn.addEventListener("click", () => {
     const blob = new Blob([payrollCsv(rows)], { type: "text/csv;charset=utf-8" });
@@ -75,6 +92,11 @@ export function planningView(): HTMLElement {
     firstDay: 1,
     height: 560,
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek" },
+    // A mission opens below the calendar: its doctor, contacts and contract.
+    eventClick: (info) => {
+      const id = info.event.extendedProps.mission;
+      if (typeof id === "string" && id) open(id);
+    },
   });
   requestAnimationFrame(() => calendar.render());
   void (async () => {

@@ -1,0 +1,123 @@
+// A mission opened from the planning (docs/api/workflow.md): the doctor and how to reach them (read on
+// the server, which audits every read; the phone and e-mail only for members who organise the mission),
+// the shifts, and the contract — who signed, « Signer le contrat » by click for the facility, the PDF
+// saved to the downloads folder, and the reminder of the declaration to the Ordre des médecins.
+import { api } from "../ipc";
+import { errorBox, h, showNotice, withProgress } from "../dom";
+import { t } from "../i18n";
+import { formatDate, formatTime } from "../format";
+import type { DesktopError } from "../generated";
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+const str = (v: unknown): string => (typeof v === "string" ? v : "");
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export interface MissionFacts {
+  id: string;
+  title: string;
+  zone: string;
+  status: string;
+  shifts: { start: string; end: string }[];
+  doctor: { name: string; rpps: string; email: string; phone: string } | null;
+  sha256: string;
+  signedBy: string[];
+}
+
+/** The `mission_open` answer, read defensively. */
+export function missionFacts(data: unknown): MissionFacts | null {
+  const d = obj(data);
+  const detail = obj(d.detail);
+  const m = obj(detail.mission);
+  if (!str(m.id)) return null;
+  const doc = obj(obj(detail.contacts).doctor);
+  const contract = obj(d.contract);
+  return {
+    id: str(m.id),
+    title: str(m.title),
+    zone: str(m.zone) || "Europe/Paris",
+    status: str(contract.status) || str(m.status),
+    shifts: arr(m.shifts).map((s) => obj(obj(s).interval)).map((iv) => ({ start: str(iv.start), end: str(iv.end) })).filter((s) => s.start && s.end),
+    doctor: str(doc.last_name) ? { name: `Dr ${str(doc.first_name)} ${str(doc.last_name)}`, rpps: str(doc.rpps), email: str(doc.email), phone: str(doc.phone) } : null,
+    sha256: str(contract.sha256),
+    signedBy: arr(contract.signatures).map((s) => str(obj(s).party)).filter(Boolean),
+  };
+}
+
+function contactLines(f: MissionFacts): HTMLElement {
+  if (!f.doctor) return h("p", { class: "muted" }, t("mission.noContacts"));
+  const lines: HTMLElement[] = [h("p", {}, h("strong", {}, f.doctor.name), ` — RPPS ${f.doctor.rpps}`)];
+  if (f.doctor.email || f.doctor.phone) {
+    lines.push(h("p", { "data-contacts": "" }, [f.doctor.phone, f.doctor.email].filter(Boolean).join(" · ")));
+  } else {
+    lines.push(h("p", { class: "muted" }, t("mission.contactsByRight")));
+  }
+  return h("div", {}, ...lines);
+}
+
+function contractBlock(f: MissionFacts, reload: () => void): HTMLElement {
+  const err = h("div", {});
+  const state = (party: string) => (f.signedBy.includes(party) ? t("mission.signed") : t("mission.notSigned"));
+  const sign = h("button", { class: "primary", id: "contract-sign" }, t("mission.sign"));
+  sign.addEventListener("click", () => {
+    err.replaceChildren();
+    void withProgress(sign, t("members.saving"), () => api.contractSign(f.id, f.sha256))
+      .then(() => {
+        showNotice({ level: "success", title: t("mission.signedNotice"), body: f.title });
+        reload();
+      })
+      .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
+  });
+  const pdf = h("button", { class: "secondary", id: "contract-pdf" }, t("mission.pdf"));
+  pdf.addEventListener("click", () => {
+    err.replaceChildren();
+    void withProgress(pdf, t("invoices.saving"), () => api.contractPdf(f.id))
+      .then((r) => {
+        if (r.available && r.data) showNotice({ level: "success", title: t("mission.pdfSaved"), body: r.data });
+      })
+      .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
+  });
+  const canSign = !f.signedBy.includes("facility") && f.status !== "cancelled" && f.sha256.length === 64;
+  return h(
+    "div",
+    { class: "contract", "data-contract": f.signedBy.join(",") },
+    h("h4", {}, t("mission.contract")),
+    h("p", { id: "contract-doctor" }, `${t("mission.doctorSide")} : ${state("doctor")}`),
+    h("p", { id: "contract-facility" }, `${t("mission.facilitySide")} : ${state("facility")}`),
+    h("div", { class: "actions" }, canSign ? sign : null, pdf),
+    h("p", { class: "muted" }, t("mission.cdom")),
+    err,
+  );
+}
+
+/** The panel of one mission; `close` empties it. */
+export function missionPanel(missionId: string, close: () => void): HTMLElement {
+  const body = h("div", {}, h("p", { class: "muted" }, h("span", { class: "spinner" }), t("area.loading")));
+  const shut = h("button", { class: "link", id: "mission-close", "aria-label": t("notice.close") }, "×");
+  shut.addEventListener("click", close);
+  const panel = h("section", { class: "card mission", id: "mission-panel", "data-mission": missionId, tabindex: "-1" }, h("div", { class: "row" }, h("h3", {}, t("mission.title")), shut), body);
+  const load = () => {
+    void (async () => {
+      try {
+        const r = await api.missionOpen(missionId);
+        const f = r.available ? missionFacts(r.data) : null;
+        if (!f) {
+          body.replaceChildren(h("p", { class: "empty" }, t("area.unavailable")));
+          return;
+        }
+        body.replaceChildren(
+          h("p", {}, h("strong", {}, f.title), f.status === "cancelled" ? h("span", { class: "badge" }, ` ${t("mission.cancelled")}`) : null),
+          h("ul", { class: "shifts" }, ...f.shifts.map((s) => h("li", {}, `${formatDate(s.start, f.zone)} ${formatTime(s.start, f.zone)} → ${formatDate(s.end, f.zone)} ${formatTime(s.end, f.zone)}`))),
+          contactLines(f),
+          contractBlock(f, load),
+        );
+        panel.dataset.ready = "true";
+      } catch (e) {
+        body.replaceChildren(errorBox(e as DesktopError));
+      }
+    })();
+  };
+  load();
+  setTimeout(() => panel.focus(), 0);
+  return panel;
+}
