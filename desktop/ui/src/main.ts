@@ -16,7 +16,7 @@ import { membersView } from "./views/members";
 import { invoicesView } from "./views/invoices";
 import { inboxView } from "./views/inbox";
 import { staffView } from "./views/staff";
-import { enter, loadFacility } from "./session";
+import { enter, leave, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
   ["dashboard", "nav.dashboard"],
@@ -136,10 +136,7 @@ function shell(): HTMLElement {
   }
   const out = h("button", { class: "nav", id: "sign-out" }, t("nav.signOut"));
   out.addEventListener("click", () => {
-    void api.signOut().finally(() => {
-      state.session = null;
-      go({ name: "signin" });
-    });
+    void api.signOut().finally(leave);
   });
   nav.append(out);
   const banner = state.status.online ? null : h("div", { class: "offline", role: "alert", id: "offline-banner" }, t("offline.banner"));

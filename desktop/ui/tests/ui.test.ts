@@ -4,7 +4,8 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { events } from "../src/ipc";
 import { showNotice } from "../src/dom";
-import { state } from "../src/app";
+import { setRenderer, state } from "../src/app";
+import { enter, leave } from "../src/session";
 import { setLang, t, errorText } from "../src/i18n";
 import { signInView } from "../src/views/signin";
 import { dashboardView } from "../src/views/dashboard";
@@ -101,6 +102,38 @@ describe("sign in", () => {
     expect(t("signin.submit")).toBe("Sign in");
     expect(errorText({ code: "offline", message: "Le serveur Rempla est injoignable." })).toContain("cannot be reached");
     expect(errorText({ code: "garde_day_not_allowed", message: "Créneau impossible" })).toBe("Créneau impossible");
+  });
+});
+
+describe("entering a session", () => {
+  it("drops an entry still loading when the user signs out and another account signs in", async () => {
+    let release: (v: unknown) => void = () => undefined;
+    const slow = new Promise((r) => (release = r));
+    mockIPC(async (cmd) => {
+      if (cmd === "facility") {
+        await slow;
+        return state.facility;
+      }
+      return null;
+    });
+    const routes: string[] = [];
+    setRenderer(() => routes.push(state.route.name));
+    state.catalogue = null;
+    state.facilityId = FACILITY;
+    const first = enter(session);
+    await settle();
+    leave();
+    const staff: SessionView = { ...session, accountId: "s1", role: "staff", me: { ...ME, role: "staff", memberships: [] } };
+    await enter(staff);
+    release(null);
+    await first;
+    await settle();
+    // The staff account has no facility: the planner's Lannion is not kept for it.
+    expect(state.facilityId).toBeNull();
+    expect(state.session?.accountId).toBe("s1");
+    expect(routes).toEqual(["signin", "staff"]);
+    expect(state.route.name).toBe("staff");
+    setRenderer(() => undefined);
   });
 });
 
