@@ -515,6 +515,41 @@ try {
     return `${guest} saw "${card.slice(0, 80)}…" and joined Lannion as viewer`;
   });
 
+  await step("my-account", async () => {
+    // Still signed in as Rennes' planner: a phone of theirs (here an HTTP sign-in) is listed beside this
+    // computer; they sign it out, then change their password, and the old one stops working.
+    const guest = "planning@chu-rennes.demo.rempla.fr";
+    const phone = "0190f5d2-0000-7000-8000-0000000e2e14";
+    const other = await login(guest, phone);
+    await d.click('[data-route="account"]');
+    await d.waitFor("the phone among the devices", `return !!document.querySelector('#my-devices li[data-device="${phone}"] [data-sign-out-device]')`, 20000);
+    const mine = await d.exec("return document.querySelector('#my-devices [data-this-device]')?.closest('li')?.textContent ?? null");
+    if (!mine || !/Ordinateur|Computer/.test(mine)) throw new Error(`this computer: ${mine}`);
+    await d.click(`[data-sign-out-device="${phone}"]`);
+    await d.click(`[data-sign-out-device="${phone}"]`);
+    await d.waitFor("the phone gone from the list", `return !document.querySelector('#my-devices li[data-device="${phone}"]') && !!document.querySelector('#my-devices li[data-device]')`, 20000);
+    const dead = await http("GET", "/v1/me", other.token);
+    if (dead.status !== 401) throw new Error(`the phone's token after sign-out: ${dead.status}`);
+    const fresh = "Rennes-planning-2027";
+    await d.type("#current-password", PASSWORD);
+    await d.type("#new-password", fresh);
+    await d.type("#new-password-again", fresh);
+    await d.click("#change-password");
+    const notice = await d.waitFor(
+      "the password changed",
+      "const a = document.querySelector('#password-form [role=alert]'); if (a) return 'error: ' + a.textContent; " +
+        "const n = document.getElementById('notices')?.textContent ?? ''; return /Mot de passe changé|Password changed/.test(n) ? n : null",
+      20000,
+    );
+    if (notice.startsWith("error")) throw new Error(notice);
+    const old = await http("POST", "/v1/auth/login", null, { email: guest, password: PASSWORD, device_id: phone, device_name: "e2e", platform: "cli" });
+    const now = await http("POST", "/v1/auth/login", null, { email: guest, password: fresh, device_id: phone, device_name: "e2e", platform: "cli" });
+    if (old.status !== 401 || now.status !== 200) throw new Error(`logins after the change: old ${old.status}, new ${now.status}`);
+    const still = await d.exec("return !!document.querySelector('#sign-out')");
+    if (!still) throw new Error("this computer was signed out by its own password change");
+    return `phone signed out (its token refused), password changed (old one refused, new one signs in), this computer still signed in`;
+  });
+
   await step("staff-queue", async () => {
     await d.click("#sign-out");
     await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);

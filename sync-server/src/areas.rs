@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/events", get(live::stream::stream))
         .merge(accounts::http::routes())
         .merge(accounts::link_pages::routes())
+        .merge(accounts::devices::routes())
         .merge(accounts::facility_verification::routes())
         .merge(sync::http::routes())
         .merge(notify::http::routes())

@@ -190,6 +190,31 @@ impl ApiClient {
         .map(|_| ())
     }
 
+    /// The devices signed in to the account (`GET /v1/me/devices`).
+    pub fn devices(&self) -> Result<rempla_core::api::accounts::DeviceList, SyncClientError> {
+        self.get_json("/v1/me/devices")
+    }
+
+    /// Signs another device out (`DELETE /v1/me/devices/{device_id}`).
+    pub fn sign_out_device(&self, device: uuid::Uuid) -> Result<(), SyncClientError> {
+        self.delete(&format!("/v1/me/devices/{device}"))
+    }
+
+    /// Changes the password with the current one (`POST /v1/me/password`): every other session ends.
+    pub fn change_password(
+        &self,
+        current: &str,
+        new: &str,
+    ) -> Result<rempla_core::api::accounts::PasswordChanged, SyncClientError> {
+        self.post_json(
+            "/v1/me/password",
+            &rempla_core::api::accounts::ChangePassword {
+                current_password: current.to_owned(),
+                new_password: new.to_owned(),
+            },
+        )
+    }
+
     /// Revokes this device's token on the server.
     pub fn logout(&self) -> Result<(), SyncClientError> {
         self.call(self.path_post("/v1/auth/logout"), Some(b"{}"))

@@ -380,3 +380,55 @@ mod tests {
         assert_eq!(AcceptTerms::from(&terms).version, "2026-11-01");
     }
 }
+
+/// `POST /v1/me/password`: change the password while signed in. The current one is required (a
+/// borrowed unlocked device must not be enough); every other session of the account ends.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    /// The password in use (secret).
+    pub current_password: String,
+    /// The new password (secret; at least 10 characters).
+    pub new_password: String,
+}
+
+impl fmt::Debug for ChangePassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ChangePassword { <secret> }")
+    }
+}
+
+/// Answer of `POST /v1/me/password`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PasswordChanged {
+    /// How many other sessions were ended.
+    pub sessions_ended: u32,
+}
+
+/// One device signed in to the account (`GET /v1/me/devices`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeviceView {
+    /// The device.
+    pub device_id: String,
+    /// Its name, as it gave it at sign-in.
+    pub device_name: String,
+    /// `android`, `ios`, `desktop`, `cli`…
+    pub platform: String,
+    /// When it signed in (ms since the epoch).
+    pub signed_in_ms: i64,
+    /// When its session lapses.
+    pub expires_ms: i64,
+    /// The device asking.
+    pub this_device: bool,
+}
+
+/// Answer of `GET /v1/me/devices`: the live sessions, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeviceList {
+    /// One per device.
+    #[serde(default)]
+    pub devices: Vec<DeviceView>,
+}

@@ -6,6 +6,7 @@
 //! `REMPLA_DESKTOP_SERVER`, `REMPLA_DESKTOP_EMAIL`, `REMPLA_DESKTOP_PASSWORD` (sign in at start, as the
 //! demo does), `REMPLA_DESKTOP_ACCEPT_TERMS=1` (accept the terms then, demo only), `RUST_LOG`.
 
+pub mod account;
 pub mod announce;
 pub mod bindings;
 pub mod commands;
@@ -77,6 +78,9 @@ pub fn run() -> Result<(), DesktopError> {
             missions::mission_open,
             missions::contract_sign,
             missions::contract_pdf,
+            account::my_devices,
+            account::device_sign_out,
+            account::password_change,
             commands::catalogue,
         ])
         .run(tauri::generate_context!())

@@ -12,7 +12,8 @@ export type Route =
   | { name: "invoices" }
   | { name: "members" }
   | { name: "staff" }
-  | { name: "inbox" };
+  | { name: "inbox" }
+  | { name: "account" };
 
 export interface AppState {
   session: SessionView | null;

@@ -57,3 +57,23 @@ export function showNotice(n: Notice): void {
   area.append(box);
   setTimeout(() => box.remove(), 6000);
 }
+
+/** A button that acts on the second click only (the first one asks for confirmation). */
+export function confirming(label: string, confirm: string, attrs: Record<string, string>, act: (b: HTMLButtonElement) => Promise<void>): HTMLButtonElement {
+  const b = h("button", attrs, label);
+  let armed = false;
+  b.addEventListener("click", () => {
+    if (!armed) {
+      armed = true;
+      b.textContent = confirm;
+      b.classList.add("danger");
+      return;
+    }
+    void act(b).finally(() => {
+      armed = false;
+      b.textContent = label;
+      b.classList.remove("danger");
+    });
+  });
+  return b;
+}

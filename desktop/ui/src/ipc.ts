@@ -10,6 +10,7 @@ import type {
   DecidedDoctor,
   DecidedFacility,
   DesktopError,
+  DeviceList,
   FacilityView,
   FeedView,
   Feature,
@@ -19,6 +20,7 @@ import type {
   MemberRights,
   MissionList,
   NewProposal,
+  PasswordChanged,
   Notice,
   ProposalList,
   ProposalView,
@@ -98,6 +100,9 @@ export const api = {
   missionOpen: (missionId: string) => call<Feature<unknown>>("mission_open", { missionId }),
   contractSign: (missionId: string, sha256: string) => call<Feature<unknown>>("contract_sign", { missionId, sha256 }),
   contractPdf: (missionId: string) => call<Feature<string>>("contract_pdf", { missionId }),
+  myDevices: () => call<Feature<DeviceList>>("my_devices"),
+  deviceSignOut: (deviceId: string) => call<Feature<null>>("device_sign_out", { deviceId }),
+  passwordChange: (current: string, next: string) => call<Feature<PasswordChanged>>("password_change", { current, new: next }),
   catalogue: () => call<Catalogue>("catalogue"),
 };
 

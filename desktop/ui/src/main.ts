@@ -1,6 +1,6 @@
 // Entry point: the shell (navigation, facility and site switcher, offline banner, language switch,
 // notices) around the current screen. Keyboard: every control is a native button/link/select in tab
-// order; Alt+1…7 jump to the main screens.
+// order; Alt+1…8 jump to the main screens.
 import "./style.css";
 import { api, events } from "./ipc";
 import { go, rerender, setRenderer, state, type Route } from "./app";
@@ -16,6 +16,7 @@ import { membersView } from "./views/members";
 import { invoicesView } from "./views/invoices";
 import { inboxView } from "./views/inbox";
 import { staffView } from "./views/staff";
+import { accountView } from "./views/account";
 import { enter, leave, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
@@ -26,6 +27,7 @@ const NAV: [Route["name"], TextKey][] = [
   ["invoices", "nav.invoices"],
   ["members", "nav.members"],
   ["inbox", "nav.inbox"],
+  ["account", "nav.account"],
 ];
 
 /** A staff account with no facility (the Rempla team) has no facility screens: only its queue and inbox. */
@@ -35,7 +37,7 @@ function facilityless(): boolean {
 
 /** The main screens offered to this session, in Alt+1… order. */
 function navEntries(): [Route["name"], TextKey][] {
-  return facilityless() ? NAV.filter(([name]) => name === "inbox") : NAV;
+  return facilityless() ? NAV.filter(([name]) => name === "inbox" || name === "account") : NAV;
 }
 
 function screen(): HTMLElement {
@@ -61,6 +63,8 @@ function screen(): HTMLElement {
       return staffView();
     case "inbox":
       return inboxView();
+    case "account":
+      return accountView();
   }
 }
 

@@ -21,6 +21,7 @@ import { pendingDoctors, staffView } from "../src/views/staff";
 import { receivedInvitationsPanel, receivedRows, sentInvitationsPanel, sentRows } from "../src/views/invitations";
 import { feedRows, feedsPanel } from "../src/views/feeds";
 import { missionFacts, missionPanel } from "../src/views/mission";
+import { accountView } from "../src/views/account";
 import type { Request, SessionView } from "../src/generated";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -1022,5 +1023,74 @@ describe("a mission opened from the planning", () => {
     panel.querySelector<HTMLButtonElement>("#contract-sign")!.click();
     await settle();
     expect(panel.querySelector('[role="alert"]')?.textContent).toContain("le contrat a changé");
+  });
+});
+
+describe("my account", () => {
+  const devices = {
+    devices: [
+      { device_id: "0190f5d2-0000-7000-8000-00000000de01", device_name: "Poste du secrétariat", platform: "desktop", signed_in_ms: Date.UTC(2026, 11, 1), expires_ms: 0, this_device: true },
+      { device_id: "0190f5d2-0000-7000-8000-00000000de02", device_name: "Pixel 8", platform: "android", signed_in_ms: Date.UTC(2026, 10, 20), expires_ms: 0, this_device: false },
+    ],
+  };
+
+  it("lists the devices, this one marked, and signs another out on the second click", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "my_devices") return { available: true, data: devices };
+      if (cmd === "device_sign_out") return { available: true, data: null };
+      return null;
+    });
+    const view = accountView();
+    document.body.append(view);
+    await settle();
+    const rows = [...view.querySelectorAll("li[data-device]")].map((li) => li.textContent);
+    expect(rows[0]).toContain("Poste du secrétariat · Ordinateur · connecté le");
+    expect(rows[0]).toContain("cet ordinateur");
+    expect(rows[1]).toContain("Pixel 8 · Android");
+    expect(view.querySelectorAll("[data-sign-out-device]").length).toBe(1);
+    const out = view.querySelector("[data-sign-out-device]") as HTMLButtonElement;
+    out.click();
+    expect(calls.some((c) => (c as unknown[])[0] === "device_sign_out")).toBe(false);
+    out.click();
+    await settle();
+    expect(calls).toContainEqual(["device_sign_out", { deviceId: "0190f5d2-0000-7000-8000-00000000de02" }]);
+  });
+
+  it("changes the password only when both new ones match, and shows the server's refusal", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "my_devices") return { available: true, data: devices };
+      if (cmd === "password_change") {
+        const a = args as { current: string };
+        if (a.current !== "ancien-mot-de-passe") throw { code: "wrong_password", message: "Certaines informations sont invalides : mot de passe actuel incorrect" };
+        return { available: true, data: { sessions_ended: 1 } };
+      }
+      return null;
+    });
+    const view = accountView();
+    document.body.append(view);
+    await settle();
+    const fill = (current: string, a: string, b: string) => {
+      (view.querySelector("#current-password") as HTMLInputElement).value = current;
+      (view.querySelector("#new-password") as HTMLInputElement).value = a;
+      (view.querySelector("#new-password-again") as HTMLInputElement).value = b;
+      view.querySelector("#password-form")?.dispatchEvent(new Event("submit", { cancelable: true }));
+    };
+    fill("ancien-mot-de-passe", "nouveau-mot-de-passe", "nouveau-mot-de-passX");
+    await settle();
+    expect(view.querySelector("#password-form [role=alert]")?.textContent).toBe("Les deux nouveaux mots de passe ne sont pas identiques.");
+    expect(calls.some((c) => (c as unknown[])[0] === "password_change")).toBe(false);
+    fill("pas-le-bon", "nouveau-mot-de-passe", "nouveau-mot-de-passe");
+    await settle();
+    expect(view.querySelector("#password-form [role=alert]")?.getAttribute("data-code")).toBe("wrong_password");
+    fill("ancien-mot-de-passe", "nouveau-mot-de-passe", "nouveau-mot-de-passe");
+    await settle();
+    expect(calls).toContainEqual(["password_change", { current: "ancien-mot-de-passe", new: "nouveau-mot-de-passe" }]);
+    expect(view.querySelector("#password-form [role=alert]")).toBeNull();
+    expect((view.querySelector("#new-password") as HTMLInputElement).value).toBe("");
+    expect(document.getElementById("notices")?.textContent).toContain("Autres appareils déconnectés : 1");
   });
 });

@@ -5,7 +5,7 @@
 import QRCode from "qrcode";
 import { api } from "../ipc";
 import { state } from "../app";
-import { errorBox, h, showNotice, withProgress } from "../dom";
+import { confirming, errorBox, h, showNotice, withProgress } from "../dom";
 import { t } from "../i18n";
 import { day } from "./invitations";
 import type { DesktopError } from "../generated";
@@ -38,26 +38,6 @@ export function feedRows(data: unknown, facilityId: string | null, siteId: strin
       lastReadMs: typeof o.last_read_ms === "number" ? o.last_read_ms : null,
     }))
     .filter((f) => f.facilityId === facilityId && f.siteId === siteId);
-}
-
-/** A button that acts on the second click only (the first one asks for confirmation). */
-function confirming(label: string, confirm: string, attrs: Record<string, string>, act: (b: HTMLButtonElement) => Promise<void>): HTMLButtonElement {
-  const b = h("button", attrs, label);
-  let armed = false;
-  b.addEventListener("click", () => {
-    if (!armed) {
-      armed = true;
-      b.textContent = confirm;
-      b.classList.add("danger");
-      return;
-    }
-    void act(b).finally(() => {
-      armed = false;
-      b.textContent = label;
-      b.classList.remove("danger");
-    });
-  });
-  return b;
 }
 
 function feedCard(f: FeedRow, reload: () => void): HTMLElement {
