@@ -12,7 +12,7 @@ use crate::error::DesktopError;
 /// The devices signed in to the account (`GET /v1/me/devices`).
 #[tauri::command]
 pub async fn my_devices(app: AppHandle) -> Result<Feature<DeviceList>, DesktopError> {
-    blocking(move || with_api(&app, |api| api.devices())).await
+    blocking(move || with_api(&app, rempla_client::ApiClient::devices)).await
 }
 
 /// Signs another device out (`DELETE /v1/me/devices/{id}`): its token stops working at once.
