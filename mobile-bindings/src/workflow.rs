@@ -12,6 +12,7 @@
 use chrono::Utc;
 use rempla_client::views::{self, AnswerReply, DoctorMission, InboxProposal, WorkflowSnapshot};
 use rempla_client::{ProposalAnswer, SyncClient};
+use rempla_core::domain::proposal::MAX_ANSWER_REASON_CHARS;
 use rempla_core::domain::{MissionId, ProposalId, RequestShift};
 use rempla_store::Store;
 
@@ -55,6 +56,12 @@ pub struct ProposalRecord {
     pub answerable: bool,
     /// The request as cached on the device (specialty, place, fee), when known.
     pub request: Option<CachedRequest>,
+    /// The facility's name, when the server sent it.
+    pub facility_name: Option<String>,
+    /// The site's name, when the server sent it.
+    pub site_name: Option<String>,
+    /// Why it was accepted or declined, in the answering party's words.
+    pub answer_reason: Option<String>,
 }
 
 /// A mission of the doctor (an accepted proposal), as synced.
@@ -90,6 +97,10 @@ pub struct MissionRecord {
     pub signed_by_doctor: bool,
     /// …and the facility.
     pub signed_by_facility: bool,
+    /// The facility's name, when the server sent it.
+    pub facility_name: Option<String>,
+    /// The site's name, when the server sent it.
+    pub site_name: Option<String>,
 }
 
 /// One person of the facility the doctor may contact about a mission.
@@ -167,6 +178,9 @@ fn proposal_record(v: &InboxProposal) -> ProposalRecord {
         overdue: v.overdue,
         answerable: v.answerable,
         request: v.request.as_ref().map(cached_request),
+        facility_name: v.facility_name.clone(),
+        site_name: v.site_name.clone(),
+        answer_reason: p.answer_reason.clone(),
     }
 }
 
@@ -188,6 +202,8 @@ fn mission_record(v: &DoctorMission) -> MissionRecord {
         cancellation_reason: v.cancellation_reason.clone(),
         signed_by_doctor: v.signed_by_doctor,
         signed_by_facility: v.signed_by_facility,
+        facility_name: v.facility_name.clone(),
+        site_name: v.site_name.clone(),
     }
 }
 
@@ -261,14 +277,25 @@ impl OfflineCalendar {
     /// or empty: the default set — insurance, diplomas, licence). Offline: `Offline`, and nothing
     /// changes here. The server's refusals keep their codes (`proposal_expired`, `proposal_withdrawn`,
     /// `proposal_answered`, `doctor_unavailable`… as `Conflict`). An id that is not a proposal of this
-    /// device's inbox is `NotFound` before anything is sent.
+    /// device's inbox is `NotFound` before anything is sent. `reason` says why in the doctor's words
+    /// (shown to the facility; at most 500 characters, else `too_long` before anything is sent).
     pub fn answer_proposal(
         &self,
         proposal_id: String,
         accept: bool,
         document_ids: Option<Vec<String>>,
+        reason: Option<String>,
     ) -> Result<AnswerOutcome, RemplaError> {
         let id: ProposalId = convert::id(&proposal_id)?;
+        if reason
+            .as_deref()
+            .is_some_and(|r| r.trim().chars().count() > MAX_ANSWER_REASON_CHARS)
+        {
+            return Err(RemplaError::invalid(
+                "too_long",
+                format!("motif trop long ({MAX_ANSWER_REASON_CHARS} caractères au plus)"),
+            ));
+        }
         let documents = match document_ids.filter(|ids| !ids.is_empty()) {
             Some(ids) if ids.len() > MAX_SHARED_DOCUMENTS => {
                 return Err(RemplaError::invalid(
@@ -305,6 +332,7 @@ impl OfflineCalendar {
             id,
             answer,
             documents.as_deref(),
+            reason.as_deref(),
         )?);
         let state = reply.state;
         let mission_id = reply.mission_id;
@@ -440,10 +468,12 @@ mod tests {
     #[test]
     fn answering_checks_its_input_and_the_inbox_before_the_network() {
         let cal = OfflineCalendar::open_in_memory().unwrap();
-        let e = cal.answer_proposal("nope".into(), true, None).unwrap_err();
+        let e = cal
+            .answer_proposal("nope".into(), true, None, None)
+            .unwrap_err();
         assert_eq!(e.code(), "invalid_id");
         let e = cal
-            .answer_proposal(Uuid::now_v7().to_string(), true, None)
+            .answer_proposal(Uuid::now_v7().to_string(), true, None, None)
             .unwrap_err();
         assert!(matches!(&e, RemplaError::NotFound { code, .. } if code == "not_found"));
         let e = cal
@@ -451,9 +481,19 @@ mod tests {
                 Uuid::now_v7().to_string(),
                 true,
                 Some(vec!["pas-un-id".into()]),
+                None,
             )
             .unwrap_err();
         assert_eq!(e.code(), "invalid_id");
+        let e = cal
+            .answer_proposal(
+                Uuid::now_v7().to_string(),
+                false,
+                None,
+                Some("x".repeat(501)),
+            )
+            .unwrap_err();
+        assert_eq!(e.code(), "too_long");
         // Known proposal, no session: the answer cannot be sent, nothing changes.
         let id = Uuid::now_v7();
         cal.store()
@@ -466,7 +506,9 @@ mod tests {
                 "c1",
             )
             .unwrap();
-        let e = cal.answer_proposal(id.to_string(), true, None).unwrap_err();
+        let e = cal
+            .answer_proposal(id.to_string(), true, None, None)
+            .unwrap_err();
         assert_eq!(e.code(), "not_logged_in");
         assert_eq!(cal.proposals_inbox().unwrap()[0].state, ProposalState::Sent);
     }

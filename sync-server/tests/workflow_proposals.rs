@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use common::users::{invite, new_staff, upsert_op};
 use common::workflow::{
     N1, N2, answer, code, config, count, doctor, facility, listed, notices, open_night, propose,
-    pull_all, record_of, request, run_jobs, set_clock, sql,
+    pull_all, record_of, request, run_jobs, s, set_clock, sql,
 };
 use common::{Db, app_with, backend_tests, get, post};
 use rempla_core::sync::EntityKind;
@@ -209,10 +209,81 @@ async fn proposals_deadlines_reminders_expiry(db: Db) {
     // Tue 19, so the end of Tuesday 19.
     assert_eq!(v["proposal"]["deadline"], "2027-01-19T23:00:00Z");
     let p2 = v["proposal"]["id"].as_str().unwrap().to_owned();
-    let (st, v) = answer(&t, &d1, &p2, "decline").await;
+    // A reason too long, or with control characters, is refused before anything changes.
+    let answer_with = |reason: String| {
+        let (router, token, path) = (
+            t.router.clone(),
+            d1.token.clone(),
+            format!("/v1/proposals/{p2}/answer"),
+        );
+        async move {
+            post(
+                &router,
+                &path,
+                Some(&token),
+                &json!({"answer": "decline", "reason": reason}),
+            )
+            .await
+        }
+    };
+    let (st, v) = answer_with("x".repeat(501)).await;
+    assert_eq!(
+        (st, v["detail"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("too_long")),
+        "{v}"
+    );
+    let (st, v) = answer_with("pas\u{7}ici".into()).await;
+    assert_eq!(
+        (st, v["detail"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_reason")),
+        "{v}"
+    );
+    // Declined with a reason: kept with the proposal, in the doctor's feed (with the facility's
+    // name), in the facility's list and in the notice its members get.
+    let why = "Déjà pris ce week-end, une autre fois volontiers";
+    let (st, v) = answer_with(format!("  {why} ")).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["proposal"]["state"], "declined");
+    assert_eq!(v["proposal"]["answer_reason"], why);
     assert_eq!(v["mission_id"], Value::Null);
+    let feed = pull_all(&t, &d1.token).await;
+    let record = record_of(&feed, "proposal", &p2).unwrap();
+    assert_eq!(record["answer_reason"], why);
+    assert!(
+        record["facility_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
+        "{record}"
+    );
+    assert!(
+        record["site_name"].as_str().is_some_and(|n| !n.is_empty()),
+        "{record}"
+    );
+    let (st, listed_by_facility) = get(
+        &t.router,
+        &format!("/v1/proposals?request_id={r}"),
+        Some(&a.token),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        listed_by_facility["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == p2.as_str() && p["answer_reason"] == why),
+        "{listed_by_facility}"
+    );
+    let bodies = sql(
+        &t,
+        "SELECT body FROM notices WHERE kind = 'proposal_declined' ORDER BY created_ms",
+    )
+    .await;
+    assert!(
+        bodies.iter().any(|row| s(&row[0]).contains(why)),
+        "{:?}",
+        bodies.iter().map(|row| s(&row[0])).collect::<Vec<_>>()
+    );
     // Replayed decline: same answer; accepting after declining: refused.
     let (st, v2) = answer(&t, &d1, &p2, "decline").await;
     assert_eq!((st, &v2["proposal"]), (StatusCode::OK, &v["proposal"]));

@@ -28,13 +28,15 @@ pub use rempla_core::api::notify::{PushTarget, RegisteredPushTarget};
 
 impl ApiClient {
     /// Answers a proposal (`POST /v1/proposals/{id}/answer`); `document_ids` chooses the documents shared
-    /// with the facility on acceptance (`None`: the default set). Returns the server's answer: the
-    /// proposal after it, the mission an acceptance made; replaying the same answer is harmless.
+    /// with the facility on acceptance (`None`: the default set), `reason` says why in the doctor's words
+    /// (shown to the facility). Returns the server's answer: the proposal after it, the mission an
+    /// acceptance made; replaying the same answer is harmless.
     pub fn answer_proposal(
         &self,
         id: ProposalId,
         answer: ProposalAnswer,
         document_ids: Option<&[String]>,
+        reason: Option<&str>,
     ) -> Result<AnswerOutcome, SyncClientError> {
         let body = AnswerBody {
             answer: match answer {
@@ -42,6 +44,10 @@ impl ApiClient {
                 ProposalAnswer::Decline => Reply::Decline,
             },
             document_ids: document_ids.map(<[String]>::to_vec).unwrap_or_default(),
+            reason: reason
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
         };
         self.post_json(&format!("/v1/proposals/{id}/answer"), &body)
     }

@@ -67,6 +67,17 @@ struct ProposalExtras {
     shifts: Vec<RequestShift>,
     #[serde(default, deserialize_with = "lenient")]
     answered_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    places: PlaceNames,
+}
+
+/// The facility's and site's names the server adds to proposal and mission records.
+#[derive(Default, Deserialize)]
+struct PlaceNames {
+    #[serde(default, deserialize_with = "lenient")]
+    facility_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    site_name: Option<String>,
 }
 
 /// What the server's feed adds to core's `Mission` (its `DoctorMission`).
@@ -76,6 +87,8 @@ struct MissionExtras {
     cancellation: Option<CancellationFacts>,
     #[serde(default, deserialize_with = "lenient_items")]
     signatures: Vec<SignatureFacts>,
+    #[serde(flatten)]
+    places: PlaceNames,
 }
 
 #[derive(Default, Deserialize)]
@@ -107,6 +120,10 @@ pub struct InboxProposal {
     pub site_id: String,
     /// The shifts asked for, as the server sent them.
     pub shifts: Vec<RequestShift>,
+    /// The facility's name, when the record carries it.
+    pub facility_name: Option<String>,
+    /// The site's name, when the record carries it.
+    pub site_name: Option<String>,
     /// When it was answered (accepted or declined), if it was.
     pub answered_at: Option<DateTime<Utc>>,
     /// Still `sent` but the deadline has passed (the server will mark it expired).
@@ -131,6 +148,8 @@ impl InboxProposal {
             facility_id: extras.facility_id,
             site_id: extras.site_id,
             shifts: extras.shifts,
+            facility_name: extras.places.facility_name,
+            site_name: extras.places.site_name,
             answered_at: extras.answered_at,
             request: None,
         })
@@ -186,6 +205,10 @@ pub struct DoctorMission {
     pub signed_by_doctor: bool,
     /// The facility signed the contract.
     pub signed_by_facility: bool,
+    /// The facility's name, when the record carries it.
+    pub facility_name: Option<String>,
+    /// The site's name, when the record carries it.
+    pub site_name: Option<String>,
 }
 
 impl DoctorMission {
@@ -209,6 +232,8 @@ impl DoctorMission {
             cancellation_reason: extras.cancellation.and_then(|c| c.reason),
             signed_by_doctor: signed("doctor"),
             signed_by_facility: signed("facility"),
+            facility_name: extras.places.facility_name,
+            site_name: extras.places.site_name,
             mission,
         })
     }

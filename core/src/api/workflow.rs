@@ -52,6 +52,10 @@ pub struct AnswerBody {
     /// On acceptance by the doctor: documents of their vault shared with this facility only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub document_ids: Vec<String>,
+    /// Why, in the answering party's words (optional; at most
+    /// [`crate::domain::proposal::MAX_ANSWER_REASON_CHARS`] characters), shown to the other party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `POST /v1/missions/{id}/cancel`.
@@ -88,12 +92,14 @@ mod tests {
         let answer = AnswerBody {
             answer: Reply::Accept,
             document_ids: vec!["d1".into()],
+            reason: None,
         };
         let json = serde_json::to_string(&answer).unwrap_or_default();
         assert_eq!(json, r#"{"answer":"accept","document_ids":["d1"]}"#);
         let decline = serde_json::to_string(&AnswerBody {
             answer: Reply::Decline,
             document_ids: vec![],
+            reason: None,
         })
         .unwrap_or_default();
         assert_eq!(decline, r#"{"answer":"decline"}"#);

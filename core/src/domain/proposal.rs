@@ -80,7 +80,15 @@ pub struct Proposal {
     pub deadline: DateTime<Utc>,
     /// Current state.
     pub state: ProposalState,
+    /// Why the answering party accepted or declined, in their words (at most
+    /// [`MAX_ANSWER_REASON_CHARS`]); shown to the other party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub answer_reason: Option<String>,
 }
+
+/// Longest free-text reason kept with an answer: a few sentences, never a document.
+pub const MAX_ANSWER_REASON_CHARS: usize = 500;
 
 impl Proposal {
     /// Whether the deadline has passed at `now` for a proposal still waiting.
@@ -132,6 +140,7 @@ mod tests {
             sent_at: deadline - chrono::Duration::days(3),
             deadline,
             state: ProposalState::Sent,
+            answer_reason: None,
         };
         assert!(p.answerable_by(Initiator::Doctor, before));
         assert!(!p.answerable_by(Initiator::Facility, before), "not its own");
@@ -173,12 +182,14 @@ mod tests {
             sent_at: sent,
             deadline,
             state: ProposalState::Sent,
+            answer_reason: None,
         };
         assert!(!p.is_overdue(deadline - chrono::Duration::seconds(1)));
         assert!(p.is_overdue(deadline));
         assert!(
             !Proposal {
                 state: ProposalState::Declined,
+                answer_reason: None,
                 ..p
             }
             .is_overdue(deadline)

@@ -65,27 +65,37 @@ impl Storage {
         &self,
         actor: Actor,
         proposal_id: String,
-        reply: Reply,
-        document_ids: Vec<String>,
+        answer: AnswerFacts,
         now_ms: i64,
         hlc: Hlc,
     ) -> Answer<Done<AnswerOutcome>> {
         write_flow(self, move |tx| {
-            answer_tx(tx, &actor, &proposal_id, reply, &document_ids, now_ms, hlc)
+            answer_tx(tx, &actor, &proposal_id, &answer, now_ms, hlc)
         })
         .await
     }
+}
+
+/// What the answering party sent: accept or decline, the documents shared, why.
+#[derive(Clone, Debug)]
+pub struct AnswerFacts {
+    /// Accept or decline.
+    pub reply: Reply,
+    /// Documents the doctor shares on acceptance (empty: the default set).
+    pub document_ids: Vec<String>,
+    /// Why, in their words (already checked).
+    pub reason: Option<String>,
 }
 
 pub(crate) fn answer_tx(
     tx: &mut dyn Tx,
     actor: &Actor,
     proposal_id: &str,
-    reply: Reply,
-    document_ids: &[String],
+    answer: &AnswerFacts,
     now_ms: i64,
     hlc: Hlc,
 ) -> Result<Done<AnswerOutcome>, Flow> {
+    let (reply, document_ids) = (answer.reply, answer.document_ids.as_slice());
     let Some(row) = load_proposal(tx, proposal_id)? else {
         return refused(Refusal::NotFound);
     };
@@ -167,6 +177,7 @@ pub(crate) fn answer_tx(
         ));
     }
     view.proposal.state = target;
+    view.proposal.answer_reason.clone_from(&answer.reason);
     view.answered_at = Some(from_ms(now_ms));
     let pid = view.proposal.id.to_string();
     if reply == Reply::Decline {

@@ -11,9 +11,11 @@ use rempla_core::api::missions::{
     ContractView, LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MissionAnswer, MissionDetail, MissionList,
     ProposalList, ProposalMade,
 };
+use rempla_core::domain::proposal::MAX_ANSWER_REASON_CHARS;
 use rempla_core::domain::{DoctorStatus, Initiator, ProposalState};
 use serde::Deserialize;
 
+use super::acceptance::AnswerFacts;
 use super::contract::ContractFacts;
 use super::flow::Answer;
 use super::model::{Actor, Done, NewProposal, Settings};
@@ -208,19 +210,44 @@ pub async fn answer(
             "50 documents au plus",
         ));
     }
+    let reason = answer_reason(body.reason.as_deref())?;
     let answer = state
         .storage
         .answer_proposal(
             actor(&caller),
             id,
-            body.answer,
-            body.document_ids,
+            AnswerFacts {
+                reply: body.answer,
+                document_ids: body.document_ids,
+                reason,
+            },
             state.clock.now_ms(),
             state.next_hlc(None),
         )
         .await;
     let (value, _) = finish(&state, answer)?;
     Ok((StatusCode::OK, Json(value)).into_response())
+}
+
+/// The answer's reason as stored: trimmed, `None` when blank; refused when longer than
+/// [`MAX_ANSWER_REASON_CHARS`] or holding control characters (line breaks excepted).
+fn answer_reason(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(text) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_ANSWER_REASON_CHARS {
+        return Err(AppError::invalid(
+            ErrorCode::TooLong,
+            format!("motif trop long ({MAX_ANSWER_REASON_CHARS} caractères au plus)"),
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::invalid(
+            ErrorCode::InvalidReason,
+            "motif illisible (caractères de contrôle)",
+        ));
+    }
+    Ok(Some(text.to_owned()))
 }
 
 /// `GET /v1/missions`: one page of the caller's missions, without contact details.

@@ -172,6 +172,7 @@ pub(crate) fn create_proposal_tx(
         sent_at: sent,
         deadline,
         state: ProposalState::Sent,
+        answer_reason: None,
     };
     let view = ProposalView {
         proposal,

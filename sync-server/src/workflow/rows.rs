@@ -161,6 +161,9 @@ pub(crate) fn put_feed_proposal(
     view: &ProposalView,
     hlc: Hlc,
 ) -> Result<StoredChange, StorageError> {
+    let mut fields = fields_of(view)?;
+    // The doctor's inbox names the facility and the site (offline: the device has no other source).
+    add_place_names(tx, &mut fields, &view.facility_id, &view.site_id)?;
     put_server_record_tx(
         tx,
         EntityKind::Proposal,
@@ -170,7 +173,7 @@ pub(crate) fn put_feed_proposal(
             facility_id: Some(view.facility_id.clone()),
             account_id: None,
         },
-        fields_of(view)?,
+        fields,
         hlc,
     )
 }
@@ -245,6 +248,12 @@ pub(crate) fn notify_other_party(
     now_ms: i64,
 ) -> Result<(), StorageError> {
     let pid = view.proposal.id.to_string();
+    // The answer's reason, when given, travels with the notice: the other party reads why.
+    let why = view
+        .proposal
+        .answer_reason
+        .as_deref()
+        .map_or_else(String::new, |r| format!(" Motif : « {r} »"));
     if actor_is_doctor {
         let site = view.site_id.parse().ok();
         for (account, _) in facility_accounts(tx, &view.facility_id, Right::Propose, site)? {
@@ -254,7 +263,7 @@ pub(crate) fn notify_other_party(
                 kind,
                 &pid,
                 title.into(),
-                format!("{doctor_name} {verb}."),
+                format!("{doctor_name} {verb}.{why}"),
                 proposal_payload(view),
                 now_ms,
                 false,
@@ -269,7 +278,7 @@ pub(crate) fn notify_other_party(
             kind,
             &pid,
             title.into(),
-            format!("{facility} {verb}."),
+            format!("{facility} {verb}.{why}"),
             proposal_payload(view),
             now_ms,
             false,
@@ -361,6 +370,22 @@ pub(crate) fn load_mission(tx: &mut dyn Tx, id: &str) -> Result<Option<MissionRo
     }
 }
 
+/// Adds `facility_name` and `site_name` to a feed record (left out when unknown).
+fn add_place_names(
+    tx: &mut dyn Tx,
+    fields: &mut Map<String, Value>,
+    facility_id: &str,
+    site_id: &str,
+) -> Result<(), StorageError> {
+    if let Some(f) = load_facility(tx, facility_id)? {
+        fields.insert("facility_name".into(), Value::String(f.name));
+    }
+    if let Some(s) = load_site(tx, site_id)? {
+        fields.insert("site_name".into(), Value::String(s.name));
+    }
+    Ok(())
+}
+
 pub(crate) fn put_feed_mission(
     tx: &mut dyn Tx,
     view: &MissionView,
@@ -370,6 +395,12 @@ pub(crate) fn put_feed_mission(
     if !fields.contains_key("cancellation") {
         fields.insert("cancellation".into(), Value::Null);
     }
+    add_place_names(
+        tx,
+        &mut fields,
+        &view.mission.facility_id.to_string(),
+        &view.mission.site_id.to_string(),
+    )?;
     put_server_record_tx(
         tx,
         EntityKind::Mission,

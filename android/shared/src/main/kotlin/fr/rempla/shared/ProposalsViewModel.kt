@@ -113,16 +113,19 @@ class ProposalsViewModel(
         state.set(state.value.copy(items = items, answerable = items.count { it.answerable }))
     }
 
-    /** Accepts a proposal (sharing [documentIds], or the default documents when null); true when done. */
-    fun accept(id: String, documentIds: List<String>? = null): Boolean = answer(id, true, documentIds)
+    /**
+     * Accepts a proposal (sharing [documentIds], or the default documents when null), with an optional
+     * [reason] the facility reads; true when done.
+     */
+    fun accept(id: String, documentIds: List<String>? = null, reason: String? = null): Boolean = answer(id, true, documentIds, reason)
 
-    /** Declines a proposal; true when done. */
-    fun decline(id: String): Boolean = answer(id, false, null)
+    /** Declines a proposal, saying why if the doctor wants to ([reason], shown to the facility); true when done. */
+    fun decline(id: String, reason: String? = null): Boolean = answer(id, false, null, reason)
 
-    private fun answer(id: String, accept: Boolean, documentIds: List<String>?): Boolean {
+    private fun answer(id: String, accept: Boolean, documentIds: List<String>?, reason: String?): Boolean {
         state.set(state.value.copy(answering = id, error = null))
         return try {
-            val outcome = calendar.answerProposal(id, accept, documentIds)
+            val outcome = calendar.answerProposal(id, accept, documentIds, reason)
             state.set(state.value.copy(answering = null, lastAnswer = outcome))
             refresh()
             true

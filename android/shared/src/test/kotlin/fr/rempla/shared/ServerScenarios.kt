@@ -406,8 +406,8 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                             }
 
                             // Errors cross as typed exceptions with codes; offline nothing changes.
-                            assertEquals("not_found", assertFailsWith<RemplaException.NotFound> { phone.calendar.answerProposal(java.util.UUID.randomUUID().toString(), true, null) }.code)
-                            assertEquals("invalid_id", assertFailsWith<RemplaException.Invalid> { phone.calendar.answerProposal("pas-un-id", true, null) }.code)
+                            assertEquals("not_found", assertFailsWith<RemplaException.NotFound> { phone.calendar.answerProposal(java.util.UUID.randomUUID().toString(), true, null, null) }.code)
+                            assertEquals("invalid_id", assertFailsWith<RemplaException.Invalid> { phone.calendar.answerProposal("pas-un-id", true, null, null) }.code)
                             phoneLink.cut()
                             assertTrue(!proposals.accept(proposalId))
                             assertEquals("offline", proposals.state.value.error?.code)
@@ -417,12 +417,16 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
 
                             // The doctor accepts: the mission arrives and the slot is booked.
                             phone.seen.clear()
-                            assertTrue(proposals.accept(proposalId), proposals.state.value.error.toString())
+                            assertEquals("too_long", assertFailsWith<RemplaException.Invalid> { phone.calendar.answerProposal(proposalId, true, null, "x".repeat(501)) }.code)
+                            assertTrue(proposals.accept(proposalId, reason = "Je connais le service, à bientôt"), proposals.state.value.error.toString())
                             val outcome = assertNotNull(proposals.state.value.lastAnswer)
                             assertEquals(ProposalState.ACCEPTED, outcome.state)
                             assertTrue(outcome.synced)
                             val missionId = assertNotNull(outcome.missionId)
                             assertEquals(ProposalState.ACCEPTED, proposals.state.value.items.single().proposal.state)
+                            // The reason came back with the synced record, and the facility's name with it.
+                            assertEquals("Je connais le service, à bientôt", proposals.state.value.items.single().proposal.answerReason)
+                            assertTrue(!proposals.state.value.items.single().proposal.facilityName.isNullOrBlank())
                             assertEquals(0, proposals.state.value.answerable)
                             assertTrue(phone.seen.any { it is RemplaEvent.MissionsChanged }, "missions event: ${phone.seen}")
                             val mission = missions.state.value.missions.single()
@@ -441,7 +445,7 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                             assertEquals(mission, missions.state.value.selected?.mission)
                             phoneLink.restore()
                             // Answering again differently is a conflict with the server's code.
-                            assertEquals("proposal_answered", assertFailsWith<RemplaException.Conflict> { phone.calendar.answerProposal(proposalId, false, null) }.code)
+                            assertEquals("proposal_answered", assertFailsWith<RemplaException.Conflict> { phone.calendar.answerProposal(proposalId, false, null, null) }.code)
 
                             // The conflict path: the tablet, offline and unaware of the booking, edits the slot.
                             tabletLink.cut()
