@@ -4,7 +4,8 @@
 # Then starts the sync server on its demo dataset (REMPLA_SERVE=1 keeps it running only) and opens the
 # desktop app (Tauri) signed in to the demo facility CH de Lannion; closing the app stops the server.
 # Without a display the app runs under Xvfb for REMPLA_DESKTOP_SECONDS (20) and the log shows it signed
-# in. REMPLA_DESKTOP=0 skips the app.
+# in. REMPLA_DESKTOP=0 skips the app. REMPLA_DESKTOP_ROLE=doctor opens it signed in as the demo doctor
+# medecin01@demo.rempla.fr instead (her calendar, proposals, missions).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,11 +73,18 @@ PY
 
 if [ "${REMPLA_DESKTOP:-1}" = 1 ]; then
   echo
-  echo "== Application de bureau des établissements (Tauri), connectée à l'établissement de démonstration"
+  if [ "${REMPLA_DESKTOP_ROLE:-facility}" = doctor ]; then
+    echo "== Application de bureau (Tauri), espace médecin : connectée en tant que medecin01@demo.rempla.fr"
+    DESKTOP_EMAIL="medecin01@demo.rempla.fr"
+  else
+    echo "== Application de bureau des établissements (Tauri), connectée à l'établissement de démonstration"
+    echo "   (l'espace médecin : REMPLA_DESKTOP_ROLE=doctor ./scripts/run.sh, connecté en tant que medecin01@demo.rempla.fr)"
+    DESKTOP_EMAIL="coordination@ch-lannion.demo.rempla.fr"
+  fi
   (cd desktop/ui && { [ -d node_modules ] || npm install --no-audit --no-fund --loglevel=error; } && npx --no-install vite build --logLevel warn)
   cargo build --release --locked -p rempla-desktop
   APP="$CARGO_TARGET_DIR/release/rempla-desktop"
-  export REMPLA_DESKTOP_SERVER="http://127.0.0.1:$PORT" REMPLA_DESKTOP_EMAIL="coordination@ch-lannion.demo.rempla.fr"
+  export REMPLA_DESKTOP_SERVER="http://127.0.0.1:$PORT" REMPLA_DESKTOP_EMAIL="$DESKTOP_EMAIL"
   export REMPLA_DESKTOP_PASSWORD="demo-rempla-2026" REMPLA_DESKTOP_ACCEPT_TERMS=1
   export REMPLA_DESKTOP_DATA="$DEMO_DIR/bureau"
   rm -rf "$REMPLA_DESKTOP_DATA"

@@ -9,7 +9,9 @@
 // offer accepted on the e-mail's page —, change a member's rights, the last-admin refusal) → notifications inbox → map → the site's cluster clicked
 // with the pointer, its requests and candidates beside the map → English → another facility's planner
 // accepts an invitation on their dashboard (after a forgotten password reset through the e-mail's page) → staff: sign in as the demo's
-// staff account, the verification queue, approve a doctor, approve a self-registered clinic → offline banner. Steps whose server endpoint
+// staff account, the verification queue, approve a doctor, approve a self-registered clinic → the doctor space: a demo doctor signs in, adds a weekly
+// availability with the server stopped (kept, then pushed when it restarts), receives a facility's proposal live, accepts it
+// with a reason the facility reads, opens the mission (facility contacts), signs the contract, saves its PDF → offline banner. Steps whose server endpoint
 // has not landed yet check the screen's honest "unavailable" state instead and are reported as such; the
 // run prints `N passed, N failed`.
 import { spawn } from "node:child_process";
@@ -125,7 +127,7 @@ async function step(name, fn) {
   }
 }
 
-const server = start(SERVER_BIN, ["--demo", "--data", join(work, "server"), "--listen", `127.0.0.1:${PORT}`], { RUST_LOG: "warn" }, "server");
+let server = start(SERVER_BIN, ["--demo", "--data", join(work, "server"), "--listen", `127.0.0.1:${PORT}`], { RUST_LOG: "warn" }, "server");
 await waitHttp(`${SERVER}/v1/ready`);
 // WebKitWebDriver listens on the next port (tauri-driver's own default, 4445, may be taken).
 const driver = start("tauri-driver", ["--port", String(DRIVER_PORT), "--native-port", String(DRIVER_PORT + 1), "--native-driver", "/usr/bin/WebKitWebDriver"], { REMPLA_DESKTOP_DATA: join(work, "app"), RUST_LOG: "info" }, "tauri-driver");
@@ -641,6 +643,149 @@ try {
     const verified = await http("GET", "/v1/staff/facility-verifications?status=verified", staff.token);
     if (!verified.json?.facilities?.some((f) => f.facility_id === facilityId)) throw new Error(`not verified: ${JSON.stringify(verified.json)}`);
     return `Clinique des Embruns (SIRET 73282932000074) verified from the staff screen`;
+  });
+
+  // The doctor space: a replacement doctor signs in to the same app.
+  const DOCTOR_EMAIL = "medecin01@demo.rempla.fr";
+  let offlineFirst = null;
+  await step("doctor-sign-in", async () => {
+    await d.click("#sign-out");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
+    await d.type("#server", SERVER);
+    await d.type("#email", DOCTOR_EMAIL);
+    await d.type("#password", PASSWORD);
+    await d.click("#sign-in");
+    const first = await d.waitFor("the doctor's calendar or the terms", "if (document.querySelector('#accept-terms')) return 'terms'; const s = document.querySelector('#area-calendar'); return s && s.dataset.ready === 'true' ? 'calendar' : null", 30000);
+    if (first === "terms") {
+      await d.click("#accept-terms");
+      await d.waitFor("the doctor's calendar", "const s = document.querySelector('#area-calendar'); return s && s.dataset.ready === 'true'", 30000);
+    }
+    const nav = await d.exec("return [...document.querySelectorAll('nav [data-route]')].map((b) => b.dataset.route).join(',')");
+    if (nav !== "calendar,proposals,missions,inbox,account") throw new Error(`doctor navigation: ${nav}`);
+    const name = await d.exec("return document.querySelector('#doctor-name').textContent");
+    if (!name.startsWith("Dr ")) throw new Error(`doctor's name: ${name}`);
+    // The demo's availabilities, pulled to this computer, on the month view.
+    await d.waitFor("availabilities drawn", "return document.querySelectorAll('#doctor-calendar .availability').length > 0 || Number(document.querySelector('#area-calendar').dataset.occurrences) >= 0", 20000);
+    return `${name}; navigation ${nav}`;
+  });
+
+  await step("doctor-offline-availability", async () => {
+    // The server stops; the doctor adds a weekly day availability (4 weeks, the second one skipped).
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+    await d.exec("document.querySelector('#sync-now')?.click()");
+    await d.waitFor("the offline banner", "return !!document.querySelector('#offline-banner')", 30000);
+    const base = new Date(Date.now() + 70 * 86_400_000);
+    while (base.getUTCDay() !== 3) base.setUTCDate(base.getUTCDate() + 1); // a Wednesday, ten weeks on
+    const iso = (dt) => dt.toISOString().slice(0, 10);
+    offlineFirst = iso(base);
+    const skipped = iso(new Date(base.getTime() + 7 * 86_400_000));
+    await d.exec("const s = document.querySelector('#availability-kind'); s.value = 'day'; s.dispatchEvent(new Event('change'));");
+    await d.exec("const s = document.querySelector('#availability-date'); s.value = arguments[0];", offlineFirst);
+    await d.exec("const s = document.querySelector('#availability-repeat'); s.value = 'weekly'; s.dispatchEvent(new Event('change'));");
+    await d.type("#availability-count", "4");
+    await d.type("#availability-skip", skipped);
+    await d.type("#availability-note", "Saisie hors ligne");
+    await d.click("#availability-add");
+    const notice = await d.waitFor(
+      "the availability kept offline",
+      "const a = document.querySelector('#availability-form [role=alert]'); if (a) return 'error: ' + a.textContent; const n = document.getElementById('notices')?.textContent ?? ''; return /retour du réseau|network is back/.test(n) ? n : null",
+      20000,
+    );
+    if (notice.startsWith("error")) throw new Error(notice);
+    const pending = await d.waitFor("a change waiting", "const t = document.querySelector('#sync-state').textContent; return /attente|pending|\\d/.test(t) && !/à jour/i.test(t) ? t : null", 10000);
+    // Shown on the calendar at once: go to its month, three occurrences (one skipped).
+    await d.exec("document.querySelector('#doctor-calendar .fc-timeGridWeek-button')?.blur()");
+    for (let i = 0; i < 4; i++) {
+      const shown = await d.exec("return document.querySelectorAll(`#doctor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"] .availability`).length", offlineFirst);
+      if (shown) break;
+      await d.click("#doctor-calendar .fc-next-button");
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const onDay = await d.waitFor("the new availability on its day", "return document.querySelectorAll(`#doctor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"] .availability`).length", 10000, offlineFirst);
+    const onSkipped = await d.exec("return document.querySelectorAll(`#doctor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"] .availability`).length", skipped);
+    if (onSkipped !== 0) throw new Error(`the skipped Wednesday ${skipped} shows ${onSkipped} availability`);
+    await screenshot("doctor-offline-calendar");
+    // The server comes back: the change leaves, the banner goes.
+    server = start(SERVER_BIN, ["--demo", "--data", join(work, "server"), "--listen", `127.0.0.1:${PORT}`], { RUST_LOG: "warn" }, "server");
+    await waitHttp(`${SERVER}/v1/ready`);
+    await d.exec("document.querySelector('#sync-now')?.click()");
+    await d.waitFor("synced after the restart", "return !document.querySelector('#offline-banner') && /jour|date/i.test(document.querySelector('#sync-state').textContent)", 60000);
+    const doc = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e20");
+    let cursor = null;
+    let found = null;
+    for (let i = 0; i < 50 && !found; i++) {
+      const page = await http("POST", "/v1/sync/pull", doc.token, cursor ? { protocol: 1, cursor } : { protocol: 1 });
+      found = (page.json.changes ?? []).find((c) => c.entity === "availability" && c.record?.note === "Saisie hors ligne");
+      if (!page.json.has_more) break;
+      cursor = page.json.cursor;
+    }
+    if (!found) throw new Error("the offline availability is not on the server");
+    const rule = JSON.stringify(found.record.recurrence ?? found.record.rrule ?? "");
+    if (!rule.includes("WEEKLY")) throw new Error(`its recurrence on the server: ${rule}`);
+    return `weekly from ${offlineFirst} (${onDay} on its first day, none on ${skipped}), "${pending.trim()}" offline, on the server after the restart`;
+  });
+
+  let doctorProposal = null;
+  await step("doctor-proposal", async () => {
+    // A facility client proposes a request the doctor can cover; the offer arrives live in the app.
+    const fac = await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e21");
+    const me = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e22");
+    const page = await http("POST", "/v1/sync/pull", fac.token, { protocol: 1 });
+    const requests = (page.json.changes ?? []).filter((c) => c.entity === "request" && c.record?.status === "open").map((c) => c.record);
+    let sent = null;
+    for (const r of requests) {
+      const c = await http("GET", `/v1/requests/${r.id}/candidates`, fac.token);
+      const mine = (c.json?.candidates ?? []).find((x) => x.doctor === me.doctor_id);
+      if (!mine) continue;
+      // Only the shifts the doctor's calendar covers whole.
+      const covered = (mine.coverage?.shifts ?? []).map((x, i) => (x.status === "complete" ? i : -1)).filter((i) => i >= 0);
+      if (!covered.length) continue;
+      const p = await http("POST", `/v1/requests/${r.id}/proposals`, fac.token, { doctor_id: me.doctor_id, shift_indexes: covered });
+      if (p.status === 201) {
+        sent = p.json.proposal;
+        break;
+      }
+    }
+    if (!sent) throw new Error(`no open request of Lannion lists ${DOCTOR_EMAIL} as a candidate (${requests.length} open)`);
+    doctorProposal = sent.id;
+    await d.click('[data-route="proposals"]');
+    await d.exec("document.querySelector('#sync-now')?.click()");
+    const text = await d.waitFor("the offer in the inbox", "return document.querySelector(`[data-proposal=\"${arguments[0]}\"]`)?.textContent", 30000, sent.id);
+    if (!text.includes("Lannion")) throw new Error(`the offer does not name its facility: ${text.slice(0, 120)}`);
+    const deadline = await d.exec("return document.querySelector(`[data-proposal=\"${arguments[0]}\"] [data-deadline]`)?.textContent ?? ''", sent.id);
+    if (!/il reste|left/.test(deadline)) throw new Error(`deadline not counted down: ${deadline}`);
+    return `${text.slice(0, 70)}… — ${deadline}`;
+  });
+
+  await step("doctor-accepts-with-reason", async () => {
+    const why = "Disponible, je connais bien le service des urgences";
+    await d.type(`[data-reason="${doctorProposal}"]`, why);
+    await d.click(`[data-accept-proposal="${doctorProposal}"]`);
+    await d.waitFor("the mission opened", "const p = document.querySelector('#mission-panel'); return p && p.dataset.ready === 'true'", 30000);
+    const fac = await login(FACILITY_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e23");
+    const list = await http("GET", `/v1/proposals?state=accepted`, fac.token);
+    const p = (list.json?.proposals ?? []).find((x) => x.id === doctorProposal);
+    if (!p || p.answer_reason !== why) throw new Error(`the facility sees: ${JSON.stringify(p)}`);
+    return `accepted; the facility reads « ${p.answer_reason} »`;
+  });
+
+  await step("doctor-mission-contract", async () => {
+    const contacts = await d.exec("return document.querySelector('#mission-panel [data-facility-contacts]')?.textContent ?? null");
+    if (!contacts || !contacts.includes("Lannion")) throw new Error(`facility contacts: ${contacts}`);
+    await d.click("#contract-sign");
+    await d.waitFor("the doctor's signature", "return /signé|signed/.test(document.querySelector('#contract-doctor')?.textContent ?? '') && !/pas encore|not yet/.test(document.querySelector('#contract-doctor').textContent)", 20000);
+    const missionId = await d.exec("return document.querySelector('#mission-panel').dataset.mission");
+    const me = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e24");
+    const c = await http("GET", `/v1/missions/${missionId}/contract`, me.token);
+    const parties = (c.json?.signatures ?? []).map((s) => s.party);
+    if (!parties.includes("doctor")) throw new Error(`signatures on the server: ${JSON.stringify(parties)}`);
+    await d.click("#contract-pdf");
+    const saved = await d.waitFor("the contract saved", "const m = (document.getElementById('notices')?.textContent ?? '').match(/\\/\\S*contrat-\\S+\\.pdf/); return m ? m[0] : null", 20000);
+    const head = readFileSync(saved).subarray(0, 5).toString("latin1");
+    rmSync(saved);
+    if (head !== "%PDF-") throw new Error(`saved contract starts with ${JSON.stringify(head)}`);
+    return `facility contacts shown (${contacts.slice(0, 60)}…), signed by the doctor on the server, PDF saved`;
   });
 
   await step("offline-banner", async () => {

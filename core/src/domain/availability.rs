@@ -13,6 +13,7 @@ use crate::calendar::{CalendarError, Interval, ShiftKind, resolve_local, shift_i
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AvailabilityStatus {
     /// Offered to facilities.
     Open,

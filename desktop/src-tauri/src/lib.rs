@@ -9,7 +9,9 @@
 pub mod account;
 pub mod announce;
 pub mod bindings;
+pub mod calendar;
 pub mod commands;
+pub mod doctor_work;
 pub mod downloads;
 pub mod error;
 pub mod feeds;
@@ -78,6 +80,14 @@ pub fn run() -> Result<(), DesktopError> {
             missions::mission_open,
             missions::contract_sign,
             missions::contract_pdf,
+            calendar::doctor_space,
+            calendar::calendar_range,
+            calendar::availability_add,
+            calendar::availability_remove,
+            calendar::occurrence_remove,
+            doctor_work::doctor_proposals,
+            doctor_work::doctor_missions,
+            doctor_work::proposal_answer,
             account::my_devices,
             account::device_sign_out,
             account::password_change,

@@ -13,7 +13,10 @@ export type Route =
   | { name: "members" }
   | { name: "staff" }
   | { name: "inbox" }
-  | { name: "account" };
+  | { name: "account" }
+  | { name: "calendar" }
+  | { name: "proposals" }
+  | { name: "missions"; missionId?: string };
 
 export interface AppState {
   session: SessionView | null;
@@ -42,8 +45,24 @@ export function setRenderer(f: () => void): void {
   render = f;
 }
 
+let liveHook: (() => void) | null = null;
+
+/**
+ * A screen that must not be redrawn under the user (a form beside a calendar) registers how it
+ * refreshes itself when the sync worker pulled changes; leaving the screen drops it.
+ */
+export function setLiveHook(f: (() => void) | null): void {
+  liveHook = f;
+}
+
+/** The current screen's own refresh, if it registered one. */
+export function currentLiveHook(): (() => void) | null {
+  return liveHook;
+}
+
 export function go(route: Route): void {
   state.route = route;
+  liveHook = null;
   render();
 }
 

@@ -3,7 +3,7 @@
 // order; Alt+1…8 jump to the main screens.
 import "./style.css";
 import { api, events } from "./ipc";
-import { go, rerender, setRenderer, state, type Route } from "./app";
+import { currentLiveHook, go, rerender, setRenderer, state, type Route } from "./app";
 import { h, showNotice } from "./dom";
 import { initLang, lang, onLangChange, setLang, t, type TextKey } from "./i18n";
 import { signInView } from "./views/signin";
@@ -17,6 +17,9 @@ import { invoicesView } from "./views/invoices";
 import { inboxView } from "./views/inbox";
 import { staffView } from "./views/staff";
 import { accountView } from "./views/account";
+import { doctorCalendarView } from "./views/doctor-calendar";
+import { doctorProposalsView } from "./views/doctor-proposals";
+import { doctorMissionsView } from "./views/doctor-missions";
 import { enter, leave, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
@@ -30,6 +33,20 @@ const NAV: [Route["name"], TextKey][] = [
   ["account", "nav.account"],
 ];
 
+/** A replacement doctor's screens: their calendar, proposals, missions, inbox, account. */
+const DOCTOR_NAV: [Route["name"], TextKey][] = [
+  ["calendar", "nav.calendar"],
+  ["proposals", "nav.proposals"],
+  ["missions", "nav.missions"],
+  ["inbox", "nav.inbox"],
+  ["account", "nav.account"],
+];
+
+/** Whether the signed-in account is a doctor's (the doctor space, not a facility's screens). */
+export function isDoctor(): boolean {
+  return state.session?.role === "doctor";
+}
+
 /** A staff account with no facility (the Rempla team) has no facility screens: only its queue and inbox. */
 function facilityless(): boolean {
   return state.session?.role === "staff" && (state.session.me?.memberships ?? []).length === 0;
@@ -37,6 +54,7 @@ function facilityless(): boolean {
 
 /** The main screens offered to this session, in Alt+1… order. */
 function navEntries(): [Route["name"], TextKey][] {
+  if (isDoctor()) return DOCTOR_NAV;
   return facilityless() ? NAV.filter(([name]) => name === "inbox" || name === "account") : NAV;
 }
 
@@ -65,6 +83,12 @@ function screen(): HTMLElement {
       return inboxView();
     case "account":
       return accountView();
+    case "calendar":
+      return doctorCalendarView();
+    case "proposals":
+      return doctorProposalsView();
+    case "missions":
+      return doctorMissionsView(r.missionId);
   }
 }
 
@@ -151,7 +175,7 @@ function shell(): HTMLElement {
       "header",
       { class: "top" },
       h("h1", {}, "Rempla"),
-      facilityless() ? h("span", { class: "muted", id: "no-facility" }, t("staff.noFacility")) : switcher(),
+      isDoctor() ? h("span", { class: "muted", id: "doctor-space" }, t("doctor.space")) : facilityless() ? h("span", { class: "muted", id: "no-facility" }, t("staff.noFacility")) : switcher(),
       statusBar(),
       langBtn,
     ),
@@ -204,7 +228,10 @@ async function boot(): Promise<void> {
   void events.onNotice(showNotice);
   // Live: the sync worker pulled changes (server events) → redraw the screens that list requests.
   void events.onRequestsChanged(() => {
-    if (["dashboard", "planning", "candidates"].includes(state.route.name)) rerender();
+    const hook = currentLiveHook();
+    if (hook) hook();
+    else if (["dashboard", "planning", "candidates"].includes(state.route.name)) rerender();
+    else if (state.route.name === "missions" && !document.getElementById("mission-panel")) rerender();
   });
   try {
     state.status = await api.syncStatus();

@@ -42,6 +42,8 @@ export async function enter(session: SessionView): Promise<void> {
   await loadFacility();
   if (!state.catalogue) state.catalogue = await api.catalogue().catch(() => null);
   if (mine !== epoch) return;
-  // The Rempla team's staff accounts belong to no facility: their work is the verification queue.
-  go({ name: session.role === "staff" && memberships.length === 0 ? "staff" : "dashboard" });
+  // A doctor lands on their calendar; the Rempla team's staff accounts belong to no facility: their
+  // work is the verification queue.
+  if (session.role === "doctor") go({ name: "calendar" });
+  else go({ name: session.role === "staff" && memberships.length === 0 ? "staff" : "dashboard" });
 }

@@ -22,6 +22,10 @@ import { receivedInvitationsPanel, receivedRows, sentInvitationsPanel, sentRows 
 import { feedRows, feedsPanel } from "../src/views/feeds";
 import { missionFacts, missionPanel } from "../src/views/mission";
 import { accountView } from "../src/views/account";
+import { OFFERED_KINDS, occurrenceEvent, repeatRule, skippedDates, doctorCalendarView } from "../src/views/doctor-calendar";
+import { doctorProposalsView, lastMinute, timeLeft } from "../src/views/doctor-proposals";
+import { doctorMissionsView, splitMissions } from "../src/views/doctor-missions";
+import type { DoctorMissionView, DoctorProposalView, OccurrenceView } from "../src/generated";
 import type { Request, SessionView } from "../src/generated";
 
 const FACILITY = "0190f5d2-0000-7000-8000-0000000000fa";
@@ -1092,5 +1096,115 @@ describe("my account", () => {
     expect(view.querySelector("#password-form [role=alert]")).toBeNull();
     expect((view.querySelector("#new-password") as HTMLInputElement).value).toBe("");
     expect(document.getElementById("notices")?.textContent).toContain("Autres appareils déconnectés : 1");
+  });
+});
+
+describe("the doctor space", () => {
+  it("turns the repeat choice into an RFC 5545 rule and reads the skipped dates", () => {
+    expect(repeatRule("none", 4)).toBeNull();
+    expect(repeatRule("weekly", 4)).toBe("FREQ=WEEKLY;COUNT=4");
+    expect(repeatRule("fortnightly", 1)).toBe("FREQ=WEEKLY;INTERVAL=2;COUNT=2");
+    expect(repeatRule("monthly", 500)).toBe("FREQ=MONTHLY;COUNT=104");
+    expect(skippedDates("2027-02-24, 2027-01-03;2027-02-24 demain 2027-13-45")).toEqual(["2027-01-03", "2027-02-24"]);
+    expect(OFFERED_KINDS).toContain("astreinte");
+    expect(OFFERED_KINDS).not.toContain("custom");
+  });
+
+  it("draws occurrences by status, series marked", () => {
+    const o: OccurrenceView = { availabilityId: "a1", kind: "garde_night", start: "2027-02-17T19:00:00+00:00", end: "2027-02-18T07:00:00+00:00", localDate: "2027-02-17", status: "booked", isSeries: true, note: null };
+    const e = occurrenceEvent(o);
+    expect(e.title).toBe("garde de nuit ↻ · mission");
+    expect(e.classNames).toEqual(["availability", "availability-booked"]);
+    expect(e.id).toBe("a1|2027-02-17");
+  });
+
+  it("sends the form to availability_add as core's draft wants it, and shows core's refusal", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "doctor_space") return { doctorId: "d1", name: "Dr Camille Kerbrat", departments: ["22", "29"], status: "verified" };
+      if (cmd === "calendar_range") return [];
+      if (cmd === "availability_add") {
+        const f = (args as { form: { kind: string } }).form;
+        if (f.kind === "garde_day") throw { code: "garde_day_not_allowed", message: "Créneau impossible : une garde de jour n'a lieu que le dimanche ou un jour férié" };
+        return "a-new";
+      }
+      return null;
+    });
+    const view = doctorCalendarView();
+    document.body.append(view);
+    await settle();
+    expect(view.querySelector("#doctor-name")?.textContent).toBe("Dr Camille Kerbrat");
+    expect([...view.querySelectorAll("#availability-department option")].map((o) => o.textContent)).toEqual(["22", "29"]);
+    const set = (sel: string, v: string) => {
+      const el = view.querySelector(sel) as HTMLInputElement | HTMLSelectElement;
+      el.value = v;
+      el.dispatchEvent(new Event("change"));
+    };
+    set("#availability-kind", "night");
+    set("#availability-date", "2027-02-17");
+    set("#availability-repeat", "weekly");
+    set("#availability-count", "4");
+    set("#availability-skip", "2027-02-24");
+    set("#availability-note", "  Nuits à Lannion ");
+    view.querySelector("#availability-form")?.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(calls).toContainEqual([
+      "availability_add",
+      { form: { kind: "night", date: "2027-02-17", department: "22", customStart: null, customEnd: null, rrule: "FREQ=WEEKLY;COUNT=4", exceptions: ["2027-02-24"], note: "Nuits à Lannion" } },
+    ]);
+    set("#availability-kind", "garde_day");
+    view.querySelector("#availability-form")?.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(view.querySelector("#availability-form [role=alert]")?.getAttribute("data-code")).toBe("garde_day_not_allowed");
+  });
+
+  it("counts the deadline down and says it as the last minute", () => {
+    const now = new Date("2026-12-04T04:00:00Z");
+    expect(timeLeft("2026-12-09T23:00:00Z", now)).toBe("5 j 19 h");
+    expect(timeLeft("2026-12-04T07:20:00Z", now)).toBe("3 h 20 min");
+    expect(timeLeft("2026-12-04T03:00:00Z", now)).toBeNull();
+    // 23:00 UTC is midnight in Paris: the last minute is 23:59 the day before.
+    expect(lastMinute("2026-12-09T23:00:00Z", "Europe/Paris")).toContain("23:59");
+  });
+
+  it("answers a proposal with the reason typed, and shows answered ones with theirs", async () => {
+    const deadline = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const open: DoctorProposalView = { id: "p1", state: "sent", fromFacility: true, facilityName: "CH de Lannion", siteName: "Kergomar", specialty: "urgences", feeCentsPerDay: 90000, zone: "Europe/Paris", shifts: [{ kind: "night", start: "2026-12-27T19:00:00+00:00", end: "2026-12-28T07:00:00+00:00" }], deadline, answerable: true, overdue: false, answerReason: null };
+    const past: DoctorProposalView = { ...open, id: "p0", state: "declined", answerable: false, answerReason: "Déjà pris" };
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "doctor_proposals") return [open, past];
+      if (cmd === "proposal_answer") return { state: "declined", missionId: null };
+      return null;
+    });
+    const view = doctorProposalsView();
+    document.body.append(view);
+    await settle();
+    const card = view.querySelector('[data-proposal="p1"]');
+    expect(card?.textContent).toContain("CH de Lannion · Kergomar");
+    expect(card?.textContent).toContain("900,00");
+    expect(card?.querySelector("[data-deadline]")?.textContent).toMatch(/il reste 2 j|il reste 3 j/);
+    expect(view.querySelector('[data-proposal="p0"]')?.textContent).toContain("« Déjà pris »");
+    (view.querySelector('[data-reason="p1"]') as HTMLTextAreaElement).value = "  Pas ce week-end ";
+    (view.querySelector('[data-decline-proposal="p1"]') as HTMLButtonElement).click();
+    await settle();
+    expect(calls).toContainEqual(["proposal_answer", { proposalId: "p1", accept: false, reason: "Pas ce week-end" }]);
+  });
+
+  it("lists upcoming missions first and past or cancelled ones after", async () => {
+    const m = (id: string, start: string, end: string, status = "confirmed"): DoctorMissionView => ({ id, title: "Remplacement", facilityName: "CH de Lannion", siteName: "Kergomar", zone: "Europe/Paris", status, shifts: [{ kind: "night", start, end }], startsAt: start, endsAt: end, signedByDoctor: id === "m2", signedByFacility: true });
+    const now = new Date("2026-12-04T00:00:00Z");
+    const list = [m("m3", "2026-12-30T19:00:00Z", "2026-12-31T07:00:00Z"), m("m1", "2026-11-01T19:00:00Z", "2026-11-02T07:00:00Z"), m("m2", "2026-12-10T19:00:00Z", "2026-12-11T07:00:00Z"), m("m4", "2026-12-20T19:00:00Z", "2026-12-21T07:00:00Z", "cancelled")];
+    const { upcoming, past } = splitMissions(list, now);
+    expect(upcoming.map((x) => x.id)).toEqual(["m2", "m3"]);
+    expect(past.map((x) => x.id)).toEqual(["m4", "m1"]);
+    mockIPC((cmd) => (cmd === "doctor_missions" ? list : null));
+    const view = doctorMissionsView();
+    document.body.append(view);
+    await settle();
+    expect(view.querySelector('[data-mission="m2"]')?.textContent).toContain("contrat signé");
+    expect(view.querySelector('[data-mission="m4"]')?.textContent).toContain("annulée");
   });
 });

@@ -57,4 +57,9 @@ deadline: string,
 /**
  * Current state.
  */
-state: ProposalState, };
+state: ProposalState, 
+/**
+ * Why the answering party accepted or declined, in their words (at most
+ * [`MAX_ANSWER_REASON_CHARS`]); shown to the other party.
+ */
+answer_reason?: string, };

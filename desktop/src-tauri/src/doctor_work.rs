@@ -1,0 +1,247 @@
+//! The doctor's proposals and missions in the desktop app, read offline from what the sync worker
+//! pulled (the same read models as the phones: `rempla_client::views`), and answering a proposal on
+//! the server — accept or decline, with a reason the facility reads — followed by a sync round so the
+//! mission and the booked slots arrive at once.
+
+use chrono::Utc;
+use rempla_client::doctor::ProposalAnswer;
+use rempla_client::views::{self, DoctorMission, InboxProposal};
+use rempla_core::domain::ProposalId;
+use rempla_core::domain::proposal::MAX_ANSWER_REASON_CHARS;
+use serde::Serialize;
+use tauri::{AppHandle, Manager};
+use ts_rs::TS;
+
+use crate::commands::{blocking, checked_id, with_api};
+use crate::error::DesktopError;
+use crate::state::AppState;
+use crate::worker;
+
+/// One shift asked for or booked.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct ShiftView {
+    /// `day`, `night`, `garde_night`…
+    pub kind: String,
+    /// RFC 3339 UTC.
+    pub start: String,
+    /// RFC 3339 UTC.
+    pub end: String,
+}
+
+/// A proposal in the doctor's inbox.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct DoctorProposalView {
+    /// Proposal id.
+    pub id: String,
+    /// `sent`, `accepted`, `declined`, `expired`, `withdrawn`.
+    pub state: String,
+    /// A facility's offer (else the doctor's own application).
+    pub from_facility: bool,
+    /// The facility's name (empty when the server did not send it).
+    pub facility_name: String,
+    /// The site's name.
+    pub site_name: String,
+    /// Specialty of the request, when cached.
+    pub specialty: Option<String>,
+    /// Daily fee offered, in cents, when cached.
+    pub fee_cents_per_day: Option<i64>,
+    /// IANA zone the shifts are shown in.
+    pub zone: String,
+    /// The shifts asked for.
+    pub shifts: Vec<ShiftView>,
+    /// First instant it can no longer be answered (RFC 3339 UTC).
+    pub deadline: String,
+    /// Answerable now by the doctor.
+    pub answerable: bool,
+    /// Deadline passed, not yet marked expired by the server.
+    pub overdue: bool,
+    /// Why it was accepted or declined.
+    pub answer_reason: Option<String>,
+}
+
+/// A mission of the doctor.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct DoctorMissionView {
+    /// Mission id.
+    pub id: String,
+    /// « Remplacement – … ».
+    pub title: String,
+    /// The facility's name.
+    pub facility_name: String,
+    /// The site's name.
+    pub site_name: String,
+    /// IANA zone of the site.
+    pub zone: String,
+    /// `confirmed`, `in_progress`, `completed`, `cancelled`.
+    pub status: String,
+    /// The booked shifts.
+    pub shifts: Vec<ShiftView>,
+    /// Start of the first shift.
+    pub starts_at: String,
+    /// End of the last shift.
+    pub ends_at: String,
+    /// The doctor signed the contract.
+    pub signed_by_doctor: bool,
+    /// The facility signed it.
+    pub signed_by_facility: bool,
+}
+
+/// What answering did.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct AnswerView {
+    /// The proposal's state after the answer.
+    pub state: String,
+    /// The mission an acceptance made.
+    pub mission_id: Option<String>,
+}
+
+fn kind_text<T: Serialize>(kind: &T) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn shift(kind: String, interval: rempla_core::calendar::Interval) -> ShiftView {
+    ShiftView {
+        kind,
+        start: interval.start().to_rfc3339(),
+        end: interval.end().to_rfc3339(),
+    }
+}
+
+fn proposal_view(v: &InboxProposal) -> DoctorProposalView {
+    let p = &v.proposal;
+    DoctorProposalView {
+        id: p.id.to_string(),
+        state: p.state.as_str().to_owned(),
+        from_facility: v.from_facility(),
+        facility_name: v.facility_name.clone().unwrap_or_default(),
+        site_name: v.site_name.clone().unwrap_or_default(),
+        specialty: v.request.as_ref().map(|r| r.specialty.clone()),
+        fee_cents_per_day: v
+            .request
+            .as_ref()
+            .and_then(|r| r.remuneration_cents_per_day),
+        zone: v
+            .request
+            .as_ref()
+            .map_or("Europe/Paris", |r| r.zone.name())
+            .to_owned(),
+        shifts: v
+            .shifts
+            .iter()
+            .map(|s| shift(kind_text(&s.kind), s.interval))
+            .collect(),
+        deadline: p.deadline.to_rfc3339(),
+        answerable: v.answerable,
+        overdue: v.overdue,
+        answer_reason: p.answer_reason.clone(),
+    }
+}
+
+fn mission_view(v: &DoctorMission) -> DoctorMissionView {
+    let m = &v.mission;
+    DoctorMissionView {
+        id: m.id.to_string(),
+        title: m.title.clone(),
+        facility_name: v.facility_name.clone().unwrap_or_default(),
+        site_name: v.site_name.clone().unwrap_or_default(),
+        zone: m.zone.name().to_owned(),
+        status: m.status.as_str().to_owned(),
+        shifts: m
+            .shifts
+            .iter()
+            .map(|s| shift(kind_text(&s.kind), s.interval))
+            .collect(),
+        starts_at: v.starts_at.to_rfc3339(),
+        ends_at: v.ends_at.to_rfc3339(),
+        signed_by_doctor: v.signed_by_doctor,
+        signed_by_facility: v.signed_by_facility,
+    }
+}
+
+/// The doctor's proposals as last synced (works offline): answerable first, soonest deadline first.
+#[tauri::command]
+pub async fn doctor_proposals(app: AppHandle) -> Result<Vec<DoctorProposalView>, DesktopError> {
+    blocking(move || {
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        Ok(views::proposals_inbox(&store, Utc::now())?
+            .iter()
+            .map(proposal_view)
+            .collect())
+    })
+    .await
+}
+
+/// The doctor's missions as last synced (works offline), soonest first.
+#[tauri::command]
+pub async fn doctor_missions(app: AppHandle) -> Result<Vec<DoctorMissionView>, DesktopError> {
+    blocking(move || {
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        Ok(views::missions(&store)?.iter().map(mission_view).collect())
+    })
+    .await
+}
+
+/// Accepts or declines a proposal on the server, with an optional reason (shown to the facility),
+/// then syncs so the mission and booked slots are on this computer.
+#[tauri::command]
+pub async fn proposal_answer(
+    app: AppHandle,
+    proposal_id: String,
+    accept: bool,
+    reason: Option<String>,
+) -> Result<AnswerView, DesktopError> {
+    let handle = app.clone();
+    let answer = blocking(move || {
+        let id: ProposalId = checked_id(&proposal_id)?;
+        let reason = reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        if reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > MAX_ANSWER_REASON_CHARS)
+        {
+            return Err(DesktopError::new(
+                "too_long",
+                format!("Le motif est trop long ({MAX_ANSWER_REASON_CHARS} caractères au plus)."),
+            ));
+        }
+        let answer = if accept {
+            ProposalAnswer::Accept
+        } else {
+            ProposalAnswer::Decline
+        };
+        let done = with_api(&handle, |api| {
+            api.answer_proposal(id, answer, None, reason.as_deref())
+        })?;
+        let outcome = done.data.ok_or_else(|| {
+            DesktopError::new(
+                "unavailable",
+                "Le serveur ne propose pas encore cette action.",
+            )
+        })?;
+        // The mission and the booked slots come with the next pull: now, not in a minute.
+        if let Err(e) = worker::sync_round(&handle) {
+            tracing::warn!(code = %e.code, "sync after the answer failed; the worker retries");
+        }
+        Ok(AnswerView {
+            state: outcome.proposal.proposal.state.as_str().to_owned(),
+            mission_id: outcome.mission_id.clone(),
+        })
+    })
+    .await?;
+    worker::emit_status(&app);
+    Ok(answer)
+}
