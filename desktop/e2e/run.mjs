@@ -661,7 +661,7 @@ try {
       await d.waitFor("the doctor's calendar", "const s = document.querySelector('#area-calendar'); return s && s.dataset.ready === 'true'", 30000);
     }
     const nav = await d.exec("return [...document.querySelectorAll('nav [data-route]')].map((b) => b.dataset.route).join(',')");
-    if (nav !== "calendar,proposals,missions,inbox,account") throw new Error(`doctor navigation: ${nav}`);
+    if (nav !== "calendar,proposals,missions,documents,profile,inbox,account") throw new Error(`doctor navigation: ${nav}`);
     const name = await d.exec("return document.querySelector('#doctor-name').textContent");
     if (!name.startsWith("Dr ")) throw new Error(`doctor's name: ${name}`);
     // The demo's availabilities, pulled to this computer, on the month view.
@@ -786,6 +786,126 @@ try {
     rmSync(saved);
     if (head !== "%PDF-") throw new Error(`saved contract starts with ${JSON.stringify(head)}`);
     return `facility contacts shown (${contacts.slice(0, 60)}…), signed by the doctor on the server, PDF saved`;
+  });
+
+  // A small real PDF the doctors upload (the server sniffs its content).
+  const pdfPath = join(work, "attestation.pdf");
+  writeFileSync(pdfPath, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+
+  await step("doctor-documents", async () => {
+    await d.click('[data-route="documents"]');
+    await d.waitFor("the vault", "const s = document.querySelector('#area-documents'); return s && s.dataset.ready === 'true'", 20000);
+    await d.exec("const s = document.querySelector('#document-kind'); s.value = 'insurance'; s.dispatchEvent(new Event('change'));");
+    await d.exec("document.querySelector('#document-expires').value = arguments[0]", `${new Date().getUTCFullYear() + 1}-12-31`);
+    await d.upload("#document-file", pdfPath);
+    await d.click("#document-upload");
+    const row = await d.waitFor(
+      "the insurance in the vault",
+      "const a = document.querySelector('#document-form [role=alert]'); if (a) return 'error: ' + a.textContent; return document.querySelector('#vault [data-kind=insurance]')?.textContent ?? null",
+      30000,
+    );
+    if (row.startsWith("error")) throw new Error(row);
+    const me = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e25");
+    const vault = await http("GET", "/v1/me/documents", me.token);
+    const doc = (vault.json?.documents ?? []).find((x) => x.kind === "insurance" && x.name === "attestation.pdf");
+    if (!doc || doc.media_type !== "application/pdf") throw new Error(`the server's vault: ${JSON.stringify(vault.json).slice(0, 200)}`);
+    return `${row.trim()} — on the server (${doc.size} bytes, sha256 ${doc.sha256.slice(0, 12)}…)`;
+  });
+
+  await step("doctor-profile-export", async () => {
+    await d.click('[data-route="profile"]');
+    await d.waitFor("the profile", "const s = document.querySelector('#area-profile'); return s && s.dataset.ready === 'true'", 20000);
+    await d.type("#profile-phone", "06 12 34 56 78");
+    await d.type("#profile-radius", "90");
+    await d.click("#profile-save");
+    await d.waitFor("the correction saved", "const a = document.querySelector('#profile-form [role=alert]'); if (a) return 'error: ' + a.textContent; return /Profil corrigé|Profile corrected/.test(document.getElementById('notices')?.textContent ?? '')", 20000);
+    const me = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e26");
+    const profile = await http("GET", "/v1/me/profile", me.token);
+    if (profile.json?.doctor?.travel_radius_km !== 90 || !String(profile.json?.doctor?.contact?.phone ?? "").includes("612345678")) {
+      throw new Error(`the server's profile: ${JSON.stringify(profile.json?.doctor).slice(0, 300)}`);
+    }
+    await d.waitFor("the page again", "const s = document.querySelector('#area-profile'); return s && s.dataset.ready === 'true' && !!document.querySelector('#audit-list, #audit-card .empty')", 20000);
+    const reads = await d.exec("return [...document.querySelectorAll('#audit-list li')].map((li) => li.dataset.action)");
+    if (!reads.includes("contact_read")) throw new Error(`"who read my data" lacks the facility's read of the contacts: ${reads.slice(0, 10)}`);
+    await d.click("#data-export");
+    const saved = await d.waitFor("the export saved", "const m = (document.getElementById('notices')?.textContent ?? '').match(/\\/\\S*rempla-mes-donnees-\\S+\\.zip/); return m ? m[0] : null", 60000);
+    const zip = readFileSync(saved);
+    rmSync(saved);
+    if (zip.subarray(0, 2).toString("latin1") !== "PK") throw new Error("the export is not a ZIP");
+    return `radius and phone corrected on the server; ${reads.length} audit entries shown (the facility's contact read among them); export ${zip.length} bytes (ZIP)`;
+  });
+
+  const newcomer = { email: "jeanne.le-goff@exemple.fr", first: "Jeanne", last: "Le Goff-Test" };
+  const luhnKey = (payload) => {
+    const digits = `${payload}0`.split("").reverse().map(Number);
+    const sum = digits.reduce((s, x, i) => s + (i % 2 === 1 ? (x * 2 > 9 ? x * 2 - 9 : x * 2) : x), 0);
+    return (10 - (sum % 10)) % 10;
+  };
+  const newRpps = `1009988776${luhnKey("1009988776")}`;
+  let newcomerId = null;
+  await step("doctor-signup", async () => {
+    await d.click("#sign-out");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#sign-up')", 20000);
+    await d.type("#server", SERVER);
+    await d.click("#sign-up");
+    await d.waitFor("the sign-up form", "return !!document.querySelector('#signup-form')", 10000);
+    await d.type("#signup-server", SERVER);
+    await d.type("#signup-email", newcomer.email);
+    await d.type("#signup-password", PASSWORD);
+    await d.type("#signup-password-again", PASSWORD);
+    await d.type("#signup-rpps", newRpps);
+    await d.type("#signup-first-name", newcomer.first);
+    await d.type("#signup-last-name", newcomer.last);
+    await d.exec("const s = document.querySelector('#signup-specialties'); [...s.options].forEach((o) => (o.selected = o.value === 'medecine-generale'));");
+    await d.click("#signup-submit");
+    const sent = await d.waitFor("the mail sent", "const a = document.querySelector('#signup-error [role=alert]'); if (a) return 'error: ' + a.textContent; return document.querySelector('#signup-sent')?.textContent ?? null", 20000);
+    if (sent.startsWith("error")) throw new Error(sent);
+    // The activation e-mail's link, opened as a browser would.
+    const token = mailToken(newcomer.email, /\/v1\/accounts\/activate\?token=([A-Za-z0-9_-]+)/);
+    const page = await fetch(`${SERVER}/v1/accounts/activate?token=${token}`);
+    if (page.status !== 200) throw new Error(`activation page: ${page.status}`);
+    await d.click("#signup-back");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 10000);
+    await d.type("#server", SERVER);
+    await d.type("#email", newcomer.email);
+    await d.type("#password", PASSWORD);
+    await d.click("#sign-in");
+    const first = await d.waitFor("the terms or the calendar", "if (document.querySelector('#accept-terms')) return 'terms'; return document.querySelector('#area-calendar')?.dataset.ready === 'true' ? 'calendar' : null", 30000);
+    if (first === "terms") await d.click("#accept-terms");
+    await d.waitFor("the pending badge and the way to the documents", "return !!document.querySelector('#doctor-pending') && !!document.querySelector('#go-documents')", 30000);
+    await d.click("#go-documents");
+    await d.waitFor("the vault", "const s = document.querySelector('#area-documents'); return s && s.dataset.ready === 'true'", 20000);
+    await d.exec("const s = document.querySelector('#document-kind'); s.value = 'identity'; s.dispatchEvent(new Event('change'));");
+    await d.exec("document.querySelector('#document-birth-date').value = '1988-06-14'");
+    await d.upload("#document-file", pdfPath);
+    await d.click("#document-upload");
+    const row = await d.waitFor("the identity document in the vault", "const a = document.querySelector('#document-form [role=alert]'); if (a) return 'error: ' + a.textContent; return document.querySelector('#vault [data-kind=identity]')?.textContent ?? null", 30000);
+    if (row.startsWith("error")) throw new Error(row);
+    const me = await login(newcomer.email, "0190f5d2-0000-7000-8000-0000000e2e30");
+    newcomerId = me.doctor_id;
+    return `${sent.slice(0, 60)}…; activated on the e-mail's page; signed in, identity document uploaded (${row.trim().slice(0, 50)})`;
+  });
+
+  await step("doctor-verified-by-staff", async () => {
+    await d.click("#sign-out");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
+    await d.type("#server", SERVER);
+    await d.type("#email", STAFF_EMAIL);
+    await d.type("#password", PASSWORD);
+    await d.click("#sign-in");
+    await d.waitFor("the staff queue", "return !!document.querySelector('#area-staff')", 30000);
+    await d.waitFor("the newcomer in the queue", "return !!document.querySelector(`#area-staff li[data-doctor=\"${arguments[0]}\"]`)", 20000, newcomerId);
+    await d.click(`[data-approve="${newcomerId}"]`);
+    await d.waitFor("the newcomer approved", "return !document.querySelector(`#area-staff li[data-doctor=\"${arguments[0]}\"]`)", 20000, newcomerId);
+    await d.click("#sign-out");
+    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
+    await d.type("#server", SERVER);
+    await d.type("#email", newcomer.email);
+    await d.type("#password", PASSWORD);
+    await d.click("#sign-in");
+    await d.waitFor("the calendar", "return document.querySelector('#area-calendar')?.dataset.ready === 'true'", 30000);
+    if (await d.exec("return !!document.querySelector('#doctor-pending')")) throw new Error("still shown as pending after the staff's approval");
+    return `${newcomer.first} ${newcomer.last} approved from the staff screen; her calendar no longer says pending`;
   });
 
   await step("offline-banner", async () => {

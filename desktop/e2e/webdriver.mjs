@@ -77,6 +77,12 @@ export class Driver {
     await this.cmd("POST", `/element/${id}/value`, { text });
   }
 
+  /** Chooses the file at `path` in the file input `css`, as the picker would (WebDriver sends the path). */
+  async upload(css, path) {
+    const id = await this.find(css);
+    await this.cmd("POST", `/element/${id}/value`, { text: path });
+  }
+
   async exec(script, ...args) {
     return this.cmd("POST", "/execute/sync", { script, args });
   }

@@ -144,6 +144,7 @@ impl ApiClient {
             url: format!("{}{path}", self.base),
             bearer: self.token.clone(),
             body: None,
+            content_type: None,
         })
     }
 
@@ -364,16 +365,45 @@ impl ApiClient {
     }
 
     /// One request with retries; returns the body of a 2xx answer.
-    fn call(
+    fn call(&self, at: (Method, String), body: Option<&[u8]>) -> Result<Vec<u8>, SyncClientError> {
+        self.call_typed(at, body, None)
+    }
+
+    /// `PATCH` of a JSON body, the answer decoded into its type.
+    pub(crate) fn patch_json<B: Serialize, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<R, SyncClientError> {
+        let bytes = self.call(self.at(Method::Patch, path), Some(&encode(body)?))?;
+        decode_answer(&bytes)
+    }
+
+    /// `POST` of raw bytes of `media_type` (a document), the answer decoded into its type. Retried like
+    /// every call: a retry after a lost answer may store the file twice (the vault lists both).
+    pub(crate) fn post_bytes<R: DeserializeOwned>(
+        &self,
+        path: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<R, SyncClientError> {
+        let answer = self.call_typed(self.path_post(path), Some(bytes), Some(media_type))?;
+        decode_answer(&answer)
+    }
+
+    /// [`Self::call`] with the body's media type when it is not JSON.
+    fn call_typed(
         &self,
         (method, url): (Method, String),
         body: Option<&[u8]>,
+        content_type: Option<&str>,
     ) -> Result<Vec<u8>, SyncClientError> {
         let request = HttpRequest {
             method,
             url,
             bearer: self.token.clone(),
             body: body.map(<[u8]>::to_vec),
+            content_type: content_type.map(str::to_owned),
         };
         let mut retries = 0u32;
         loop {

@@ -25,6 +25,8 @@ pub enum Method {
     Put,
     /// `DELETE`.
     Delete,
+    /// `PATCH` (field-level corrections: `PATCH /v1/me/profile`).
+    Patch,
 }
 
 impl Method {
@@ -35,6 +37,7 @@ impl Method {
             Self::Post => "POST",
             Self::Put => "PUT",
             Self::Delete => "DELETE",
+            Self::Patch => "PATCH",
         }
     }
 }
@@ -48,8 +51,10 @@ pub struct HttpRequest {
     pub url: String,
     /// The device token, sent as `Authorization: Bearer` (secret: never logged).
     pub bearer: Option<String>,
-    /// A JSON body.
+    /// The body: JSON unless `content_type` says otherwise.
     pub body: Option<Vec<u8>>,
+    /// The body's media type when it is not JSON (a document's raw bytes: `application/pdf`…).
+    pub content_type: Option<String>,
 }
 
 impl fmt::Debug for HttpRequest {
@@ -59,6 +64,7 @@ impl fmt::Debug for HttpRequest {
             .field("url", &self.url)
             .field("signed_in", &self.bearer.is_some())
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("content_type", &self.content_type)
             .finish()
     }
 }
@@ -158,12 +164,15 @@ impl ReqwestTransport {
             Method::Post => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
             Method::Delete => reqwest::Method::DELETE,
+            Method::Patch => reqwest::Method::PATCH,
         };
         let mut builder = client.request(method, &request.url);
         if let Some(body) = &request.body {
-            builder = builder
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.clone());
+            let media_type = request
+                .content_type
+                .as_deref()
+                .unwrap_or("application/json");
+            builder = builder.header(CONTENT_TYPE, media_type).body(body.clone());
         }
         if let Some(token) = &request.bearer {
             builder = builder.bearer_auth(token);
@@ -237,6 +246,7 @@ mod tests {
             url: "https://sync.rempla.fr/v1/sync/push".into(),
             bearer: Some("tok-secret".into()),
             body: Some(b"{}".to_vec()),
+            content_type: None,
         };
         let shown = format!("{request:?}");
         assert!(!shown.contains("tok-secret"));
@@ -259,6 +269,7 @@ mod tests {
             url: format!("http://127.0.0.1:{port}/v1/health"),
             bearer: None,
             body: None,
+            content_type: None,
         });
         assert!(
             matches!(answer, Err(TransportError::Unreachable(_))),

@@ -11,6 +11,7 @@ pub mod announce;
 pub mod bindings;
 pub mod calendar;
 pub mod commands;
+pub mod doctor_account;
 pub mod doctor_work;
 pub mod downloads;
 pub mod error;
@@ -85,6 +86,15 @@ pub fn run() -> Result<(), DesktopError> {
             calendar::availability_add,
             calendar::availability_remove,
             calendar::occurrence_remove,
+            doctor_account::doctor_sign_up,
+            doctor_account::my_vault,
+            doctor_account::document_upload,
+            doctor_account::document_delete,
+            doctor_account::my_profile,
+            doctor_account::profile_update,
+            doctor_account::my_audit,
+            doctor_account::data_export,
+            doctor_account::account_close,
             doctor_work::doctor_proposals,
             doctor_work::doctor_missions,
             doctor_work::proposal_answer,

@@ -14,6 +14,9 @@ export type Route =
   | { name: "staff" }
   | { name: "inbox" }
   | { name: "account" }
+  | { name: "signup"; server: string }
+  | { name: "documents" }
+  | { name: "profile" }
   | { name: "calendar" }
   | { name: "proposals" }
   | { name: "missions"; missionId?: string };

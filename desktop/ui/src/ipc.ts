@@ -15,6 +15,7 @@ import type {
   DeviceList,
   DoctorMissionView,
   DoctorProposalView,
+  DoctorSignUpForm,
   DoctorSpace,
   FacilityView,
   FeedView,
@@ -114,6 +115,27 @@ export const api = {
   doctorProposals: () => call<DoctorProposalView[]>("doctor_proposals"),
   doctorMissions: () => call<DoctorMissionView[]>("doctor_missions"),
   proposalAnswer: (proposalId: string, accept: boolean, reason: string | null) => call<AnswerView>("proposal_answer", { proposalId, accept, reason }),
+  doctorSignUp: (form: DoctorSignUpForm) => call<string>("doctor_sign_up", { form }),
+  myVault: () => call<Feature<unknown>>("my_vault"),
+  /** The file's bytes go as the raw request body; its description in headers (ASCII: the name percent-encoded). */
+  documentUpload: (bytes: Uint8Array, meta: { kind: string; name: string; mediaType: string; expiresOn: string | null; birthDate: string | null }) =>
+    invoke<Feature<unknown>>("document_upload", bytes, {
+      headers: {
+        "x-kind": meta.kind,
+        "x-name": encodeURIComponent(meta.name),
+        "x-media-type": meta.mediaType,
+        "x-expires-on": meta.expiresOn ?? "",
+        "x-birth-date": meta.birthDate ?? "",
+      },
+    }).catch((e: unknown) => {
+      throw asAppError(e);
+    }),
+  documentDelete: (id: string) => call<Feature<null>>("document_delete", { id }),
+  myProfile: () => call<Feature<unknown>>("my_profile"),
+  profileUpdate: (changes: Record<string, unknown>) => call<Feature<unknown>>("profile_update", { changes }),
+  dataExport: () => call<Feature<string>>("data_export"),
+  myAudit: () => call<Feature<unknown>>("my_audit"),
+  accountClose: (password: string) => call<Feature<null>>("account_close", { password }),
   myDevices: () => call<Feature<DeviceList>>("my_devices"),
   deviceSignOut: (deviceId: string) => call<Feature<null>>("device_sign_out", { deviceId }),
   passwordChange: (current: string, next: string) => call<Feature<PasswordChanged>>("password_change", { current, new: next }),

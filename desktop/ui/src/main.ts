@@ -20,6 +20,9 @@ import { accountView } from "./views/account";
 import { doctorCalendarView } from "./views/doctor-calendar";
 import { doctorProposalsView } from "./views/doctor-proposals";
 import { doctorMissionsView } from "./views/doctor-missions";
+import { doctorDocumentsView } from "./views/doctor-documents";
+import { doctorProfileView } from "./views/doctor-profile";
+import { signUpView } from "./views/signup";
 import { enter, leave, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
@@ -38,6 +41,8 @@ const DOCTOR_NAV: [Route["name"], TextKey][] = [
   ["calendar", "nav.calendar"],
   ["proposals", "nav.proposals"],
   ["missions", "nav.missions"],
+  ["documents", "nav.documents"],
+  ["profile", "nav.profile"],
   ["inbox", "nav.inbox"],
   ["account", "nav.account"],
 ];
@@ -83,6 +88,12 @@ function screen(): HTMLElement {
       return inboxView();
     case "account":
       return accountView();
+    case "signup":
+      return signUpView(r.server);
+    case "documents":
+      return doctorDocumentsView();
+    case "profile":
+      return doctorProfileView();
     case "calendar":
       return doctorCalendarView();
     case "proposals":
@@ -148,7 +159,7 @@ function statusBar(): HTMLElement {
 function shell(): HTMLElement {
   const langBtn = h("button", { id: "lang-switch", class: "link" }, t("lang.switch"));
   langBtn.addEventListener("click", () => setLang(lang() === "fr" ? "en" : "fr"));
-  if (!state.session || state.session.terms || state.route.name === "signin") {
+  if (!state.session || state.session.terms || state.route.name === "signin" || state.route.name === "signup") {
     return h("div", { class: "signin-shell" }, h("header", { class: "top" }, h("h1", {}, "Rempla"), langBtn), screen());
   }
   const nav = h("nav", { "aria-label": "Navigation" });

@@ -25,6 +25,9 @@ import { accountView } from "../src/views/account";
 import { OFFERED_KINDS, occurrenceEvent, repeatRule, skippedDates, doctorCalendarView } from "../src/views/doctor-calendar";
 import { doctorProposalsView, lastMinute, timeLeft } from "../src/views/doctor-proposals";
 import { doctorMissionsView, splitMissions } from "../src/views/doctor-missions";
+import { fileProblem, sniff, vaultRows } from "../src/views/doctor-documents";
+import { actionText, changedFields, listField, profileFields } from "../src/views/doctor-profile";
+import { signUpView } from "../src/views/signup";
 import type { DoctorMissionView, DoctorProposalView, OccurrenceView } from "../src/generated";
 import type { Request, SessionView } from "../src/generated";
 
@@ -1206,5 +1209,62 @@ describe("the doctor space", () => {
     await settle();
     expect(view.querySelector('[data-mission="m2"]')?.textContent).toContain("contrat signé");
     expect(view.querySelector('[data-mission="m4"]')?.textContent).toContain("annulée");
+  });
+});
+
+describe("the doctor's account", () => {
+  it("checks a file's type by its first bytes and its size before sending", () => {
+    const pdf = new TextEncoder().encode("%PDF-1.7 ...");
+    expect(sniff(pdf)).toBe("application/pdf");
+    expect(sniff(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe("image/jpeg");
+    expect(sniff(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe("image/png");
+    expect(sniff(new TextEncoder().encode("MZ\u0090"))).toBeNull();
+    expect(fileProblem(0, pdf)).toBe("documents.empty");
+    expect(fileProblem(11 * 1024 * 1024, pdf)).toBe("documents.tooLarge");
+    expect(fileProblem(1000, new TextEncoder().encode("<html>"))).toBe("documents.badType");
+    expect(fileProblem(1000, pdf)).toBeNull();
+    expect(vaultRows({ documents: [{ id: "d1", kind: "insurance", name: "RCP.pdf", size: 2048, expires_on: "2027-12-31", expired: false, uploaded_ms: 1 }, { nope: 1 }] })).toEqual([
+      { id: "d1", kind: "insurance", name: "RCP.pdf", size: 2048, expiresOn: "2027-12-31", expired: false, uploadedMs: 1 },
+    ]);
+  });
+
+  it("sends only the profile fields that changed, in the server's names", () => {
+    const before = profileFields({ doctor: { first_name: "Camille", last_name: "Kerbrat", contact: { email: "c@k.fr", phone: "+33600000000" }, travel_radius_km: 60, departments: ["22"], languages: ["fr"] } });
+    expect(before.travelRadiusKm).toBe(60);
+    expect(changedFields(before, { ...before })).toEqual({});
+    expect(changedFields(before, { ...before, travelRadiusKm: 90, departments: listField("22, 29 ;56"), phone: "" })).toEqual({ travel_radius_km: 90, departments: ["22", "29", "56"], phone: "" });
+    expect(actionText("contact_read")).toBe("coordonnées consultées pour une mission");
+    expect(actionText("something_new")).toBe("something_new");
+  });
+
+  it("signs up only with matching passwords and shows where the mail went", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "catalogue") return { specialties: [{ code: "medecine-generale", label: "Médecine générale" }], shiftKinds: [] };
+      if (cmd === "doctor_sign_up") return "jeanne@exemple.fr";
+      return null;
+    });
+    state.catalogue = null;
+    const view = signUpView("http://127.0.0.1:9000");
+    document.body.append(view);
+    await settle();
+    const set = (sel: string, v: string) => ((view.querySelector(sel) as HTMLInputElement).value = v);
+    set("#signup-email", "jeanne@exemple.fr");
+    set("#signup-password", "un-mot-de-passe");
+    set("#signup-password-again", "un-autre-mot");
+    set("#signup-rpps", "10000001916");
+    set("#signup-first-name", "Jeanne");
+    set("#signup-last-name", "Le Goff");
+    (view.querySelector("#signup-specialties option") as HTMLOptionElement).selected = true;
+    view.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(view.querySelector("[role=alert]")?.getAttribute("data-code")).toBe("passwords_differ");
+    expect(calls.some((c) => (c as unknown[])[0] === "doctor_sign_up")).toBe(false);
+    set("#signup-password-again", "un-mot-de-passe");
+    view.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(calls).toContainEqual(["doctor_sign_up", { form: { server: "http://127.0.0.1:9000", email: "jeanne@exemple.fr", password: "un-mot-de-passe", rpps: "10000001916", firstName: "Jeanne", lastName: "Le Goff", specialties: ["medecine-generale"] } }]);
+    expect(view.querySelector("#signup-sent")?.textContent).toContain("jeanne@exemple.fr");
   });
 });

@@ -27,6 +27,7 @@ export type { DeviceView } from "./DeviceView";
 export type { DoctorId } from "./DoctorId";
 export type { DoctorMissionView } from "./DoctorMissionView";
 export type { DoctorProposalView } from "./DoctorProposalView";
+export type { DoctorSignUpForm } from "./DoctorSignUpForm";
 export type { DoctorSpace } from "./DoctorSpace";
 export type { DoctorStatus } from "./DoctorStatus";
 export type { DocumentKind } from "./DocumentKind";

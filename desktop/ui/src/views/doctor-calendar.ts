@@ -10,7 +10,7 @@ import timeGridPlugin from "@fullcalendar/timegrid";
 import interactionPlugin from "@fullcalendar/interaction";
 import frLocale from "@fullcalendar/core/locales/fr";
 import { api } from "../ipc";
-import { setLiveHook, state } from "../app";
+import { go, setLiveHook, state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { lang, t, type TextKey } from "../i18n";
 import type { AvailabilityForm, DesktopError, DoctorSpace, OccurrenceView, ShiftKind } from "../generated";
@@ -195,7 +195,12 @@ export function doctorCalendarView(): HTMLElement {
     try {
       space = await api.doctorSpace();
       who.textContent = space.name;
-      if (space.status && space.status !== "verified") who.append(" · ", h("span", { class: "badge", id: "doctor-pending" }, t("calendar.notVerified")));
+      if (space.status && space.status !== "verified") {
+        who.append(" · ", h("span", { class: "badge warn", id: "doctor-pending" }, t("calendar.notVerified")));
+        const upload = h("button", { class: "link", id: "go-documents" }, t("calendar.uploadIdentity"));
+        upload.addEventListener("click", () => go({ name: "documents" }));
+        who.after(h("p", { class: "callout", id: "identity-callout" }, upload));
+      }
     } catch (e) {
       side.append(errorBox(e as DesktopError));
     }

@@ -1,6 +1,6 @@
 // Sign in, then terms acceptance when the server asks for it.
 import { api } from "../ipc";
-import { state } from "../app";
+import { go, state } from "../app";
 import { errorBox, h, withProgress } from "../dom";
 import { t } from "../i18n";
 import { enter } from "../session";
@@ -43,6 +43,8 @@ export function signInView(): HTMLElement {
       .then(() => err.replaceChildren(h("p", { class: "notice success", role: "status", id: "lost-sent" }, t("signin.lostSent", { email: email.value.trim() }))))
       .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
   });
+  const signUp = h("button", { id: "sign-up", class: "link", type: "button" }, t("signin.signUp"));
+  signUp.addEventListener("click", () => go({ name: "signup", server: server.value }));
   const form = h(
     "form",
     { class: "card narrow", "aria-labelledby": "signin-title" },
@@ -53,6 +55,7 @@ export function signInView(): HTMLElement {
     err,
     submit,
     lost,
+    signUp,
   );
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
