@@ -1,9 +1,11 @@
 //! The doctor's document vault on [`OfflineCalendar`]: the list the server holds (core's
 //! `ApiClient::my_documents`), kept in the store after each successful read so the screen still shows
-//! it offline, marked as such. Uploading stays on the server's web pages for now (files come from the
-//! phone's picker; see the README).
+//! it offline, marked as such. Uploading takes the bytes the shell read from the file picker or the
+//! camera and the type it declared; the client's checks (`rempla_client::uploads`) refuse a wrong file
+//! before anything is sent, with the server's codes.
 
 use chrono::{DateTime, Utc};
+use rempla_client::uploads::DocumentUpload;
 use rempla_client::{SyncClient, SyncClientError, VaultDocument};
 use serde_json::json;
 
@@ -110,12 +112,84 @@ impl OfflineCalendar {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Uploads a document: `bytes` from the picker or the camera, `declared_type` what it said
+    /// (`application/pdf`, `image/jpeg`, `image/png`), `kind` (`identity`, `insurance`, `diploma`,
+    /// `licence`, `other`), the file `name`, `expires_on` (required for `insurance`) and `birth_date`
+    /// (for `identity`) as `YYYY-MM-DD`. A wrong file is `Invalid` (`document_empty`,
+    /// `document_too_large`, `unsupported_media_type`, `media_type_mismatch`, `invalid_kind`,
+    /// `invalid_name`, `invalid_date`) before anything is sent; then the server's codes.
+    #[allow(clippy::too_many_arguments)]
+    pub fn upload_document(
+        &self,
+        bytes: Vec<u8>,
+        declared_type: String,
+        kind: String,
+        name: String,
+        expires_on: Option<String>,
+        birth_date: Option<String>,
+    ) -> Result<DocumentRecord, RemplaError> {
+        let upload = DocumentUpload::checked(
+            &kind,
+            &name,
+            Some(&declared_type),
+            expires_on.as_deref(),
+            birth_date.as_deref(),
+            &bytes,
+        )
+        .map_err(|e| RemplaError::invalid(e.code, e.message))?;
+        let client = SyncClient::from_store(&self.store(), &client_config())?;
+        let stored = client.api().upload_document(&upload, &bytes)?;
+        Ok(document_record(&stored))
+    }
+
+    /// Deletes a document of the vault (every share of it ends).
+    pub fn delete_document(&self, id: String) -> Result<(), RemplaError> {
+        let id: uuid::Uuid = crate::convert::uuid(&id)?;
+        let client = SyncClient::from_store(&self.store(), &client_config())?;
+        client.api().delete_document(id)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rempla_client::doctor::{DocumentKind, DocumentMeta};
+
+    #[test]
+    fn a_wrong_file_is_refused_before_the_network() {
+        let cal = OfflineCalendar::open_in_memory().unwrap();
+        let upload = |bytes: &[u8], declared: &str, kind: &str| {
+            cal.upload_document(
+                bytes.to_vec(),
+                declared.into(),
+                kind.into(),
+                "a.pdf".into(),
+                None,
+                None,
+            )
+            .unwrap_err()
+        };
+        assert_eq!(
+            upload(b"MZ\x90", "application/pdf", "other").code(),
+            "unsupported_media_type"
+        );
+        assert_eq!(
+            upload(b"%PDF-1.4", "image/png", "other").code(),
+            "media_type_mismatch"
+        );
+        assert_eq!(
+            upload(b"%PDF-1.4", "application/pdf", "passport").code(),
+            "invalid_kind"
+        );
+        // A good file without a session: the auth code, nothing sent.
+        let e = upload(b"%PDF-1.4", "application/pdf", "other");
+        assert!(
+            matches!(&e, RemplaError::Auth { code, .. } if code == "not_logged_in"),
+            "{e:?}"
+        );
+    }
 
     #[test]
     fn a_device_never_signed_in_gets_the_auth_code() {

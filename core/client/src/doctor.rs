@@ -105,7 +105,7 @@ impl ApiClient {
     /// body of `upload.media_type`, the description percent-encoded in the query (UTF-8 names).
     pub fn upload_document(
         &self,
-        upload: &DocumentUpload,
+        upload: &crate::uploads::DocumentUpload,
         bytes: &[u8],
     ) -> Result<VaultDocument, SyncClientError> {
         self.post_bytes(
@@ -139,63 +139,10 @@ impl ApiClient {
     }
 }
 
-/// A document to upload: what the vault needs to know beside its bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DocumentUpload {
-    /// `identity`, `insurance`, `diploma`, `licence` or `other`.
-    pub kind: String,
-    /// The file's name as the doctor knows it.
-    pub name: String,
-    /// `application/pdf`, `image/jpeg` or `image/png`.
-    pub media_type: String,
-    /// Last valid day (`AAAA-MM-JJ`), required for `insurance`.
-    pub expires_on: Option<String>,
-    /// Birth date on an `identity` document (`AAAA-MM-JJ`).
-    pub birth_date: Option<String>,
-}
-
-impl DocumentUpload {
-    /// The query string, each value percent-encoded.
-    fn query(&self) -> String {
-        reqwest::Url::parse("http://x/").map_or_else(
-            |_| String::new(),
-            |mut url| {
-                {
-                    let mut pairs = url.query_pairs_mut();
-                    pairs.append_pair("kind", &self.kind);
-                    pairs.append_pair("name", &self.name);
-                    if let Some(d) = &self.expires_on {
-                        pairs.append_pair("expires_on", d);
-                    }
-                    if let Some(d) = &self.birth_date {
-                        pairs.append_pair("birth_date", d);
-                    }
-                }
-                url.query().unwrap_or_default().to_owned()
-            },
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn an_uploads_description_is_percent_encoded_in_its_query() {
-        let upload = DocumentUpload {
-            kind: "identity".into(),
-            name: "Carte d'identité & verso.pdf".into(),
-            media_type: "application/pdf".into(),
-            expires_on: None,
-            birth_date: Some("1990-04-01".into()),
-        };
-        assert_eq!(
-            upload.query(),
-            "kind=identity&name=Carte+d%27identit%C3%A9+%26+verso.pdf&birth_date=1990-04-01"
-        );
-    }
 
     #[test]
     fn push_bodies_follow_the_api_and_debug_hides_addresses() {

@@ -41,6 +41,7 @@ pub mod service;
 pub mod session;
 pub mod staff;
 pub mod transport;
+pub mod uploads;
 pub mod views;
 
 pub use conflict::{NoEvents, SyncEvent, SyncEventSink, SyncPhase, SyncReport};

@@ -5,6 +5,7 @@
 //! same codes as the server, whose refusals come back in plain French.
 
 use rempla_client::ApiClient;
+use rempla_client::uploads::DocumentUpload;
 use rempla_core::api::accounts::DoctorSignUp;
 use rempla_core::domain::{Rpps, Specialty};
 use serde::Deserialize;
@@ -16,10 +17,6 @@ use ts_rs::TS;
 use crate::commands::{Feature, blocking, checked_id, with_api};
 use crate::error::DesktopError;
 
-/// Largest file the vault keeps (the server's `MAX_DOCUMENT_BYTES`): refused here before sending.
-const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
-/// Document kinds of the vault.
-const KINDS: [&str; 5] = ["identity", "insurance", "diploma", "licence", "other"];
 /// Fields `PATCH /v1/me/profile` takes; anything else is refused before sending.
 const PROFILE_FIELDS: [&str; 8] = [
     "display_name",
@@ -143,16 +140,6 @@ pub async fn my_vault(app: AppHandle) -> Result<Feature<Value>, DesktopError> {
     .await
 }
 
-/// What the upload's headers describe.
-#[derive(Debug, PartialEq, Eq)]
-struct UploadMeta {
-    kind: String,
-    name: String,
-    media_type: String,
-    expires_on: Option<String>,
-    birth_date: Option<String>,
-}
-
 fn header(request: &Request<'_>, name: &str) -> Option<String> {
     request
         .headers()
@@ -163,63 +150,20 @@ fn header(request: &Request<'_>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn date_or_none(value: Option<String>) -> Result<Option<String>, DesktopError> {
-    match value {
-        None => Ok(None),
-        Some(v) if chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_ok() => Ok(Some(v)),
-        Some(_) => Err(DesktopError::new(
-            "invalid_date",
-            "Date invalide (attendu : AAAA-MM-JJ).",
-        )),
-    }
-}
-
-/// The media type the bytes are, for the three the vault keeps (the server sniffs them again).
-fn sniffed(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else {
-        None
-    }
-}
-
-fn upload_meta(request: &Request<'_>, bytes: &[u8]) -> Result<UploadMeta, DesktopError> {
-    if bytes.is_empty() {
-        return Err(DesktopError::new("document_empty", "Ce fichier est vide."));
-    }
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(DesktopError::new(
-            "document_too_large",
-            "Ce fichier dépasse 10 Mo : réduisez-le (scan en 150 ppp, PDF compressé).",
-        ));
-    }
-    let media_type = sniffed(bytes).ok_or_else(|| {
-        DesktopError::new(
-            "unsupported_media_type",
-            "Ce fichier n'est ni un PDF, ni une image JPEG ou PNG.",
-        )
-    })?;
-    let kind = header(request, "x-kind").unwrap_or_default();
-    if !KINDS.contains(&kind.as_str()) {
-        return Err(DesktopError::new(
-            "invalid_kind",
-            "Type de document inconnu.",
-        ));
-    }
+/// The upload the request's headers describe, checked with the client's rules (the phones' too).
+fn upload_meta(request: &Request<'_>, bytes: &[u8]) -> Result<DocumentUpload, DesktopError> {
     let raw_name = header(request, "x-name").unwrap_or_default();
     let name = percent_decode(&raw_name)
         .ok_or_else(|| DesktopError::new("invalid_name", "Nom de fichier illisible."))?;
-    Ok(UploadMeta {
-        kind,
-        name: required("nom du fichier", &name, 200)?,
-        media_type: media_type.to_owned(),
-        expires_on: date_or_none(header(request, "x-expires-on"))?,
-        birth_date: date_or_none(header(request, "x-birth-date"))?,
-    })
+    DocumentUpload::checked(
+        &header(request, "x-kind").unwrap_or_default(),
+        &name,
+        header(request, "x-media-type").as_deref(),
+        header(request, "x-expires-on").as_deref(),
+        header(request, "x-birth-date").as_deref(),
+        bytes,
+    )
+    .map_err(|e| DesktopError::new(e.code, e.message))
 }
 
 /// `encodeURIComponent`'s inverse: `%XX` escapes to UTF-8 (headers carry ASCII only).
@@ -259,17 +203,7 @@ pub async fn document_upload(
     let bytes = bytes.clone();
     blocking(move || {
         with_api(&app, |api| {
-            api.upload_document(
-                &rempla_client::doctor::DocumentUpload {
-                    kind: meta.kind.clone(),
-                    name: meta.name.clone(),
-                    media_type: meta.media_type.clone(),
-                    expires_on: meta.expires_on.clone(),
-                    birth_date: meta.birth_date.clone(),
-                },
-                &bytes,
-            )
-            .and_then(|d| {
+            api.upload_document(&meta, &bytes).and_then(|d| {
                 serde_json::to_value(d).map_err(|e| rempla_client::SyncClientError::Protocol {
                     reason: e.to_string(),
                 })
@@ -468,18 +402,5 @@ mod tests {
         assert_eq!(percent_decode("a%2"), None);
         assert_eq!(percent_decode("%ZZ"), None);
         assert_eq!(percent_decode("%FF"), None);
-    }
-
-    #[test]
-    fn only_pdf_jpeg_and_png_bytes_pass() {
-        assert_eq!(sniffed(b"%PDF-1.7"), Some("application/pdf"));
-        assert_eq!(sniffed(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
-        assert_eq!(sniffed(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
-        assert_eq!(sniffed(b"MZ\x90\0"), None);
-        assert_eq!(
-            date_or_none(Some("2027-13-01".into())).unwrap_err().code,
-            "invalid_date"
-        );
-        assert_eq!(date_or_none(None).unwrap(), None);
     }
 }

@@ -44,6 +44,32 @@ class DocumentsViewModel(
         )
     }
 
+    /**
+     * Uploads a file the picker or the camera gave ([bytes] of [declaredType]); the library checks it
+     * first (type by content, 10 Mo at most) and refuses with the server's codes. True when stored.
+     */
+    fun upload(bytes: ByteArray, declaredType: String, kind: String, name: String, expiresOn: String? = null, birthDate: String? = null): Boolean {
+        state.set(state.value.copy(loading = true, error = null))
+        return try {
+            calendar.uploadDocument(bytes, declaredType, kind, name, expiresOn, birthDate)
+            load()
+            true
+        } catch (e: Exception) {
+            state.set(state.value.copy(loading = false, error = UiError.of(e)))
+            false
+        }
+    }
+
+    /** Deletes a document; true when done. */
+    fun delete(id: String): Boolean = try {
+        calendar.deleteDocument(id)
+        load()
+        true
+    } catch (e: Exception) {
+        state.set(state.value.copy(error = UiError.of(e)))
+        false
+    }
+
     companion object {
         private val stamp = DateTimeFormatter.ofPattern("dd/MM/yyyy 'à' HH:mm", Locale.FRANCE)
 

@@ -479,14 +479,19 @@ internal val serverTests = linkedMapOf<String, () -> Unit>(
                 Device(dir, "privacy").use { phone ->
                     val email = "medecin02@demo.rempla.fr"
                     assertTrue(phone.session(link.url).signIn(email, DEMO_PASSWORD))
-                    // A diploma uploaded from the web account page.
                     val doctorToken = http.login(email)
+                    // A diploma uploaded from the phone: bytes and the type the picker declared.
                     val pdf = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".toByteArray()
-                    val (uploaded, uploadBody) = http.call("POST", "/v1/me/documents?kind=diploma&name=these.pdf", doctorToken, type = "application/pdf", bytes = pdf)
-                    assertEquals(201, uploaded, uploadBody)
-
                     val docs = DocumentsViewModel(phone.calendar, java.time.ZoneId.of("Europe/Paris"))
-                    docs.load()
+                    // A file that is not what the picker said is refused before sending, with the server's code.
+                    assertTrue(!docs.upload("<html>".toByteArray(), "application/pdf", "diploma", "page.pdf"))
+                    assertEquals("unsupported_media_type", docs.state.value.error?.code)
+                    assertTrue(!docs.upload(pdf, "image/png", "diploma", "these.png"))
+                    assertEquals("media_type_mismatch", docs.state.value.error?.code)
+                    // The server's own refusal keeps its code: an insurance without its end date.
+                    assertTrue(!docs.upload(pdf, "application/pdf", "insurance", "rcp.pdf"))
+                    assertEquals("expiry_required", docs.state.value.error?.code)
+                    assertTrue(docs.upload(pdf, "application/pdf", "diploma", "these.pdf"), docs.state.value.error.toString())
                     val listed = docs.state.value.documents.single { it.name == "these.pdf" }
                     assertEquals("diploma" to pdf.size.toULong(), listed.kind to listed.size)
                     assertNull(docs.state.value.offlineNote)
