@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rempla/target}"
 bash mobile-bindings/generate.sh --release >/dev/null
 
 for target in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
-  cargo build --locked --release -p rempla-ffi --target "$target"
+  cargo build --locked --release -p rempla-ffi --target "$target"  # static libraries: stripped when the app links
 done
 
 OUT=ios/RemplaKit

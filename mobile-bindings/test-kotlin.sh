@@ -7,6 +7,8 @@
 #   4. runs the test runner with the JDK and JNA, the library in a linux-x86-64/ folder on the classpath.
 # Installs what is missing first (Debian default-jdk-headless and libjna-java, kotlinc into a cache dir),
 # idempotently. The runner prints `N passed, M failed` and exits non-zero on a failure.
+# --release tests the library that ships: built by `generate.sh --release` (bindings generated from the
+# unstripped release build, the stripped copy loaded here) — what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,12 +44,16 @@ fi
 KOTLINC="$KOTLIN_HOME/bin/kotlinc"
 
 # --- library and bindings ----------------------------------------------------------------------------
-LIB="$(bash mobile-bindings/generate.sh | tail -n 1)"
+GENERATE_ARGS=()
+if [ "${1:-}" = "--release" ]; then GENERATE_ARGS=(--release); fi
+LIB="$(bash mobile-bindings/generate.sh "${GENERATE_ARGS[@]}" | tail -n 1)"
+log "library under test: $LIB"
 
 BUILD=mobile-bindings/build/kotlin-jvm
 rm -rf "$BUILD"
 mkdir -p "$BUILD/native/linux-x86-64"
-cp "$LIB" "$BUILD/native/linux-x86-64/"
+# JNA finds the library by its canonical name (the release path's copy is `….stripped.so`).
+cp "$LIB" "$BUILD/native/linux-x86-64/librempla_ffi.so"
 
 SOURCES=(android/shared/build/generated/uniffi)
 SOURCES+=(android/shared/src/main/kotlin android/shared/src/test/kotlin)

@@ -26,7 +26,8 @@ cargo test --workspace --locked
 echo "== bench smoke runs (small sizes, debug build: a rule change that breaks a bench shows here)"
 bash scripts/bench-export.sh --smoke
 bash scripts/bench-feeds.sh --smoke
-echo "== Kotlin layer on the JVM against the real library (mobile-bindings/test-kotlin.sh)"
-bash mobile-bindings/test-kotlin.sh
+echo "== Kotlin layer on the JVM against the library that ships (mobile-bindings/test-kotlin.sh --release:"
+echo "   bindings generated from the unstripped release build, the stripped copy loaded)"
+bash mobile-bindings/test-kotlin.sh --release
 echo "== desktop app end-to-end (tauri-driver + WebKitWebDriver under Xvfb, real demo server)"
 bash scripts/test-desktop.sh e2e
