@@ -31,3 +31,5 @@ echo "   bindings generated from the unstripped release build, the stripped copy
 bash mobile-bindings/test-kotlin.sh --release
 echo "== desktop app end-to-end (tauri-driver + WebKitWebDriver under Xvfb, real demo server)"
 bash scripts/test-desktop.sh e2e
+echo "== desktop cold-start bench, smoke (debug, 30 rows, both the facility's dashboard and the doctor's month view)"
+bash scripts/bench-desktop.sh --smoke

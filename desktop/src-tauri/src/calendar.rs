@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rempla_core::calendar::{Department, Interval, ShiftKind};
 use rempla_core::domain::{
-    Availability, AvailabilityDraft, AvailabilityId, AvailabilityStatus, Doctor, DoctorId,
+    Availability, AvailabilityDraft, AvailabilityId, AvailabilityStatus, DoctorId,
 };
 use rempla_store::{Store, settings};
 use serde::{Deserialize, Serialize};
@@ -170,12 +170,29 @@ fn view(o: &Interval, a: &Availability) -> OccurrenceView {
     }
 }
 
+/// What the doctor space shows of the cached doctor record. Read as plain fields rather than core's
+/// `Doctor`: deserializing that validates the contact phone with the `phonenumber` crate, whose
+/// metadata loads on first use — 0.4 s of the month view's cold start in a debug build, measured by
+/// `scripts/bench-desktop.sh` (ROLE=doctor) — for a screen that shows none of it.
+#[derive(Debug, Deserialize)]
+struct DoctorFacts {
+    id: DoctorId,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    departments: Vec<String>,
+    #[serde(default)]
+    status: Option<serde_json::Value>,
+}
+
 /// The signed-in doctor, from the account cached at sign-in (works offline).
-fn signed_in_doctor(store: &Store) -> Result<(DoctorId, Option<Doctor>), DesktopError> {
+fn signed_in_doctor(store: &Store) -> Result<(DoctorId, Option<DoctorFacts>), DesktopError> {
     let me = store
         .setting(&settings::ME)?
         .ok_or_else(DesktopError::not_signed_in)?;
-    let doctor: Option<Doctor> = me.doctor.and_then(|v| serde_json::from_value(v).ok());
+    let doctor: Option<DoctorFacts> = me.doctor.and_then(|v| serde_json::from_value(v).ok());
     let id = match (&doctor, store.setting(&settings::LOCAL_DOCTOR)?) {
         (Some(d), _) => d.id,
         (None, Some(id)) if me.role.as_deref() == Some("doctor") => id,
@@ -209,8 +226,9 @@ pub async fn doctor_space(app: AppHandle) -> Result<DoctorSpace, DesktopError> {
                 doctor_id: id.to_string(),
                 name: format!("Dr {} {}", d.first_name, d.last_name),
                 departments: d.departments.clone(),
-                status: serde_json::to_value(d.status)
-                    .ok()
+                status: d
+                    .status
+                    .as_ref()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default(),
             },

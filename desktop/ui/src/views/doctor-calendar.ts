@@ -157,6 +157,12 @@ export function doctorCalendarView(): HTMLElement {
   const who = h("p", { class: "muted", id: "doctor-name" });
   const section = h("section", { id: "area-calendar" }, h("h2", {}, t("calendar.title")), who, h("p", { class: "muted" }, t("calendar.help")), h("div", { class: "split-view" }, calEl, side));
   let shown = 0;
+  // Timings of the screen's first draw (read by scripts/bench-desktop.sh): created, grid drawn,
+  // occurrences read from the store, events drawn.
+  const t0 = performance.now();
+  const mark = (name: string) => {
+    if (!section.dataset[name]) section.dataset[name] = String(Math.round(performance.now() - t0));
+  };
   const calendar = new Calendar(calEl, {
     plugins: [dayGridPlugin, timeGridPlugin, interactionPlugin],
     initialView: "dayGridMonth",
@@ -168,6 +174,7 @@ export function doctorCalendarView(): HTMLElement {
       api
         .calendarRange(info.start.toISOString(), info.end.toISOString())
         .then((list) => {
+          mark("tRead");
           shown = list.length;
           section.dataset.occurrences = String(shown);
           ok(list.map(occurrenceEvent));
@@ -177,6 +184,7 @@ export function doctorCalendarView(): HTMLElement {
           fail(new Error(String((e as DesktopError).message ?? e)));
         });
     },
+    eventsSet: () => mark("tEvents"),
     dateClick: (info) => picker?.pick(info.dateStr.slice(0, 10)),
     eventClick: (info) => {
       const o = info.event.extendedProps.occurrence as OccurrenceView | undefined;
@@ -186,7 +194,10 @@ export function doctorCalendarView(): HTMLElement {
     },
   });
   let picker: { pick: (date: string) => void } | null = null;
-  requestAnimationFrame(() => calendar.render());
+  requestAnimationFrame(() => {
+    calendar.render();
+    mark("tGrid");
+  });
   // Live: the sync worker pulled (a mission booked a slot, another device edited): refetch, never redraw
   // the form under the user's fingers.
   setLiveHook(() => calendar.refetchEvents());
