@@ -79,6 +79,21 @@ async function http(method, path, token, body) {
   return { status: r.status, json };
 }
 
+/** A UUID v7 (time-ordered), as the apps make ids. */
+function uuidv7() {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i--) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 async function login(email, device) {
   const r = await http("POST", "/v1/auth/login", null, { email, password: PASSWORD, device_id: device, device_name: "e2e", platform: "cli" });
   if (r.status !== 200) throw new Error(`login ${email}: ${r.status} ${JSON.stringify(r.json)}`);
@@ -108,6 +123,16 @@ async function screenshot(name) {
   writeFileSync(file, await d.screenshot());
   return file;
 }
+/** Signs the current account out and signs `email` in on the same app, as a person sharing the computer would. */
+async function signInAgain(email, password = PASSWORD) {
+  await d.click("#sign-out");
+  await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
+  await d.type("#server", SERVER);
+  await d.type("#email", email);
+  await d.type("#password", password);
+  await d.click("#sign-in");
+}
+
 async function step(name, fn) {
   const t0 = Date.now();
   try {
@@ -553,12 +578,7 @@ try {
   });
 
   await step("staff-queue", async () => {
-    await d.click("#sign-out");
-    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
-    await d.type("#server", SERVER);
-    await d.type("#email", STAFF_EMAIL);
-    await d.type("#password", PASSWORD);
-    await d.click("#sign-in");
+    await signInAgain(STAFF_EMAIL);
     await d.waitFor("the staff navigation", "return !!document.querySelector('[data-route=staff]')", 30000);
     await d.click('[data-route="staff"]');
     const n = await d.waitFor(
@@ -649,19 +669,14 @@ try {
   const DOCTOR_EMAIL = "medecin01@demo.rempla.fr";
   let offlineFirst = null;
   await step("doctor-sign-in", async () => {
-    await d.click("#sign-out");
-    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
-    await d.type("#server", SERVER);
-    await d.type("#email", DOCTOR_EMAIL);
-    await d.type("#password", PASSWORD);
-    await d.click("#sign-in");
+    await signInAgain(DOCTOR_EMAIL);
     const first = await d.waitFor("the doctor's calendar or the terms", "if (document.querySelector('#accept-terms')) return 'terms'; const s = document.querySelector('#area-calendar'); return s && s.dataset.ready === 'true' ? 'calendar' : null", 30000);
     if (first === "terms") {
       await d.click("#accept-terms");
       await d.waitFor("the doctor's calendar", "const s = document.querySelector('#area-calendar'); return s && s.dataset.ready === 'true'", 30000);
     }
     const nav = await d.exec("return [...document.querySelectorAll('nav [data-route]')].map((b) => b.dataset.route).join(',')");
-    if (nav !== "calendar,proposals,missions,documents,profile,inbox,account") throw new Error(`doctor navigation: ${nav}`);
+    if (nav !== "calendar,nearby,proposals,missions,documents,profile,inbox,account") throw new Error(`doctor navigation: ${nav}`);
     const name = await d.exec("return document.querySelector('#doctor-name').textContent");
     if (!name.startsWith("Dr ")) throw new Error(`doctor's name: ${name}`);
     // The demo's availabilities, pulled to this computer, on the month view.
@@ -788,6 +803,61 @@ try {
     return `facility contacts shown (${contacts.slice(0, 60)}…), signed by the doctor on the server, PDF saved`;
   });
 
+  await step("doctor-nearby", async () => {
+    // « Près de chez moi »: the cached open requests her calendar fits, computed on this computer; she
+    // applies to one, which then waits for the facility in her proposals.
+    // Lannion posts a new request (its sync client's push, as its app does) ten weeks on, of her
+    // specialty; she then offers its shifts from « Mon agenda », as a doctor who saw the call would.
+    const me0 = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e28");
+    const profile = await http("GET", "/v1/me/profile", me0.token);
+    const specialties = profile.json?.doctor?.specialties ?? [];
+    const facDevice = "0190f5d2-0000-7000-8000-0000000e2e29";
+    const fac = await login(FACILITY_EMAIL, facDevice);
+    const facPage = await http("POST", "/v1/sync/pull", fac.token, { protocol: 1 });
+    const template = (facPage.json.changes ?? []).map((c) => c.record).find((r) => r && r.shifts && specialties.includes(r.specialty) && r.shifts.length >= 1);
+    if (!template) throw new Error(`no request of Lannion of her specialties (${specialties}) to copy`);
+    const week = 7 * 86_400_000;
+    const shift = (iso) => new Date(Date.parse(iso) + 10 * week).toISOString().replace(".000Z", "Z");
+    const target = {
+      ...template,
+      id: uuidv7(),
+      shifts: template.shifts.slice(0, 2).map((x) => ({ ...x, interval: { start: shift(x.interval.start), end: shift(x.interval.end) } })),
+      status: "open",
+      revision: 0,
+    };
+    const hlc = `${Date.now().toString(16).padStart(16, "0")}-00000000-${facDevice.replace(/-/g, "")}`;
+    const pushed = await http("POST", "/v1/sync/push", fac.token, { protocol: 1, device_id: facDevice, ops: [{ op_id: uuidv7(), entity: "request", entity_id: target.id, kind: "upsert", fields: target, hlc }] });
+    const outcome = pushed.json?.results?.[0] ?? pushed.json?.outcomes?.[0];
+    if (pushed.status !== 200 || (outcome && outcome.status === "rejected")) throw new Error(`push: ${pushed.status} ${JSON.stringify(pushed.json).slice(0, 300)}`);
+    await d.exec("document.querySelector('#sync-now')?.click()");
+    const localDay = (iso) => new Intl.DateTimeFormat("en-CA", { timeZone: target.zone }).format(new Date(iso));
+    await d.click('[data-route="calendar"]');
+    await d.waitFor("the calendar", "return document.querySelector('#area-calendar')?.dataset.ready === 'true'", 20000);
+    for (const x of target.shifts) {
+      await d.exec("const s = document.querySelector('#availability-kind'); s.value = arguments[0]; s.dispatchEvent(new Event('change'));", x.kind);
+      await d.exec("document.querySelector('#availability-date').value = arguments[0]", localDay(x.interval.start));
+      await d.exec("const s = document.querySelector('#availability-repeat'); s.value = 'none'; s.dispatchEvent(new Event('change'));");
+      await d.click("#availability-add");
+      await d.waitFor("the availability added", "const a = document.querySelector('#availability-form [role=alert]'); if (a) return 'error: ' + a.textContent; return /Disponibilité ajoutée|Availability added/.test(document.getElementById('notices')?.textContent ?? '')", 20000);
+    }
+    await d.click('[data-route="nearby"]');
+    await d.waitFor("the list", "const s = document.querySelector('#area-nearby'); return s && s.dataset.ready === 'true'", 20000);
+    await d.exec("const s = document.querySelector('#nearby-period'); s.value = '365'; s.dispatchEvent(new Event('change'));");
+    const n = await d.waitFor("requests near her", "const s = document.querySelector('#area-nearby'); return s.dataset.ready === 'true' && Number(s.dataset.count) > 0 && Number(s.dataset.count)", 20000);
+    const first = await d.exec("const c = document.querySelector(`[data-nearby=\"${arguments[0]}\"]`); return c ? { id: c.dataset.nearby, fit: c.dataset.fit, text: c.querySelector('h3').textContent, why: c.querySelectorAll('.criteria li').length } : null", target.id);
+    if (!first) throw new Error(`the request her calendar now covers is not listed (${n} listed)`);
+    if (first.fit !== "complete") throw new Error(`listed as ${first.fit}`);
+    if (first.why === 0) throw new Error("a request near her without its explanation");
+    await d.click(`[data-apply="${first.id}"]`);
+    const card = await d.waitFor("her application in the proposals", "const a = document.querySelector('#area-nearby [role=alert]'); if (a) return 'error: ' + a.textContent; return document.querySelector('#proposals-applied [data-proposal]')?.textContent ?? null", 30000);
+    if (card.startsWith("error")) throw new Error(card);
+    const me = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e27");
+    const mine = await http("GET", `/v1/proposals?request_id=${first.id}`, me.token);
+    const application = (mine.json?.proposals ?? []).find((p) => p.initiator === "doctor" && p.state === "sent");
+    if (!application) throw new Error(`no application on the server: ${JSON.stringify(mine.json).slice(0, 200)}`);
+    return `${n} request(s) near her; applied to « ${first.text.slice(0, 60)} » (${first.why} criteria explained), waiting for the facility`;
+  });
+
   // A small real PDF the doctors upload (the server sniffs its content).
   const pdfPath = join(work, "attestation.pdf");
   writeFileSync(pdfPath, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
@@ -887,22 +957,12 @@ try {
   });
 
   await step("doctor-verified-by-staff", async () => {
-    await d.click("#sign-out");
-    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
-    await d.type("#server", SERVER);
-    await d.type("#email", STAFF_EMAIL);
-    await d.type("#password", PASSWORD);
-    await d.click("#sign-in");
+    await signInAgain(STAFF_EMAIL);
     await d.waitFor("the staff queue", "return !!document.querySelector('#area-staff')", 30000);
     await d.waitFor("the newcomer in the queue", "return !!document.querySelector(`#area-staff li[data-doctor=\"${arguments[0]}\"]`)", 20000, newcomerId);
     await d.click(`[data-approve="${newcomerId}"]`);
     await d.waitFor("the newcomer approved", "return !document.querySelector(`#area-staff li[data-doctor=\"${arguments[0]}\"]`)", 20000, newcomerId);
-    await d.click("#sign-out");
-    await d.waitFor("the sign-in form", "return !!document.querySelector('#email')", 20000);
-    await d.type("#server", SERVER);
-    await d.type("#email", newcomer.email);
-    await d.type("#password", PASSWORD);
-    await d.click("#sign-in");
+    await signInAgain(newcomer.email);
     await d.waitFor("the calendar", "return document.querySelector('#area-calendar')?.dataset.ready === 'true'", 30000);
     if (await d.exec("return !!document.querySelector('#doctor-pending')")) throw new Error("still shown as pending after the staff's approval");
     return `${newcomer.first} ${newcomer.last} approved from the staff screen; her calendar no longer says pending`;

@@ -1,17 +1,14 @@
 //! Requests near me and the map, on [`OfflineCalendar`], offline, over the open requests the last sync
-//! cached: core's matching (`rempla_core::matching`, the same rules and scores the facilities see) run
-//! on a small index holding this one doctor, their calendar and the cached requests; and core's grid
-//! clusters for the map.
+//! cached: the list is `rempla_client::nearby` (core's matching on a one-doctor index, shared with the
+//! desktop's doctor space); the map, core's grid clusters.
 //!
 //! The doctor's profile (specialties, base, radius, départements, qualification) comes from the server
 //! (`GET /v1/me`) at login and after each successful sync; see [`crate::account`].
 
+use rempla_client::nearby;
 use rempla_core::calendar::Interval;
-use rempla_core::domain::{Doctor, GeoPoint, Request, RequestStatus};
-use rempla_core::matching::from_domain::{availability_slots, doctor_profile, open_request};
-use rempla_core::matching::{
-    BusyBlock, Criterion, MatchingIndex, Reach, cluster_requests, requests_for_doctor,
-};
+use rempla_core::domain::{Doctor, GeoPoint, Request};
+use rempla_core::matching::cluster_requests;
 use rempla_store::{BoundingBox, Store};
 
 use crate::calendar::OfflineCalendar;
@@ -20,9 +17,6 @@ use crate::error::RemplaError;
 use crate::records::{
     CachedRequest, DoctorProfileRecord, MapBounds, MapCluster, RequestMatch, RequestShiftRecord,
 };
-
-/// Longest window `requests_near_me` accepts (a year and a bit: what a doctor plans).
-const MAX_WINDOW_DAYS: i64 = 400;
 
 /// The cached request as the map and the list show it.
 pub(crate) fn cached_request(r: &Request) -> CachedRequest {
@@ -112,65 +106,20 @@ impl OfflineCalendar {
         to: String,
     ) -> Result<Vec<RequestMatch>, RemplaError> {
         let window = Interval::new(convert::instant(&from)?, convert::instant(&to)?)?;
-        if window.end() - window.start() > chrono::Duration::days(MAX_WINDOW_DAYS) {
-            return Err(RemplaError::invalid(
-                "window_too_wide",
-                "période de plus de 400 jours : réduisez-la",
-            ));
-        }
         let store = self.store();
         let doctor = saved_profile(&store)?;
-        // Core's conversions, the same as the server's index (a series' occurrences get derived ids).
-        let mut slots = Vec::new();
-        for a in store.list_range(doctor.id, window)? {
-            slots.extend(
-                availability_slots(&a, &window)
-                    .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?,
-            );
-        }
-        let busy = store
-            .list_busy_range(doctor.id, window)?
-            .into_iter()
-            .map(|b| BusyBlock {
-                doctor: doctor.id,
-                interval: b.interval,
-            })
-            .collect();
-        let requests: Vec<Request> = store
-            .list_requests_in_range(window)?
-            .into_iter()
-            .filter(|r| r.status == RequestStatus::Open)
-            .collect();
-        drop(store);
-        let profile = doctor_profile(&doctor, true)
-            .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
-        let mut index = MatchingIndex::build(vec![profile], slots, busy, vec![], &[])
-            .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
-        // A cached request this build cannot read (unknown specialty) is left out.
-        for r in requests
+        let list = nearby::requests_near_me(&store, &doctor, window).map_err(|e| match e {
+            nearby::NearbyError::Store(e) => e.into(),
+            e => RemplaError::invalid(e.code(), e.to_string()),
+        })?;
+        Ok(list
             .iter()
-            .filter_map(|r| open_request(r).ok().flatten())
-        {
-            // A request the index refuses (overlapping shifts…) is left out, not fatal for the list.
-            let _ = index.upsert_request(r);
-        }
-        let fits = requests_for_doctor(&index, doctor.id)
-            .map_err(|e| RemplaError::invalid(e.code(), e.to_string()))?;
-        Ok(fits
-            .into_iter()
-            .filter_map(|fit| {
-                let request = requests.iter().find(|r| r.id == fit.request)?;
-                let distance_km = match fit.reach {
-                    Reach::Radius { distance_km, .. } => Some(distance_km),
-                    Reach::Department { distance_km } => distance_km,
-                };
-                Some(RequestMatch {
-                    request: cached_request(request),
-                    complete: fit.status == rempla_core::calendar::CoverageStatus::Complete,
-                    score: fit.score,
-                    distance_km,
-                    explanations: fit.criteria.iter().map(Criterion::explanation).collect(),
-                })
+            .map(|n| RequestMatch {
+                request: cached_request(&n.request),
+                complete: n.complete,
+                score: n.score,
+                distance_km: n.distance_km,
+                explanations: n.explanations.clone(),
             })
             .collect())
     }

@@ -133,6 +133,34 @@ impl ApiClient {
         self.patch_json("/v1/me/profile", changes)
     }
 
+    /// Applies to a request as the doctor (`POST /v1/requests/{id}/applications`): a proposal of which
+    /// the facility is the answering party; `id` makes a retry harmless.
+    pub fn apply_to_request(
+        &self,
+        request: rempla_core::domain::RequestId,
+        id: ProposalId,
+    ) -> Result<serde_json::Value, SyncClientError> {
+        self.post_json(
+            &format!("/v1/requests/{request}/applications"),
+            &serde_json::json!({ "id": id }),
+        )
+    }
+
+    /// "Only contact me when I am available" (`GET /v1/me/matching-preferences`).
+    pub fn matching_preferences(
+        &self,
+    ) -> Result<rempla_core::api::workflow::MatchPreferences, SyncClientError> {
+        self.get_json("/v1/me/matching-preferences")
+    }
+
+    /// Sets it (`PUT /v1/me/matching-preferences`).
+    pub fn set_matching_preferences(
+        &self,
+        preferences: &rempla_core::api::workflow::MatchPreferences,
+    ) -> Result<rempla_core::api::workflow::MatchPreferences, SyncClientError> {
+        self.put_json("/v1/me/matching-preferences", preferences)
+    }
+
     /// Who read or changed the caller's data, newest first (`GET /v1/me/audit`).
     pub fn my_audit(&self) -> Result<serde_json::Value, SyncClientError> {
         self.get_json("/v1/me/audit")

@@ -36,6 +36,7 @@ pub mod feeds;
 pub mod http;
 pub mod inbox;
 pub mod live;
+pub mod nearby;
 pub mod retry;
 pub mod service;
 pub mod session;

@@ -57,6 +57,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     crate::doctor_work::DoctorProposalView::export_all(&cfg)?;
     crate::doctor_work::DoctorMissionView::export_all(&cfg)?;
     crate::doctor_work::AnswerView::export_all(&cfg)?;
+    crate::doctor_work::NearbyView::export_all(&cfg)?;
     crate::doctor_account::DoctorSignUpForm::export_all(&cfg)?;
     rempla_core::api::accounts::PasswordChanged::export_all(&cfg)?;
     let mut index = vec![

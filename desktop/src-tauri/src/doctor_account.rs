@@ -253,6 +253,34 @@ pub async fn profile_update(
     .await
 }
 
+/// "Only contact me when I am available" (`GET /v1/me/matching-preferences`).
+#[tauri::command]
+pub async fn matching_preferences(app: AppHandle) -> Result<Feature<bool>, DesktopError> {
+    blocking(move || {
+        with_api(&app, |api| {
+            api.matching_preferences().map(|p| p.only_when_available)
+        })
+    })
+    .await
+}
+
+/// Sets it (`PUT /v1/me/matching-preferences`).
+#[tauri::command]
+pub async fn matching_preferences_set(
+    app: AppHandle,
+    only_when_available: bool,
+) -> Result<Feature<bool>, DesktopError> {
+    blocking(move || {
+        with_api(&app, |api| {
+            api.set_matching_preferences(&rempla_core::api::workflow::MatchPreferences {
+                only_when_available,
+            })
+            .map(|p| p.only_when_available)
+        })
+    })
+    .await
+}
+
 /// Who read or changed the doctor's data (`GET /v1/me/audit`).
 #[tauri::command]
 pub async fn my_audit(app: AppHandle) -> Result<Feature<Value>, DesktopError> {

@@ -5,6 +5,7 @@
 
 use chrono::Utc;
 use rempla_client::doctor::ProposalAnswer;
+use rempla_client::nearby;
 use rempla_client::views::{self, DoctorMission, InboxProposal};
 use rempla_core::domain::ProposalId;
 use rempla_core::domain::proposal::MAX_ANSWER_REASON_CHARS;
@@ -167,6 +168,128 @@ fn mission_view(v: &DoctorMission) -> DoctorMissionView {
         signed_by_doctor: v.signed_by_doctor,
         signed_by_facility: v.signed_by_facility,
     }
+}
+
+/// A cached open request the doctor's calendar fits, as « Près de chez moi » lists it.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct NearbyView {
+    /// Request id.
+    pub id: String,
+    /// Specialty code.
+    pub specialty: String,
+    /// The commune nearest the site (the cached request carries coordinates, not the facility's name).
+    pub commune: String,
+    /// Département of the site.
+    pub department: String,
+    /// IANA zone the shifts are shown in.
+    pub zone: String,
+    /// The shifts asked for.
+    pub shifts: Vec<ShiftView>,
+    /// Daily fee offered, in cents.
+    pub fee_cents_per_day: Option<i64>,
+    /// The doctor's calendar covers every shift.
+    pub complete: bool,
+    /// Core's score.
+    pub score: u32,
+    /// Distance from the doctor's base.
+    pub distance_km: Option<f64>,
+    /// Each criterion in French.
+    pub explanations: Vec<String>,
+    /// Site coordinates, for the map.
+    pub lat: f64,
+    /// See `lat`.
+    pub lon: f64,
+}
+
+/// The cached open requests with shifts in `[from, to)` (RFC 3339) that the doctor's calendar fits,
+/// best first (offline; `rempla_client::nearby`, as on the phones).
+#[tauri::command]
+pub async fn requests_near_me(
+    app: AppHandle,
+    from: String,
+    to: String,
+) -> Result<Vec<NearbyView>, DesktopError> {
+    blocking(move || {
+        let parse = |t: &str| {
+            chrono::DateTime::parse_from_rfc3339(t.trim())
+                .map(|d| d.to_utc())
+                .map_err(|_| DesktopError::new("invalid_datetime", "Période illisible."))
+        };
+        let window = rempla_core::calendar::Interval::new(parse(&from)?, parse(&to)?)?;
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        let me = store
+            .setting(&rempla_store::settings::ME)?
+            .ok_or_else(DesktopError::not_signed_in)?;
+        let doctor: rempla_core::domain::Doctor = me
+            .doctor
+            .and_then(|v| serde_json::from_value(v).ok())
+            .ok_or_else(|| {
+                DesktopError::new(
+                    "not_a_doctor",
+                    "Cet espace est celui des médecins remplaçants.",
+                )
+            })?;
+        let list = nearby::requests_near_me(&store, &doctor, window).map_err(|e| match e {
+            nearby::NearbyError::Store(e) => DesktopError::from(e),
+            e => DesktopError::new(e.code(), e.to_string()),
+        })?;
+        let places = rempla_core::geo::gazetteer().ok();
+        Ok(list
+            .iter()
+            .map(|n| {
+                let r = &n.request;
+                NearbyView {
+                    id: r.id.to_string(),
+                    specialty: r.specialty.clone(),
+                    commune: places
+                        .and_then(|g| g.nearest(r.location))
+                        .map(|c| c.name.to_string())
+                        .unwrap_or_default(),
+                    department: r.department.clone(),
+                    zone: r.zone.name().to_owned(),
+                    shifts: r
+                        .shifts
+                        .iter()
+                        .map(|s| shift(kind_text(&s.kind), s.interval))
+                        .collect(),
+                    fee_cents_per_day: r.remuneration_cents_per_day,
+                    complete: n.complete,
+                    score: n.score,
+                    distance_km: n.distance_km,
+                    explanations: n.explanations.clone(),
+                    lat: r.location.lat,
+                    lon: r.location.lon,
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Applies to a request (the facility answers); then syncs so the application shows in the inbox.
+#[tauri::command]
+pub async fn request_apply(app: AppHandle, request_id: String) -> Result<(), DesktopError> {
+    let handle = app.clone();
+    blocking(move || {
+        let id: rempla_core::domain::RequestId = checked_id(&request_id)?;
+        let done = with_api(&handle, |api| api.apply_to_request(id, ProposalId::new()))?;
+        if !done.available {
+            return Err(DesktopError::new(
+                "unavailable",
+                "Le serveur ne propose pas encore cette action.",
+            ));
+        }
+        if let Err(e) = worker::sync_round(&handle) {
+            tracing::warn!(code = %e.code, "sync after the application failed; the worker retries");
+        }
+        Ok(())
+    })
+    .await?;
+    worker::emit_status(&app);
+    Ok(())
 }
 
 /// The doctor's proposals as last synced (works offline): answerable first, soonest deadline first.

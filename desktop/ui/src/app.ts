@@ -18,6 +18,7 @@ export type Route =
   | { name: "documents" }
   | { name: "profile" }
   | { name: "calendar" }
+  | { name: "nearby" }
   | { name: "proposals" }
   | { name: "missions"; missionId?: string };
 

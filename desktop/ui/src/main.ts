@@ -23,6 +23,7 @@ import { doctorMissionsView } from "./views/doctor-missions";
 import { doctorDocumentsView } from "./views/doctor-documents";
 import { doctorProfileView } from "./views/doctor-profile";
 import { signUpView } from "./views/signup";
+import { doctorNearbyView } from "./views/doctor-nearby";
 import { enter, leave, loadFacility } from "./session";
 
 const NAV: [Route["name"], TextKey][] = [
@@ -39,6 +40,7 @@ const NAV: [Route["name"], TextKey][] = [
 /** A replacement doctor's screens: their calendar, proposals, missions, inbox, account. */
 const DOCTOR_NAV: [Route["name"], TextKey][] = [
   ["calendar", "nav.calendar"],
+  ["nearby", "nav.nearby"],
   ["proposals", "nav.proposals"],
   ["missions", "nav.missions"],
   ["documents", "nav.documents"],
@@ -96,6 +98,8 @@ function screen(): HTMLElement {
       return doctorProfileView();
     case "calendar":
       return doctorCalendarView();
+    case "nearby":
+      return doctorNearbyView();
     case "proposals":
       return doctorProposalsView();
     case "missions":
@@ -146,7 +150,9 @@ function statusBar(): HTMLElement {
         state.status = st;
       })
       .catch(() => undefined)
-      .finally(() => rerender());
+      // Only the status bar: what the round pulled redraws its screens through `requests-changed`,
+      // as any sync does, so a half-filled form beside it is never rebuilt.
+      .finally(() => refreshStatus());
   });
   return h(
     "div",

@@ -28,6 +28,8 @@ import { doctorMissionsView, splitMissions } from "../src/views/doctor-missions"
 import { fileProblem, sniff, vaultRows } from "../src/views/doctor-documents";
 import { actionText, changedFields, listField, profileFields } from "../src/views/doctor-profile";
 import { signUpView } from "../src/views/signup";
+import { doctorNearbyView, nearbyTitle, windowOf } from "../src/views/doctor-nearby";
+import type { NearbyView } from "../src/generated";
 import type { DoctorMissionView, DoctorProposalView, OccurrenceView } from "../src/generated";
 import type { Request, SessionView } from "../src/generated";
 
@@ -1266,5 +1268,36 @@ describe("the doctor's account", () => {
     await settle();
     expect(calls).toContainEqual(["doctor_sign_up", { form: { server: "http://127.0.0.1:9000", email: "jeanne@exemple.fr", password: "un-mot-de-passe", rpps: "10000001916", firstName: "Jeanne", lastName: "Le Goff", specialties: ["medecine-generale"] } }]);
     expect(view.querySelector("#signup-sent")?.textContent).toContain("jeanne@exemple.fr");
+  });
+});
+
+describe("requests near me", () => {
+  const near: NearbyView = { id: "r1", specialty: "urgences", commune: "Lannion", department: "22", zone: "Europe/Paris", shifts: [{ kind: "day", start: "2027-03-06T07:00:00+00:00", end: "2027-03-06T19:00:00+00:00" }], feeCentsPerDay: 70000, complete: true, score: 997, distanceKm: 3.4, explanations: ["Spécialité : urgences", "Distance : 3 km"], lat: 48.7, lon: -3.4 };
+
+  it("names the request by specialty, commune and distance, over the chosen period", () => {
+    state.catalogue = { specialties: [{ code: "urgences", label: "Médecine d'urgence" }], shiftKinds: [] };
+    expect(nearbyTitle(near)).toBe("Médecine d'urgence · Lannion (22) · 3 km");
+    expect(nearbyTitle({ ...near, commune: "", distanceKm: null })).toBe("Médecine d'urgence · 22");
+    const w = windowOf(30, new Date("2027-01-01T00:00:00Z"));
+    expect(w).toEqual({ from: "2027-01-01T00:00:00.000Z", to: "2027-01-31T00:00:00.000Z" });
+  });
+
+  it("lists what the calendar fits and applies to one", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "requests_near_me") return [near];
+      return null;
+    });
+    const view = doctorNearbyView();
+    document.body.append(view);
+    await settle();
+    expect(view.dataset.count).toBe("1");
+    expect(view.querySelector('[data-nearby="r1"]')?.getAttribute("data-fit")).toBe("complete");
+    expect(view.querySelectorAll(".criteria li").length).toBe(2);
+    (view.querySelector('[data-apply="r1"]') as HTMLButtonElement).click();
+    await settle();
+    expect(calls).toContainEqual(["request_apply", { requestId: "r1" }]);
+    expect(state.route.name).toBe("proposals");
   });
 });

@@ -64,6 +64,7 @@ export type { MissionId } from "./MissionId";
 export type { MissionList } from "./MissionList";
 export type { MissionStatus } from "./MissionStatus";
 export type { MissionView } from "./MissionView";
+export type { NearbyView } from "./NearbyView";
 export type { NewProposal } from "./NewProposal";
 export type { Notice } from "./Notice";
 export type { Notification } from "./Notification";

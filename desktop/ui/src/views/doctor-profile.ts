@@ -132,6 +132,35 @@ function editForm(before: ProfileFields, reload: () => void): HTMLElement {
   return form;
 }
 
+function alertsCard(): HTMLElement {
+  const box = h("input", { type: "checkbox", id: "only-when-available" });
+  const err = h("div", {});
+  box.disabled = true;
+  void api
+    .matchingPreferences()
+    .then((f) => {
+      if (f.available && f.data !== null) box.checked = f.data;
+      box.disabled = !f.available;
+    })
+    .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));
+  box.addEventListener("change", () => {
+    err.replaceChildren();
+    box.disabled = true;
+    void api
+      .matchingPreferencesSet(box.checked)
+      .then((f) => {
+        if (f.available && f.data !== null) box.checked = f.data;
+        showNotice({ level: "success", title: t("profile.alertsSaved"), body: box.checked ? t("profile.onlyWhenAvailable") : t("profile.allAlerts") });
+      })
+      .catch((e: unknown) => {
+        box.checked = !box.checked;
+        err.replaceChildren(errorBox(e as DesktopError));
+      })
+      .finally(() => (box.disabled = false));
+  });
+  return h("section", { class: "card", id: "alerts-card" }, h("h3", {}, t("profile.alerts")), h("label", { class: "check" }, box, " ", t("profile.onlyWhenAvailable")), h("p", { class: "muted" }, t("profile.alertsHelp")), err);
+}
+
 function exportCard(): HTMLElement {
   const run = h("button", { class: "primary", id: "data-export" }, t("profile.export"));
   const err = h("div", {});
@@ -203,7 +232,7 @@ export function doctorProfileView(): HTMLElement {
           body.replaceChildren(h("p", { class: "empty" }, t("area.unavailable")));
           return;
         }
-        body.replaceChildren(facts(f.data), editForm(profileFields(f.data), load), exportCard(), auditCard(), closeCard());
+        body.replaceChildren(facts(f.data), editForm(profileFields(f.data), load), alertsCard(), exportCard(), auditCard(), closeCard());
         section.dataset.ready = "true";
       } catch (e) {
         body.replaceChildren(errorBox(e as DesktopError));

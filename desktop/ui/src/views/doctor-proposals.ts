@@ -72,7 +72,8 @@ function card(p: DoctorProposalView, reload: () => void): HTMLElement {
     decline.addEventListener("click", () => answer(decline, false));
     facts.push(h("label", {}, t("proposals.reason"), reason), h("div", { class: "actions" }, accept, decline), err);
   } else {
-    facts.push(h("p", {}, h("span", { class: "badge", "data-proposal-state": p.state }, t(`proposal.${p.state}` as TextKey)), p.answerReason ? ` — « ${p.answerReason} »` : ""));
+    const label = !p.fromFacility && p.state === "sent" ? t("proposals.waitingFacility") : t(`proposal.${p.state}` as TextKey);
+    facts.push(h("p", {}, h("span", { class: "badge", "data-proposal-state": p.state }, label), p.answerReason ? ` — « ${p.answerReason} »` : ""));
   }
   return h("div", { class: "card proposal", "data-proposal": p.id }, ...facts);
 }
@@ -86,8 +87,10 @@ export function doctorProposalsView(): HTMLElement {
       try {
         const list = await api.doctorProposals();
         const open = list.filter((p) => p.answerable);
-        const rest = list.filter((p) => !p.answerable);
+        const applied = list.filter((p) => !p.answerable && !p.fromFacility && p.state === "sent");
+        const rest = list.filter((p) => !p.answerable && !applied.includes(p));
         const parts: HTMLElement[] = [open.length ? h("div", { id: "proposals-open" }, ...open.map((p) => card(p, load))) : h("p", { class: "empty", id: "proposals-none" }, t("proposals.none"))];
+        if (applied.length) parts.push(h("h3", {}, t("proposals.applied")), h("div", { id: "proposals-applied" }, ...applied.map((p) => card(p, load))));
         if (rest.length) parts.push(h("h3", {}, t("proposals.past")), h("div", { id: "proposals-past" }, ...rest.map((p) => card(p, load))));
         body.replaceChildren(...parts);
         section.dataset.ready = "true";
