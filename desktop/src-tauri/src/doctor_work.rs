@@ -60,6 +60,9 @@ pub struct DoctorProposalView {
     pub answerable: bool,
     /// Deadline passed, not yet marked expired by the server.
     pub overdue: bool,
+    /// Business days of the site's territory left to answer, today included when it is one (public
+    /// holidays of the département counted out); `null` when the request's département is not cached.
+    pub business_days_left: Option<u32>,
     /// Why it was accepted or declined.
     pub answer_reason: Option<String>,
 }
@@ -119,6 +122,33 @@ fn shift(kind: String, interval: rempla_core::calendar::Interval) -> ShiftView {
     }
 }
 
+/// Business days from `now`'s local date to the deadline's last day (the deadline is the first instant
+/// too late: midnight after it), in the request's zone and département; `None` past it or unknown.
+fn business_days_left(
+    deadline: chrono::DateTime<Utc>,
+    request: &rempla_core::domain::Request,
+    now: chrono::DateTime<Utc>,
+) -> Option<u32> {
+    let department = rempla_core::calendar::Department::parse(&request.department).ok()?;
+    let today = now.with_timezone(&request.zone).date_naive();
+    let last = (deadline - chrono::Duration::milliseconds(1))
+        .with_timezone(&request.zone)
+        .date_naive();
+    if last < today {
+        return None;
+    }
+    let mut left = 0;
+    let mut day = today;
+    // A deadline is a few business days away (the server's maximum is 10): a short walk.
+    while day <= last && left < 60 {
+        if rempla_core::calendar::is_business_day(day, &department).ok()? {
+            left += 1;
+        }
+        day = day.succ_opt()?;
+    }
+    Some(left)
+}
+
 fn proposal_view(v: &InboxProposal) -> DoctorProposalView {
     let p = &v.proposal;
     DoctorProposalView {
@@ -143,6 +173,10 @@ fn proposal_view(v: &InboxProposal) -> DoctorProposalView {
             .map(|s| shift(kind_text(&s.kind), s.interval))
             .collect(),
         deadline: p.deadline.to_rfc3339(),
+        business_days_left: v
+            .request
+            .as_ref()
+            .and_then(|r| business_days_left(p.deadline, r, Utc::now())),
         answerable: v.answerable,
         overdue: v.overdue,
         answer_reason: p.answer_reason.clone(),
@@ -367,4 +401,64 @@ pub async fn proposal_answer(
     .await?;
     worker::emit_status(&app);
     Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn request(department: &str) -> rempla_core::domain::Request {
+        serde_json::from_value(serde_json::json!({
+            "id": "0190f5d2-0000-7000-8000-000000000001",
+            "facility_id": "0190f5d2-0000-7000-8000-000000000002",
+            "site_id": "0190f5d2-0000-7000-8000-000000000003",
+            "specialty": "urgences",
+            "shifts": [],
+            "zone": "Europe/Paris",
+            "department": department,
+            "location": {"lat": 48.7, "lon": -3.4},
+            "doctors_needed": 1,
+            "requirements": {"thesed_only": false, "languages": []},
+            "status": "open",
+            "revision": 0
+        }))
+        .unwrap()
+    }
+
+    fn at(t: &str) -> chrono::DateTime<Utc> {
+        t.parse().unwrap()
+    }
+
+    #[test]
+    fn the_days_left_are_the_territorys_business_days() {
+        // Sent Friday 23 April 2027: deadline the end of Wednesday 28 (midnight Paris = 22:00 UTC).
+        let deadline = at("2027-04-28T22:00:00Z");
+        // On Friday morning: Fri, Mon, Tue, Wed.
+        assert_eq!(
+            business_days_left(deadline, &request("22"), at("2027-04-23T08:00:00Z")),
+            Some(4)
+        );
+        // On Saturday: Mon, Tue, Wed.
+        assert_eq!(
+            business_days_left(deadline, &request("22"), at("2027-04-24T08:00:00Z")),
+            Some(3)
+        );
+        // Past the deadline: none.
+        assert_eq!(
+            business_days_left(deadline, &request("22"), at("2027-04-29T08:00:00Z")),
+            None
+        );
+        // 8 May (a public holiday, Saturday in 2027) and Ascension Thursday 6 May count out.
+        let may = at("2027-05-07T22:00:00Z");
+        assert_eq!(
+            business_days_left(may, &request("22"), at("2027-05-05T08:00:00Z")),
+            Some(2)
+        );
+        assert_eq!(
+            business_days_left(deadline, &request("99"), at("2027-04-23T08:00:00Z")),
+            None
+        );
+    }
 }

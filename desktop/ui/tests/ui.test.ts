@@ -26,7 +26,7 @@ import { OFFERED_KINDS, occurrenceEvent, repeatRule, skippedDates, doctorCalenda
 import { doctorProposalsView, lastMinute, timeLeft } from "../src/views/doctor-proposals";
 import { doctorMissionsView, splitMissions } from "../src/views/doctor-missions";
 import { fileProblem, sniff, vaultRows } from "../src/views/doctor-documents";
-import { actionText, changedFields, listField, profileFields } from "../src/views/doctor-profile";
+import { actionText, auditRows, changedFields, listField, profileFields } from "../src/views/doctor-profile";
 import { signUpView } from "../src/views/signup";
 import { doctorNearbyView, nearbyTitle, windowOf } from "../src/views/doctor-nearby";
 import type { NearbyView } from "../src/generated";
@@ -1175,7 +1175,7 @@ describe("the doctor space", () => {
 
   it("answers a proposal with the reason typed, and shows answered ones with theirs", async () => {
     const deadline = new Date(Date.now() + 3 * 86_400_000).toISOString();
-    const open: DoctorProposalView = { id: "p1", state: "sent", fromFacility: true, facilityName: "CH de Lannion", siteName: "Kergomar", specialty: "urgences", feeCentsPerDay: 90000, zone: "Europe/Paris", shifts: [{ kind: "night", start: "2026-12-27T19:00:00+00:00", end: "2026-12-28T07:00:00+00:00" }], deadline, answerable: true, overdue: false, answerReason: null };
+    const open: DoctorProposalView = { id: "p1", state: "sent", fromFacility: true, facilityName: "CH de Lannion", siteName: "Kergomar", specialty: "urgences", feeCentsPerDay: 90000, zone: "Europe/Paris", shifts: [{ kind: "night", start: "2026-12-27T19:00:00+00:00", end: "2026-12-28T07:00:00+00:00" }], deadline, answerable: true, overdue: false, answerReason: null, businessDaysLeft: 3 };
     const past: DoctorProposalView = { ...open, id: "p0", state: "declined", answerable: false, answerReason: "Déjà pris" };
     const calls: unknown[] = [];
     mockIPC((cmd, args) => {
@@ -1190,7 +1190,7 @@ describe("the doctor space", () => {
     const card = view.querySelector('[data-proposal="p1"]');
     expect(card?.textContent).toContain("CH de Lannion · Kergomar");
     expect(card?.textContent).toContain("900,00");
-    expect(card?.querySelector("[data-deadline]")?.textContent).toMatch(/il reste 2 j|il reste 3 j/);
+    expect(card?.querySelector("[data-deadline]")?.textContent).toMatch(/3 jour\(s\) ouvré\(s\), il reste (2|3) j/);
     expect(view.querySelector('[data-proposal="p0"]')?.textContent).toContain("« Déjà pris »");
     (view.querySelector('[data-reason="p1"]') as HTMLTextAreaElement).value = "  Pas ce week-end ";
     (view.querySelector('[data-decline-proposal="p1"]') as HTMLButtonElement).click();
@@ -1237,6 +1237,10 @@ describe("the doctor's account", () => {
     expect(changedFields(before, { ...before, travelRadiusKm: 90, departments: listField("22, 29 ;56"), phone: "" })).toEqual({ travel_radius_km: 90, departments: ["22", "29", "56"], phone: "" });
     expect(actionText("contact_read")).toBe("coordonnées consultées pour une mission");
     expect(actionText("something_new")).toBe("something_new");
+    expect(auditRows({ entries: [{ at_ms: 5, action: "contact_read", facility_name: "CH de Lannion" }, { action: "data_exported" }] })).toEqual([
+      { at: 5, action: "contact_read", detail: "", facility: "CH de Lannion" },
+      { at: 0, action: "data_exported", detail: "", facility: "" },
+    ]);
   });
 
   it("signs up only with matching passwords and shows where the mail went", async () => {

@@ -247,7 +247,8 @@ pub async fn update_profile(
 
 // ---------------------------------------------------------------- audit
 
-/// `GET /v1/me/audit`: who read or changed the caller's data (newest first, at most 500 entries).
+/// `GET /v1/me/audit`: who read or changed the caller's data (newest first, at most 500 entries), each
+/// entry naming the facility it concerns (`facility_name`) so « Qui a lu mes données » shows names.
 pub async fn my_audit(
     State(state): State<AppState>,
     AuthedAnyTerms(caller): AuthedAnyTerms,
@@ -279,6 +280,33 @@ pub async fn my_audit(
     entries.sort_by_key(|e| std::cmp::Reverse(e.at_ms));
     entries.dedup();
     entries.truncate(500);
+    let ids: std::collections::BTreeSet<String> = entries
+        .iter()
+        .filter_map(|e| e.facility_id.clone())
+        .collect();
+    let mut names = std::collections::BTreeMap::new();
+    for id in ids {
+        let name = state
+            .storage
+            .facility(&id)
+            .await?
+            .and_then(|f| f.get("name").and_then(Value::as_str).map(str::to_owned));
+        names.insert(id, name);
+    }
+    let entries: Vec<Value> = entries
+        .into_iter()
+        .map(|e| {
+            let name = e
+                .facility_id
+                .as_ref()
+                .and_then(|id| names.get(id).cloned().flatten());
+            let mut v = serde_json::to_value(&e).unwrap_or(Value::Null);
+            if let (Some(name), Some(map)) = (name, v.as_object_mut()) {
+                map.insert("facility_name".into(), Value::String(name));
+            }
+            v
+        })
+        .collect();
     Ok(Json(json!({"entries": entries})))
 }
 

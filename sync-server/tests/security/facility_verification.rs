@@ -136,8 +136,9 @@ async fn finding_03_an_unverified_facility_reads_no_doctor_and_posts_nothing(db:
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["action"] == "doctor_profile_read"),
-        "{audit}"
+            .any(|e| e["action"] == "doctor_profile_read"
+                && e["facility_name"].as_str().is_some_and(|n| !n.is_empty())),
+        "the read, naming the facility: {audit}"
     );
 }
 

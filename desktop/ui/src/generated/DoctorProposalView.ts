@@ -54,6 +54,11 @@ answerable: boolean,
  */
 overdue: boolean, 
 /**
+ * Business days of the site's territory left to answer, today included when it is one (public
+ * holidays of the département counted out); `null` when the request's département is not cached.
+ */
+businessDaysLeft: number | null, 
+/**
  * Why it was accepted or declined.
  */
 answerReason: string | null, };

@@ -176,9 +176,9 @@ function exportCard(): HTMLElement {
 }
 
 /** The audit trail, read defensively: newest first. */
-export function auditRows(data: unknown): { at: number; action: string; detail: string }[] {
+export function auditRows(data: unknown): { at: number; action: string; detail: string; facility: string }[] {
   const list = Array.isArray(obj(data).entries) ? (obj(data).entries as unknown[]) : [];
-  return list.map(obj).map((e) => ({ at: typeof e.at_ms === "number" ? e.at_ms : 0, action: str(e.action), detail: str(e.detail) }));
+  return list.map(obj).map((e) => ({ at: typeof e.at_ms === "number" ? e.at_ms : 0, action: str(e.action), detail: str(e.detail), facility: str(e.facility_name) }));
 }
 
 const KNOWN_ACTIONS = ["doctor_profile_read", "contact_read", "identity_document_read", "document_read", "shared_documents_listed", "documents_shared", "document_uploaded", "data_exported", "profile_updated", "password_changed", "device_signed_out", "proposal_sent", "proposal_accepted", "proposal_declined", "contract_signed", "application_sent"];
@@ -196,7 +196,7 @@ function auditCard(): HTMLElement {
       const rows = f.available ? auditRows(f.data).slice(0, 50) : [];
       body.replaceChildren(
         rows.length
-          ? h("ul", { id: "audit-list" }, ...rows.map((r) => h("li", { "data-action": r.action }, `${new Date(r.at).toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "fr-FR")} — ${actionText(r.action)}${r.detail ? ` (${r.detail})` : ""}`)))
+          ? h("ul", { id: "audit-list" }, ...rows.map((r) => h("li", { "data-action": r.action }, `${new Date(r.at).toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "fr-FR")} — ${actionText(r.action)}${r.facility ? ` — ${r.facility}` : ""}${r.detail ? ` (${r.detail})` : ""}`)))
           : h("p", { class: "empty" }, t("profile.noAudit")),
       );
     } catch (e) {

@@ -52,7 +52,7 @@ function card(p: DoctorProposalView, reload: () => void): HTMLElement {
         "p",
         { class: left ? "deadline" : "deadline overdue", "data-deadline": p.deadline },
         t("proposals.deadline", { date: lastMinute(p.deadline, p.zone) }),
-        left ? ` — ${t("proposals.left", { left })}` : ` — ${t("proposals.passed")}`,
+        left ? ` — ${p.businessDaysLeft !== null ? `${t("proposals.businessDays", { n: p.businessDaysLeft })}, ` : ""}${t("proposals.left", { left })}` : ` — ${t("proposals.passed")}`,
       ),
     );
     const reason = h("textarea", { id: `reason-${p.id}`, "data-reason": p.id, maxlength: String(MAX_REASON), rows: 2, placeholder: t("proposals.reasonHint") });
