@@ -858,6 +858,44 @@ try {
     return `${n} request(s) near her; applied to « ${first.text.slice(0, 60)} » (${first.why} criteria explained), waiting for the facility`;
   });
 
+  await step("doctor-busy-import", async () => {
+    // Her hospital planning's .ics export: its event becomes a busy time on her calendar and the server's.
+    const day = new Date(Date.now() + 21 * 86_400_000);
+    const ymd = day.toISOString().slice(0, 10).replace(/-/g, "");
+    const ics = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//CHU//Planning//FR", "BEGIN:VEVENT", "UID:garde-e2e@chu.example", "DTSTAMP:20261201T000000Z",
+      `DTSTART:${ymd}T070000Z`, `DTEND:${ymd}T170000Z`, "SUMMARY:Consultation au CHU", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
+    const icsPath = join(work, "planning-chu.ics");
+    writeFileSync(icsPath, ics);
+    await d.click('[data-route="calendar"]');
+    await d.waitFor("the calendar", "return document.querySelector('#area-calendar')?.dataset.ready === 'true'", 20000);
+    await d.upload("#ics-file", icsPath);
+    await d.type("#ics-source", "Planning CHU");
+    await d.click("#ics-import");
+    const notice = await d.waitFor("the import done", "const a = document.querySelector('#ics-form [role=alert]'); if (a) return 'error: ' + a.textContent; const n = document.getElementById('notices')?.textContent ?? ''; return /1 (période|busy period)/.test(n) ? n : null", 20000);
+    if (notice.startsWith("error")) throw new Error(notice);
+    const iso = day.toISOString().slice(0, 10);
+    for (let i = 0; i < 3; i++) {
+      if (await d.exec("return !!document.querySelector(`#doctor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"]`)", iso)) break;
+      await d.click("#doctor-calendar .fc-next-button");
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await d.waitFor("the busy time drawn on its day", "return document.querySelectorAll(`#doctor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"] .busy`).length", 10000, iso);
+    await d.waitFor("pushed", "return /jour|date/i.test(document.querySelector('#sync-state').textContent)", 30000);
+    const me = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e31");
+    let cursor = null;
+    let found = null;
+    for (let i = 0; i < 50 && !found; i++) {
+      const page = await http("POST", "/v1/sync/pull", me.token, cursor ? { protocol: 1, cursor } : { protocol: 1 });
+      found = (page.json.changes ?? []).find((c) => c.entity === "busy_period" && String(c.record?.interval?.start ?? "").startsWith(`${iso}T07:00:00`));
+      if (!page.json.has_more) break;
+      cursor = page.json.cursor;
+    }
+    if (!found) throw new Error("the busy time is not on the server");
+    // The event's title stays on her computer: the server only learns she is busy.
+    if (found.record.summary) throw new Error(`the title left the computer: ${found.record.summary}`);
+    return `${notice.trim().slice(0, 80)}; drawn on ${iso}; on the server without its title`;
+  });
+
   // A small real PDF the doctors upload (the server sniffs its content).
   const pdfPath = join(work, "attestation.pdf");
   writeFileSync(pdfPath, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");

@@ -8,15 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{Duration, Utc};
-use chrono_tz::Tz;
+use rempla_client::busy_import;
 use rempla_core::calendar::{CalendarError, Interval};
 use rempla_core::domain::{
-    Availability, AvailabilityDraft, AvailabilityId, BusyId, BusyPeriod, DoctorId, Notification,
-    NotificationId,
+    Availability, AvailabilityDraft, AvailabilityId, DoctorId, Notification, NotificationId,
 };
-use rempla_core::ical::{
-    CalendarExport, CalendarHeader, ImportOptions, export_calendar, import_busy_bytes,
-};
+use rempla_core::ical::{CalendarExport, CalendarHeader, export_calendar};
 use rempla_store::{NotificationOrder, Store};
 
 use crate::convert::{self, utc_text};
@@ -29,7 +26,7 @@ use crate::records::{
 /// Most occurrences one `list_range` returns; a wider window is refused (`window_too_wide`).
 pub const MAX_LISTED: usize = 20_000;
 /// Largest `.ics` accepted before parsing (core's reader has its own, finer limits).
-pub const MAX_ICS_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_ICS_BYTES: usize = busy_import::MAX_ICS_BYTES;
 /// Most notifications one inbox call returns.
 pub const MAX_NOTIFICATIONS: u32 = 1_000;
 
@@ -332,42 +329,26 @@ impl OfflineCalendar {
         zone: String,
         source: String,
     ) -> Result<ImportSummary, RemplaError> {
-        let zone: Tz = convert::zone(&zone)?;
-        if source.trim().is_empty() || source.len() > 200 {
-            return Err(RemplaError::invalid(
-                "invalid_source",
-                "le nom de la source doit compter entre 1 et 200 caractères",
-            ));
-        }
-        if ics.len() > MAX_ICS_BYTES {
-            return Err(RemplaError::invalid(
-                "ical_too_large",
-                format!("fichier de {} octets : 10 Mo au plus", ics.len()),
-            ));
-        }
-        let now = Utc::now();
-        let options = ImportOptions::new(
-            zone,
-            Interval::new(now - Duration::days(366), now + Duration::days(2 * 366))?,
-        );
-        let periods: Vec<BusyPeriod> = import_busy_bytes(&ics, &options)?
-            .into_iter()
-            .map(|b| BusyPeriod {
-                id: BusyId::new(),
-                doctor_id: self.doctor(),
-                interval: b.interval,
-                source_uid: b.source_uid,
-                summary: b.summary,
-            })
-            .collect();
-        let summary = self
-            .store()
-            .replace_busy_source(self.doctor(), source.trim(), &periods)?;
+        let doctor = self.doctor();
+        let done = busy_import::import_busy_ics(
+            &mut self.store(),
+            doctor,
+            &ics,
+            &zone,
+            &source,
+            Utc::now(),
+        )
+        .map_err(|e| match e {
+            busy_import::BusyImportError::Store(e) => e.into(),
+            e @ busy_import::BusyImportError::Refused { .. } => {
+                RemplaError::invalid(e.code(), e.to_string())
+            }
+        })?;
         Ok(ImportSummary {
-            periods: periods.len() as u64,
-            upserted: summary.upserted as u64,
-            removed: summary.removed as u64,
-            unchanged: summary.unchanged as u64,
+            periods: done.periods as u64,
+            upserted: done.upserted as u64,
+            removed: done.removed as u64,
+            unchanged: done.unchanged as u64,
         })
     }
 

@@ -2,7 +2,6 @@
 //! formats live here, no rules.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
 use rempla_core::calendar::territory::Department;
 
 use crate::error::RemplaError;
@@ -37,16 +36,6 @@ pub(crate) fn instant(text: &str) -> Result<DateTime<Utc>, RemplaError> {
                 ),
             )
         })
-}
-
-/// An IANA time zone name (`Europe/Paris`, `America/Martinique`).
-pub(crate) fn zone(text: &str) -> Result<Tz, RemplaError> {
-    text.trim().parse().map_err(|_| {
-        RemplaError::invalid(
-            "unknown_zone",
-            format!("fuseau horaire inconnu : « {} »", shorten(text)),
-        )
-    })
 }
 
 /// A département code (`75`, `2A`, `971`).

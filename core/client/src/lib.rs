@@ -26,6 +26,7 @@
 //! Typical use (CLI, FFI, desktop): [`session::sign_in`] once, then [`SyncClient::from_store`] and
 //! [`SyncClient::sync`] on each round, with [`live::listen`] waking the rounds. Everything is synchronous; see [`http`] for why.
 
+pub mod busy_import;
 pub mod conflict;
 pub mod contracts;
 pub mod doctor;

@@ -54,6 +54,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
     crate::calendar::AvailabilityForm::export_all(&cfg)?;
     crate::calendar::OccurrenceView::export_all(&cfg)?;
     crate::calendar::DoctorSpace::export_all(&cfg)?;
+    crate::calendar::BusyView::export_all(&cfg)?;
+    crate::calendar::BusyImportView::export_all(&cfg)?;
     crate::doctor_work::DoctorProposalView::export_all(&cfg)?;
     crate::doctor_work::DoctorMissionView::export_all(&cfg)?;
     crate::doctor_work::AnswerView::export_all(&cfg)?;

@@ -329,6 +329,110 @@ pub async fn occurrence_remove(
     Ok(())
 }
 
+/// A busy period imported from another calendar, drawn behind the availabilities.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct BusyView {
+    /// Start, RFC 3339 UTC.
+    pub start: String,
+    /// End, RFC 3339 UTC.
+    pub end: String,
+    /// The event's title in its calendar, when it had one.
+    pub summary: Option<String>,
+}
+
+/// What an import did, for the notice.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename_all = "camelCase")]
+pub struct BusyImportView {
+    /// Busy periods read.
+    pub periods: u32,
+    /// Added or changed.
+    pub upserted: u32,
+    /// Removed (no longer in that calendar).
+    pub removed: u32,
+}
+
+/// The busy periods overlapping `[from, to)`.
+#[tauri::command]
+pub async fn busy_range(
+    app: AppHandle,
+    from: String,
+    to: String,
+) -> Result<Vec<BusyView>, DesktopError> {
+    blocking(move || {
+        let window = Interval::new(instant(&from)?, instant(&to)?)?;
+        let state = app.state::<AppState>();
+        let store = state.ui()?;
+        let (doctor, _) = signed_in_doctor(&store)?;
+        Ok(store
+            .list_busy_range(doctor, window)?
+            .into_iter()
+            .map(|b| BusyView {
+                start: b.interval.start().to_rfc3339(),
+                end: b.interval.end().to_rfc3339(),
+                summary: b.summary,
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Imports another calendar's `.ics` export as busy times (the file's bytes are the raw request body,
+/// its name in `x-source`, percent-encoded): all or nothing, the same source replaced on re-import,
+/// queued for sync (`rempla_client::busy_import`, as on the phones).
+#[tauri::command]
+pub async fn busy_import(
+    app: AppHandle,
+    request: tauri::ipc::Request<'_>,
+) -> Result<BusyImportView, DesktopError> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(DesktopError::new(
+            "ical_empty",
+            "Le fichier n'est pas arrivé : choisissez-le de nouveau.",
+        ));
+    };
+    let source = request
+        .headers()
+        .get("x-source")
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::doctor_account::percent_decode)
+        .unwrap_or_default();
+    let bytes = bytes.clone();
+    let handle = app.clone();
+    let done = blocking(move || {
+        let state = handle.state::<AppState>();
+        let mut store = state.ui()?;
+        let (doctor, _) = signed_in_doctor(&store)?;
+        let zone = "Europe/Paris";
+        rempla_client::busy_import::import_busy_ics(
+            &mut store,
+            doctor,
+            &bytes,
+            zone,
+            &source,
+            Utc::now(),
+        )
+        .map_err(|e| match e {
+            rempla_client::busy_import::BusyImportError::Store(e) => DesktopError::from(e),
+            e @ rempla_client::busy_import::BusyImportError::Refused { .. } => {
+                DesktopError::new(e.code(), format!("Agenda non importé : {e}"))
+            }
+        })
+    })
+    .await?;
+    app.state::<AppState>().wake_sync();
+    worker::emit_status(&app);
+    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    Ok(BusyImportView {
+        periods: n(done.periods),
+        upserted: n(done.upserted),
+        removed: n(done.removed),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

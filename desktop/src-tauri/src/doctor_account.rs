@@ -167,7 +167,7 @@ fn upload_meta(request: &Request<'_>, bytes: &[u8]) -> Result<DocumentUpload, De
 }
 
 /// `encodeURIComponent`'s inverse: `%XX` escapes to UTF-8 (headers carry ASCII only).
-fn percent_decode(text: &str) -> Option<String> {
+pub(crate) fn percent_decode(text: &str) -> Option<String> {
     // Hand-written because no crate of the tree decodes percent escapes on its own, and the grammar is
     // three cases; `encodeURIComponent` never emits `+` for spaces.
     let bytes = text.as_bytes();

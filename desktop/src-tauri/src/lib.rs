@@ -86,6 +86,8 @@ pub fn run() -> Result<(), DesktopError> {
             calendar::availability_add,
             calendar::availability_remove,
             calendar::occurrence_remove,
+            calendar::busy_range,
+            calendar::busy_import,
             doctor_account::doctor_sign_up,
             doctor_account::my_vault,
             doctor_account::document_upload,

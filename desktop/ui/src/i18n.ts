@@ -424,6 +424,15 @@ const fr = {
   "profile.alertsSaved": "Préférence enregistrée",
   "proposals.applied": "Mes candidatures en attente",
   "proposals.waitingFacility": "Candidature envoyée : l'établissement répondra",
+  "calendar.busy": "occupé",
+  "calendar.importTitle": "Importer un autre agenda",
+  "calendar.importHelp": "L'export .ics de votre agenda (Google, Apple, Outlook, planning de l'hôpital) : ses rendez-vous deviennent des périodes occupées, et aucun établissement ne vous propose ces créneaux. Réimporter le même agenda remplace l'import précédent.",
+  "calendar.importFile": "Fichier .ics (10 Mo au plus)",
+  "calendar.importSource": "Nom de cet agenda",
+  "calendar.importSourceHint": "par ex. Google perso",
+  "calendar.import": "Importer",
+  "calendar.imported": "{n} période(s) occupée(s) importée(s)",
+  "calendar.importedDetail": "{added} ajoutée(s) ou modifiée(s), {removed} retirée(s) — {name}",
   "notice.close": "Fermer",
 };
 
@@ -849,6 +858,15 @@ const en: Record<Key, string> = {
   "profile.alertsSaved": "Preference saved",
   "proposals.applied": "My applications waiting",
   "proposals.waitingFacility": "Application sent: the facility will answer",
+  "calendar.busy": "busy",
+  "calendar.importTitle": "Import another calendar",
+  "calendar.importHelp": "Your calendar's .ics export (Google, Apple, Outlook, a hospital planning): its events become busy times, and no facility offers you those shifts. Importing the same calendar again replaces the previous import.",
+  "calendar.importFile": ".ics file (10 MB at most)",
+  "calendar.importSource": "This calendar's name",
+  "calendar.importSourceHint": "e.g. Google personal",
+  "calendar.import": "Import",
+  "calendar.imported": "{n} busy period(s) imported",
+  "calendar.importedDetail": "{added} added or changed, {removed} removed — {name}",
   "notice.close": "Close",
 };
 

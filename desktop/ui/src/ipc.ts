@@ -7,6 +7,8 @@ import type {
   AnswerView,
   AreaList,
   AvailabilityForm,
+  BusyImportView,
+  BusyView,
   Candidates,
   Catalogue,
   DecidedDoctor,
@@ -111,6 +113,12 @@ export const api = {
   doctorSpace: () => call<DoctorSpace>("doctor_space"),
   calendarRange: (from: string, to: string) => call<OccurrenceView[]>("calendar_range", { from, to }),
   availabilityAdd: (form: AvailabilityForm) => call<string>("availability_add", { form }),
+  busyRange: (from: string, to: string) => call<BusyView[]>("busy_range", { from, to }),
+  /** The `.ics` file's bytes go as the raw request body; the calendar's name in a header (percent-encoded). */
+  busyImport: (bytes: Uint8Array, source: string) =>
+    invoke<BusyImportView>("busy_import", bytes, { headers: { "x-source": encodeURIComponent(source) } }).catch((e: unknown) => {
+      throw asAppError(e);
+    }),
   availabilityRemove: (id: string) => call<null>("availability_remove", { id }),
   occurrenceRemove: (id: string, localDate: string) => call<null>("occurrence_remove", { id, localDate }),
   requestsNearMe: (from: string, to: string) => call<NearbyView[]>("requests_near_me", { from, to }),

@@ -22,7 +22,7 @@ import { receivedInvitationsPanel, receivedRows, sentInvitationsPanel, sentRows 
 import { feedRows, feedsPanel } from "../src/views/feeds";
 import { missionFacts, missionPanel } from "../src/views/mission";
 import { accountView } from "../src/views/account";
-import { OFFERED_KINDS, occurrenceEvent, repeatRule, skippedDates, doctorCalendarView } from "../src/views/doctor-calendar";
+import { OFFERED_KINDS, busyEvent, occurrenceEvent, repeatRule, skippedDates, doctorCalendarView } from "../src/views/doctor-calendar";
 import { doctorProposalsView, lastMinute, timeLeft } from "../src/views/doctor-proposals";
 import { doctorMissionsView, splitMissions } from "../src/views/doctor-missions";
 import { fileProblem, sniff, vaultRows } from "../src/views/doctor-documents";
@@ -1121,6 +1121,14 @@ describe("the doctor space", () => {
     expect(e.title).toBe("garde de nuit ↻ · mission");
     expect(e.classNames).toEqual(["availability", "availability-booked"]);
     expect(e.id).toBe("a1|2027-02-17");
+  });
+
+  it("draws another calendar's busy times behind, labelled, never clickable", () => {
+    const e = busyEvent({ start: "2027-01-05T08:00:00Z", end: "2027-01-05T12:00:00Z", summary: "Consultation" });
+    expect(e.title).toBe("occupé · Consultation");
+    expect(e.classNames).toEqual(["busy"]);
+    expect(e.extendedProps).toEqual({ busy: true });
+    expect(busyEvent({ start: "a", end: "b", summary: null }).title).toBe("occupé");
   });
 
   it("sends the form to availability_add as core's draft wants it, and shows core's refusal", async () => {

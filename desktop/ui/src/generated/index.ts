@@ -4,6 +4,8 @@ export type { AnswerView } from "./AnswerView";
 export type { AreaList } from "./AreaList";
 export type { AvailabilityForm } from "./AvailabilityForm";
 export type { AvailabilityStatus } from "./AvailabilityStatus";
+export type { BusyImportView } from "./BusyImportView";
+export type { BusyView } from "./BusyView";
 export type { Cancellation } from "./Cancellation";
 export type { Candidate } from "./Candidate";
 export type { CandidateProfile } from "./CandidateProfile";

@@ -13,7 +13,7 @@ import { api } from "../ipc";
 import { go, setLiveHook, state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { lang, t, type TextKey } from "../i18n";
-import type { AvailabilityForm, DesktopError, DoctorSpace, OccurrenceView, ShiftKind } from "../generated";
+import type { AvailabilityForm, BusyView, DesktopError, DoctorSpace, OccurrenceView, ShiftKind } from "../generated";
 
 /** The kinds a doctor offers from this form (a free period is for imports and the phones' editor). */
 export const OFFERED_KINDS: ShiftKind[] = ["day", "morning", "afternoon", "night", "garde_night", "garde_day", "astreinte"];
@@ -59,6 +59,38 @@ export function occurrenceEvent(o: OccurrenceView): EventInput {
     classNames: ["availability", `availability-${o.status}`],
     extendedProps: { occurrence: o },
   };
+}
+
+/** A busy period of another calendar: drawn behind, never clickable. */
+export function busyEvent(b: BusyView): EventInput {
+  return { title: b.summary ? `${t("calendar.busy")} · ${b.summary}` : t("calendar.busy"), start: b.start, end: b.end, classNames: ["busy"], display: "block", editable: false, extendedProps: { busy: true } };
+}
+
+/** Importing another calendar's `.ics` export as busy times (all or nothing, re-import replaces). */
+function importCard(refresh: () => void): HTMLElement {
+  const file = h("input", { type: "file", id: "ics-file", accept: ".ics,text/calendar" });
+  const source = h("input", { type: "text", id: "ics-source", placeholder: t("calendar.importSourceHint"), maxlength: "200" });
+  const run = h("button", { type: "submit", class: "secondary", id: "ics-import" }, t("calendar.import"));
+  const err = h("div", {});
+  const form = h("form", { class: "card", id: "ics-form" }, h("h3", {}, t("calendar.importTitle")), h("p", { class: "muted" }, t("calendar.importHelp")), h("label", {}, t("calendar.importFile"), file), h("label", {}, t("calendar.importSource"), source), run, err);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    err.replaceChildren();
+    const chosen = file.files?.[0];
+    if (!chosen) {
+      err.replaceChildren(errorBox({ code: "ical_empty", message: t("documents.choose") }));
+      return;
+    }
+    const name = source.value.trim() || chosen.name.replace(/\.ics$/i, "");
+    void withProgress(run, t("documents.sending"), async () => api.busyImport(new Uint8Array(await chosen.arrayBuffer()), name))
+      .then((r) => {
+        showNotice({ level: "success", title: t("calendar.imported", { n: r.periods }), body: t("calendar.importedDetail", { added: r.upserted, removed: r.removed, name }) });
+        form.reset();
+        refresh();
+      })
+      .catch((e2: unknown) => err.replaceChildren(errorBox(e2 as DesktopError)));
+  });
+  return form;
 }
 
 function occurrencePanel(o: OccurrenceView, done: () => void): HTMLElement {
@@ -171,13 +203,16 @@ export function doctorCalendarView(): HTMLElement {
     height: 620,
     headerToolbar: { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek" },
     events: (info, ok, fail) => {
-      api
-        .calendarRange(info.start.toISOString(), info.end.toISOString())
-        .then((list) => {
+      const from = info.start.toISOString();
+      const to = info.end.toISOString();
+      Promise.all([api.calendarRange(from, to), api.busyRange(from, to).catch(() => [] as BusyView[])])
+        .then(([list, busy]) => {
           mark("tRead");
           shown = list.length;
           section.dataset.occurrences = String(shown);
-          ok(list.map(occurrenceEvent));
+          const blocks = busy ?? [];
+          section.dataset.busy = String(blocks.length);
+          ok([...list.map(occurrenceEvent), ...blocks.map(busyEvent)]);
         })
         .catch((e: unknown) => {
           side.prepend(errorBox(e as DesktopError));
@@ -187,6 +222,7 @@ export function doctorCalendarView(): HTMLElement {
     eventsSet: () => mark("tEvents"),
     dateClick: (info) => picker?.pick(info.dateStr.slice(0, 10)),
     eventClick: (info) => {
+      if (info.event.extendedProps.busy) return;
       const o = info.event.extendedProps.occurrence as OccurrenceView | undefined;
       if (!o) return;
       document.getElementById("occurrence-panel")?.remove();
@@ -217,7 +253,7 @@ export function doctorCalendarView(): HTMLElement {
     }
     const { form, pick } = addForm(space, () => calendar.refetchEvents());
     picker = { pick };
-    side.append(form);
+    side.append(form, importCard(() => calendar.refetchEvents()));
     section.dataset.ready = "true";
   })();
   return section;
