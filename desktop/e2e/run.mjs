@@ -896,6 +896,21 @@ try {
     return `${notice.trim().slice(0, 80)}; drawn on ${iso}; on the server without its title`;
   });
 
+  await step("doctor-draft-kept", async () => {
+    // A half-typed availability survives leaving the screen (the form is drawn anew from the store's draft).
+    await d.click('[data-route="calendar"]');
+    await d.waitFor("the calendar", "return document.querySelector('#area-calendar')?.dataset.ready === 'true'", 20000);
+    await d.exec("const s = document.querySelector('#availability-kind'); s.value = 'astreinte'; s.dispatchEvent(new Event('change'));");
+    await d.type("#availability-note", "Astreinte à confirmer avec le service");
+    await new Promise((r) => setTimeout(r, 900));
+    await d.click('[data-route="missions"]');
+    await d.waitFor("the missions", "return document.querySelector('#area-missions')?.dataset.ready === 'true'", 20000);
+    await d.click('[data-route="calendar"]');
+    const kept = await d.waitFor("the draft put back", "const n = document.querySelector('#availability-note'); return n && n.value && !document.querySelector('#availability-draft').hidden ? [n.value, document.querySelector('#availability-kind').value] : null", 20000);
+    if (kept[0] !== "Astreinte à confirmer avec le service" || kept[1] !== "astreinte") throw new Error(`draft: ${JSON.stringify(kept)}`);
+    return `« ${kept[0]} » (${kept[1]}) put back after leaving the screen`;
+  });
+
   // A small real PDF the doctors upload (the server sniffs its content).
   const pdfPath = join(work, "attestation.pdf");
   writeFileSync(pdfPath, "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");

@@ -139,6 +139,14 @@ pub fn facility_view(id: &str) -> Setting<Value> {
     }
 }
 
+/// A form's draft (`draft.<key>`): what a person typed, kept so closing the app mid-edit loses nothing.
+pub fn draft(key: &str) -> Setting<Value> {
+    Setting {
+        key: format!("draft.{key}").into(),
+        value: PhantomData,
+    }
+}
+
 impl Store {
     /// The value of a setting, `None` when unset (or unreadable).
     pub fn setting<T: SettingValue>(&self, setting: &Setting<T>) -> Result<Option<T>> {

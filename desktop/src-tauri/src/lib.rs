@@ -14,6 +14,7 @@ pub mod commands;
 pub mod doctor_account;
 pub mod doctor_work;
 pub mod downloads;
+pub mod drafts;
 pub mod error;
 pub mod feeds;
 pub mod invitations;
@@ -87,6 +88,9 @@ pub fn run() -> Result<(), DesktopError> {
             calendar::availability_remove,
             calendar::occurrence_remove,
             calendar::busy_range,
+            drafts::draft_save,
+            drafts::draft_load,
+            drafts::draft_clear,
             calendar::busy_import,
             doctor_account::doctor_sign_up,
             doctor_account::my_vault,

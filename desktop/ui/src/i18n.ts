@@ -433,6 +433,7 @@ const fr = {
   "calendar.import": "Importer",
   "calendar.imported": "{n} période(s) occupée(s) importée(s)",
   "calendar.importedDetail": "{added} ajoutée(s) ou modifiée(s), {removed} retirée(s) — {name}",
+  "drafts.restored": "Brouillon repris là où vous l'aviez laissé.",
   "notice.close": "Fermer",
 };
 
@@ -867,6 +868,7 @@ const en: Record<Key, string> = {
   "calendar.import": "Import",
   "calendar.imported": "{n} busy period(s) imported",
   "calendar.importedDetail": "{added} added or changed, {removed} removed — {name}",
+  "drafts.restored": "Draft restored where you left it.",
   "notice.close": "Close",
 };
 

@@ -28,6 +28,7 @@ import { doctorMissionsView, splitMissions } from "../src/views/doctor-missions"
 import { fileProblem, sniff, vaultRows } from "../src/views/doctor-documents";
 import { actionText, auditRows, changedFields, listField, profileFields } from "../src/views/doctor-profile";
 import { signUpView } from "../src/views/signup";
+import { DRAFT_DELAY_MS, keepDraft } from "../src/drafts";
 import { doctorNearbyView, nearbyTitle, windowOf } from "../src/views/doctor-nearby";
 import type { NearbyView } from "../src/generated";
 import type { DoctorMissionView, DoctorProposalView, OccurrenceView } from "../src/generated";
@@ -1311,5 +1312,32 @@ describe("requests near me", () => {
     await settle();
     expect(calls).toContainEqual(["request_apply", { requestId: "r1" }]);
     expect(state.route.name).toBe("proposals");
+  });
+});
+
+describe("drafts", () => {
+  it("puts a draft back, keeps what is typed, and forgets it once sent", async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd === "draft_load") return { "f-note": "Nuits à Lannion", "f-kind": "night" };
+      return null;
+    });
+    const note = document.createElement("input");
+    note.id = "f-note";
+    const kind = document.createElement("select");
+    kind.id = "f-kind";
+    for (const v of ["day", "night"]) kind.append(new Option(v, v));
+    let restored = false;
+    const draft = keepDraft("availability", [note, kind], () => (restored = true));
+    await settle();
+    expect([note.value, kind.value, restored]).toEqual(["Nuits à Lannion", "night", true]);
+    note.value = "Nuits à Lannion et Paimpol";
+    note.dispatchEvent(new Event("input"));
+    await new Promise((r) => setTimeout(r, DRAFT_DELAY_MS + 50));
+    expect(calls).toContainEqual(["draft_save", { key: "availability", value: { "f-note": "Nuits à Lannion et Paimpol", "f-kind": "night" } }]);
+    draft.clear();
+    await settle();
+    expect(calls).toContainEqual(["draft_clear", { key: "availability" }]);
   });
 });

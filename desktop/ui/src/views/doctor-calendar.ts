@@ -13,6 +13,7 @@ import { api } from "../ipc";
 import { go, setLiveHook, state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { lang, t, type TextKey } from "../i18n";
+import { keepDraft } from "../drafts";
 import type { AvailabilityForm, BusyView, DesktopError, DoctorSpace, OccurrenceView, ShiftKind } from "../generated";
 
 /** The kinds a doctor offers from this form (a free period is for imports and the phones' editor). */
@@ -141,10 +142,13 @@ function addForm(space: DoctorSpace | null, refresh: () => void): { form: HTMLFo
   const sync = () => (repeatOnly.hidden = repeat.value === "none");
   repeat.addEventListener("change", sync);
   sync();
+  const draftNote = h("p", { class: "muted", id: "availability-draft", hidden: true }, t("drafts.restored"));
+  const draft = keepDraft("availability", [kind, date, dept, repeat, count, skip, note], () => (draftNote.hidden = false));
   const form = h(
     "form",
     { class: "card", id: "availability-form" },
     h("h3", {}, t("calendar.new")),
+    draftNote,
     h("label", {}, t("calendar.kind"), kind),
     h("label", {}, t("calendar.date"), date),
     h("label", {}, t("calendar.department"), dept),
@@ -175,6 +179,8 @@ function addForm(space: DoctorSpace | null, refresh: () => void): { form: HTMLFo
       .then(() => {
         showNotice({ level: "success", title: t("calendar.added"), body: state.status.online ? t("calendar.willSync") : t("calendar.savedOffline") });
         note.value = "";
+        draft.clear();
+        draftNote.hidden = true;
         refresh();
       })
       .catch((e: unknown) => err.replaceChildren(errorBox(e as DesktopError)));

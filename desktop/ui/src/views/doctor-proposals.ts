@@ -6,6 +6,7 @@ import { api } from "../ipc";
 import { go, setLiveHook } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
 import { t, type TextKey } from "../i18n";
+import { keepDraft } from "../drafts";
 import { formatCents, formatDate, formatTime } from "../format";
 import type { DesktopError, DoctorProposalView } from "../generated";
 
@@ -56,12 +57,14 @@ function card(p: DoctorProposalView, reload: () => void): HTMLElement {
       ),
     );
     const reason = h("textarea", { id: `reason-${p.id}`, "data-reason": p.id, maxlength: String(MAX_REASON), rows: 2, placeholder: t("proposals.reasonHint") });
+    const draft = keepDraft(`reason.${p.id}`, [reason]);
     const accept = h("button", { class: "primary", "data-accept-proposal": p.id }, t("proposals.accept"));
     const decline = h("button", { "data-decline-proposal": p.id }, t("proposals.decline"));
     const answer = (b: HTMLButtonElement, yes: boolean) => {
       err.replaceChildren();
       void withProgress(b, t("members.saving"), () => api.proposalAnswer(p.id, yes, reason.value.trim() || null))
         .then((a) => {
+          draft.clear();
           showNotice({ level: "success", title: yes ? t("proposals.accepted") : t("proposals.declined"), body: place });
           if (yes && a.missionId) go({ name: "missions", missionId: a.missionId });
           else reload();

@@ -7,6 +7,7 @@ import { api } from "../ipc";
 import { go, state } from "../app";
 import { errorBox, h, withProgress } from "../dom";
 import { t } from "../i18n";
+import { keepDraft } from "../drafts";
 import type { DesktopError } from "../generated";
 
 /** The specialties the form offers (core's catalogue, loaded without a session). */
@@ -28,6 +29,8 @@ export function signUpView(server: string): HTMLElement {
   const last = h("input", { id: "signup-last-name", required: true, autocomplete: "family-name" });
   const specialties = h("select", { id: "signup-specialties", multiple: true, size: 6, required: true });
   void specialtyOptions(specialties);
+  // Everything but the passwords survives a restart.
+  const draft = keepDraft("signup", [serverIn, email, rpps, first, last]);
   const submit = h("button", { class: "primary", type: "submit", id: "signup-submit" }, t("signup.submit"));
   const back = h("button", { class: "link", type: "button", id: "signup-back" }, t("signup.back"));
   back.addEventListener("click", () => go({ name: "signin" }));
@@ -69,6 +72,7 @@ export function signUpView(server: string): HTMLElement {
       }),
     )
       .then((sentTo) => {
+        draft.clear();
         form.replaceChildren(
           h("h2", {}, t("signup.sentTitle")),
           h("p", { id: "signup-sent", role: "status" }, t("signup.sent", { email: sentTo })),
