@@ -847,6 +847,10 @@ try {
     const first = await d.exec("const c = document.querySelector(`[data-nearby=\"${arguments[0]}\"]`); return c ? { id: c.dataset.nearby, fit: c.dataset.fit, text: c.querySelector('h3').textContent, why: c.querySelectorAll('.criteria li').length } : null", target.id);
     if (!first) throw new Error(`the request her calendar now covers is not listed (${n} listed)`);
     if (first.fit !== "complete") throw new Error(`listed as ${first.fit}`);
+    // Beside the list, the offline map with the sites drawn.
+    const sites = await d.waitFor("the map with its sites", "const m = document.querySelector('#nearby-map'); return m && m.dataset.ready === 'true' && m.querySelector('canvas') && Number(m.dataset.sites) > 0 && Number(m.dataset.sites)", 30000);
+    if (sites !== n) throw new Error(`map shows ${sites} site(s) for ${n} request(s)`);
+    await screenshot("doctor-nearby-map");
     if (first.why === 0) throw new Error("a request near her without its explanation");
     await d.click(`[data-apply="${first.id}"]`);
     const card = await d.waitFor("her application in the proposals", "const a = document.querySelector('#area-nearby [role=alert]'); if (a) return 'error: ' + a.textContent; return document.querySelector('#proposals-applied [data-proposal]')?.textContent ?? null", 30000);

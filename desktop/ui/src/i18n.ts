@@ -434,6 +434,7 @@ const fr = {
   "calendar.imported": "{n} période(s) occupée(s) importée(s)",
   "calendar.importedDetail": "{added} ajoutée(s) ou modifiée(s), {removed} retirée(s) — {name}",
   "drafts.restored": "Brouillon repris là où vous l'aviez laissé.",
+  "nearby.map": "Carte des demandes près de chez moi",
   "notice.close": "Fermer",
 };
 
@@ -869,6 +870,7 @@ const en: Record<Key, string> = {
   "calendar.imported": "{n} busy period(s) imported",
   "calendar.importedDetail": "{added} added or changed, {removed} removed — {name}",
   "drafts.restored": "Draft restored where you left it.",
+  "nearby.map": "Map of the requests near me",
   "notice.close": "Close",
 };
 

@@ -2,7 +2,9 @@
 // their radius and départements — computed offline by the same matching the facilities see
 // (`rempla_client::nearby`, as on the phones): complete or partial fit, score, distance, each criterion
 // explained in French. « Postuler » sends an application the facility answers; it then shows in the
-// proposals. The period looked at is chosen (a month, three, a year).
+// proposals. The period looked at is chosen (a month, three, a year). Beside the list, the offline map
+// of France with the requests' sites clustered (MapLibre's GeoJSON clustering); a site clicked brings
+// its request's card into view, a cluster clicked zooms in.
 import { api } from "../ipc";
 import { go, state } from "../app";
 import { errorBox, h, showNotice, withProgress } from "../dom";
@@ -58,13 +60,39 @@ export function doctorNearbyView(): HTMLElement {
   const body = h("div", {}, h("p", { class: "muted" }, h("span", { class: "spinner" }), t("area.loading")));
   const period = h("select", { id: "nearby-period" }, ...PERIODS.map((d) => h("option", { value: String(d) }, t(`nearby.period.${d}` as TextKey))));
   period.value = "90";
-  const section = h("section", { id: "area-nearby" }, h("h2", {}, t("nearby.title")), h("p", { class: "muted" }, t("nearby.help")), h("label", {}, t("nearby.period"), " ", period), body);
+  const mapEl = h("div", { id: "nearby-map", class: "map", role: "region", "aria-label": t("nearby.map") });
+  const focus = (id: string) => {
+    const c = body.querySelector(`[data-nearby="${id}"]`);
+    body.querySelectorAll(".card.focused").forEach((x) => x.classList.remove("focused"));
+    c?.classList.add("focused");
+    c?.scrollIntoView({ block: "nearest" });
+  };
+  // The map module (MapLibre, WebGL) loads apart: the list works without it, and tests run without WebGL.
+  let shown: NearbyView[] = [];
+  let map: { show: (list: NearbyView[]) => void } | null = null;
+  void import("./doctor-nearby-map")
+    .then((m) => {
+      map = m.nearbyMap(mapEl, focus);
+      map.show(shown);
+    })
+    .catch((e: unknown) => mapEl.replaceChildren(errorBox({ code: "webgl", message: String(e) })));
+  const section = h(
+    "section",
+    { id: "area-nearby" },
+    h("h2", {}, t("nearby.title")),
+    h("p", { class: "muted" }, t("nearby.help")),
+    h("label", {}, t("nearby.period"), " ", period),
+    h("div", { class: "map-layout nearby-layout" }, mapEl, body),
+    h("p", { class: "attribution" }, t("map.attribution")),
+  );
   const load = () => {
     void (async () => {
       try {
         const { from, to } = windowOf(Number(period.value));
         const list = await api.requestsNearMe(from, to);
         body.replaceChildren(list.length ? h("div", { id: "nearby-list" }, ...list.map(card)) : h("p", { class: "empty", id: "nearby-none" }, t("nearby.none")));
+        shown = list;
+        map?.show(list);
         section.dataset.ready = "true";
         section.dataset.count = String(list.length);
       } catch (e) {

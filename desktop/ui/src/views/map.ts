@@ -4,7 +4,8 @@
 // Clicking a site lists that request's candidates beside the map (from the candidates endpoint); clicking
 // a cluster of one site's requests lists them there and the candidates of the soonest. Doctors
 // are not drawn: the API does not publish their home location (privacy), only their distance to the site.
-import maplibregl, { type GeoJSONSource, type StyleSpecification } from "maplibre-gl";
+import maplibregl, { type GeoJSONSource } from "maplibre-gl";
+import { BASEMAP_STYLE as STYLE } from "../basemap";
 import "maplibre-gl/dist/maplibre-gl.css";
 import { api } from "../ipc";
 import { go, state } from "../app";
@@ -42,18 +43,6 @@ export function requestPoints(requests: Request[]): GeoJSON.FeatureCollection<Ge
   };
 }
 
-const STYLE: StyleSpecification = {
-  version: 8,
-  sources: {
-    france: { type: "geojson", data: "basemap/france.geojson" },
-  },
-  layers: [
-    { id: "sea", type: "background", paint: { "background-color": "#dbe9f4" } },
-    { id: "deps-fill", type: "fill", source: "france", filter: ["==", ["get", "kind"], "departement"], paint: { "fill-color": "#f7f5ef" } },
-    { id: "deps-line", type: "line", source: "france", filter: ["==", ["get", "kind"], "departement"], paint: { "line-color": "#b9b3a3", "line-width": 0.6 } },
-    { id: "france-line", type: "line", source: "france", filter: ["==", ["get", "kind"], "france"], paint: { "line-color": "#6b6558", "line-width": 1.2 } },
-  ],
-};
 
 export function mapView(): HTMLElement {
   const el = h("div", { id: "map", class: "map", role: "region", "aria-label": t("map.title") });
