@@ -548,6 +548,7 @@ try {
     const guest = "planning@chu-rennes.demo.rempla.fr";
     const phone = "0190f5d2-0000-7000-8000-0000000e2e14";
     const other = await login(guest, phone);
+    const other2 = await login(guest, "0190f5d2-0000-7000-8000-0000000e2e15");
     await d.click('[data-route="account"]');
     await d.waitFor("the phone among the devices", `return !!document.querySelector('#my-devices li[data-device="${phone}"] [data-sign-out-device]')`, 20000);
     const mine = await d.exec("return document.querySelector('#my-devices [data-this-device]')?.closest('li')?.textContent ?? null");
@@ -557,6 +558,17 @@ try {
     await d.waitFor("the phone gone from the list", `return !document.querySelector('#my-devices li[data-device="${phone}"]') && !!document.querySelector('#my-devices li[data-device]')`, 20000);
     const dead = await http("GET", "/v1/me", other.token);
     if (dead.status !== 401) throw new Error(`the phone's token after sign-out: ${dead.status}`);
+    // Her notifications: quiet hours, no e-mail for applications; an impossible quiet period refused first.
+    await d.waitFor("the notification preferences", "return document.querySelector('#notification-prefs')?.dataset.ready === 'true'", 20000);
+    await d.exec("const q = document.querySelector('#quiet-on'); if (!q.checked) q.click(); document.querySelector('#quiet-start').value = '21:00'; document.querySelector('#quiet-end').value = '21:00';");
+    await d.click("#notif-save");
+    const refused = await d.waitFor("the refusal", "return document.querySelector('#notification-prefs [role=alert]')?.getAttribute('data-code') ?? null", 20000);
+    if (refused !== "invalid_quiet_hours") throw new Error(`quiet hours 21:00 → 21:00: ${refused}`);
+    await d.exec("document.querySelector('#quiet-end').value = '07:30'; const b = document.querySelector('[data-kind=application_received][data-kind-channel=email]'); if (b.checked) b.click();");
+    await d.click("#notif-save");
+    await d.waitFor("the preferences saved", "return !document.querySelector('#notification-prefs [role=alert]') && /Préférences de notification|Notification preferences/.test(document.getElementById('notices')?.textContent ?? '')", 20000);
+    const prefs = await http("GET", "/v1/me/notification-preferences", other2.token);
+    if (prefs.json?.quiet_hours?.start !== "21:00" || prefs.json?.kinds?.application_received?.email !== false) throw new Error(`on the server: ${JSON.stringify(prefs.json)}`);
     const fresh = "Rennes-planning-2027";
     await d.type("#current-password", PASSWORD);
     await d.type("#new-password", fresh);
@@ -574,7 +586,7 @@ try {
     if (old.status !== 401 || now.status !== 200) throw new Error(`logins after the change: old ${old.status}, new ${now.status}`);
     const still = await d.exec("return !!document.querySelector('#sign-out')");
     if (!still) throw new Error("this computer was signed out by its own password change");
-    return `phone signed out (its token refused), password changed (old one refused, new one signs in), this computer still signed in`;
+    return `phone signed out (its token refused); notification preferences saved (quiet hours 21:00–07:30, no e-mail for applications; 21:00–21:00 refused); password changed (old one refused, new one signs in), this computer still signed in`;
   });
 
   await step("staff-queue", async () => {

@@ -161,6 +161,20 @@ impl ApiClient {
         self.put_json("/v1/me/matching-preferences", preferences)
     }
 
+    /// The account's notification preferences, the whole document (`GET /v1/me/notification-preferences`):
+    /// channels, per-kind switches, quiet hours, SMS number.
+    pub fn notification_preferences(&self) -> Result<serde_json::Value, SyncClientError> {
+        self.get_json("/v1/me/notification-preferences")
+    }
+
+    /// Replaces them (`PUT /v1/me/notification-preferences`); the server checks every field.
+    pub fn set_notification_preferences(
+        &self,
+        preferences: &serde_json::Value,
+    ) -> Result<serde_json::Value, SyncClientError> {
+        self.put_json("/v1/me/notification-preferences", preferences)
+    }
+
     /// Who read or changed the caller's data, newest first (`GET /v1/me/audit`).
     pub fn my_audit(&self) -> Result<serde_json::Value, SyncClientError> {
         self.get_json("/v1/me/audit")

@@ -109,6 +109,8 @@ pub fn run() -> Result<(), DesktopError> {
             doctor_work::doctor_missions,
             doctor_work::proposal_answer,
             account::my_devices,
+            account::notification_preferences,
+            account::notification_preferences_set,
             account::device_sign_out,
             account::password_change,
             commands::catalogue,

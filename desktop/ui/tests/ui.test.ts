@@ -22,6 +22,7 @@ import { receivedInvitationsPanel, receivedRows, sentInvitationsPanel, sentRows 
 import { feedRows, feedsPanel } from "../src/views/feeds";
 import { missionFacts, missionPanel } from "../src/views/mission";
 import { accountView } from "../src/views/account";
+import { readPrefs, writePrefs } from "../src/views/notification-prefs";
 import { OFFERED_KINDS, busyEvent, occurrenceEvent, repeatRule, skippedDates, doctorCalendarView } from "../src/views/doctor-calendar";
 import { doctorProposalsView, lastMinute, timeLeft } from "../src/views/doctor-proposals";
 import { doctorMissionsView, splitMissions } from "../src/views/doctor-missions";
@@ -1049,6 +1050,7 @@ describe("my account", () => {
     mockIPC((cmd, args) => {
       calls.push([cmd, args]);
       if (cmd === "my_devices") return { available: true, data: devices };
+      if (cmd === "notification_preferences") return { available: true, data: {} };
       if (cmd === "device_sign_out") return { available: true, data: null };
       return null;
     });
@@ -1339,5 +1341,22 @@ describe("drafts", () => {
     draft.clear();
     await settle();
     expect(calls).toContainEqual(["draft_clear", { key: "availability" }]);
+  });
+});
+
+describe("notification preferences", () => {
+  it("reads the server's document with its defaults and sends a kind's switch only where it differs", () => {
+    const p = readPrefs({ channels: { sms: true }, kinds: { proposal_received: { sms: false }, junk: "x" }, quiet_hours: { start: "22:00", end: "07:00", time_zone: "Europe/Paris" }, sms_phone: "+33612345678" });
+    expect(p.channels).toEqual({ email: true, push: true, sms: true });
+    expect(p.kinds.proposal_received).toEqual({ sms: false });
+    expect(p.quiet).toEqual({ start: "22:00", end: "07:00", timeZone: "Europe/Paris" });
+    const out = writePrefs({ ...p, kinds: { proposal_received: { email: true, push: true, sms: false }, proposal_reminder: { email: true, push: true, sms: true } }, smsPhone: " +33 6 12 34 56 78 " });
+    expect(out).toEqual({
+      channels: { email: true, push: true, sms: true },
+      kinds: { proposal_received: { sms: false } },
+      quiet_hours: { start: "22:00", end: "07:00", time_zone: "Europe/Paris" },
+      sms_phone: "+33612345678",
+    });
+    expect(writePrefs({ ...p, quiet: null, smsPhone: "" })).not.toHaveProperty("quiet_hours");
   });
 });

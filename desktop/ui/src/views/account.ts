@@ -7,6 +7,7 @@ import { state } from "../app";
 import { confirming, errorBox, h, showNotice, withProgress } from "../dom";
 import { t, type TextKey } from "../i18n";
 import { day } from "./invitations";
+import { notificationPrefsCard } from "./notification-prefs";
 import type { DesktopError, DeviceView } from "../generated";
 
 const PLATFORMS = ["android", "ios", "desktop", "cli"] as const;
@@ -101,6 +102,7 @@ export function accountView(): HTMLElement {
     h("h2", {}, t("account.title")),
     h("p", { class: "muted", id: "account-email" }, me?.display_name ? `${me.display_name} · ${me.email}` : (me?.email ?? "")),
     devicesPanel(),
+    notificationPrefsCard(),
     passwordPanel(),
   );
 }
