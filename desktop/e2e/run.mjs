@@ -79,6 +79,19 @@ async function http(method, path, token, body) {
   return { status: r.status, json };
 }
 
+/** The first change the account `token` can pull that `match` accepts, page after page; `null` if none. */
+async function findPulled(token, match) {
+  let cursor = null;
+  for (let i = 0; i < 50; i++) {
+    const page = await http("POST", "/v1/sync/pull", token, cursor ? { protocol: 1, cursor } : { protocol: 1 });
+    const found = (page.json.changes ?? []).find(match);
+    if (found) return found;
+    if (!page.json.has_more) return null;
+    cursor = page.json.cursor;
+  }
+  return null;
+}
+
 /** A UUID v7 (time-ordered), as the apps make ids. */
 function uuidv7() {
   const b = new Uint8Array(16);
@@ -739,14 +752,7 @@ try {
     await d.exec("document.querySelector('#sync-now')?.click()");
     await d.waitFor("synced after the restart", "return !document.querySelector('#offline-banner') && /jour|date/i.test(document.querySelector('#sync-state').textContent)", 60000);
     const doc = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e20");
-    let cursor = null;
-    let found = null;
-    for (let i = 0; i < 50 && !found; i++) {
-      const page = await http("POST", "/v1/sync/pull", doc.token, cursor ? { protocol: 1, cursor } : { protocol: 1 });
-      found = (page.json.changes ?? []).find((c) => c.entity === "availability" && c.record?.note === "Saisie hors ligne");
-      if (!page.json.has_more) break;
-      cursor = page.json.cursor;
-    }
+    const found = await findPulled(doc.token, (c) => c.entity === "availability" && c.record?.note === "Saisie hors ligne");
     if (!found) throw new Error("the offline availability is not on the server");
     const rule = JSON.stringify(found.record.recurrence ?? found.record.rrule ?? "");
     if (!rule.includes("WEEKLY")) throw new Error(`its recurrence on the server: ${rule}`);
@@ -898,14 +904,7 @@ try {
     await d.waitFor("the busy time drawn on its day", "return document.querySelectorAll(`#doctor-calendar .fc-daygrid-day[data-date=\"${arguments[0]}\"] .busy`).length", 10000, iso);
     await d.waitFor("pushed", "return /jour|date/i.test(document.querySelector('#sync-state').textContent)", 30000);
     const me = await login(DOCTOR_EMAIL, "0190f5d2-0000-7000-8000-0000000e2e31");
-    let cursor = null;
-    let found = null;
-    for (let i = 0; i < 50 && !found; i++) {
-      const page = await http("POST", "/v1/sync/pull", me.token, cursor ? { protocol: 1, cursor } : { protocol: 1 });
-      found = (page.json.changes ?? []).find((c) => c.entity === "busy_period" && String(c.record?.interval?.start ?? "").startsWith(`${iso}T07:00:00`));
-      if (!page.json.has_more) break;
-      cursor = page.json.cursor;
-    }
+    const found = await findPulled(me.token, (c) => c.entity === "busy_period" && String(c.record?.interval?.start ?? "").startsWith(`${iso}T07:00:00`));
     if (!found) throw new Error("the busy time is not on the server");
     // The event's title stays on her computer: the server only learns she is busy.
     if (found.record.summary) throw new Error(`the title left the computer: ${found.record.summary}`);

@@ -91,7 +91,8 @@ fn date(text: &str) -> Result<NaiveDate, DesktopError> {
         .map_err(|_| DesktopError::new("invalid_date", "Date invalide (attendu : AAAA-MM-JJ)."))
 }
 
-fn instant(text: &str) -> Result<DateTime<Utc>, DesktopError> {
+/// An RFC 3339 instant from the UI, as UTC (`invalid_datetime` otherwise).
+pub(crate) fn instant(text: &str) -> Result<DateTime<Utc>, DesktopError> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.to_utc())
         .map_err(|_| DesktopError::new("invalid_datetime", "Heure de début ou de fin invalide."))
@@ -184,7 +185,7 @@ struct DoctorFacts {
     #[serde(default)]
     departments: Vec<String>,
     #[serde(default)]
-    status: Option<serde_json::Value>,
+    status: Option<String>,
 }
 
 /// The signed-in doctor, from the account cached at sign-in (works offline).
@@ -226,11 +227,7 @@ pub async fn doctor_space(app: AppHandle) -> Result<DoctorSpace, DesktopError> {
                 doctor_id: id.to_string(),
                 name: format!("Dr {} {}", d.first_name, d.last_name),
                 departments: d.departments.clone(),
-                status: d
-                    .status
-                    .as_ref()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                status: d.status.clone().unwrap_or_default(),
             },
             None => DoctorSpace {
                 doctor_id: id.to_string(),

@@ -107,13 +107,6 @@ pub struct AnswerView {
     pub mission_id: Option<String>,
 }
 
-fn kind_text<T: Serialize>(kind: &T) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn shift(kind: String, interval: rempla_core::calendar::Interval) -> ShiftView {
     ShiftView {
         kind,
@@ -170,7 +163,7 @@ fn proposal_view(v: &InboxProposal) -> DoctorProposalView {
         shifts: v
             .shifts
             .iter()
-            .map(|s| shift(kind_text(&s.kind), s.interval))
+            .map(|s| shift(s.kind.as_str().to_owned(), s.interval))
             .collect(),
         deadline: p.deadline.to_rfc3339(),
         business_days_left: v
@@ -195,7 +188,7 @@ fn mission_view(v: &DoctorMission) -> DoctorMissionView {
         shifts: m
             .shifts
             .iter()
-            .map(|s| shift(kind_text(&s.kind), s.interval))
+            .map(|s| shift(s.kind.as_str().to_owned(), s.interval))
             .collect(),
         starts_at: v.starts_at.to_rfc3339(),
         ends_at: v.ends_at.to_rfc3339(),
@@ -246,12 +239,10 @@ pub async fn requests_near_me(
     to: String,
 ) -> Result<Vec<NearbyView>, DesktopError> {
     blocking(move || {
-        let parse = |t: &str| {
-            chrono::DateTime::parse_from_rfc3339(t.trim())
-                .map(|d| d.to_utc())
-                .map_err(|_| DesktopError::new("invalid_datetime", "Période illisible."))
-        };
-        let window = rempla_core::calendar::Interval::new(parse(&from)?, parse(&to)?)?;
+        let window = rempla_core::calendar::Interval::new(
+            crate::calendar::instant(&from)?,
+            crate::calendar::instant(&to)?,
+        )?;
         let state = app.state::<AppState>();
         let store = state.ui()?;
         let me = store
@@ -287,7 +278,7 @@ pub async fn requests_near_me(
                     shifts: r
                         .shifts
                         .iter()
-                        .map(|s| shift(kind_text(&s.kind), s.interval))
+                        .map(|s| shift(s.kind.as_str().to_owned(), s.interval))
                         .collect(),
                     fee_cents_per_day: r.remuneration_cents_per_day,
                     complete: n.complete,

@@ -13,14 +13,11 @@ use crate::error::DesktopError;
 /// dependency here, and anything else is saved as `.bin` rather than mislabelled.
 #[must_use]
 pub fn extension_for(bytes: &[u8]) -> &'static str {
-    if bytes.starts_with(b"%PDF-") {
-        "pdf"
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "jpg"
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "png"
-    } else {
-        "bin"
+    match rempla_client::uploads::sniff(bytes) {
+        Some("application/pdf") => "pdf",
+        Some("image/jpeg") => "jpg",
+        Some("image/png") => "png",
+        _ => "bin",
     }
 }
 
